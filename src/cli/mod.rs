@@ -1,0 +1,90 @@
+//! The command line: the only place that reads files, prints and chooses an exit code.
+//! `evaluate` prints the computed tables; `check` prints diagnostics only. Both take
+//! several files, and both exit 0 when nothing is wrong, 1 when a stated figure or rule
+//! fails, and 2 when a file cannot be read or parsed.
+
+mod check;
+mod evaluate;
+mod input;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every stated figure reconciles (differences explained by rounding are shown, not failed)
+  1  a stated figure or a rule fails
+  2  a file cannot be read or parsed, or the command line is wrong";
+
+/// Evaluate and reconcile the budget decisions of intergovernmental bodies.
+#[derive(Debug, Parser)]
+#[command(name = "bud", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print every table of a decision as computed, each stated figure marked
+    /// ✓ matching, ≈ rounding or ✗ error.
+    #[command(after_help = EXIT_CODES)]
+    Evaluate {
+        /// Decision files (.bud).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Reconcile every stated figure and print only the diagnostics.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Decision files (.bud).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// Colour when printing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// How a run ended; the worst outcome of any file decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    Clean = 0,
+    Failed = 1,
+    Unreadable = 2,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match &cli.command {
+        Command::Evaluate { files } => {
+            evaluate::run(files, cli.color.enabled(std::io::stderr().is_terminal()))
+        }
+        Command::Check { files } => {
+            check::run(files, cli.color.enabled(std::io::stdout().is_terminal()))
+        }
+    };
+    ExitCode::from(status as u8)
+}

@@ -1,0 +1,285 @@
+//! The one diagnostic type of bud, produced by every stage (syntax, names, units,
+//! evaluation, reconciliation, input/output) and rendered only at the edge: as a miette
+//! report in a terminal (`render::diagnostics`), and later as an editor diagnostic or a
+//! CI annotation. A diagnostic is data: a stable code, a severity, a one-line message,
+//! the span it is about with a label, labelled related spans, and a help line that says
+//! what to do.
+
+use std::fmt;
+
+/// A byte range in one source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Fails `bud check`.
+    Error,
+    /// Worth a look; does not fail.
+    Warning,
+    /// Information, such as a difference explained by rounding; does not fail.
+    Note,
+}
+
+/// A span with the text shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Label {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every diagnostic bud can give. The string form (`bud::reconcile::mismatch`) is
+/// stable: scripts and CI configurations may match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    /// The file does not follow the grammar: `table 1 core_budget {` with no newline
+    /// after the brace, a row with a stray character, an unclosed quote.
+    SyntaxUnexpected,
+    /// A keyword is misspelt: `tabel 1 core_budget {`.
+    SyntaxKeyword,
+    /// A number is malformed or too large: `18,75.2`, or 200 digits.
+    SyntaxNumber,
+    /// The file goes beyond a documented limit: brackets nested 101 deep.
+    SyntaxLimit,
+    /// The decision block is missing, or lacks a required field, or has an unknown one:
+    /// a file with tables but no `decision "…" { … }`.
+    DecisionField,
+    /// A name is used but never defined: `= subtotl + support`.
+    NameUnknown,
+    /// The same name, year or row is defined twice: two `host_growth = …` lines.
+    NameDuplicate,
+    /// A name refers to two things at once: a row and a value both called `host`.
+    NameAmbiguous,
+    /// Values are defined in terms of each other: `a = b` and `b = a`.
+    NameCycle,
+    /// A name is used as something it is not: `sum(host_growth)`, `core_budget + 1`.
+    NameKind,
+    /// A row's figures do not match the table's columns: three columns, two figures.
+    TableFigures,
+    /// A table lacks a required setting or repeats one: no `unit`, two `columns`.
+    TableSetting,
+    /// A reference asks for a column that is not there: `core_budget.net_total[2016]`.
+    TableColumn,
+    /// Units do not combine: adding posts to dollars, a rate where an amount is needed.
+    UnitMismatch,
+    /// An amount is too large for exact decimal arithmetic.
+    EvalOverflow,
+    /// A division by zero.
+    EvalDivisionByZero,
+    /// A value that depends on the year is used where there is no single year:
+    /// `host_contribution` in a `2013-2014` column.
+    EvalYear,
+    /// A function is called with the wrong arguments: `sum()`.
+    EvalArguments,
+    /// A stated figure differs from the computed value by more than rounding explains.
+    ReconcileMismatch,
+    /// A stated figure differs from the computed value, within what rounding explains.
+    ReconcileRounding,
+    /// A file could not be read.
+    IoRead,
+    /// bud itself went wrong; please report it.
+    Internal,
+}
+
+impl Code {
+    pub const ALL: [Code; 22] = [
+        Code::SyntaxUnexpected,
+        Code::SyntaxKeyword,
+        Code::SyntaxNumber,
+        Code::SyntaxLimit,
+        Code::DecisionField,
+        Code::NameUnknown,
+        Code::NameDuplicate,
+        Code::NameAmbiguous,
+        Code::NameCycle,
+        Code::NameKind,
+        Code::TableFigures,
+        Code::TableSetting,
+        Code::TableColumn,
+        Code::UnitMismatch,
+        Code::EvalOverflow,
+        Code::EvalDivisionByZero,
+        Code::EvalYear,
+        Code::EvalArguments,
+        Code::ReconcileMismatch,
+        Code::ReconcileRounding,
+        Code::IoRead,
+        Code::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::SyntaxUnexpected => "bud::syntax::unexpected",
+            Code::SyntaxKeyword => "bud::syntax::keyword",
+            Code::SyntaxNumber => "bud::syntax::number",
+            Code::SyntaxLimit => "bud::syntax::limit",
+            Code::DecisionField => "bud::decision::field",
+            Code::NameUnknown => "bud::names::unknown",
+            Code::NameDuplicate => "bud::names::duplicate",
+            Code::NameAmbiguous => "bud::names::ambiguous",
+            Code::NameCycle => "bud::names::cycle",
+            Code::NameKind => "bud::names::kind",
+            Code::TableFigures => "bud::table::figures",
+            Code::TableSetting => "bud::table::setting",
+            Code::TableColumn => "bud::table::column",
+            Code::UnitMismatch => "bud::units::mismatch",
+            Code::EvalOverflow => "bud::eval::overflow",
+            Code::EvalDivisionByZero => "bud::eval::division_by_zero",
+            Code::EvalYear => "bud::eval::year",
+            Code::EvalArguments => "bud::eval::arguments",
+            Code::ReconcileMismatch => "bud::reconcile::mismatch",
+            Code::ReconcileRounding => "bud::reconcile::rounding",
+            Code::IoRead => "bud::io::read",
+            Code::Internal => "bud::internal",
+        }
+    }
+
+    /// Whether a file with this diagnostic could not be read or parsed at all
+    /// (exit code 2) rather than evaluated with errors (exit code 1).
+    pub fn is_unreadable(self) -> bool {
+        matches!(
+            self,
+            Code::IoRead
+                | Code::SyntaxUnexpected
+                | Code::SyntaxKeyword
+                | Code::SyntaxNumber
+                | Code::SyntaxLimit
+        )
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding about one source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// The span the diagnostic is about; absent only when no span applies
+    /// (a file that cannot be read).
+    pub primary: Option<Label>,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn note(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some(Label::new(span, label));
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push(Label::new(span, label));
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Where the diagnostic points, for sorting them in file order.
+    pub fn position(&self) -> usize {
+        self.primary.as_ref().map_or(0, |label| label.span.start)
+    }
+}
+
+/// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = match word.chars().count() {
+        0..=2 => 1,
+        3..=5 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != word)
+        .map(|candidate| {
+            let distance =
+                strsim::damerau_levenshtein(&word.to_lowercase(), &candidate.to_lowercase());
+            (distance, candidate)
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_namespaced() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(code.as_str().starts_with("bud::"), "{code}");
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+        }
+    }
+
+    #[test]
+    fn closest_suggests_a_likely_typo_only() {
+        let names = ["subtotal", "support", "reserve"];
+        assert_eq!(closest("subtotl", names), Some("subtotal"));
+        assert_eq!(closest("suport", names), Some("support"));
+        assert_eq!(closest("grand_total", names), None);
+    }
+}

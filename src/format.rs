@@ -1,0 +1,172 @@
+//! How numbers are written for people: thousands separators, a fixed number of
+//! decimals where a table publishes them, and every digit where a value is exact.
+//! Used by messages and renderers alike, so a figure reads the same everywhere.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::semantics::number::Exact;
+use crate::syntax::ast::{RoundingMode, Written};
+
+/// `1,875.2`: rounded to `decimals` places with the given mode, grouped by thousands.
+pub fn fixed(value: Decimal, decimals: u32, mode: RoundingMode) -> String {
+    let strategy = match mode {
+        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+    };
+    let mut rounded = value.round_dp_with_strategy(decimals, strategy);
+    rounded.rescale(decimals);
+    grouped(rounded)
+}
+
+/// `189,533.0646`: every digit of the value, trailing zeros dropped.
+pub fn exact(value: Decimal) -> String {
+    grouped(value.normalize())
+}
+
+/// An exact number; a fraction such as 2/37 shows twelve decimals and an ellipsis.
+pub fn exact_number(value: Exact) -> String {
+    if value.is_fraction() {
+        let mut shown = value.to_decimal().round_dp(12);
+        shown = shown.normalize();
+        format!("{}…", grouped(shown))
+    } else {
+        exact(value.to_decimal())
+    }
+}
+
+/// How amounts are written in one place: in a table of thousands, divided by 1,000 and
+/// with at least the table's published decimals (`20.0`, `336.388`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scaled {
+    pub factor: Decimal,
+    pub min_decimals: u32,
+}
+
+impl Scaled {
+    /// Amounts in the currency's own units, every digit.
+    pub const UNITS: Scaled = Scaled {
+        factor: Decimal::ONE,
+        min_decimals: 0,
+    };
+
+    pub fn show(self, value: Exact) -> String {
+        match value.checked_div(Exact::new(self.factor)) {
+            Ok(scaled) if scaled.is_fraction() => exact_number(scaled),
+            Ok(scaled) => {
+                let mut digits = scaled.to_decimal().normalize();
+                if digits.scale() < self.min_decimals {
+                    digits.rescale(self.min_decimals);
+                }
+                grouped(digits)
+            }
+            Err(_) => "?".to_owned(),
+        }
+    }
+
+    pub fn show_decimal(self, value: Decimal) -> String {
+        self.show(Exact::new(value))
+    }
+}
+
+/// A figure exactly as it was written: `2,963.1`, `20.0`, `55,000`.
+pub fn written(figure: Written) -> String {
+    fixed(figure.value, figure.decimals, RoundingMode::HalfUp)
+}
+
+/// A difference with its sign: `+10.0`, `-0.1`.
+pub fn signed(text: String) -> String {
+    if text.starts_with('-') || text.chars().all(|c| c == '0' || c == '.' || c == ',') {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+fn grouped(value: Decimal) -> String {
+    let text = value.to_string();
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let (integer, fraction) = match unsigned.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut out = String::with_capacity(text.len() + integer.len() / 3 + 1);
+    let is_zero = value.is_zero();
+    if negative && !is_zero {
+        out.push('-');
+    }
+    for (i, digit) in integer.chars().enumerate() {
+        if i > 0 && (integer.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_number;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn published_precision_and_separators() {
+        assert_eq!(fixed(dec!(2963.199), 1, RoundingMode::HalfUp), "2,963.2");
+        assert_eq!(fixed(dec!(20), 1, RoundingMode::HalfUp), "20.0");
+        assert_eq!(fixed(dec!(1418150), 0, RoundingMode::HalfUp), "1,418,150");
+        assert_eq!(fixed(dec!(-0.04), 1, RoundingMode::HalfUp), "0.0");
+        assert_eq!(fixed(dec!(-1234.56), 1, RoundingMode::HalfUp), "-1,234.6");
+        assert_eq!(fixed(dec!(0.25), 1, RoundingMode::HalfEven), "0.2");
+    }
+
+    #[test]
+    fn exact_values_keep_every_digit() {
+        assert_eq!(exact(dec!(189533.06460)), "189,533.0646");
+        assert_eq!(exact(dec!(12.500)), "12.5");
+        assert_eq!(exact(dec!(100)), "100");
+        let third = Exact::new(dec!(1))
+            .checked_div(Exact::new(dec!(3)))
+            .unwrap();
+        assert_eq!(exact_number(third), "0.333333333333…");
+    }
+
+    #[test]
+    fn scaled_amounts_keep_published_decimals() {
+        let thousands = Scaled {
+            factor: dec!(1000),
+            min_decimals: 1,
+        };
+        assert_eq!(thousands.show(Exact::new(dec!(20000))), "20.0");
+        assert_eq!(thousands.show(Exact::new(dec!(336388))), "336.388");
+        assert_eq!(
+            Scaled::UNITS.show(Exact::new(dec!(2922088.000))),
+            "2,922,088"
+        );
+    }
+
+    #[test]
+    fn differences_carry_a_sign() {
+        assert_eq!(signed("10.0".to_owned()), "+10.0");
+        assert_eq!(signed("-0.1".to_owned()), "-0.1");
+        assert_eq!(signed("0.0".to_owned()), "0.0");
+    }
+
+    proptest! {
+        #[test]
+        fn a_formatted_figure_reads_back_as_the_same_number(mantissa in -10_000_000_000i64..10_000_000_000, scale in 0u32..4) {
+            let value = Decimal::new(mantissa, scale);
+            let text = fixed(value, scale, RoundingMode::HalfUp);
+            let back = parse_number(&text).unwrap();
+            prop_assert_eq!(back.value, value);
+            prop_assert_eq!(back.decimals, scale);
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Reconciliation: every stated (published) figure against the value bud computes.
+//!
+//! The rule, also stated in the README:
+//!
+//! * **matches** — the computed value, rounded to the table's published step with the
+//!   table's rounding mode, equals the stated figure (exactly, when the table declares
+//!   no rounding);
+//! * **rounding** — otherwise, if |stated − computed| ≤ U + s/2, where s is the
+//!   published step and U is how far the computed value could move if every rounded
+//!   input figure it is computed from were off by up to half its own step (sums add
+//!   these bounds, a rate scales them: interval arithmetic). Shown, does not fail;
+//! * **error** — a larger difference. Fails `bud check`.
+//!
+//! Example: Table 1's 2014 grand total is stated as 2,963.1; computed from the ten
+//! published lines of 2014 (each ±0.05) plus 13% of them it is 2,963.199, which could be
+//! off by ±0.565, so with the stated figure's own ±0.05 the tolerance is ±0.615, and the
+//! difference of 0.099 is rounding.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::format::{self, Scaled};
+use crate::semantics::Model;
+use crate::semantics::explain::{Subject, derivation};
+use crate::semantics::number::Exact;
+use crate::semantics::program::{Reference, RowDef, Stated, TableDef, ValueDef};
+use crate::semantics::resolve::{column_name, factor, figures};
+use crate::semantics::unit::{Unit, currency_symbol};
+use crate::semantics::{Evaluated, Program};
+use crate::syntax::ast::{ColumnKey, FigureKind, RoundingMode, Written};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Matches,
+    Rounding,
+    Mismatch,
+}
+
+/// One stated figure, reconciled.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub subject: Subject,
+    /// The stated figure in base units (a dash is zero).
+    pub stated: Decimal,
+    /// As written; `None` for a published dash.
+    pub written: Option<Written>,
+    pub span: Span,
+    pub computed: Exact,
+    /// How far rounding of the inputs could have moved `computed`.
+    pub uncertainty: Decimal,
+    /// The published rounding step in base units; zero when figures are exact.
+    pub step: Decimal,
+    pub mode: RoundingMode,
+    pub outcome: Outcome,
+}
+
+impl Check {
+    /// The largest difference rounding explains: U + s/2.
+    pub fn tolerance(&self) -> Decimal {
+        self.uncertainty.saturating_add(self.step / Decimal::TWO)
+    }
+
+    /// stated − computed.
+    pub fn difference(&self) -> Exact {
+        Exact::new(self.stated)
+            .checked_sub(self.computed)
+            .unwrap_or(Exact::new(Decimal::MAX))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Reconciliation {
+    pub checks: Vec<Check>,
+}
+
+impl Reconciliation {
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.checks
+            .iter()
+            .filter(|check| check.outcome == outcome)
+            .count()
+    }
+
+    pub fn check_for(&self, subject: Subject) -> Option<&Check> {
+        self.checks.iter().find(|check| check.subject == subject)
+    }
+}
+
+/// Reconciles every stated figure of the model that could be computed.
+pub fn reconcile(model: &Model) -> Reconciliation {
+    let mut checks = Vec::new();
+    for (index, value) in model.program.values.iter().enumerate() {
+        value_checks(model, index, value, &mut checks);
+    }
+    for (index, row) in model.program.rows.iter().enumerate() {
+        row_checks(model, index, row, &mut checks);
+    }
+    Reconciliation { checks }
+}
+
+fn value_checks(model: &Model, index: usize, value: &ValueDef, checks: &mut Vec<Check>) {
+    let id = crate::semantics::program::ValueId(index);
+    let results = &model.values[index];
+    let mut stated_at = |year: Option<i32>, stated: &Stated| {
+        let result = match year {
+            None => results.scalar.as_ref(),
+            Some(year) => results.years.get(&year),
+        };
+        if let Some(Ok(Evaluated::Amount(amount))) = result {
+            checks.push(judge(
+                Subject::Value { value: id, year },
+                stated.value,
+                Some(stated.written),
+                stated.span,
+                *amount,
+                Decimal::ZERO,
+                RoundingMode::HalfUp,
+            ));
+        }
+    };
+    if let Some(stated) = value.scalar.as_ref().and_then(|rule| rule.stated.as_ref()) {
+        stated_at(None, stated);
+    }
+    for (year, rule) in &value.by_year {
+        if let Some(stated) = &rule.stated {
+            stated_at(Some(*year), stated);
+        }
+    }
+    if let Some(stated) = value
+        .every_year
+        .as_ref()
+        .and_then(|rule| rule.stated.as_ref())
+    {
+        for year in model.program.decision.years() {
+            if !value.by_year.contains_key(&year) {
+                stated_at(Some(year), stated);
+            }
+        }
+    }
+}
+
+fn row_checks(model: &Model, index: usize, row: &RowDef, checks: &mut Vec<Check>) {
+    let table = model.program.table(row.table);
+    let scale = factor(&table.unit);
+    let (step, mode) = table
+        .rounding
+        .map_or((Decimal::ZERO, RoundingMode::HalfUp), |r| (r.step, r.mode));
+    for (column, figure) in row.figures.iter().enumerate() {
+        let is_stated =
+            row.formula.is_some() || table.columns.get(column) == Some(&ColumnKey::Total);
+        let Some(Ok(amount)) = model.cells[index].get(column) else {
+            continue;
+        };
+        let (stated, written) = match figure.kind {
+            FigureKind::Number(written) => (written.value * scale, Some(written)),
+            FigureKind::Dash => (Decimal::ZERO, None),
+            FigureKind::Blank => continue,
+        };
+        if is_stated {
+            checks.push(judge(
+                Subject::Cell {
+                    row: crate::semantics::program::RowId(index),
+                    column,
+                },
+                stated,
+                written,
+                figure.span,
+                *amount,
+                step,
+                mode,
+            ));
+        }
+    }
+}
+
+fn judge(
+    subject: Subject,
+    stated: Decimal,
+    written: Option<Written>,
+    span: Span,
+    amount: crate::semantics::Amount,
+    step: Decimal,
+    mode: RoundingMode,
+) -> Check {
+    let mut check = Check {
+        subject,
+        stated,
+        written,
+        span,
+        computed: amount.value,
+        uncertainty: amount.uncertainty,
+        step,
+        mode,
+        outcome: Outcome::Mismatch,
+    };
+    let matches = if step.is_zero() {
+        Exact::new(stated) == amount.value
+    } else {
+        amount.value.round_to(step, mode) == Ok(stated)
+    };
+    check.outcome = if matches {
+        Outcome::Matches
+    } else if check.difference().abs() <= Exact::new(check.tolerance()) {
+        Outcome::Rounding
+    } else {
+        Outcome::Mismatch
+    };
+    check
+}
+
+// ---------------------------------------------------------------- diagnostics
+
+/// A note for each rounding difference and an error for each mismatch, in file order.
+pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagnostic> {
+    let failing: HashSet<Subject> = reconciliation
+        .checks
+        .iter()
+        .filter(|check| check.outcome == Outcome::Mismatch)
+        .map(|check| check.subject)
+        .collect();
+    reconciliation
+        .checks
+        .iter()
+        .filter_map(|check| match check.outcome {
+            Outcome::Matches => None,
+            Outcome::Rounding => Some(rounding_note(model, check)),
+            Outcome::Mismatch => Some(mismatch_error(model, check, &failing)),
+        })
+        .collect()
+}
+
+/// How a figure is named in messages, and the scale its amounts are shown in.
+struct Presentation {
+    title: String,
+    figures: Scaled,
+    unit: Option<Unit>,
+    /// Where the figure is computed, for a secondary label.
+    formula_span: Option<Span>,
+}
+
+fn presentation(model: &Model, subject: Subject) -> Presentation {
+    let program = &model.program;
+    match subject {
+        Subject::Cell { row, column } => {
+            let definition = program.row(row);
+            let table = program.table(definition.table);
+            let column_key = table
+                .columns
+                .get(column)
+                .copied()
+                .unwrap_or(ColumnKey::Total);
+            Presentation {
+                title: format!(
+                    "{}, {}, {}",
+                    table.display_name(),
+                    definition.display_label(),
+                    column_name(column_key)
+                ),
+                figures: figures(table),
+                unit: unit_for_table(table),
+                formula_span: definition.formula.as_ref().map(|f| f.span),
+            }
+        }
+        Subject::Value { value, year } => {
+            let definition = program.value(value);
+            let place = definition
+                .paragraph
+                .and_then(|p| program.paragraphs.get(p))
+                .map(|p| format!("paragraph {}, ", p.number))
+                .unwrap_or_default();
+            let rule = match year {
+                None => definition.scalar.as_ref(),
+                Some(year) => definition
+                    .by_year
+                    .get(&year)
+                    .or(definition.every_year.as_ref()),
+            };
+            Presentation {
+                title: match year {
+                    Some(year) => format!("{place}`{}` for {year}", definition.name),
+                    None => format!("{place}`{}`", definition.name),
+                },
+                figures: Scaled::UNITS,
+                unit: model.value_units[value.0].clone(),
+                formula_span: rule.map(|r| r.formula.span),
+            }
+        }
+    }
+}
+
+fn unit_for_table(table: &TableDef) -> Option<Unit> {
+    Some(table.unit.unit.clone())
+}
+
+/// An amount in the presentation's unit and scale, every digit: `2,963.199`, `US$ 2,922,088`.
+fn show(presentation: &Presentation, value: Exact) -> String {
+    let scaled = presentation.figures.show(value);
+    match (&presentation.unit, presentation.figures == Scaled::UNITS) {
+        (Some(Unit::Money(code)), true) => format!("{} {scaled}", currency_symbol(code)),
+        _ => scaled,
+    }
+}
+
+fn show_stated(presentation: &Presentation, check: &Check) -> String {
+    match (
+        check.written,
+        &presentation.unit,
+        presentation.figures == Scaled::UNITS,
+    ) {
+        (None, _, _) => "- (a dash)".to_owned(),
+        (Some(written), Some(Unit::Money(code)), true) => {
+            format!("{} {}", currency_symbol(code), format::written(written))
+        }
+        (Some(written), _, _) => format::written(written),
+    }
+}
+
+fn show_bound(presentation: &Presentation, bound: Decimal) -> String {
+    format!("±{}", presentation.figures.show_decimal(bound))
+}
+
+/// "2.5 lower", "12 higher": how the stated figure sits against the computed one.
+fn direction(presentation: &Presentation, check: &Check) -> String {
+    let difference = check.difference();
+    let size = presentation.figures.show(difference.abs());
+    if difference < Exact::ZERO {
+        format!("{size} lower")
+    } else {
+        format!("{size} higher")
+    }
+}
+
+fn rounding_note(model: &Model, check: &Check) -> Diagnostic {
+    let p = presentation(model, check.subject);
+    let mut note = Diagnostic::note(
+        Code::ReconcileRounding,
+        format!(
+            "{}: stated {}, computed {}: a rounding difference",
+            p.title,
+            show_stated(&p, check),
+            show(&p, check.computed)
+        ),
+    )
+    .at(
+        check.span,
+        format!(
+            "{}: within the {} that rounding explains",
+            direction(&p, check),
+            show_bound(&p, check.tolerance())
+        ),
+    );
+    if let Some(span) = p.formula_span {
+        note = note.with_label(span, "computed by this formula");
+    }
+    let worked = worked_sentence(model, check, &p);
+    note.with_help(format!(
+        "{worked}{}; the stated figure is consistent with it once rounding is allowed for, so nothing needs correcting",
+        tolerance_sentence(&p, check)
+    ))
+}
+
+fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> Diagnostic {
+    let p = presentation(model, check.subject);
+    let computed = show(&p, check.computed);
+    let mut error = Diagnostic::error(
+        Code::ReconcileMismatch,
+        format!(
+            "{}: stated {}, but bud computes {computed}",
+            p.title,
+            show_stated(&p, check)
+        ),
+    )
+    .at(
+        check.span,
+        format!(
+            "bud computes {computed}; the stated figure is {}",
+            direction(&p, check)
+        ),
+    );
+    if let Some(span) = p.formula_span {
+        error = error.with_label(span, "computed by this formula");
+    }
+    let worked = worked_sentence(model, check, &p);
+    let upstream = failing_inputs(model, check.subject, failing);
+    let advice = if upstream.is_empty() {
+        "correct the stated figure, or the figures it is computed from".to_owned()
+    } else {
+        format!(
+            "it is computed from {}, which {} not reconcile either: correct {} first",
+            upstream.join(" and "),
+            if upstream.len() == 1 { "does" } else { "do" },
+            if upstream.len() == 1 { "that" } else { "those" }
+        )
+    };
+    error.with_help(format!(
+        "{worked}{}, which this difference exceeds; {advice}",
+        tolerance_sentence(&p, check)
+    ))
+}
+
+/// "computed as subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388. "
+fn worked_sentence(model: &Model, check: &Check, p: &Presentation) -> String {
+    match derivation(model, check.subject) {
+        Some(derivation) => format!(
+            "computed as {}. ",
+            derivation.sentence(&p.figures.show(check.computed))
+        ),
+        None => String::new(),
+    }
+}
+
+/// "rounding explains at most ±0.615 (±0.565 from the published figures it is computed
+/// from, ±0.05 from the stated figure's own rounding to 0.1)"
+fn tolerance_sentence(p: &Presentation, check: &Check) -> String {
+    if check.tolerance().is_zero() {
+        return "Its figures are exact, so rounding explains no difference".to_owned();
+    }
+    let mut parts = Vec::new();
+    if !check.uncertainty.is_zero() {
+        parts.push(format!(
+            "{} from the rounding of the published figures it is computed from",
+            show_bound(p, check.uncertainty)
+        ));
+    }
+    if !check.step.is_zero() {
+        parts.push(format!(
+            "{} from the stated figure's own rounding to {} ({})",
+            show_bound(p, check.step / Decimal::TWO),
+            p.figures.show_decimal(check.step),
+            check.mode.name()
+        ));
+    }
+    match parts.as_slice() {
+        [only] => format!("Rounding explains at most {only}"),
+        _ => format!(
+            "Rounding explains at most {} ({})",
+            show_bound(p, check.tolerance()),
+            parts.join(", ")
+        ),
+    }
+}
+
+/// Rows this cell reads that fail to reconcile in the same column.
+fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -> Vec<String> {
+    let Subject::Cell { row, column } = subject else {
+        return Vec::new();
+    };
+    let program: &Program = &model.program;
+    let definition = program.row(row);
+    let table = program.table(definition.table);
+    let mut names = Vec::new();
+    if table.columns.get(column) == Some(&ColumnKey::Total) {
+        for (other, key) in table.columns.iter().enumerate() {
+            if other != column && failing.contains(&Subject::Cell { row, column: other }) {
+                names.push(format!("its {} figure", column_name(*key)));
+            }
+        }
+        return names;
+    }
+    if let Some(formula) = &definition.formula {
+        formula.for_each_reference(&mut |reference, _| {
+            if let Reference::Row(input) = reference {
+                let same_table = program.row(input).table == definition.table;
+                let name = program.row(input).display_label();
+                if same_table
+                    && failing.contains(&Subject::Cell { row: input, column })
+                    && !names.contains(&name)
+                {
+                    names.push(name);
+                }
+            }
+        });
+    }
+    names
+}

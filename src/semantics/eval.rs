@@ -1,0 +1,588 @@
+//! Evaluation: every value and every table cell, in dependency order, exactly. Each
+//! computed amount carries its rounding uncertainty: how far it could move if every
+//! rounded published figure it was computed from were off by up to half its rounding
+//! step. Reconciliation uses that bound to tell a rounding difference from an error.
+//!
+//! A failure (division by zero, a missing column) is reported once, where it happens;
+//! everything computed from the failed cell fails silently instead of repeating it.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use rust_decimal::Decimal;
+
+use super::number::{ArithmeticError, Exact};
+use super::program::*;
+use super::resolve::{column_name, factor};
+use super::units::Units;
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind};
+
+/// A computed amount and how much rounding of its inputs could have moved it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub value: Exact,
+    pub uncertainty: Decimal,
+}
+
+impl Amount {
+    pub fn exact(value: Exact) -> Self {
+        Amount {
+            value,
+            uncertainty: Decimal::ZERO,
+        }
+    }
+}
+
+/// A cell or value that could not be computed; the reason was reported where it arose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failed;
+
+pub type Cell = Result<Amount, Failed>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evaluated {
+    Amount(Amount),
+    Ratio(Vec<Decimal>),
+}
+
+/// The results for one named value.
+#[derive(Debug, Clone, Default)]
+pub struct ValueResults {
+    pub scalar: Option<Result<Evaluated, Failed>>,
+    pub years: BTreeMap<i32, Result<Evaluated, Failed>>,
+}
+
+pub struct Evaluation {
+    pub values: Vec<ValueResults>,
+    /// Per row, one cell per column of its table.
+    pub cells: Vec<Vec<Cell>>,
+}
+
+pub fn evaluate(
+    program: &Program,
+    units: &Units,
+    order: &[Reference],
+) -> (Evaluation, Vec<Diagnostic>) {
+    let mut evaluator = Evaluator {
+        program,
+        units,
+        values: vec![ValueResults::default(); program.values.len()],
+        cells: program
+            .rows
+            .iter()
+            .map(|row| vec![Err(Failed); program.table(row.table).columns.len()])
+            .collect(),
+        diagnostics: Vec::new(),
+        deferred: Vec::new(),
+        demanded: HashSet::new(),
+    };
+    let years = evaluator.years_of_interest();
+    for reference in order {
+        match *reference {
+            Reference::Value(id) => evaluator.value(id, &years),
+            Reference::Row(id) => evaluator.row(id),
+        }
+    }
+    let decision_years: HashSet<i32> = program.decision.years().into_iter().collect();
+    for (value, year, diagnostic) in std::mem::take(&mut evaluator.deferred) {
+        if decision_years.contains(&year) || evaluator.demanded.contains(&(value, year)) {
+            evaluator.diagnostics.push(diagnostic);
+        }
+    }
+    let evaluation = Evaluation {
+        values: evaluator.values,
+        cells: evaluator.cells,
+    };
+    (evaluation, evaluator.diagnostics)
+}
+
+/// What is being computed: a year, a column, both or neither.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    year: Option<i32>,
+    column: Option<ColumnKey>,
+}
+
+impl Context {
+    const NONE: Context = Context {
+        year: None,
+        column: None,
+    };
+
+    fn year(year: i32) -> Self {
+        Context {
+            year: Some(year),
+            column: Some(ColumnKey::Year(year)),
+        }
+    }
+
+    fn column(column: ColumnKey) -> Self {
+        match column {
+            ColumnKey::Year(year) => Context::year(year),
+            other => Context {
+                year: None,
+                column: Some(other),
+            },
+        }
+    }
+}
+
+/// A new problem to report, or a failure already reported upstream.
+type Outcome<T> = Result<T, Option<Diagnostic>>;
+
+struct Evaluator<'a> {
+    program: &'a Program,
+    units: &'a Units,
+    values: Vec<ValueResults>,
+    cells: Vec<Vec<Cell>>,
+    diagnostics: Vec<Diagnostic>,
+    /// Failures of a rule for every year, in years that nothing may ask for: reported
+    /// only if the year belongs to the decision or something reads it.
+    deferred: Vec<(ValueId, i32, Diagnostic)>,
+    demanded: HashSet<(ValueId, i32)>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Every year a value may be asked for: the decision's, every table's, every year
+    /// a formula or definition names.
+    fn years_of_interest(&self) -> Vec<i32> {
+        let mut years: BTreeSet<i32> = self.program.decision.years().into_iter().collect();
+        for table in &self.program.tables {
+            for column in &table.columns {
+                if let ColumnKey::Year(year) = column {
+                    years.insert(*year);
+                }
+            }
+        }
+        let mut named = |formula: &Formula| collect_named_years(formula, &mut years);
+        for value in &self.program.values {
+            value.rules().for_each(|rule| named(&rule.formula));
+        }
+        for row in &self.program.rows {
+            row.formula.iter().for_each(&mut named);
+        }
+        for value in &self.program.values {
+            years.extend(value.by_year.keys());
+        }
+        years.into_iter().collect()
+    }
+
+    fn value(&mut self, id: ValueId, years: &[i32]) {
+        let program: &'a Program = self.program;
+        let value = program.value(id);
+        let broken = self.units.values[id.0].is_none();
+        if let Some(rule) = &value.scalar {
+            let result = if broken {
+                Err(None)
+            } else {
+                self.eval(&rule.formula, Context::NONE)
+            };
+            self.values[id.0].scalar = Some(self.settle(result));
+            return;
+        }
+        for (year, rule) in &value.by_year {
+            let result = if broken {
+                Err(None)
+            } else {
+                self.eval(&rule.formula, Context::year(*year))
+            };
+            let settled = self.settle(result);
+            self.values[id.0].years.insert(*year, settled);
+        }
+        if let Some(rule) = &value.every_year {
+            for year in years {
+                if value.by_year.contains_key(year) {
+                    continue;
+                }
+                let result = if broken {
+                    Err(None)
+                } else {
+                    self.eval(&rule.formula, Context::year(*year))
+                };
+                let settled = match result {
+                    Ok(evaluated) => Ok(evaluated),
+                    Err(Some(diagnostic)) => {
+                        self.deferred.push((id, *year, diagnostic));
+                        Err(Failed)
+                    }
+                    Err(None) => Err(Failed),
+                };
+                self.values[id.0].years.insert(*year, settled);
+            }
+        }
+    }
+
+    /// Records a new problem and keeps only the fact of failure.
+    fn settle<T>(&mut self, result: Outcome<T>) -> Result<T, Failed> {
+        result.map_err(|problem| {
+            if let Some(diagnostic) = problem {
+                self.diagnostics.push(diagnostic);
+            }
+            Failed
+        })
+    }
+
+    fn row(&mut self, id: RowId) {
+        let program: &'a Program = self.program;
+        let row = program.row(id);
+        let table = program.table(row.table);
+        let fits = self.units.rows_ok[id.0];
+        let mut cells = Vec::with_capacity(table.columns.len());
+        for (index, column) in table.columns.iter().enumerate() {
+            let cell = match (column, &row.formula) {
+                (ColumnKey::Total, _) => Ok(Amount::exact(Exact::ZERO)), // filled in below
+                (_, None) => Ok(input_figure(table, row, index)),
+                (_, Some(_)) if !fits => Err(Failed),
+                (column, Some(formula)) => {
+                    let result = self
+                        .eval(formula, Context::column(*column))
+                        .and_then(|value| match value {
+                            Evaluated::Amount(amount) => Ok(amount),
+                            Evaluated::Ratio(_) => Err(None),
+                        });
+                    self.settle(result)
+                }
+            };
+            cells.push(cell);
+        }
+        let total = self.row_total(table, &cells, row.span);
+        for (cell, column) in cells.iter_mut().zip(&table.columns) {
+            if *column == ColumnKey::Total {
+                *cell = total;
+            }
+        }
+        self.cells[id.0] = cells;
+    }
+
+    /// The Total column: the sum of the row's year columns.
+    fn row_total(&mut self, table: &TableDef, cells: &[Cell], span: Span) -> Cell {
+        let mut total = Amount::exact(Exact::ZERO);
+        for (cell, column) in cells.iter().zip(&table.columns) {
+            if let ColumnKey::Year(_) = column {
+                let amount = (*cell)?;
+                let sum = combine(BinaryOp::Add, total, amount);
+                total = self.settle(sum.map_err(|error| Some(arithmetic(error, span))))?;
+            }
+        }
+        Ok(total)
+    }
+
+    fn eval(&mut self, formula: &Formula, context: Context) -> Outcome<Evaluated> {
+        let amount = |value: Exact| Ok(Evaluated::Amount(Amount::exact(value)));
+        match &formula.kind {
+            FormulaKind::Constant { value, .. } => amount(*value),
+            FormulaKind::Ratio(parts) => Ok(Evaluated::Ratio(parts.clone())),
+            FormulaKind::Year => match context.year {
+                Some(year) => amount(Exact::new(Decimal::from(year))),
+                None => Err(Some(no_single_year("`year`", context, formula.span))),
+            },
+            FormulaKind::Value { id, at } => self.read_value(*id, *at, context, formula.span),
+            FormulaKind::Row { id, at } => self
+                .read_row(*id, *at, context, formula.span)
+                .map(Evaluated::Amount),
+            FormulaKind::Negate(inner) => {
+                let value = self.amount(inner, context)?;
+                Ok(Evaluated::Amount(Amount {
+                    value: -value.value,
+                    uncertainty: value.uncertainty,
+                }))
+            }
+            FormulaKind::Binary { op, lhs, rhs } => {
+                let left = self.amount(lhs, context)?;
+                let right = self.amount(rhs, context)?;
+                combine(*op, left, right)
+                    .map(Evaluated::Amount)
+                    .map_err(|error| Some(arithmetic(error, formula.span)))
+            }
+            FormulaKind::Sum { terms, .. } => {
+                let mut total = Amount::exact(Exact::ZERO);
+                for term in terms {
+                    let value = self.amount(term, context)?;
+                    total = combine(BinaryOp::Add, total, value)
+                        .map_err(|error| Some(arithmetic(error, formula.span)))?;
+                }
+                Ok(Evaluated::Amount(total))
+            }
+            FormulaKind::Share { ratio, part } => {
+                let Evaluated::Ratio(parts) = self.eval(ratio, context)? else {
+                    return Err(None);
+                };
+                share(&parts, *part)
+                    .map(|value| Evaluated::Amount(Amount::exact(value)))
+                    .map_err(|problem| {
+                        Some(
+                            Diagnostic::error(Code::EvalArguments, problem)
+                                .at(formula.span, "no such part")
+                                .with_help("parts are counted from 1: share(85:15, 1) is 85%"),
+                        )
+                    })
+            }
+            FormulaKind::Invalid => Err(None),
+        }
+    }
+
+    fn amount(&mut self, formula: &Formula, context: Context) -> Outcome<Amount> {
+        match self.eval(formula, context)? {
+            Evaluated::Amount(amount) => Ok(amount),
+            Evaluated::Ratio(_) => Err(None),
+        }
+    }
+
+    fn read_value(
+        &mut self,
+        id: ValueId,
+        at: At,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Evaluated> {
+        let program: &'a Program = self.program;
+        let value = program.value(id);
+        if let Some(scalar) = &self.values[id.0].scalar {
+            return scalar.clone().map_err(|Failed| None);
+        }
+        let year = match at {
+            At::Column(ColumnKey::Year(year)) => Some(year),
+            _ => context.year,
+        };
+        let Some(year) = year else {
+            return Err(Some(no_single_year(
+                &format!("`{}`", value.name),
+                context,
+                span,
+            )));
+        };
+        self.demanded.insert((id, year));
+        let results = &self.values[id.0];
+        match results.years.get(&year) {
+            Some(result) => result.clone().map_err(|Failed| None),
+            None => {
+                let known = results
+                    .years
+                    .keys()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Err(Some(
+                    Diagnostic::error(
+                        Code::EvalYear,
+                        format!("`{}` has no value for {year}", value.name),
+                    )
+                    .at(span, format!("{year} asked for here"))
+                    .with_label(value.name_span, format!("defined for {known}"))
+                    .with_help(format!(
+                        "define `{}[{year}]`, or a rule for every year: `{}[year] = …`",
+                        value.name, value.name
+                    )),
+                ))
+            }
+        }
+    }
+
+    fn read_row(&mut self, id: RowId, at: At, context: Context, span: Span) -> Outcome<Amount> {
+        let program: &'a Program = self.program;
+        let row = program.row(id);
+        let table = program.table(row.table);
+        let column = match at {
+            At::Column(column) => Some(column),
+            At::Current => context.column,
+        };
+        let Some(column) = column else {
+            let name = row.name.clone().unwrap_or_else(|| row.label.clone());
+            return Err(Some(
+                Diagnostic::error(Code::EvalYear, format!("`{}.{name}` has a figure in each column; which one?", table.name))
+                    .at(span, "no column to read")
+                    .with_help(format!(
+                        "name the column, such as `{}.{name}[{}]`, or define this value for every year with `[year]`",
+                        table.name,
+                        table.columns.first().map_or_else(|| "2013".to_owned(), |c| column_name(*c))
+                    )),
+            ));
+        };
+        let Some(index) = table.column_index(column) else {
+            let columns = table
+                .columns
+                .iter()
+                .map(|c| column_name(*c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(Some(
+                Diagnostic::error(
+                    Code::TableColumn,
+                    format!(
+                        "{} has no column {}",
+                        table.display_name(),
+                        column_name(column)
+                    ),
+                )
+                .at(span, format!("reads column {}", column_name(column)))
+                .with_label(table.name_span, format!("its columns are {columns}"))
+                .with_help("read a column the table has, or add the column to the table"),
+            ));
+        };
+        self.cells[id.0][index].map_err(|Failed| None)
+    }
+}
+
+fn no_single_year(what: &str, context: Context, span: Span) -> Diagnostic {
+    let place = match context.column {
+        Some(ColumnKey::Period(period)) => format!(
+            "column {}-{} spans several years",
+            period.first, period.last
+        ),
+        Some(ColumnKey::Total) => "the Total column spans several years".to_owned(),
+        _ => "this value is not defined per year".to_owned(),
+    };
+    Diagnostic::error(
+        Code::EvalYear,
+        format!("{what} depends on the year, but {place}"),
+    )
+    .at(span, "needs a single year")
+    .with_help(
+        "name the year, such as `[2013]`, or define the value for every year with `name[year] = …`",
+    )
+}
+
+/// The value of one figure of an input row.
+fn input_figure(table: &TableDef, row: &RowDef, index: usize) -> Amount {
+    let Some(figure) = row.figures.get(index) else {
+        return Amount::exact(Exact::ZERO);
+    };
+    match figure.kind {
+        FigureKind::Number(written) => Amount {
+            value: Exact::new(written.value * factor(&table.unit)),
+            uncertainty: table
+                .rounding
+                .map_or(Decimal::ZERO, |rounding| rounding.step / Decimal::TWO),
+        },
+        FigureKind::Dash | FigureKind::Blank => Amount::exact(Exact::ZERO),
+    }
+}
+
+/// `part`'s share of the whole ratio, exactly: share(85:15, 2) is 15/100.
+fn share(parts: &[Decimal], part: usize) -> Result<Exact, String> {
+    let chosen = part
+        .checked_sub(1)
+        .and_then(|index| parts.get(index))
+        .ok_or_else(|| format!("the ratio has {} parts, not {part}", parts.len()))?;
+    let whole = parts
+        .iter()
+        .try_fold(Exact::ZERO, |sum, p| sum.checked_add(Exact::new(*p)))
+        .map_err(|_| "the ratio's parts are too large to add".to_owned())?;
+    Exact::new(*chosen)
+        .checked_div(whole)
+        .map_err(|_| "the ratio's parts add up to zero".to_owned())
+}
+
+fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
+    match error {
+        ArithmeticError::Overflow => Diagnostic::error(
+            Code::EvalOverflow,
+            "the result is too large to compute exactly",
+        )
+        .at(span, "overflows 28 significant digits")
+        .with_help("check the figures for a typo; bud computes exactly up to about 7.9 × 10^28"),
+        ArithmeticError::DivisionByZero => {
+            Diagnostic::error(Code::EvalDivisionByZero, "division by zero")
+                .at(span, "the divisor is zero here")
+                .with_help("check the figure it divides by")
+        }
+        ArithmeticError::Exponent => {
+            Diagnostic::error(Code::EvalArguments, "an exponent must be a whole number")
+                .at(span, "not a whole number of years")
+                .with_help("growth by a rate per year is written (1 + rate) ^ (year - base_year)")
+        }
+    }
+}
+
+/// `lhs op rhs`, exactly, with the rounding uncertainty carried through.
+fn combine(op: BinaryOp, lhs: Amount, rhs: Amount) -> Result<Amount, ArithmeticError> {
+    let (a, b) = (lhs.value, rhs.value);
+    let (ua, ub) = (lhs.uncertainty, rhs.uncertainty);
+    let value = match op {
+        BinaryOp::Add => a.checked_add(b)?,
+        BinaryOp::Subtract => a.checked_sub(b)?,
+        BinaryOp::Multiply | BinaryOp::Of => a.checked_mul(b)?,
+        BinaryOp::Divide => a.checked_div(b)?,
+        BinaryOp::Power => a.pow(b)?,
+    };
+    let uncertainty = if ua.is_zero() && ub.is_zero() {
+        Decimal::ZERO
+    } else {
+        propagate(
+            op,
+            a.abs().to_decimal(),
+            b.abs().to_decimal(),
+            ua,
+            ub,
+            b.to_decimal(),
+        )
+    };
+    Ok(Amount { value, uncertainty })
+}
+
+/// The worst-case change of `a op b` when a moves by up to `ua` and b by up to `ub`
+/// (interval arithmetic on magnitudes). Saturates rather than failing: it is a bound.
+fn propagate(
+    op: BinaryOp,
+    a: Decimal,
+    b: Decimal,
+    ua: Decimal,
+    ub: Decimal,
+    exponent: Decimal,
+) -> Decimal {
+    let saturate = |value: Option<Decimal>| value.unwrap_or(Decimal::MAX);
+    match op {
+        BinaryOp::Add | BinaryOp::Subtract => saturate(ua.checked_add(ub)),
+        BinaryOp::Multiply | BinaryOp::Of => saturate(
+            a.checked_mul(ub)
+                .zip(b.checked_mul(ua))
+                .and_then(|(x, y)| x.checked_add(y))
+                .zip(ua.checked_mul(ub))
+                .and_then(|(x, y)| x.checked_add(y)),
+        ),
+        BinaryOp::Divide => {
+            if b <= ub {
+                return Decimal::MAX;
+            }
+            saturate(
+                a.checked_mul(ub)
+                    .zip(b.checked_mul(ua))
+                    .and_then(|(x, y)| x.checked_add(y))
+                    .zip(b.checked_mul(b - ub))
+                    .and_then(|(x, y)| x.checked_div(y)),
+            )
+        }
+        BinaryOp::Power => {
+            if !ub.is_zero() || exponent.is_sign_negative() {
+                return Decimal::MAX;
+            }
+            let grown = Exact::new(a + ua).pow(Exact::new(exponent));
+            let plain = Exact::new(a).pow(Exact::new(exponent));
+            match (grown, plain) {
+                (Ok(grown), Ok(plain)) => grown
+                    .checked_sub(plain)
+                    .map_or(Decimal::MAX, |d| d.abs().to_decimal()),
+                _ => Decimal::MAX,
+            }
+        }
+    }
+}
+
+fn collect_named_years(formula: &Formula, years: &mut BTreeSet<i32>) {
+    match &formula.kind {
+        FormulaKind::Value {
+            at: At::Column(ColumnKey::Year(year)),
+            ..
+        } => {
+            years.insert(*year);
+        }
+        FormulaKind::Sum { terms, .. } => terms.iter().for_each(|t| collect_named_years(t, years)),
+        FormulaKind::Share { ratio, .. } => collect_named_years(ratio, years),
+        FormulaKind::Negate(inner) => collect_named_years(inner, years),
+        FormulaKind::Binary { lhs, rhs, .. } => {
+            collect_named_years(lhs, years);
+            collect_named_years(rhs, years);
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,350 @@
+//! How a figure was computed, in words a budget officer can check by hand: the formula
+//! as written (`subtotal + support + reserve`) and the same formula with the figures
+//! it read (`2,587.6 + 336.388 + 9.4`), in the unit of the table being read.
+//! Derived on demand from the model, so evaluation stores no explanations.
+
+use rust_decimal::Decimal;
+
+use super::Model;
+use super::eval::{Amount, Evaluated};
+use super::number::Exact;
+use super::program::*;
+use super::resolve::{column_name, figures};
+use super::unit::{Unit, currency_symbol};
+use crate::format::{self, Scaled};
+use crate::syntax::ast::{BinaryOp, ColumnKey};
+
+/// What a figure is: a cell of a table, or a value of the decision (in a year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Cell { row: RowId, column: usize },
+    Value { value: ValueId, year: Option<i32> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derivation {
+    /// The formula as written, names and all.
+    pub formula: String,
+    /// The formula with the figures it read.
+    pub worked: String,
+}
+
+impl Derivation {
+    /// `subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388`, without
+    /// repeating a step that says nothing new.
+    pub fn sentence(&self, result: &str) -> String {
+        let mut steps: Vec<&str> = vec![&self.formula];
+        for step in [self.worked.as_str(), result] {
+            if steps.last() != Some(&step) {
+                steps.push(step);
+            }
+        }
+        steps.join(" = ")
+    }
+}
+
+/// How the subject was computed; `None` for an input figure.
+pub fn derivation(model: &Model, subject: Subject) -> Option<Derivation> {
+    match subject {
+        Subject::Cell { row, column } => cell_derivation(model, row, column),
+        Subject::Value { value, year } => {
+            let definition = model.program.value(value);
+            let rule = match year {
+                None => definition.scalar.as_ref(),
+                Some(year) => definition
+                    .by_year
+                    .get(&year)
+                    .or(definition.every_year.as_ref()),
+            }?;
+            let context = Reading {
+                model,
+                table: None,
+                column: year.map(ColumnKey::Year),
+                year,
+                figures: Scaled::UNITS,
+            };
+            Some(Derivation {
+                formula: context.symbolic(&rule.formula),
+                worked: context.worked(&rule.formula),
+            })
+        }
+    }
+}
+
+fn cell_derivation(model: &Model, row_id: RowId, column: usize) -> Option<Derivation> {
+    let row = model.program.row(row_id);
+    let table = model.program.table(row.table);
+    let key = *table.columns.get(column)?;
+    let scaled = figures(table);
+    if key == ColumnKey::Total {
+        let years: Vec<(String, String)> = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, ColumnKey::Year(_)))
+            .map(|(i, c)| {
+                (
+                    column_name(*c),
+                    show_cell(model.cells[row_id.0].get(i).copied(), scaled),
+                )
+            })
+            .collect();
+        return Some(Derivation {
+            formula: years
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(" + "),
+            worked: years
+                .iter()
+                .map(|(_, value)| value.as_str())
+                .collect::<Vec<_>>()
+                .join(" + "),
+        });
+    }
+    let formula = row.formula.as_ref()?;
+    let context = Reading {
+        model,
+        table: Some(row.table),
+        column: Some(key),
+        year: match key {
+            ColumnKey::Year(year) => Some(year),
+            _ => None,
+        },
+        figures: scaled,
+    };
+    Some(Derivation {
+        formula: context.symbolic(formula),
+        worked: context.worked(formula),
+    })
+}
+
+fn show_cell(cell: Option<super::Cell>, figures: Scaled) -> String {
+    match cell {
+        Some(Ok(amount)) => figures.show(amount.value),
+        _ => "?".to_owned(),
+    }
+}
+
+/// Reading a formula in the context of one cell or one year.
+struct Reading<'a> {
+    model: &'a Model,
+    table: Option<TableId>,
+    column: Option<ColumnKey>,
+    year: Option<i32>,
+    /// How amounts are written (in thousands, in a table of thousands).
+    figures: Scaled,
+}
+
+/// Whether references are printed by name or by the figure they read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Symbolic,
+    Worked,
+}
+
+impl Reading<'_> {
+    fn symbolic(&self, formula: &Formula) -> String {
+        self.render(formula, 0, Mode::Symbolic)
+    }
+
+    fn worked(&self, formula: &Formula) -> String {
+        self.render(formula, 0, Mode::Worked)
+    }
+
+    fn render(&self, formula: &Formula, parent: u8, mode: Mode) -> String {
+        match &formula.kind {
+            FormulaKind::Value { .. } | FormulaKind::Row { .. } => match mode {
+                Mode::Symbolic => self.name_of(formula),
+                Mode::Worked => self.figure_of(formula),
+            },
+            FormulaKind::Year => match (mode, self.year) {
+                (Mode::Worked, Some(year)) => year.to_string(),
+                _ => "year".to_owned(),
+            },
+            FormulaKind::Constant { value, unit } => constant(*value, unit),
+            FormulaKind::Ratio(parts) => ratio(parts),
+            FormulaKind::Negate(inner) => format!("-{}", self.render(inner, 3, mode)),
+            FormulaKind::Binary { op, lhs, rhs } => {
+                let power = precedence(*op);
+                let text = format!(
+                    "{} {} {}",
+                    self.render(lhs, power, mode),
+                    op.symbol(),
+                    self.render(rhs, power + 1, mode)
+                );
+                if power < parent {
+                    format!("({text})")
+                } else {
+                    text
+                }
+            }
+            FormulaKind::Sum { terms, sections } => match mode {
+                Mode::Symbolic => self.symbolic_sum(terms, sections),
+                Mode::Worked => self.worked_sum(terms),
+            },
+            FormulaKind::Share { ratio, part } => {
+                format!("share({}, {part})", self.render(ratio, 0, mode))
+            }
+            FormulaKind::Invalid => "?".to_owned(),
+        }
+    }
+
+    fn symbolic_sum(&self, terms: &[Formula], sections: &[SectionId]) -> String {
+        let parts: Vec<String> = if sections.is_empty() {
+            terms
+                .iter()
+                .map(|term| self.render(term, 0, Mode::Symbolic))
+                .collect()
+        } else {
+            sections
+                .iter()
+                .map(|id| {
+                    let section = self.model.program.section(*id);
+                    section
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| section.display_label())
+                })
+                .collect()
+        };
+        format!("sum({})", parts.join(", "))
+    }
+
+    /// Each non-zero term with the row it came from, as a person would add them up.
+    fn worked_sum(&self, terms: &[Formula]) -> String {
+        let parts: Vec<String> = terms
+            .iter()
+            .filter(|term| !self.reads_zero(term))
+            .map(|term| match &term.kind {
+                FormulaKind::Row { id, .. } => format!(
+                    "{} {}",
+                    self.model.program.row(*id).short_name(),
+                    self.render(term, 1, Mode::Worked)
+                ),
+                _ => self.render(term, 1, Mode::Worked),
+            })
+            .collect();
+        if parts.is_empty() {
+            "0".to_owned()
+        } else {
+            parts.join(" + ")
+        }
+    }
+
+    fn reads_zero(&self, term: &Formula) -> bool {
+        matches!(self.read(term), Some(Evaluated::Amount(amount)) if amount.value.is_zero())
+    }
+
+    fn name_of(&self, formula: &Formula) -> String {
+        match &formula.kind {
+            FormulaKind::Value { id, at } => {
+                format!("{}{}", self.model.program.value(*id).name, index(*at))
+            }
+            FormulaKind::Row { id, at } => {
+                let row = self.model.program.row(*id);
+                let name = row
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("\"{}\"", row.label));
+                let qualified = if Some(row.table) == self.table {
+                    name
+                } else {
+                    format!("{}.{name}", self.model.program.table(row.table).name)
+                };
+                format!("{qualified}{}", index(*at))
+            }
+            _ => "?".to_owned(),
+        }
+    }
+
+    fn figure_of(&self, formula: &Formula) -> String {
+        let unit = match &formula.kind {
+            FormulaKind::Value { id, .. } => self.model.value_units[id.0].clone(),
+            FormulaKind::Row { id, .. } => Some(
+                self.model
+                    .program
+                    .table(self.model.program.row(*id).table)
+                    .unit
+                    .unit
+                    .clone(),
+            ),
+            _ => None,
+        };
+        match (self.read(formula), unit) {
+            (Some(Evaluated::Amount(amount)), Some(Unit::Money(_))) => {
+                self.figures.show(amount.value)
+            }
+            (Some(Evaluated::Amount(amount)), Some(unit)) => constant(amount.value, &unit),
+            (Some(Evaluated::Ratio(parts)), _) => ratio(&parts),
+            _ => "?".to_owned(),
+        }
+    }
+
+    /// The figure a reference reads in this context, if it was computed.
+    fn read(&self, formula: &Formula) -> Option<Evaluated> {
+        match &formula.kind {
+            FormulaKind::Value { id, at } => {
+                let results = &self.model.values[id.0];
+                if let Some(scalar) = &results.scalar {
+                    return scalar.clone().ok();
+                }
+                let year = match at {
+                    At::Column(ColumnKey::Year(year)) => Some(*year),
+                    _ => self.year,
+                }?;
+                results.years.get(&year)?.clone().ok()
+            }
+            FormulaKind::Row { id, at } => {
+                let row = self.model.program.row(*id);
+                let table = self.model.program.table(row.table);
+                let key = match at {
+                    At::Column(key) => Some(*key),
+                    At::Current => self.column,
+                }?;
+                let index = table.column_index(key)?;
+                let cell: Amount = (*self.model.cells[id.0].get(index)?).ok()?;
+                Some(Evaluated::Amount(cell))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn ratio(parts: &[Decimal]) -> String {
+    parts
+        .iter()
+        .map(|p| format::exact(*p))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+fn index(at: At) -> String {
+    match at {
+        At::Current => String::new(),
+        At::Column(key) => format!("[{}]", column_name(key)),
+    }
+}
+
+fn precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Add | BinaryOp::Subtract => 1,
+        BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Of => 2,
+        BinaryOp::Power => 4,
+    }
+}
+
+/// A constant in its unit: `US$ 1,126,162`, `13%`, `2.5 posts`, `1.02`.
+pub fn constant(value: Exact, unit: &Unit) -> String {
+    match unit {
+        Unit::Money(code) => format!("{} {}", currency_symbol(code), format::exact_number(value)),
+        Unit::Percent => value
+            .checked_mul(Exact::new(Decimal::ONE_HUNDRED))
+            .map_or_else(
+                |_| "?".to_owned(),
+                |percent| format!("{}%", format::exact_number(percent)),
+            ),
+        Unit::Posts => format!("{} posts", format::exact_number(value)),
+        Unit::Number | Unit::Ratio => format::exact_number(value),
+    }
+}

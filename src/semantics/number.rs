@@ -1,0 +1,395 @@
+//! Exact numbers. Every figure and rate is a `rust_decimal::Decimal`; a division is
+//! kept as a fraction of two decimals (so 2/37 is not cut to 28 digits, and
+//! `x / 37 * 37 == x`) until the value is rounded or shown. Rounding is exact too,
+//! including the ties that half-up and half-even treat differently.
+//!
+//! Arithmetic returns plain errors; the evaluator attaches the span of the formula.
+
+use std::cmp::Ordering;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::syntax::ast::RoundingMode;
+
+/// What can go wrong in exact arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithmeticError {
+    Overflow,
+    DivisionByZero,
+    /// `^` with an exponent that is not a whole number (or is absurdly large).
+    Exponent,
+}
+
+/// An exact quotient `numerator / denominator` with a positive denominator;
+/// the denominator is 1 for every number that a decimal can hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Exact {
+    numerator: Decimal,
+    denominator: Decimal,
+}
+
+type Outcome = Result<Exact, ArithmeticError>;
+
+impl Exact {
+    pub const ZERO: Exact = Exact {
+        numerator: Decimal::ZERO,
+        denominator: Decimal::ONE,
+    };
+
+    pub fn new(value: Decimal) -> Self {
+        Exact {
+            numerator: value,
+            denominator: Decimal::ONE,
+        }
+    }
+
+    /// A quotient, reduced to a decimal when the decimal is exact.
+    fn fraction(numerator: Decimal, denominator: Decimal) -> Outcome {
+        if denominator.is_zero() {
+            return Err(ArithmeticError::DivisionByZero);
+        }
+        let (numerator, denominator) = if denominator.is_sign_negative() {
+            (-numerator, -denominator)
+        } else {
+            (numerator, denominator)
+        };
+        if denominator == Decimal::ONE {
+            return Ok(Exact::new(numerator));
+        }
+        if let Some(quotient) = numerator.checked_div(denominator) {
+            if quotient.checked_mul(denominator) == Some(numerator) {
+                return Ok(Exact::new(quotient));
+            }
+        }
+        Ok(Exact {
+            numerator,
+            denominator,
+        })
+    }
+
+    pub fn is_fraction(self) -> bool {
+        self.denominator != Decimal::ONE
+    }
+
+    /// The nearest decimal (exact unless the value is a fraction such as 2/37).
+    pub fn to_decimal(self) -> Decimal {
+        if self.is_fraction() {
+            self.numerator
+                .checked_div(self.denominator)
+                .unwrap_or(self.numerator)
+        } else {
+            self.numerator
+        }
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.numerator.is_zero()
+    }
+
+    pub fn abs(self) -> Exact {
+        Exact {
+            numerator: self.numerator.abs(),
+            denominator: self.denominator,
+        }
+    }
+
+    pub fn checked_add(self, other: Exact) -> Outcome {
+        if self.denominator == other.denominator {
+            let sum = self
+                .numerator
+                .checked_add(other.numerator)
+                .ok_or(ArithmeticError::Overflow)?;
+            return Exact::fraction(sum, self.denominator);
+        }
+        let cross = self
+            .numerator
+            .checked_mul(other.denominator)
+            .zip(other.numerator.checked_mul(self.denominator))
+            .and_then(|(a, b)| a.checked_add(b))
+            .zip(self.denominator.checked_mul(other.denominator));
+        match cross {
+            Some((numerator, denominator)) => Exact::fraction(numerator, denominator),
+            None => approximate(self.to_decimal().checked_add(other.to_decimal())),
+        }
+    }
+
+    pub fn checked_sub(self, other: Exact) -> Outcome {
+        self.checked_add(-other)
+    }
+
+    pub fn checked_mul(self, other: Exact) -> Outcome {
+        let product = self
+            .numerator
+            .checked_mul(other.numerator)
+            .zip(self.denominator.checked_mul(other.denominator));
+        match product {
+            Some((numerator, denominator)) => Exact::fraction(numerator, denominator),
+            None => approximate(self.to_decimal().checked_mul(other.to_decimal())),
+        }
+    }
+
+    pub fn checked_div(self, other: Exact) -> Outcome {
+        if other.is_zero() {
+            return Err(ArithmeticError::DivisionByZero);
+        }
+        let inverse = Exact {
+            numerator: other.denominator,
+            denominator: other.numerator,
+        };
+        let inverse = if inverse.denominator.is_sign_negative() {
+            Exact {
+                numerator: -inverse.numerator,
+                denominator: -inverse.denominator,
+            }
+        } else {
+            inverse
+        };
+        self.checked_mul(inverse)
+    }
+
+    /// `self ^ exponent` for a whole exponent, exactly.
+    pub fn pow(self, exponent: Exact) -> Outcome {
+        let exponent = exponent.to_decimal();
+        if exponent.fract() != Decimal::ZERO || exponent.abs() > Decimal::from(10_000) {
+            return Err(ArithmeticError::Exponent);
+        }
+        let times = exponent.abs().mantissa() / 10i128.pow(exponent.scale());
+        let mut result = Exact::new(Decimal::ONE);
+        let mut base = self;
+        let mut remaining = times;
+        // Square-and-multiply keeps the number of exact multiplications logarithmic.
+        while remaining > 0 {
+            if remaining % 2 == 1 {
+                result = result.checked_mul(base)?;
+            }
+            remaining /= 2;
+            if remaining > 0 {
+                base = base.checked_mul(base)?;
+            }
+        }
+        if exponent.is_sign_negative() {
+            Exact::new(Decimal::ONE).checked_div(result)
+        } else {
+            Ok(result)
+        }
+    }
+
+    /// Rounds to a multiple of `step` (such as 0.1 or 100), exactly.
+    pub fn round_to(self, step: Decimal, mode: RoundingMode) -> Result<Decimal, ArithmeticError> {
+        if step <= Decimal::ZERO {
+            return Ok(self.to_decimal());
+        }
+        let modulus = self
+            .denominator
+            .checked_mul(step)
+            .ok_or(ArithmeticError::Overflow)?;
+        let Some(remainder) = self.numerator.checked_rem(modulus) else {
+            return round_decimal(self.to_decimal(), step, mode);
+        };
+        let whole = (self.numerator - remainder)
+            .checked_div(modulus)
+            .ok_or(ArithmeticError::Overflow)?;
+        let twice = remainder.abs().checked_mul(Decimal::TWO);
+        let away = match twice.map(|twice| twice.cmp(&modulus)) {
+            Some(Ordering::Greater) => true,
+            Some(Ordering::Less) => false,
+            Some(Ordering::Equal) => match mode {
+                RoundingMode::HalfUp => true,
+                RoundingMode::HalfEven => whole % Decimal::TWO != Decimal::ZERO,
+            },
+            None => true,
+        };
+        let steps = if away && !remainder.is_zero() {
+            if remainder.is_sign_negative() {
+                whole - Decimal::ONE
+            } else {
+                whole + Decimal::ONE
+            }
+        } else {
+            whole
+        };
+        steps.checked_mul(step).ok_or(ArithmeticError::Overflow)
+    }
+}
+
+/// The fallback when a fraction's parts outgrow a decimal: the 28-digit quotient.
+fn approximate(value: Option<Decimal>) -> Outcome {
+    value.map(Exact::new).ok_or(ArithmeticError::Overflow)
+}
+
+fn round_decimal(
+    value: Decimal,
+    step: Decimal,
+    mode: RoundingMode,
+) -> Result<Decimal, ArithmeticError> {
+    let strategy = match mode {
+        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+    };
+    let steps = value
+        .checked_div(step)
+        .ok_or(ArithmeticError::Overflow)?
+        .round_dp_with_strategy(0, strategy);
+    steps.checked_mul(step).ok_or(ArithmeticError::Overflow)
+}
+
+impl PartialEq for Exact {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Exact {}
+
+impl PartialOrd for Exact {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Exact {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let cross = self
+            .numerator
+            .checked_mul(other.denominator)
+            .zip(other.numerator.checked_mul(self.denominator));
+        match cross {
+            Some((left, right)) => left.cmp(&right),
+            None => self.to_decimal().cmp(&other.to_decimal()),
+        }
+    }
+}
+
+impl std::ops::Neg for Exact {
+    type Output = Exact;
+
+    fn neg(self) -> Exact {
+        Exact {
+            numerator: -self.numerator,
+            denominator: self.denominator,
+        }
+    }
+}
+
+impl From<Decimal> for Exact {
+    fn from(value: Decimal) -> Self {
+        Exact::new(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn exact(value: Decimal) -> Exact {
+        Exact::new(value)
+    }
+
+    #[test]
+    fn division_stays_exact_until_rounded() {
+        let share = exact(dec!(2)).checked_div(exact(dec!(37))).unwrap();
+        assert!(share.is_fraction());
+        let amount = exact(dec!(1_261_925_848)).checked_mul(share).unwrap();
+        // 1,261,925,848 × 2/37 is exactly 68,212,208.
+        assert_eq!(
+            amount.round_to(dec!(1), RoundingMode::HalfUp).unwrap(),
+            dec!(68_212_208)
+        );
+        assert_eq!(share.checked_mul(exact(dec!(37))).unwrap(), exact(dec!(2)));
+    }
+
+    #[test]
+    fn terminating_quotients_become_decimals() {
+        let quotient = exact(dec!(15)).checked_div(exact(dec!(100))).unwrap();
+        assert!(!quotient.is_fraction());
+        assert_eq!(quotient.to_decimal(), dec!(0.15));
+    }
+
+    #[test]
+    fn growth_by_a_power_is_exact() {
+        let growth = exact(dec!(1.02)).pow(exact(dec!(2))).unwrap();
+        assert_eq!(growth.to_decimal(), dec!(1.0404));
+        let host = exact(dec!(1126162))
+            .checked_mul(growth)
+            .unwrap()
+            .checked_mul(exact(dec!(0.165)))
+            .unwrap();
+        assert_eq!(host.to_decimal(), dec!(193323.7258920));
+    }
+
+    #[test]
+    fn ties_follow_the_named_mode() {
+        let half = exact(dec!(2.25));
+        assert_eq!(
+            half.round_to(dec!(0.1), RoundingMode::HalfUp).unwrap(),
+            dec!(2.3)
+        );
+        assert_eq!(
+            half.round_to(dec!(0.1), RoundingMode::HalfEven).unwrap(),
+            dec!(2.2)
+        );
+        let negative = exact(dec!(-2.25));
+        assert_eq!(
+            negative.round_to(dec!(0.1), RoundingMode::HalfUp).unwrap(),
+            dec!(-2.3)
+        );
+        // A tie that only exists exactly: 5/2 of a hundred.
+        let fraction = exact(dec!(250)).checked_div(exact(dec!(1))).unwrap();
+        assert_eq!(
+            fraction.round_to(dec!(100), RoundingMode::HalfUp).unwrap(),
+            dec!(300)
+        );
+        let third = exact(dec!(1)).checked_div(exact(dec!(3))).unwrap();
+        assert_eq!(
+            third.round_to(dec!(0.01), RoundingMode::HalfUp).unwrap(),
+            dec!(0.33)
+        );
+    }
+
+    #[test]
+    fn overflow_and_division_by_zero_are_errors() {
+        assert_eq!(
+            exact(Decimal::MAX).checked_add(exact(Decimal::MAX)),
+            Err(ArithmeticError::Overflow)
+        );
+        assert_eq!(
+            exact(dec!(1)).checked_div(Exact::ZERO),
+            Err(ArithmeticError::DivisionByZero)
+        );
+        assert_eq!(
+            exact(dec!(2)).pow(exact(dec!(0.5))),
+            Err(ArithmeticError::Exponent)
+        );
+    }
+
+    fn small_decimal() -> impl Strategy<Value = Decimal> {
+        (-1_000_000_000i64..1_000_000_000, 0u32..6)
+            .prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale))
+    }
+
+    proptest! {
+        #[test]
+        fn dividing_then_multiplying_gives_back_the_number(a in small_decimal(), b in small_decimal()) {
+            prop_assume!(!b.is_zero());
+            let back = exact(a).checked_div(exact(b)).unwrap().checked_mul(exact(b)).unwrap();
+            prop_assert_eq!(back, exact(a));
+        }
+
+        #[test]
+        fn rounding_lands_within_half_a_step(a in small_decimal(), b in 1i64..1000) {
+            let value = exact(a).checked_div(exact(Decimal::from(b))).unwrap();
+            let rounded = value.round_to(dec!(0.1), RoundingMode::HalfUp).unwrap();
+            let gap = exact(rounded).checked_sub(value).unwrap().abs();
+            prop_assert!(gap <= exact(dec!(0.05)));
+        }
+
+        #[test]
+        fn addition_is_exact_and_commutative(a in small_decimal(), b in small_decimal()) {
+            let left = exact(a).checked_add(exact(b)).unwrap();
+            prop_assert_eq!(left, exact(b).checked_add(exact(a)).unwrap());
+            prop_assert_eq!(left.to_decimal(), a + b);
+        }
+    }
+}

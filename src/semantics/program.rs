@@ -1,0 +1,343 @@
+//! The resolved program: the decision with every name bound to what it means. Values,
+//! tables, sections and rows live in flat arrays indexed by id, and formulas refer to
+//! them by id, so evaluation never looks a name up again. Built by `resolve.rs`.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::number::Exact;
+use super::unit::Unit;
+use crate::diagnostic::Span;
+use crate::syntax::ast::{BinaryOp, ColumnKey, Figure, Period, RoundingMode, Scale, Written};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ValueId(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowId(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SectionId(pub usize);
+
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub decision: DecisionInfo,
+    pub paragraphs: Vec<ParagraphInfo>,
+    pub values: Vec<ValueDef>,
+    pub tables: Vec<TableDef>,
+    pub sections: Vec<SectionDef>,
+    pub rows: Vec<RowDef>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DecisionInfo {
+    pub symbol: String,
+    pub title: String,
+    pub meeting: Option<String>,
+    pub period: Option<Period>,
+    pub currency: Option<String>,
+}
+
+impl DecisionInfo {
+    /// The years of the decision's period, in order.
+    pub fn years(&self) -> Vec<i32> {
+        self.period
+            .map_or_else(Vec::new, |p| (p.first..=p.last).collect())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ParagraphInfo {
+    pub number: String,
+    pub text: Option<String>,
+    pub values: Vec<ValueId>,
+}
+
+/// A named value: one rule, or one rule per year and/or a rule for every year.
+#[derive(Debug, Clone)]
+pub struct ValueDef {
+    pub name: String,
+    pub name_span: Span,
+    pub paragraph: Option<usize>,
+    pub scalar: Option<Rule>,
+    pub by_year: BTreeMap<i32, Rule>,
+    pub every_year: Option<Rule>,
+}
+
+impl ValueDef {
+    pub fn is_yearly(&self) -> bool {
+        self.scalar.is_none()
+    }
+
+    /// Every rule of the value, for walks over all formulas.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.scalar
+            .iter()
+            .chain(self.by_year.values())
+            .chain(self.every_year.iter())
+    }
+
+    /// The years this value is shown for: those it names, else the decision's.
+    pub fn display_years(&self, decision_years: &[i32]) -> Vec<i32> {
+        let mut years: Vec<i32> = self.by_year.keys().copied().collect();
+        if self.every_year.is_some() {
+            years.extend(decision_years.iter().copied());
+            years.sort_unstable();
+            years.dedup();
+        }
+        years
+    }
+}
+
+/// One definition of a value: its formula and the figure the decision states for it.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub formula: Formula,
+    pub stated: Option<Stated>,
+    pub span: Span,
+}
+
+/// A figure as published, to reconcile against a computed value.
+#[derive(Debug, Clone)]
+pub struct Stated {
+    /// The figure in the currency's units (thousands already multiplied out).
+    pub value: Decimal,
+    /// The figure exactly as written (`2,963.1`), for messages.
+    pub written: Written,
+    pub unit: Unit,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    pub number: Option<String>,
+    pub name: String,
+    pub name_span: Span,
+    pub title: Option<String>,
+    pub unit: TableUnit,
+    pub rounding: Option<PublishedRounding>,
+    pub columns: Vec<ColumnKey>,
+    pub notes: Vec<String>,
+    pub lines: Vec<Line>,
+    pub span: Span,
+}
+
+impl TableDef {
+    /// "Table 1" or the table's name when it has no number.
+    pub fn display_name(&self) -> String {
+        match &self.number {
+            Some(number) => format!("Table {number}"),
+            None => self.name.clone(),
+        }
+    }
+
+    pub fn column_index(&self, key: ColumnKey) -> Option<usize> {
+        self.columns.iter().position(|column| *column == key)
+    }
+}
+
+/// What a table's figures are written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUnit {
+    pub unit: Unit,
+    pub scale: Scale,
+}
+
+impl TableUnit {
+    /// "thousands of US$", "US$", "posts".
+    pub fn describe(&self) -> String {
+        match (&self.unit, self.scale) {
+            (Unit::Money(code), Scale::Thousands) => {
+                format!("thousands of {}", super::unit::currency_symbol(code))
+            }
+            (Unit::Money(code), Scale::Millions) => {
+                format!("millions of {}", super::unit::currency_symbol(code))
+            }
+            (unit, _) => unit.to_string(),
+        }
+    }
+}
+
+/// `rounding 0.1 half-up`, in the currency's units (0.1 thousand is 100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedRounding {
+    /// The step as written in the table's unit, which fixes the decimals shown.
+    pub written: Written,
+    /// The step in base units.
+    pub step: Decimal,
+    pub mode: RoundingMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    Section(SectionId),
+    Row(RowId),
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionDef {
+    pub table: TableId,
+    pub depth: usize,
+    pub marker: Option<String>,
+    pub name: Option<String>,
+    pub label: String,
+    /// Every row below the section, nested sections included, in order.
+    pub rows: Vec<RowId>,
+    pub span: Span,
+}
+
+impl SectionDef {
+    pub fn display_label(&self) -> String {
+        with_marker(self.marker.as_deref(), &self.label)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RowDef {
+    pub table: TableId,
+    pub depth: usize,
+    pub marker: Option<String>,
+    pub name: Option<String>,
+    pub label: String,
+    pub figures: Vec<Figure>,
+    /// Present for computed rows; an input row takes its figures as given.
+    pub formula: Option<Formula>,
+    pub span: Span,
+}
+
+impl RowDef {
+    /// "A. Staff costs *", as the table prints it.
+    pub fn display_label(&self) -> String {
+        with_marker(self.marker.as_deref(), &self.label)
+    }
+
+    /// The shortest way to point at this row in a worked sum: its marker, name or label.
+    pub fn short_name(&self) -> String {
+        match (&self.marker, &self.name) {
+            (Some(marker), _) => marker.clone(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => format!("\"{}\"", self.label),
+        }
+    }
+}
+
+fn with_marker(marker: Option<&str>, label: &str) -> String {
+    match marker {
+        Some(marker) => format!("{marker} {label}"),
+        None => label.to_owned(),
+    }
+}
+
+/// A resolved formula.
+#[derive(Debug, Clone)]
+pub struct Formula {
+    pub kind: FormulaKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum FormulaKind {
+    Constant {
+        value: Exact,
+        unit: Unit,
+    },
+    Ratio(Vec<Decimal>),
+    /// The year being computed.
+    Year,
+    Value {
+        id: ValueId,
+        at: At,
+    },
+    Row {
+        id: RowId,
+        at: At,
+    },
+    /// `sum(...)`: the terms, with sections already expanded into their rows.
+    Sum {
+        terms: Vec<Formula>,
+        sections: Vec<SectionId>,
+    },
+    /// `share(ratio, part)`: one part of a ratio as an exact rate.
+    Share {
+        ratio: Box<Formula>,
+        part: usize,
+    },
+    Negate(Box<Formula>),
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Formula>,
+        rhs: Box<Formula>,
+    },
+    /// A formula that could not be resolved; its diagnostic has been given already.
+    Invalid,
+}
+
+/// Which column or year a reference reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// The column or year being computed.
+    Current,
+    Column(ColumnKey),
+}
+
+impl Formula {
+    /// Every value and row this formula reads, in order of appearance.
+    pub fn for_each_reference(&self, visit: &mut impl FnMut(Reference, Span)) {
+        match &self.kind {
+            FormulaKind::Value { id, .. } => visit(Reference::Value(*id), self.span),
+            FormulaKind::Row { id, .. } => visit(Reference::Row(*id), self.span),
+            FormulaKind::Sum { terms, .. } => {
+                terms.iter().for_each(|term| term.for_each_reference(visit));
+            }
+            FormulaKind::Share { ratio, .. } => ratio.for_each_reference(visit),
+            FormulaKind::Negate(inner) => inner.for_each_reference(visit),
+            FormulaKind::Binary { lhs, rhs, .. } => {
+                lhs.for_each_reference(visit);
+                rhs.for_each_reference(visit);
+            }
+            FormulaKind::Constant { .. }
+            | FormulaKind::Ratio(_)
+            | FormulaKind::Year
+            | FormulaKind::Invalid => {}
+        }
+    }
+}
+
+/// A node of the dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reference {
+    Value(ValueId),
+    Row(RowId),
+}
+
+impl Program {
+    pub fn value(&self, id: ValueId) -> &ValueDef {
+        &self.values[id.0]
+    }
+
+    pub fn table(&self, id: TableId) -> &TableDef {
+        &self.tables[id.0]
+    }
+
+    pub fn row(&self, id: RowId) -> &RowDef {
+        &self.rows[id.0]
+    }
+
+    pub fn section(&self, id: SectionId) -> &SectionDef {
+        &self.sections[id.0]
+    }
+
+    /// "Table 1, Sub-total (I)" — how messages name a row.
+    pub fn row_title(&self, id: RowId) -> String {
+        let row = self.row(id);
+        format!(
+            "{}, {}",
+            self.table(row.table).display_name(),
+            row.display_label()
+        )
+    }
+}

@@ -1,0 +1,997 @@
+//! Name resolution: from the syntax tree to the `Program`. Declares every value, table,
+//! section and row first, so that names can be used before they are defined, then binds
+//! every name in every formula, suggesting the closest known name for an unknown one.
+//! Rows and sections belong to their table: inside it they are used bare (`subtotal`),
+//! elsewhere qualified (`core_budget.subtotal`).
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::number::Exact;
+use super::program::*;
+use super::unit::Unit;
+use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::syntax::ast::{self, ColumnKey, FieldValue, Item, Scale, TableSetting, YearIndex};
+
+/// Functions a formula may call.
+const FUNCTIONS: [&str; 2] = ["sum", "share"];
+
+/// Settings a table line may start with; a row named like one is probably a typo.
+const TABLE_SETTINGS: [&str; 5] = ["title", "unit", "rounding", "columns", "note"];
+
+pub fn resolve(file: &ast::File) -> (Program, Vec<Diagnostic>) {
+    let mut resolver = Resolver::default();
+    resolver.declare(file);
+    resolver.bind();
+    (resolver.program, resolver.diagnostics)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Local {
+    Row(RowId),
+    Section(SectionId),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Value(ValueId),
+    Table(TableId),
+    Row(RowId),
+    Section(SectionId),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    Global,
+    Table(TableId),
+}
+
+#[derive(Default)]
+struct Resolver<'a> {
+    program: Program,
+    diagnostics: Vec<Diagnostic>,
+    values: HashMap<String, ValueId>,
+    tables: HashMap<String, TableId>,
+    locals: Vec<HashMap<String, (Local, Span)>>,
+    /// Formulas waiting for every name to be declared.
+    pending_values: Vec<(ValueId, &'a ast::Definition)>,
+    pending_rows: Vec<(RowId, &'a ast::Expr)>,
+}
+
+impl<'a> Resolver<'a> {
+    // ------------------------------------------------------------ declaring
+
+    fn declare(&mut self, file: &'a ast::File) {
+        let mut decisions = file.items.iter().filter_map(|item| match item {
+            Item::Decision(decision) => Some(decision),
+            _ => None,
+        });
+        match decisions.next() {
+            Some(decision) => self.declare_decision(decision),
+            None => self.diagnostics.push(
+                Diagnostic::error(Code::DecisionField, "the file has no `decision` block")
+                    .at(Span::new(0, 0), "expected `decision \"SYMBOL\" { … }`")
+                    .with_help(
+                        "start the file with the decision's identity, for example:\n\
+                         decision \"BS-VI/7\" {\n    title    \"Programme budget …\"\n    period   2013-2014\n    currency US$\n}",
+                    ),
+            ),
+        }
+        for extra in decisions {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NameDuplicate,
+                    "a file describes one decision, but this is a second `decision` block",
+                )
+                .at(extra.symbol.span, "second decision")
+                .with_help("put each decision in a file of its own"),
+            );
+        }
+        for item in &file.items {
+            match item {
+                Item::Paragraph(paragraph) => self.declare_paragraph(paragraph),
+                Item::Definition(definition) => {
+                    self.declare_definition(definition, None);
+                }
+                Item::Table(table) => self.declare_table(table),
+                Item::Decision(_) => {}
+            }
+        }
+    }
+
+    fn declare_decision(&mut self, decision: &ast::Decision) {
+        let info = &mut self.program.decision;
+        info.symbol = decision.symbol.value.clone();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for field in &decision.fields {
+            let name = field.name.name.as_str();
+            if let Some(first) = seen.insert(name, field.name.span) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::DecisionField, format!("`{name}` is given twice"))
+                        .at(field.name.span, "second time")
+                        .with_label(first, "first time"),
+                );
+                continue;
+            }
+            let expected = match (name, &field.value) {
+                ("title", FieldValue::Text(text)) => {
+                    info.title = text.value.clone();
+                    continue;
+                }
+                ("meeting", FieldValue::Text(text)) => {
+                    info.meeting = Some(text.value.clone());
+                    continue;
+                }
+                ("period", FieldValue::Period(period)) => {
+                    info.period = Some(*period);
+                    continue;
+                }
+                ("currency", FieldValue::Currency(currency)) => {
+                    info.currency = Some(currency.code.clone());
+                    continue;
+                }
+                ("title" | "meeting", _) => "a text in double quotes",
+                ("period", _) => "a period such as 2013-2014",
+                ("currency", _) => "a currency such as US$",
+                _ => {
+                    let mut diagnostic = Diagnostic::error(
+                        Code::DecisionField,
+                        format!("a decision has no field `{name}`"),
+                    )
+                    .at(field.name.span, "unknown field");
+                    diagnostic = match closest(name, DECISION_FIELDS) {
+                        Some(suggestion) => {
+                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
+                        }
+                        None => diagnostic
+                            .with_help(format!("the fields are {}", DECISION_FIELDS.join(", "))),
+                    };
+                    self.diagnostics.push(diagnostic);
+                    continue;
+                }
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::DecisionField,
+                    format!("`{name}` should be {expected}"),
+                )
+                .at(field.span, format!("expected {expected}")),
+            );
+        }
+        for required in ["title", "period", "currency"] {
+            if !seen.contains_key(required) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::DecisionField, format!("the decision does not say its `{required}`"))
+                        .at(decision.symbol.span, format!("`{required}` missing here"))
+                        .with_help(match required {
+                            "title" => "add a line such as `title \"Programme budget for the biennium 2013-2014\"`",
+                            "period" => "add a line such as `period 2013-2014`",
+                            _ => "add a line such as `currency US$`",
+                        }),
+                );
+            }
+        }
+    }
+
+    fn declare_paragraph(&mut self, paragraph: &'a ast::Paragraph) {
+        let index = self.program.paragraphs.len();
+        if let Some(earlier) = self
+            .program
+            .paragraphs
+            .iter()
+            .position(|p| p.number == paragraph.number.name)
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NameDuplicate,
+                    format!("paragraph {} appears twice", paragraph.number.name),
+                )
+                .at(paragraph.number.span, "second time")
+                .with_help(format!(
+                    "merge it into the first paragraph {} (block {})",
+                    paragraph.number.name,
+                    earlier + 1
+                )),
+            );
+        }
+        self.program.paragraphs.push(ParagraphInfo {
+            number: paragraph.number.name.clone(),
+            text: paragraph.text.as_ref().map(|t| t.value.clone()),
+            values: Vec::new(),
+        });
+        for definition in &paragraph.definitions {
+            if let Some(id) = self.declare_definition(definition, Some(index)) {
+                let values = &mut self.program.paragraphs[index].values;
+                if !values.contains(&id) {
+                    values.push(id);
+                }
+            }
+        }
+    }
+
+    fn declare_definition(
+        &mut self,
+        definition: &'a ast::Definition,
+        paragraph: Option<usize>,
+    ) -> Option<ValueId> {
+        let name = &definition.name.name;
+        if let Some(table) = self.tables.get(name) {
+            let table_span = self.program.table(*table).name_span;
+            self.duplicate(name, definition.name.span, table_span, "a table");
+            return None;
+        }
+        let id = *self.values.entry(name.clone()).or_insert_with(|| {
+            self.program.values.push(ValueDef {
+                name: name.clone(),
+                name_span: definition.name.span,
+                paragraph,
+                scalar: None,
+                by_year: Default::default(),
+                every_year: None,
+            });
+            ValueId(self.program.values.len() - 1)
+        });
+        let value = &self.program.values[id.0];
+        // A value is either one rule for all years, or rules for given years and/or
+        // for every year; any rule that would claim the same years again clashes.
+        let clash = match definition.index {
+            None => value.rules().next(),
+            Some(YearIndex::Year(year, _)) => value.by_year.get(&year).or(value.scalar.as_ref()),
+            Some(YearIndex::EveryYear(_)) => value.every_year.as_ref().or(value.scalar.as_ref()),
+        }
+        .map(|rule| rule.span);
+        if let Some(first) = clash {
+            self.duplicate(name, definition.name.span, first, "a value");
+            return Some(id);
+        }
+        // A placeholder rule reserves the slot; `bind` replaces its formula.
+        let placeholder = Rule {
+            formula: invalid(definition.value.span),
+            stated: None,
+            span: definition.span,
+        };
+        let value = &mut self.program.values[id.0];
+        match definition.index {
+            None => value.scalar = Some(placeholder),
+            Some(YearIndex::Year(year, _)) => {
+                value.by_year.insert(year, placeholder);
+            }
+            Some(YearIndex::EveryYear(_)) => value.every_year = Some(placeholder),
+        }
+        self.pending_values.push((id, definition));
+        Some(id)
+    }
+
+    fn duplicate(&mut self, name: &str, second: Span, first: Span, what: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::NameDuplicate, format!("`{name}` is defined twice"))
+                .at(second, "defined again here")
+                .with_label(first, format!("first defined here, as {what}"))
+                .with_help("give one of them another name, or remove the copy"),
+        );
+    }
+
+    fn declare_table(&mut self, table: &'a ast::Table) {
+        let name = &table.name.name;
+        if let Some(value) = self.values.get(name) {
+            let first = self.program.value(*value).name_span;
+            self.duplicate(name, table.name.span, first, "a value");
+            return;
+        }
+        if let Some(other) = self.tables.get(name) {
+            let first = self.program.table(*other).name_span;
+            self.duplicate(name, table.name.span, first, "a table");
+            return;
+        }
+        let id = TableId(self.program.tables.len());
+        self.tables.insert(name.clone(), id);
+        self.locals.push(HashMap::new());
+        let settings = self.table_settings(table);
+        self.program.tables.push(TableDef {
+            number: table.number.as_ref().map(|n| n.name.clone()),
+            name: name.clone(),
+            name_span: table.name.span,
+            title: settings.title,
+            unit: settings.unit,
+            rounding: settings.rounding,
+            columns: settings.columns,
+            notes: settings.notes,
+            lines: Vec::new(),
+            span: table.span,
+        });
+        let lines = self.declare_entries(id, &table.entries, 0);
+        self.program.tables[id.0].lines = lines;
+    }
+
+    fn table_settings(&mut self, table: &ast::Table) -> TableSettings {
+        let mut title = None;
+        let mut unit: Option<(TableUnit, Span)> = None;
+        let mut rounding: Option<(ast::Rounding, Span)> = None;
+        let mut columns: Option<(Vec<ColumnKey>, Span)> = None;
+        let mut notes = Vec::new();
+        for setting in &table.settings {
+            match setting {
+                TableSetting::Title(text) => {
+                    if title.replace(text.value.clone()).is_some() {
+                        self.setting_twice("title", text.span);
+                    }
+                }
+                TableSetting::Note(text) => notes.push(text.value.clone()),
+                TableSetting::Unit(written, span) => {
+                    if unit.replace((table_unit(written), *span)).is_some() {
+                        self.setting_twice("unit", *span);
+                    }
+                }
+                TableSetting::Rounding(written, span) => {
+                    if rounding.replace((*written, *span)).is_some() {
+                        self.setting_twice("rounding", *span);
+                    }
+                }
+                TableSetting::Columns(keys, span) => {
+                    self.check_columns(keys, *span);
+                    if columns.replace((keys.clone(), *span)).is_some() {
+                        self.setting_twice("columns", *span);
+                    }
+                }
+            }
+        }
+        let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
+            self.missing_setting(table, "unit", "unit thousands of US$");
+            TableUnit {
+                unit: Unit::Number,
+                scale: Scale::Units,
+            }
+        });
+        let columns = columns.map(|(keys, _)| keys).unwrap_or_else(|| {
+            self.missing_setting(table, "columns", "columns 2013 2014 Total");
+            Vec::new()
+        });
+        let rounding = rounding.and_then(|(written, span)| {
+            if written.step.value <= Decimal::ZERO {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TableSetting, "a rounding step must be more than zero")
+                        .at(span, "zero step")
+                        .with_help(
+                            "write the precision the table is published at, such as `rounding 0.1`",
+                        ),
+                );
+                return None;
+            }
+            Some(PublishedRounding {
+                written: written.step,
+                step: written.step.value * factor(&unit),
+                mode: written.mode,
+            })
+        });
+        TableSettings {
+            title,
+            unit,
+            rounding,
+            columns,
+            notes,
+        }
+    }
+
+    fn check_columns(&mut self, keys: &[ColumnKey], span: Span) {
+        for (i, key) in keys.iter().enumerate() {
+            if keys[..i].contains(key) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TableSetting,
+                        format!("the column {} is listed twice", column_name(*key)),
+                    )
+                    .at(span, "repeated column"),
+                );
+            }
+        }
+        let has_year = keys.iter().any(|k| matches!(k, ColumnKey::Year(_)));
+        if keys.contains(&ColumnKey::Total) && !has_year {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TableSetting,
+                    "a Total column needs year columns to add up",
+                )
+                .at(span, "Total of what?")
+                .with_help("list the years before Total, for example `columns 2013 2014 Total`"),
+            );
+        }
+    }
+
+    fn setting_twice(&mut self, setting: &str, span: Span) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TableSetting,
+                format!("the table's `{setting}` is given twice"),
+            )
+            .at(span, "second time")
+            .with_help("keep one"),
+        );
+    }
+
+    fn missing_setting(&mut self, table: &ast::Table, setting: &str, example: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TableSetting,
+                format!("table `{}` does not say its `{setting}`", table.name.name),
+            )
+            .at(table.name.span, format!("`{setting}` missing"))
+            .with_help(format!("add a line such as `{example}`")),
+        );
+    }
+
+    fn declare_entries(
+        &mut self,
+        table: TableId,
+        entries: &'a [ast::Entry],
+        depth: usize,
+    ) -> Vec<Line> {
+        let mut lines = Vec::new();
+        for entry in entries {
+            match entry {
+                ast::Entry::Row(row) => lines.push(Line::Row(self.declare_row(table, row, depth))),
+                ast::Entry::Section(section) => {
+                    let id = SectionId(self.program.sections.len());
+                    self.program.sections.push(SectionDef {
+                        table,
+                        depth,
+                        marker: section.marker.as_ref().map(|m| m.value.clone()),
+                        name: section.name.as_ref().map(|n| n.name.clone()),
+                        label: section.label.value.clone(),
+                        rows: Vec::new(),
+                        span: section.span,
+                    });
+                    if let Some(name) = &section.name {
+                        self.declare_local(table, name, Local::Section(id));
+                    }
+                    lines.push(Line::Section(id));
+                    let inner = self.declare_entries(table, &section.entries, depth + 1);
+                    let rows = self.rows_below(&inner);
+                    self.program.sections[id.0].rows = rows;
+                    lines.extend(inner);
+                }
+            }
+        }
+        lines
+    }
+
+    fn rows_below(&self, lines: &[Line]) -> Vec<RowId> {
+        lines
+            .iter()
+            .filter_map(|line| match line {
+                Line::Row(row) => Some(*row),
+                Line::Section(_) => None,
+            })
+            .collect()
+    }
+
+    fn declare_local(&mut self, table: TableId, name: &ast::Ident, local: Local) {
+        let locals = &mut self.locals[table.0];
+        if let Some((_, first)) = locals.get(&name.name) {
+            let first = *first;
+            self.duplicate(
+                &name.name,
+                name.span,
+                first,
+                "a row or section of this table",
+            );
+            return;
+        }
+        locals.insert(name.name.clone(), (local, name.span));
+    }
+
+    fn declare_row(&mut self, table: TableId, row: &'a ast::Row, depth: usize) -> RowId {
+        let id = RowId(self.program.rows.len());
+        let columns = self.program.table(table).columns.len();
+        let figures_fit =
+            row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty());
+        if !figures_fit {
+            self.figure_count_mismatch(table, row);
+        }
+        let formula = match (&row.formula, figures_fit) {
+            (Some(expr), _) => {
+                self.pending_rows.push((id, expr));
+                Some(invalid(expr.span))
+            }
+            // An input row whose figures cannot be placed has no value in any column.
+            (None, false) => Some(invalid(row.label.span)),
+            (None, true) => None,
+        };
+        self.program.rows.push(RowDef {
+            table,
+            depth,
+            marker: row.marker.as_ref().map(|m| m.value.clone()),
+            name: row.name.as_ref().map(|n| n.name.clone()),
+            label: row.label.value.clone(),
+            figures: if figures_fit {
+                row.figures.clone()
+            } else {
+                Vec::new()
+            },
+            formula,
+            span: row.span,
+        });
+        if let Some(name) = &row.name {
+            self.declare_local(table, name, Local::Row(id));
+        }
+        id
+    }
+
+    fn figure_count_mismatch(&mut self, table: TableId, row: &ast::Row) {
+        let table = self.program.table(table);
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| column_name(*c))
+            .collect::<Vec<_>>();
+        let span = match (row.figures.first(), row.figures.last()) {
+            (Some(first), Some(last)) => first.span.to(last.span),
+            _ => row.label.span,
+        };
+        let found = row.figures.len();
+        let mut diagnostic = Diagnostic::error(
+            Code::TableFigures,
+            format!(
+                "row \"{}\" has {found} figure{} but {} has {} column{} ({})",
+                row.label.value,
+                if found == 1 { "" } else { "s" },
+                table.display_name(),
+                columns.len(),
+                if columns.len() == 1 { "" } else { "s" },
+                columns.join(", ")
+            ),
+        )
+        .at(
+            span,
+            format!("{found} figure{}", if found == 1 { "" } else { "s" }),
+        );
+        let typo = row
+            .name
+            .as_ref()
+            .filter(|_| row.figures.is_empty())
+            .and_then(|name| closest(&name.name, TABLE_SETTINGS));
+        diagnostic = match typo {
+            Some(setting) => diagnostic.with_help(format!(
+                "if this line is the table's {setting}, the keyword is spelt `{setting}`"
+            )),
+            None => diagnostic.with_help(
+                "write one figure per column, in order; use - for a published dash and _ for a blank cell",
+            ),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    // ------------------------------------------------------------ binding
+
+    fn bind(&mut self) {
+        for (id, definition) in std::mem::take(&mut self.pending_values) {
+            let formula = self.formula(&definition.value, Scope::Global);
+            let stated = definition
+                .stated
+                .as_ref()
+                .and_then(|literal| self.stated_literal(literal));
+            let value = &mut self.program.values[id.0];
+            let rule = match definition.index {
+                None => value.scalar.as_mut(),
+                Some(YearIndex::Year(year, _)) => value.by_year.get_mut(&year),
+                Some(YearIndex::EveryYear(_)) => value.every_year.as_mut(),
+            };
+            if let Some(rule) = rule {
+                rule.formula = formula;
+                rule.stated = stated;
+            }
+        }
+        for (id, expr) in std::mem::take(&mut self.pending_rows) {
+            let table = self.program.row(id).table;
+            let formula = self.formula(expr, Scope::Table(table));
+            self.program.rows[id.0].formula = Some(formula);
+        }
+    }
+
+    fn stated_literal(&mut self, literal: &ast::Literal) -> Option<Stated> {
+        let (value, unit) = constant(literal)?;
+        let written = match &literal.kind {
+            ast::LiteralKind::Number(w)
+            | ast::LiteralKind::Percent(w)
+            | ast::LiteralKind::Posts(w)
+            | ast::LiteralKind::Money { amount: w, .. } => *w,
+            ast::LiteralKind::Ratio(_) => return None,
+        };
+        Some(Stated {
+            value: value.to_decimal(),
+            written,
+            unit,
+            span: literal.span,
+        })
+    }
+
+    /// Resolves a formula; a formula with an unknown name becomes `Invalid` after its
+    /// diagnostic is recorded, so that evaluation can go on with the rest.
+    fn formula(&mut self, expr: &ast::Expr, scope: Scope) -> Formula {
+        match self.try_formula(expr, scope) {
+            Ok(formula) => formula,
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic);
+                invalid(expr.span)
+            }
+        }
+    }
+
+    fn try_formula(&mut self, expr: &ast::Expr, scope: Scope) -> Result<Formula, Diagnostic> {
+        let kind = match &expr.kind {
+            ast::ExprKind::Literal(literal) => match &literal.kind {
+                ast::LiteralKind::Ratio(parts) => {
+                    FormulaKind::Ratio(parts.iter().map(|p| p.value).collect())
+                }
+                _ => {
+                    let (value, unit) = constant(literal).ok_or_else(|| {
+                        Diagnostic::error(Code::Internal, "bud could not read this literal")
+                            .at(literal.span, "here")
+                    })?;
+                    FormulaKind::Constant { value, unit }
+                }
+            },
+            ast::ExprKind::Year => FormulaKind::Year,
+            ast::ExprKind::Reference(reference) => self.reference(reference, expr.span, scope)?,
+            ast::ExprKind::Negate(inner) => {
+                FormulaKind::Negate(Box::new(self.try_formula(inner, scope)?))
+            }
+            ast::ExprKind::Binary { op, lhs, rhs } => FormulaKind::Binary {
+                op: *op,
+                lhs: Box::new(self.try_formula(lhs, scope)?),
+                rhs: Box::new(self.try_formula(rhs, scope)?),
+            },
+            ast::ExprKind::Call { function, args } => {
+                self.call(function, args, expr.span, scope)?
+            }
+        };
+        Ok(Formula {
+            kind,
+            span: expr.span,
+        })
+    }
+
+    fn call(
+        &mut self,
+        function: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        scope: Scope,
+    ) -> Result<FormulaKind, Diagnostic> {
+        match function.name.as_str() {
+            "sum" => {
+                if args.is_empty() {
+                    return Err(Diagnostic::error(
+                        Code::EvalArguments,
+                        "`sum()` needs something to add up",
+                    )
+                    .at(span, "nothing to sum")
+                    .with_help(
+                        "name a section, such as `sum(expenditures)`, or rows: `sum(a, b, c)`",
+                    ));
+                }
+                let mut terms = Vec::new();
+                let mut sections = Vec::new();
+                for arg in args {
+                    if let ast::ExprKind::Reference(reference) = &arg.kind {
+                        if let Target::Section(section) = self.target(reference, scope)? {
+                            sections.push(section);
+                            let at = at(reference);
+                            let rows = self.program.section(section).rows.clone();
+                            terms.extend(rows.into_iter().map(|id| Formula {
+                                kind: FormulaKind::Row { id, at },
+                                span: arg.span,
+                            }));
+                            continue;
+                        }
+                    }
+                    terms.push(self.try_formula(arg, scope)?);
+                }
+                Ok(FormulaKind::Sum { terms, sections })
+            }
+            "share" => {
+                let part = match args {
+                    [_, part] => match &part.kind {
+                        ast::ExprKind::Literal(ast::Literal {
+                            kind: ast::LiteralKind::Number(written),
+                            ..
+                        }) if written.value.fract().is_zero() && written.value >= Decimal::ONE => {
+                            usize::try_from(written.value.mantissa()).ok()
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(part) = part else {
+                    return Err(Diagnostic::error(
+                        Code::EvalArguments,
+                        "`share` takes a ratio and the number of one of its parts",
+                    )
+                    .at(span, "for example share(cost_sharing, 2)")
+                    .with_help("share(85:15, 2) is 15/100: the second part's share of the whole"));
+                };
+                let ratio = Box::new(self.try_formula(&args[0], scope)?);
+                Ok(FormulaKind::Share { ratio, part })
+            }
+            unknown => {
+                let mut diagnostic = Diagnostic::error(
+                    Code::NameUnknown,
+                    format!("there is no function `{unknown}`"),
+                )
+                .at(function.span, "unknown function");
+                diagnostic = match closest(unknown, FUNCTIONS) {
+                    Some(suggestion) => {
+                        diagnostic.with_help(format!("did you mean `{suggestion}`?"))
+                    }
+                    None => diagnostic.with_help("the functions are sum(…) and share(ratio, part)"),
+                };
+                Err(diagnostic)
+            }
+        }
+    }
+
+    fn reference(
+        &mut self,
+        reference: &ast::Reference,
+        span: Span,
+        scope: Scope,
+    ) -> Result<FormulaKind, Diagnostic> {
+        let at = at(reference);
+        match self.target(reference, scope)? {
+            Target::Value(id) => {
+                if matches!(at, At::Column(ColumnKey::Total | ColumnKey::Period(_))) {
+                    return Err(Diagnostic::error(
+                        Code::TableColumn,
+                        format!(
+                            "`{}` is a value, not a table row; it has one figure per year",
+                            reference.name.name
+                        ),
+                    )
+                    .at(span, "no such column for a value")
+                    .with_help(format!(
+                        "write `{}[2013]` for one year",
+                        reference.name.name
+                    )));
+                }
+                Ok(FormulaKind::Value { id, at })
+            }
+            Target::Row(id) => Ok(FormulaKind::Row { id, at }),
+            Target::Section(section) => {
+                let name = &reference.name.name;
+                Err(
+                    Diagnostic::error(Code::NameKind, format!("`{name}` is a section, not a row"))
+                        .at(span, "a section has no figures of its own")
+                        .with_label(self.program.section(section).span, "the section")
+                        .with_help(format!("write `sum({name})` for the total of its rows")),
+                )
+            }
+            Target::Table(table) => {
+                let table = self.program.table(table);
+                let example = self.example_row(table);
+                Err(Diagnostic::error(
+                    Code::NameKind,
+                    format!("`{}` is a table, not a figure", table.name),
+                )
+                .at(span, "a table has many figures")
+                .with_help(format!(
+                    "name one of its rows, such as `{}.{example}`",
+                    table.name
+                )))
+            }
+        }
+    }
+
+    fn example_row(&self, table: &TableDef) -> String {
+        let id = self.tables.get(&table.name);
+        id.and_then(|id| {
+            self.locals[id.0]
+                .iter()
+                .filter(|(_, (local, _))| matches!(local, Local::Row(_)))
+                .min_by_key(|(_, (_, span))| *span)
+                .map(|(name, _)| name.clone())
+        })
+        .unwrap_or_else(|| "row".to_owned())
+    }
+
+    /// What a name refers to, in the scope of a table's formulas or of the decision.
+    fn target(&self, reference: &ast::Reference, scope: Scope) -> Result<Target, Diagnostic> {
+        let name = &reference.name;
+        if let Some(qualifier) = &reference.qualifier {
+            let Some(table) = self.tables.get(&qualifier.name) else {
+                return Err(self.unknown_table(qualifier));
+            };
+            return match self.locals[table.0].get(&name.name) {
+                Some((Local::Row(row), _)) => Ok(Target::Row(*row)),
+                Some((Local::Section(section), _)) => Ok(Target::Section(*section)),
+                None => Err(self.unknown_in_table(*table, name)),
+            };
+        }
+        let local = match scope {
+            Scope::Table(table) => self.locals[table.0].get(&name.name).copied(),
+            Scope::Global => None,
+        };
+        let global = self
+            .values
+            .get(&name.name)
+            .map(|id| (Target::Value(*id), self.program.value(*id).name_span))
+            .or_else(|| {
+                self.tables
+                    .get(&name.name)
+                    .map(|id| (Target::Table(*id), self.program.table(*id).name_span))
+            });
+        match (local, global) {
+            (Some((local, local_span)), Some((_, global_span))) => Err(Diagnostic::error(
+                Code::NameAmbiguous,
+                format!(
+                    "`{}` names both a row of this table and a value of the decision",
+                    name.name
+                ),
+            )
+            .at(name.span, "which one?")
+            .with_label(local_span, "the row")
+            .with_label(global_span, "the value")
+            .with_help(match local {
+                Local::Row(_) | Local::Section(_) => {
+                    "rename the row or the value so that each name means one thing"
+                }
+            })),
+            (Some((Local::Row(row), _)), None) => Ok(Target::Row(row)),
+            (Some((Local::Section(section), _)), None) => Ok(Target::Section(section)),
+            (None, Some((target, _))) => Ok(target),
+            (None, None) => Err(self.unknown_name(name, scope)),
+        }
+    }
+
+    fn unknown_name(&self, name: &ast::Ident, scope: Scope) -> Diagnostic {
+        let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        candidates.extend(self.tables.keys().map(String::as_str));
+        if let Scope::Table(table) = scope {
+            candidates.extend(self.locals[table.0].keys().map(String::as_str));
+        }
+        candidates.sort_unstable();
+        let diagnostic =
+            Diagnostic::error(Code::NameUnknown, format!("`{}` is not defined", name.name))
+                .at(name.span, "unknown name");
+        if let Some(suggestion) = closest(&name.name, candidates) {
+            return diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+        }
+        // A row of another table, used without its table's name.
+        let owner = self
+            .locals
+            .iter()
+            .enumerate()
+            .find(|(_, locals)| locals.contains_key(&name.name))
+            .map(|(index, _)| &self.program.tables[index].name);
+        match owner {
+            Some(table) => diagnostic.with_help(format!(
+                "`{}` is a row of table `{table}`; outside that table write `{table}.{}`",
+                name.name, name.name
+            )),
+            None => diagnostic
+                .with_help("define it with `name = …` in a paragraph, or as a row of a table"),
+        }
+    }
+
+    fn unknown_table(&self, name: &ast::Ident) -> Diagnostic {
+        let mut tables: Vec<&str> = self.tables.keys().map(String::as_str).collect();
+        tables.sort_unstable();
+        let diagnostic = Diagnostic::error(
+            Code::NameUnknown,
+            format!("there is no table `{}`", name.name),
+        )
+        .at(name.span, "unknown table");
+        match closest(&name.name, tables.iter().copied()) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.with_help(format!("the tables are {}", tables.join(", "))),
+        }
+    }
+
+    fn unknown_in_table(&self, table: TableId, name: &ast::Ident) -> Diagnostic {
+        let table_name = &self.program.table(table).name;
+        let mut names: Vec<&str> = self.locals[table.0].keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let diagnostic = Diagnostic::error(
+            Code::NameUnknown,
+            format!("table `{table_name}` has no row or section `{}`", name.name),
+        )
+        .at(name.span, "unknown row");
+        match closest(&name.name, names.iter().copied()) {
+            Some(suggestion) => {
+                diagnostic.with_help(format!("did you mean `{table_name}.{suggestion}`?"))
+            }
+            None => diagnostic.with_help(format!(
+                "its named rows and sections are {}",
+                names.join(", ")
+            )),
+        }
+    }
+}
+
+const DECISION_FIELDS: [&str; 4] = ["title", "meeting", "period", "currency"];
+
+struct TableSettings {
+    title: Option<String>,
+    unit: TableUnit,
+    rounding: Option<PublishedRounding>,
+    columns: Vec<ColumnKey>,
+    notes: Vec<String>,
+}
+
+/// Which column a reference reads: the one being computed unless it names one.
+fn at(reference: &ast::Reference) -> At {
+    match reference.index {
+        None | Some(ast::ReferenceIndex::CurrentYear(_)) => At::Current,
+        Some(ast::ReferenceIndex::Column(key, _)) => At::Column(key),
+    }
+}
+
+fn invalid(span: Span) -> Formula {
+    Formula {
+        kind: FormulaKind::Invalid,
+        span,
+    }
+}
+
+fn table_unit(unit: &ast::TableUnit) -> TableUnit {
+    match unit {
+        ast::TableUnit::Money { currency, scale } => TableUnit {
+            unit: Unit::Money(currency.code.clone()),
+            scale: *scale,
+        },
+        ast::TableUnit::Posts => TableUnit {
+            unit: Unit::Posts,
+            scale: Scale::Units,
+        },
+        ast::TableUnit::Percent => TableUnit {
+            unit: Unit::Percent,
+            scale: Scale::Units,
+        },
+    }
+}
+
+/// How many base units one written figure of the table stands for.
+pub fn factor(unit: &TableUnit) -> Decimal {
+    match unit.unit {
+        Unit::Percent => Decimal::new(1, 2),
+        _ => unit.scale.factor(),
+    }
+}
+
+/// How a table's amounts are written in messages: in its unit, at least at its precision.
+pub fn figures(table: &TableDef) -> crate::format::Scaled {
+    crate::format::Scaled {
+        factor: factor(&table.unit),
+        min_decimals: table.rounding.map_or(0, |r| r.written.decimals),
+    }
+}
+
+/// "2013", "2013-2014", "Total".
+pub fn column_name(key: ColumnKey) -> String {
+    match key {
+        ColumnKey::Year(year) => year.to_string(),
+        ColumnKey::Period(period) => format!("{}-{}", period.first, period.last),
+        ColumnKey::Total => "Total".to_owned(),
+    }
+}
+
+/// The exact value and unit of a literal (ratios have no single value).
+fn constant(literal: &ast::Literal) -> Option<(Exact, Unit)> {
+    let (value, unit) = match &literal.kind {
+        ast::LiteralKind::Number(written) => (written.value, Unit::Number),
+        ast::LiteralKind::Percent(written) => (
+            written.value.checked_div(Decimal::ONE_HUNDRED)?,
+            Unit::Percent,
+        ),
+        ast::LiteralKind::Posts(written) => (written.value, Unit::Posts),
+        ast::LiteralKind::Money {
+            currency,
+            amount,
+            scale,
+        } => (
+            amount.value.checked_mul(scale.factor())?,
+            Unit::Money(currency.code.clone()),
+        ),
+        ast::LiteralKind::Ratio(_) => return None,
+    };
+    Some((Exact::new(value), unit))
+}

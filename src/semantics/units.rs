@@ -1,0 +1,213 @@
+//! The units check, run once per formula before anything is computed: every value's
+//! unit is inferred in evaluation order, every row's formula must give its table's
+//! unit, and every stated figure must be in the unit of what it states. A mismatch is
+//! one diagnostic with both operands labelled, not one per column.
+
+use super::program::{Formula, FormulaKind, Program, Reference, RowId, ValueId};
+use super::unit::Unit;
+use crate::diagnostic::{Code, Diagnostic};
+
+/// The unit of every value (`None` when it could not be worked out) and whether each
+/// row's formula gives its table's unit.
+pub struct Units {
+    pub values: Vec<Option<Unit>>,
+    pub rows_ok: Vec<bool>,
+}
+
+pub fn check(program: &Program, order: &[Reference]) -> (Units, Vec<Diagnostic>) {
+    let mut units = Units {
+        values: vec![None; program.values.len()],
+        rows_ok: vec![false; program.rows.len()],
+    };
+    let mut diagnostics = Vec::new();
+    for reference in order {
+        match *reference {
+            Reference::Value(id) => {
+                units.values[id.0] = value_unit(program, &units, id, &mut diagnostics);
+            }
+            Reference::Row(id) => {
+                units.rows_ok[id.0] = row_fits(program, &units, id, &mut diagnostics);
+            }
+        }
+    }
+    (units, diagnostics)
+}
+
+/// Why a unit could not be worked out: a new problem, or one reported elsewhere.
+enum Problem {
+    New(Diagnostic),
+    Reported,
+}
+
+fn value_unit(
+    program: &Program,
+    units: &Units,
+    id: ValueId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Unit> {
+    let value = program.value(id);
+    let mut agreed: Option<(Unit, &Formula)> = None;
+    for rule in value.rules() {
+        let unit = match unit_of(program, units, &rule.formula) {
+            Ok(unit) => unit,
+            Err(Problem::New(diagnostic)) => {
+                diagnostics.push(diagnostic);
+                return None;
+            }
+            Err(Problem::Reported) => return None,
+        };
+        if let Some(stated) = &rule.stated {
+            if !stated.unit.fits(&unit) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        format!(
+                            "the stated figure is {} but `{}` is {}",
+                            stated.unit.describe(),
+                            value.name,
+                            unit.describe()
+                        ),
+                    )
+                    .at(stated.span, stated.unit.describe())
+                    .with_label(rule.formula.span, unit.describe())
+                    .with_help("state the figure in the same unit as the value"),
+                );
+            }
+        }
+        match &agreed {
+            Some((first, first_formula)) if !unit.fits(first) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        format!(
+                            "`{}` is {} in one year and {} in another",
+                            value.name,
+                            first.describe(),
+                            unit.describe()
+                        ),
+                    )
+                    .at(rule.formula.span, unit.describe())
+                    .with_label(first_formula.span, first.describe())
+                    .with_help("every year of a value must have the same unit"),
+                );
+                return None;
+            }
+            Some(_) => {}
+            None => agreed = Some((unit, &rule.formula)),
+        }
+    }
+    agreed.map(|(unit, _)| unit)
+}
+
+fn row_fits(
+    program: &Program,
+    units: &Units,
+    id: RowId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let row = program.row(id);
+    let Some(formula) = &row.formula else {
+        return true;
+    };
+    let table = program.table(row.table);
+    match unit_of(program, units, formula) {
+        Ok(unit) if unit.fits(&table.unit.unit) => true,
+        Ok(unit) => {
+            let help = match (&unit, &table.unit.unit) {
+                (Unit::Percent | Unit::Number, Unit::Money(_)) => {
+                    "a rate or a number must be applied to an amount, for example `13% of subtotal`"
+                        .to_owned()
+                }
+                _ => format!(
+                    "this table holds {}; compute a figure in that unit",
+                    table.unit.unit.describe()
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    format!(
+                        "the formula gives {} but {} is in {}",
+                        unit.describe(),
+                        table.display_name(),
+                        table.unit.describe()
+                    ),
+                )
+                .at(formula.span, unit.describe())
+                .with_help(help),
+            );
+            false
+        }
+        Err(Problem::New(diagnostic)) => {
+            diagnostics.push(diagnostic);
+            false
+        }
+        Err(Problem::Reported) => false,
+    }
+}
+
+fn unit_of(program: &Program, units: &Units, formula: &Formula) -> Result<Unit, Problem> {
+    match &formula.kind {
+        FormulaKind::Constant { unit, .. } => Ok(unit.clone()),
+        FormulaKind::Ratio(_) => Ok(Unit::Ratio),
+        FormulaKind::Year => Ok(Unit::Number),
+        FormulaKind::Value { id, .. } => units.values[id.0].clone().ok_or(Problem::Reported),
+        FormulaKind::Row { id, .. } => Ok(program.table(program.row(*id).table).unit.unit.clone()),
+        FormulaKind::Negate(inner) => unit_of(program, units, inner),
+        FormulaKind::Share { ratio, .. } => match unit_of(program, units, ratio)? {
+            Unit::Ratio => Ok(Unit::Percent),
+            other => Err(Problem::New(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    format!("`share` takes a ratio, not {}", other.describe()),
+                )
+                .at(ratio.span, other.describe())
+                .with_help("write a ratio such as 85:15, or the name of one"),
+            )),
+        },
+        FormulaKind::Sum { terms, .. } => {
+            let mut total: Option<(Unit, &Formula)> = None;
+            for term in terms {
+                let unit = unit_of(program, units, term)?;
+                match &total {
+                    Some((first, _)) if unit.fits(first) => {}
+                    Some((first, first_term)) => {
+                        return Err(Problem::New(mismatch(
+                            format!("cannot add {} and {}", first.describe(), unit.describe()),
+                            (first_term, first),
+                            (term, &unit),
+                        )));
+                    }
+                    None => total = Some((unit, term)),
+                }
+            }
+            total.map(|(unit, _)| unit).ok_or(Problem::Reported)
+        }
+        FormulaKind::Binary { op, lhs, rhs } => {
+            let left = unit_of(program, units, lhs)?;
+            let right = unit_of(program, units, rhs)?;
+            Unit::combine(*op, &left, &right)
+                .map_err(|reason| Problem::New(mismatch(reason, (lhs, &left), (rhs, &right))))
+        }
+        FormulaKind::Invalid => Err(Problem::Reported),
+    }
+}
+
+fn mismatch(
+    reason: String,
+    (lhs, left): (&Formula, &Unit),
+    (rhs, right): (&Formula, &Unit),
+) -> Diagnostic {
+    let help = match (left, right) {
+        (Unit::Posts, Unit::Money(_)) | (Unit::Money(_), Unit::Posts) => {
+            "posts count staff, not money; keep them in a staffing table".to_owned()
+        }
+        (Unit::Money(a), Unit::Money(b)) if a != b => "convert one amount to the other currency first".to_owned(),
+        (Unit::Ratio, _) | (_, Unit::Ratio) => "take a part of the ratio with share(ratio, part)".to_owned(),
+        _ => "check that each side is what you meant; amounts combine with amounts, and rates scale them".to_owned(),
+    };
+    Diagnostic::error(Code::UnitMismatch, reason)
+        .at(lhs.span, left.describe())
+        .with_label(rhs.span, right.describe())
+        .with_help(help)
+}

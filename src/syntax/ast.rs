@@ -1,0 +1,323 @@
+//! The typed syntax tree of a decision file: what the author wrote, with the byte span
+//! of every node, and nothing computed yet.
+//!
+//! Figures keep the digits as written (`Written`) because the number of decimals an
+//! author typed is part of what was published; the evaluator decides what it means.
+
+use rust_decimal::Decimal;
+
+use crate::diagnostic::Span;
+
+/// A whole `.bud` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Decision(Decision),
+    Paragraph(Paragraph),
+    Table(Table),
+    Definition(Definition),
+}
+
+/// A name written by the author, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A double-quoted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `decision "BS-VI/7" { title "…"  period 2013-2014  currency US$ }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub symbol: Text,
+    pub fields: Vec<DecisionField>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionField {
+    pub name: Ident,
+    pub value: FieldValue,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(Text),
+    Period(Period),
+    Currency(Currency),
+}
+
+/// A range of years such as `2013-2014`, inclusive at both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Period {
+    pub first: i32,
+    pub last: i32,
+}
+
+/// A currency as written: `US$`, `USD`, `€`, `EUR`, ... normalised to its ISO code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency {
+    pub code: String,
+    pub span: Span,
+}
+
+/// `paragraph 1 "Welcomes …" { definitions }`: the values a paragraph of the decision
+/// states, kept under its number so a figure can be traced back to the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub number: Ident,
+    pub text: Option<Text>,
+    pub definitions: Vec<Definition>,
+    pub span: Span,
+}
+
+/// `name = expr`, `name[2013] = expr` or `name[year] = expr`, with an optional
+/// `stated <figure>` that the computed value is reconciled against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub name: Ident,
+    pub index: Option<YearIndex>,
+    pub value: Expr,
+    pub stated: Option<Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearIndex {
+    /// `name[2013]`: the value for one year.
+    Year(i32, Span),
+    /// `name[year]`: a rule that gives the value for any year.
+    EveryYear(Span),
+}
+
+/// `table 1 core_budget { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub number: Option<Ident>,
+    pub name: Ident,
+    pub settings: Vec<TableSetting>,
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableSetting {
+    Title(Text),
+    Unit(TableUnit, Span),
+    Rounding(Rounding, Span),
+    Columns(Vec<ColumnKey>, Span),
+    Note(Text),
+}
+
+/// The unit every figure of a table is written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableUnit {
+    Money { currency: Currency, scale: Scale },
+    Posts,
+    Percent,
+}
+
+/// How many base units one written unit stands for: `thousands of US$` is `Thousands`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scale {
+    Units,
+    Thousands,
+    Millions,
+}
+
+impl Scale {
+    pub fn factor(self) -> Decimal {
+        match self {
+            Scale::Units => Decimal::ONE,
+            Scale::Thousands => Decimal::from(1_000),
+            Scale::Millions => Decimal::from(1_000_000),
+        }
+    }
+}
+
+/// `rounding 0.1 half-up`: the published figures are rounded to this step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rounding {
+    pub step: Written,
+    pub mode: RoundingMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoundingMode {
+    /// Halves go away from zero, as a spreadsheet's ROUND does.
+    #[default]
+    HalfUp,
+    /// Halves go to the even neighbour (banker's rounding).
+    HalfEven,
+}
+
+impl RoundingMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundingMode::HalfUp => "half-up",
+            RoundingMode::HalfEven => "half-even",
+        }
+    }
+}
+
+/// A column heading: one year, a period shown as one column, or the computed Total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ColumnKey {
+    Year(i32),
+    Period(Period),
+    Total,
+}
+
+/// One line of a table body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Section(Section),
+    Row(Row),
+}
+
+/// `I. expenditures "Expenditures" { rows }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub marker: Option<Text>,
+    pub name: Option<Ident>,
+    pub label: Text,
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+/// `A. staff_costs "Staff costs *"  1,875.2  1,916.7  3,791.9` or, computed,
+/// `subtotal "Sub-total (I)"  2,577.6  2,622.3  5,199.9  = sum(expenditures)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub marker: Option<Text>,
+    pub name: Option<Ident>,
+    pub label: Text,
+    pub figures: Vec<Figure>,
+    pub formula: Option<Expr>,
+    pub span: Span,
+}
+
+/// One cell of a row as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    pub kind: FigureKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    Number(Written),
+    /// A published dash: no amount.
+    Dash,
+    /// A cell the publication left empty (`_`).
+    Blank,
+}
+
+/// A number as written, exactly, with the count of decimals the author typed
+/// (`20.0` has one; it is not the same publication as `20`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Written {
+    pub value: Decimal,
+    pub decimals: u32,
+}
+
+/// A formula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// `name`, `table.row`, `name[2013]`, `table.row[total]`.
+    Reference(Reference),
+    /// The year of the column or definition being computed.
+    Year,
+    Negate(Box<Expr>),
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Call {
+        function: Ident,
+        args: Vec<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    /// `13% of subtotal`: a multiplication that reads like the decision's text.
+    Of,
+    Power,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Subtract => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            BinaryOp::Of => "of",
+            BinaryOp::Power => "^",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// `table` in `table.row`, absent for a bare name.
+    pub qualifier: Option<Ident>,
+    pub name: Ident,
+    pub index: Option<ReferenceIndex>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceIndex {
+    Column(ColumnKey, Span),
+    /// `[year]`: the year being computed, written out.
+    CurrentYear(Span),
+}
+
+/// A literal with its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    pub kind: LiteralKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiteralKind {
+    /// A plain number: `2`, `1.02`, `2012`.
+    Number(Written),
+    /// `16.5%` or `16.5 per cent`; `value` is the number written before the sign.
+    Percent(Written),
+    /// `US$ 1,126,162`, `US$ 2,922.1 thousand`.
+    Money {
+        currency: Currency,
+        amount: Written,
+        scale: Scale,
+    },
+    /// `2.5 posts`.
+    Posts(Written),
+    /// `85:15`.
+    Ratio(Vec<Written>),
+}

@@ -1,0 +1,259 @@
+//! Syntax errors in plain words. pest reports the grammar rules it tried at the point
+//! where the file stopped making sense; this module names what a person could write
+//! there ("a figure such as 1,875.2") and what was found instead, and recognises the
+//! commonest slip, a misspelt keyword.
+
+use std::collections::BTreeSet;
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::parser::{Rule, parse_with_detail};
+use crate::diagnostic::{Code, Diagnostic, Span, closest};
+
+/// Words that open a line of a decision file.
+const KEYWORDS: [&str; 8] = [
+    "decision",
+    "paragraph",
+    "table",
+    "title",
+    "unit",
+    "rounding",
+    "columns",
+    "note",
+];
+
+pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
+    let detailed = parse_with_detail(source);
+    let error = detailed.as_ref().unwrap_or(error);
+    let position = match error.location {
+        InputLocation::Pos(position) => position,
+        InputLocation::Span((start, _)) => start,
+    };
+    if let Some(diagnostic) = misspelt_keyword(source, position) {
+        return diagnostic;
+    }
+    let expected = expectations(error);
+    let found = found_at(source, position);
+    let message = if expected.is_empty() {
+        format!("unexpected {}", found.describe())
+    } else {
+        format!(
+            "expected {}, found {}",
+            join_alternatives(&expected),
+            found.describe()
+        )
+    };
+    let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(
+        found.span,
+        match expected.first() {
+            Some(first) if expected.len() == 1 => format!("expected {first}"),
+            _ => "the file stops making sense here".to_owned(),
+        },
+    );
+    if let Some(help) = hint(&expected, &found) {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// What a person could have written at the failing position, in words, most useful first.
+fn expectations(error: &Error<Rule>) -> Vec<&'static str> {
+    let mut phrases = BTreeSet::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(phrase) = rule_phrase(*rule) {
+                phrases.insert(phrase);
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            if let Some(phrase) = token_phrase(&token.to_string()) {
+                phrases.insert(phrase);
+            }
+        }
+        for stack in attempts.call_stacks() {
+            if let Some(phrase) = stack.deepest.get_rule().and_then(|rule| rule_phrase(*rule)) {
+                phrases.insert(phrase);
+            }
+        }
+    }
+    phrases.into_iter().map(|(_, phrase)| phrase).collect()
+}
+
+/// A phrase and its rank: lower ranks are listed first.
+type Phrase = (u8, &'static str);
+
+fn rule_phrase(rule: Rule) -> Option<Phrase> {
+    let phrase = match rule {
+        Rule::figure_number | Rule::dash | Rule::blank => (
+            1,
+            "a figure (a number such as 1,875.2, `-` for a dash or `_` for a blank)",
+        ),
+        Rule::formula => (2, "`=` and a formula"),
+        Rule::number | Rule::plain_number => (1, "a number such as 1,875.2"),
+        Rule::money => (3, "an amount such as US$ 1,126,162"),
+        Rule::expr
+        | Rule::reference
+        | Rule::call
+        | Rule::year_var
+        | Rule::percent
+        | Rule::ratio => (3, "a value or a formula"),
+        Rule::add | Rule::subtract | Rule::multiply | Rule::divide | Rule::of | Rule::power => {
+            (5, "an operator such as + or *")
+        }
+        Rule::string | Rule::string_inner => (2, "a text in double quotes"),
+        Rule::ident => (3, "a name"),
+        Rule::year => (2, "a year such as 2013"),
+        Rule::period => (2, "a period such as 2013-2014"),
+        Rule::kw_total => (4, "Total"),
+        Rule::unit | Rule::scale_of | Rule::scale | Rule::kw_posts | Rule::percent_sign => {
+            (2, "a unit such as `thousands of US$`, `US$` or `posts`")
+        }
+        Rule::currency => (2, "a currency such as US$"),
+        Rule::rounding_mode => (4, "`half-up` or `half-even`"),
+        Rule::year_index | Rule::column_index => (5, "`[`"),
+        Rule::stated | Rule::kw_stated => (6, "`stated`"),
+        Rule::section | Rule::row | Rule::marker => (4, "a row"),
+        Rule::table_title
+        | Rule::table_unit
+        | Rule::table_rounding
+        | Rule::table_columns
+        | Rule::table_note => (5, "a table setting (title, unit, rounding, columns, note)"),
+        Rule::decision_field => (4, "a field such as `title \"…\"`"),
+        Rule::definition => (4, "a named value such as `host_growth = 2%`"),
+        Rule::decision | Rule::kw_decision => (4, "`decision`"),
+        Rule::paragraph | Rule::kw_paragraph => (4, "`paragraph`"),
+        Rule::table | Rule::kw_table => (4, "`table`"),
+        Rule::paragraph_number => (2, "a paragraph number such as 1 or 16(a)"),
+        Rule::table_number => (3, "a table number"),
+        Rule::EOI => (7, "the end of the file"),
+        _ => return None,
+    };
+    Some(phrase)
+}
+
+/// `token` is pest's display of an expected literal token.
+fn token_phrase(token: &str) -> Option<Phrase> {
+    let phrase = match token {
+        "\n" | "\r\n" => (6, "the end of the line"),
+        "{" => (2, "`{`"),
+        "}" => (3, "`}` to close the block"),
+        "=" => (2, "`=`"),
+        "(" => (5, "`(`"),
+        ")" => (2, "`)`"),
+        "[" => (5, "`[`"),
+        "]" => (2, "`]`"),
+        "\"" => (2, "a closing quote `\"`"),
+        "." => (5, "`.`"),
+        "," => (5, "`,`"),
+        ":" => (5, "`:`"),
+        _ => return None,
+    };
+    Some(phrase)
+}
+
+fn join_alternatives(phrases: &[&str]) -> String {
+    match phrases {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The token at the failing position, for "found …".
+struct Found {
+    span: Span,
+    kind: FoundKind,
+}
+
+enum FoundKind {
+    EndOfFile,
+    EndOfLine,
+    Word(String),
+    Symbol(char),
+}
+
+impl Found {
+    fn describe(&self) -> String {
+        match &self.kind {
+            FoundKind::EndOfFile => "the end of the file".to_owned(),
+            FoundKind::EndOfLine => "the end of the line".to_owned(),
+            FoundKind::Word(word) => format!("`{word}`"),
+            FoundKind::Symbol(c) => format!("`{}`", c.escape_debug()),
+        }
+    }
+}
+
+fn found_at(source: &str, position: usize) -> Found {
+    let rest = source.get(position..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return Found {
+            span: Span::new(position, position),
+            kind: FoundKind::EndOfFile,
+        };
+    };
+    if first == '\n' || first == '\r' {
+        return Found {
+            span: Span::new(position, position + first.len_utf8()),
+            kind: FoundKind::EndOfLine,
+        };
+    }
+    let word_len: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | ',' | '.' | '$'))
+        .map(char::len_utf8)
+        .sum();
+    if word_len > 0 {
+        let word = &rest[..word_len];
+        return Found {
+            span: Span::new(position, position + word_len),
+            kind: FoundKind::Word(word.to_owned()),
+        };
+    }
+    Found {
+        span: Span::new(position, position + first.len_utf8()),
+        kind: FoundKind::Symbol(first),
+    }
+}
+
+/// A failing line whose first word is one edit or two away from a keyword.
+fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
+    let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..)?;
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let word_len = line[indent..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(line.len() - indent);
+    let word = &line[indent..indent + word_len];
+    if word.is_empty() || KEYWORDS.contains(&word) {
+        return None;
+    }
+    let keyword = closest(word, KEYWORDS)?;
+    let start = line_start + indent;
+    Some(
+        Diagnostic::error(Code::SyntaxKeyword, format!("unknown keyword `{word}`"))
+            .at(
+                Span::new(start, start + word_len),
+                format!("did you mean `{keyword}`?"),
+            )
+            .with_help(format!("replace `{word}` with `{keyword}`")),
+    )
+}
+
+/// A sentence of advice for the commonest situations.
+fn hint(expected: &[&str], found: &Found) -> Option<String> {
+    let expects = |needle: &str| expected.iter().any(|phrase| phrase.contains(needle));
+    match &found.kind {
+        FoundKind::EndOfLine | FoundKind::EndOfFile if expects("a number") || expects("a value") => Some(
+            "the line ends before its figure; write the amount, for example `US$ 1,126,162` or `2%`".to_owned(),
+        ),
+        FoundKind::Symbol('{') => Some("a block opens with `{` at the end of a line and closes with `}` on a line of its own".to_owned()),
+        FoundKind::Word(word) if expects("a figure") && word.chars().all(|c| c.is_alphabetic()) => Some(format!(
+            "`{word}` is not a figure; a row lists its figures after the label, then `= formula` if it is computed"
+        )),
+        _ if expects("closing quote") => Some("a text in double quotes must end on the same line".to_owned()),
+        _ if expects("`}`") => Some("every `{` needs a `}` on a line of its own".to_owned()),
+        _ => None,
+    }
+}

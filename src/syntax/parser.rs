@@ -1,0 +1,728 @@
+//! The only module that knows pest: it runs the grammar in `grammar/bud.pest` and turns
+//! the parse tree into the typed AST of `ast.rs`. Nothing after this module sees a
+//! `Pair`. Structural surprises (a pair that the grammar cannot produce) become an
+//! `Internal` diagnostic rather than a panic.
+
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use super::errors;
+use crate::diagnostic::{Code, Diagnostic, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/bud.pest"]
+pub(crate) struct BudParser;
+
+type Lowered<T> = Result<T, Diagnostic>;
+
+/// Parses a whole file. Errors are returned in file order; the first syntax error
+/// stops parsing, so there is at most one of those.
+pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
+    let pairs = match BudParser::parse(Rule::file, source) {
+        Ok(pairs) => pairs,
+        Err(error) => return Err(vec![errors::from_pest(source, &error)]),
+    };
+    let mut lower = Lower::default();
+    let file = lower.file(pairs);
+    match file {
+        Ok(file) if lower.diagnostics.is_empty() => Ok(file),
+        Ok(_) => Err(lower.diagnostics),
+        Err(diagnostic) => {
+            lower.diagnostics.push(diagnostic);
+            Err(lower.diagnostics)
+        }
+    }
+}
+
+/// Re-runs the grammar with pest's detailed error tracking, which costs time and is
+/// therefore only switched on once a parse has already failed.
+pub(crate) fn parse_with_detail(source: &str) -> Option<pest::error::Error<Rule>> {
+    pest::set_error_detail(true);
+    let result = BudParser::parse(Rule::file, source).err();
+    pest::set_error_detail(false);
+    result
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+fn internal(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::Internal, format!("bud could not read {what} here"))
+        .at(span, "this is a bug in bud, not in the file")
+        .with_help("please report it with the file that triggered it")
+}
+
+/// The next pair of a node, or an internal error naming what was missing.
+fn next<'i>(pairs: &mut Pairs<'i, Rule>, span: Span, what: &str) -> Lowered<Pair<'i, Rule>> {
+    pairs.next().ok_or_else(|| internal(span, what))
+}
+
+#[derive(Default)]
+struct Lower {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lower {
+    fn file(&mut self, mut pairs: Pairs<'_, Rule>) -> Lowered<File> {
+        let file = next(&mut pairs, Span::default(), "the file")?;
+        let mut items = Vec::new();
+        for pair in file.into_inner() {
+            match pair.as_rule() {
+                Rule::decision => items.push(Item::Decision(self.decision(pair)?)),
+                Rule::paragraph => items.push(Item::Paragraph(self.paragraph(pair)?)),
+                Rule::table => items.push(Item::Table(self.table(pair)?)),
+                Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
+                Rule::EOI => {}
+                _ => return Err(internal(span_of(&pair), "an item")),
+            }
+        }
+        Ok(File { items })
+    }
+
+    fn decision(&mut self, pair: Pair<'_, Rule>) -> Lowered<Decision> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, span, "the decision keyword")?;
+        let symbol = text(next(&mut inner, span, "the decision symbol")?);
+        let mut fields = Vec::new();
+        for field in inner {
+            fields.push(self.decision_field(field)?);
+        }
+        Ok(Decision {
+            symbol,
+            fields,
+            span,
+        })
+    }
+
+    fn decision_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<DecisionField> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let name = ident(next(&mut inner, span, "a field name")?);
+        let value_pair = next(&mut inner, span, "a field value")?;
+        let value = match value_pair.as_rule() {
+            Rule::string => FieldValue::Text(text(value_pair)),
+            Rule::period => FieldValue::Period(period(&value_pair)?),
+            Rule::currency => FieldValue::Currency(currency(&value_pair)),
+            _ => return Err(internal(span, "a field value")),
+        };
+        Ok(DecisionField { name, value, span })
+    }
+
+    fn paragraph(&mut self, pair: Pair<'_, Rule>) -> Lowered<Paragraph> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, span, "the paragraph keyword")?;
+        let number = ident(next(&mut inner, span, "the paragraph number")?);
+        let mut paragraph_text = None;
+        let mut definitions = Vec::new();
+        for part in inner {
+            match part.as_rule() {
+                Rule::string => paragraph_text = Some(text(part)),
+                Rule::definition => definitions.push(self.definition(part)?),
+                _ => return Err(internal(span_of(&part), "a paragraph line")),
+            }
+        }
+        Ok(Paragraph {
+            number,
+            text: paragraph_text,
+            definitions,
+            span,
+        })
+    }
+
+    fn definition(&mut self, pair: Pair<'_, Rule>) -> Lowered<Definition> {
+        let span = span_of(&pair);
+        let mut name = None;
+        let mut index = None;
+        let mut value = None;
+        let mut stated = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::ident => name = Some(ident(part)),
+                Rule::year_index => index = Some(year_index(part)?),
+                Rule::expr => value = Some(self.expr(part)?),
+                Rule::stated => {
+                    let part_span = span_of(&part);
+                    let literal = part
+                        .into_inner()
+                        .find(|p| p.as_rule() != Rule::kw_stated)
+                        .ok_or_else(|| internal(part_span, "a stated figure"))?;
+                    stated = Some(self.literal(literal)?);
+                }
+                _ => return Err(internal(span_of(&part), "a definition")),
+            }
+        }
+        Ok(Definition {
+            name: name.ok_or_else(|| internal(span, "a name"))?,
+            index,
+            value: value.ok_or_else(|| internal(span, "a formula"))?,
+            stated,
+            span,
+        })
+    }
+
+    fn table(&mut self, pair: Pair<'_, Rule>) -> Lowered<Table> {
+        let span = span_of(&pair);
+        let mut number = None;
+        let mut name = None;
+        let mut settings = Vec::new();
+        let mut entries = Vec::new();
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::kw_table => {}
+                Rule::table_number => number = Some(ident(part)),
+                Rule::ident => name = Some(ident(part)),
+                Rule::table_title => {
+                    let string = last_of(part, Rule::string, "a title")?;
+                    settings.push(TableSetting::Title(text(string)));
+                }
+                Rule::table_note => {
+                    let string = last_of(part, Rule::string, "a note")?;
+                    settings.push(TableSetting::Note(text(string)));
+                }
+                Rule::table_unit => {
+                    let unit_pair = last_of(part, Rule::unit, "a unit")?;
+                    settings.push(TableSetting::Unit(table_unit(unit_pair)?, part_span));
+                }
+                Rule::table_rounding => {
+                    settings.push(TableSetting::Rounding(self.rounding(part)?, part_span));
+                }
+                Rule::table_columns => {
+                    let keys = part
+                        .into_inner()
+                        .filter(|p| p.as_rule() != Rule::kw_columns)
+                        .map(|p| column_key(&p))
+                        .collect::<Lowered<Vec<_>>>()?;
+                    settings.push(TableSetting::Columns(keys, part_span));
+                }
+                Rule::section => entries.push(Entry::Section(self.section(part)?)),
+                Rule::row => entries.push(Entry::Row(self.row(part)?)),
+                _ => return Err(internal(part_span, "a table line")),
+            }
+        }
+        Ok(Table {
+            number,
+            name: name.ok_or_else(|| internal(span, "a table name"))?,
+            settings,
+            entries,
+            span,
+        })
+    }
+
+    fn rounding(&mut self, pair: Pair<'_, Rule>) -> Lowered<Rounding> {
+        let span = span_of(&pair);
+        let mut step = None;
+        let mut mode = RoundingMode::default();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::number => step = Some(self.number(&part)?),
+                Rule::rounding_mode if part.as_str() == "half-even" => {
+                    mode = RoundingMode::HalfEven;
+                }
+                Rule::rounding_mode | Rule::kw_rounding => {}
+                _ => return Err(internal(span_of(&part), "a rounding")),
+            }
+        }
+        let step = step.ok_or_else(|| internal(span, "a rounding step"))?;
+        Ok(Rounding { step, mode })
+    }
+
+    fn section(&mut self, pair: Pair<'_, Rule>) -> Lowered<Section> {
+        let span = span_of(&pair);
+        let mut marker = None;
+        let mut name = None;
+        let mut label = None;
+        let mut entries = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::marker => marker = Some(text_as_written(&part)),
+                Rule::ident => name = Some(ident(part)),
+                Rule::string => label = Some(text(part)),
+                Rule::section => entries.push(Entry::Section(self.section(part)?)),
+                Rule::row => entries.push(Entry::Row(self.row(part)?)),
+                _ => return Err(internal(span_of(&part), "a section line")),
+            }
+        }
+        Ok(Section {
+            marker,
+            name,
+            label: label.ok_or_else(|| internal(span, "a section label"))?,
+            entries,
+            span,
+        })
+    }
+
+    fn row(&mut self, pair: Pair<'_, Rule>) -> Lowered<Row> {
+        let span = span_of(&pair);
+        let mut marker = None;
+        let mut name = None;
+        let mut label = None;
+        let mut figures = Vec::new();
+        let mut formula = None;
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::marker => marker = Some(text_as_written(&part)),
+                Rule::ident => name = Some(ident(part)),
+                Rule::string => label = Some(text(part)),
+                Rule::figure_number => {
+                    let written = self.number_text(part.as_str(), part_span)?;
+                    figures.push(Figure {
+                        kind: FigureKind::Number(written),
+                        span: part_span,
+                    });
+                }
+                Rule::dash => figures.push(Figure {
+                    kind: FigureKind::Dash,
+                    span: part_span,
+                }),
+                Rule::blank => figures.push(Figure {
+                    kind: FigureKind::Blank,
+                    span: part_span,
+                }),
+                Rule::formula => {
+                    let expr = last_of(part, Rule::expr, "a formula")?;
+                    formula = Some(self.expr(expr)?);
+                }
+                _ => return Err(internal(part_span, "a row")),
+            }
+        }
+        Ok(Row {
+            marker,
+            name,
+            label: label.ok_or_else(|| internal(span, "a row label"))?,
+            figures,
+            formula,
+            span,
+        })
+    }
+
+    // ------------------------------------------------------------ formulas
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let mut tokens = Vec::new();
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            let token = match part.as_rule() {
+                Rule::negate => Token::Negate(part_span),
+                Rule::add => Token::Infix(BinaryOp::Add),
+                Rule::subtract => Token::Infix(BinaryOp::Subtract),
+                Rule::multiply => Token::Infix(BinaryOp::Multiply),
+                Rule::divide => Token::Infix(BinaryOp::Divide),
+                Rule::of => Token::Infix(BinaryOp::Of),
+                Rule::power => Token::Infix(BinaryOp::Power),
+                _ => Token::Operand(self.primary(part)?),
+            };
+            tokens.push(token);
+        }
+        let mut climb = Climb {
+            tokens,
+            position: 0,
+            span,
+        };
+        let expr = climb.expression(0)?;
+        if climb.position != climb.tokens.len() {
+            return Err(internal(span, "a formula"));
+        }
+        Ok(expr)
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::year_var => ExprKind::Year,
+            Rule::reference => ExprKind::Reference(reference(pair)?),
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let function = ident(next(&mut inner, span, "a function name")?);
+                let args = inner
+                    .map(|arg| self.expr(arg))
+                    .collect::<Lowered<Vec<_>>>()?;
+                ExprKind::Call { function, args }
+            }
+            _ => ExprKind::Literal(self.literal(pair)?),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn literal(&mut self, pair: Pair<'_, Rule>) -> Lowered<Literal> {
+        let span = span_of(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::plain_number => {
+                LiteralKind::Number(self.number(&next(&mut inner, span, "a number")?)?)
+            }
+            Rule::percent => {
+                LiteralKind::Percent(self.number(&next(&mut inner, span, "a percentage")?)?)
+            }
+            Rule::posts => {
+                LiteralKind::Posts(self.number(&next(&mut inner, span, "a count of posts")?)?)
+            }
+            Rule::ratio => LiteralKind::Ratio(
+                inner
+                    .map(|part| self.number(&part))
+                    .collect::<Lowered<Vec<_>>>()?,
+            ),
+            Rule::money => {
+                let currency = currency(&next(&mut inner, span, "a currency")?);
+                let amount = self.number(&next(&mut inner, span, "an amount")?)?;
+                let scale = match inner.next().map(|p| p.as_str().to_owned()) {
+                    Some(word) if word == "thousand" => Scale::Thousands,
+                    Some(word) if word == "million" => Scale::Millions,
+                    _ => Scale::Units,
+                };
+                LiteralKind::Money {
+                    currency,
+                    amount,
+                    scale,
+                }
+            }
+            _ => return Err(internal(span, "a value")),
+        };
+        Ok(Literal { kind, span })
+    }
+
+    fn number(&mut self, pair: &Pair<'_, Rule>) -> Lowered<Written> {
+        self.number_text(pair.as_str(), span_of(pair))
+    }
+
+    fn number_text(&mut self, written: &str, span: Span) -> Lowered<Written> {
+        parse_number(written).map_err(|problem| problem.diagnostic(written, span))
+    }
+}
+
+/// What is wrong with a number as written.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NumberProblem {
+    Grouping,
+    TooLarge,
+}
+
+impl NumberProblem {
+    fn diagnostic(&self, written: &str, span: Span) -> Diagnostic {
+        match self {
+            NumberProblem::Grouping => Diagnostic::error(
+                Code::SyntaxNumber,
+                format!("`{written}` has a misplaced thousands separator"),
+            )
+            .at(span, "commas must separate groups of three digits")
+            .with_help(
+                "write thousands as 1,875.2 or 1875.2; to separate two values, put a space after the comma",
+            ),
+            NumberProblem::TooLarge => Diagnostic::error(
+                Code::SyntaxNumber,
+                format!("`{written}` has more digits than bud can hold exactly"),
+            )
+            .at(span, "more than 28 significant digits")
+            .with_help("bud keeps every figure exact to 28 digits; write the figure in a larger unit"),
+        }
+    }
+}
+
+/// Reads `1,875.2`, `-12.5` or `55,000` exactly, keeping the count of decimals.
+pub(crate) fn parse_number(written: &str) -> Result<Written, NumberProblem> {
+    let (negative, unsigned) = match written.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, written),
+    };
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if integer.contains(',') {
+        let mut groups = integer.split(',');
+        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+        if !first_ok || groups.any(|g| g.len() != 3) {
+            return Err(NumberProblem::Grouping);
+        }
+    }
+    let digits: String = integer.chars().filter(|c| *c != ',').collect();
+    let plain = if fraction.is_empty() {
+        digits
+    } else {
+        format!("{digits}.{fraction}")
+    };
+    let magnitude = Decimal::from_str_exact(&plain).map_err(|_| NumberProblem::TooLarge)?;
+    let value = if negative { -magnitude } else { magnitude };
+    let decimals = u32::try_from(fraction.len()).map_err(|_| NumberProblem::TooLarge)?;
+    Ok(Written { value, decimals })
+}
+
+/// Operator-precedence folding of `prefix* operand (infix prefix* operand)*`.
+enum Token {
+    Operand(Expr),
+    Negate(Span),
+    Infix(BinaryOp),
+}
+
+struct Climb {
+    tokens: Vec<Token>,
+    position: usize,
+    span: Span,
+}
+
+fn precedence(op: BinaryOp) -> (u8, bool) {
+    // (binding power, right-associative)
+    match op {
+        BinaryOp::Add | BinaryOp::Subtract => (1, false),
+        BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Of => (2, false),
+        BinaryOp::Power => (4, true),
+    }
+}
+
+/// Negation binds tighter than `*` but looser than `^`: `-2^2` is `-(2^2)`.
+const NEGATE_POWER: u8 = 3;
+
+impl Climb {
+    fn expression(&mut self, min_power: u8) -> Lowered<Expr> {
+        let mut lhs = self.unary()?;
+        while let Some(Token::Infix(op)) = self.tokens.get(self.position) {
+            let op = *op;
+            let (power, right) = precedence(op);
+            if power < min_power {
+                break;
+            }
+            self.position += 1;
+            let rhs = self.expression(if right { power } else { power + 1 })?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr {
+                kind: ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Lowered<Expr> {
+        let token = std::mem::replace(
+            self.tokens
+                .get_mut(self.position)
+                .ok_or_else(|| internal(self.span, "a formula"))?,
+            Token::Negate(Span::default()),
+        );
+        self.position += 1;
+        match token {
+            Token::Operand(expr) => Ok(expr),
+            Token::Negate(span) => {
+                let operand = self.expression(NEGATE_POWER)?;
+                let span = span.to(operand.span);
+                Ok(Expr {
+                    kind: ExprKind::Negate(Box::new(operand)),
+                    span,
+                })
+            }
+            Token::Infix(_) => Err(internal(self.span, "a formula")),
+        }
+    }
+}
+
+// ------------------------------------------------------------ leaves
+
+fn ident(pair: Pair<'_, Rule>) -> Ident {
+    Ident {
+        span: span_of(&pair),
+        name: pair.as_str().to_owned(),
+    }
+}
+
+fn text_as_written(pair: &Pair<'_, Rule>) -> Text {
+    Text {
+        span: span_of(pair),
+        value: pair.as_str().to_owned(),
+    }
+}
+
+/// The text of a quoted string, with `\"` and `\\` unescaped; the span covers the quotes.
+fn text(pair: Pair<'_, Rule>) -> Text {
+    let span = span_of(&pair);
+    let raw = pair.as_str();
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(raw);
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(escaped) = chars.next() {
+                value.push(escaped);
+            }
+        } else {
+            value.push(c);
+        }
+    }
+    Text { value, span }
+}
+
+/// The last child of `pair` with the given rule (settings are `keyword value`).
+fn last_of<'i>(pair: Pair<'i, Rule>, rule: Rule, what: &str) -> Lowered<Pair<'i, Rule>> {
+    let span = span_of(&pair);
+    pair.into_inner()
+        .filter(|p| p.as_rule() == rule)
+        .last()
+        .ok_or_else(|| internal(span, what))
+}
+
+fn currency(pair: &Pair<'_, Rule>) -> Currency {
+    let code = match pair.as_str() {
+        "US$" => "USD",
+        "€" => "EUR",
+        "£" => "GBP",
+        other => other,
+    };
+    Currency {
+        code: code.to_owned(),
+        span: span_of(pair),
+    }
+}
+
+fn table_unit(pair: Pair<'_, Rule>) -> Lowered<TableUnit> {
+    let span = span_of(&pair);
+    let mut scale = Scale::Units;
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::scale_of => {
+                scale = if part.as_str().starts_with("millions") {
+                    Scale::Millions
+                } else {
+                    Scale::Thousands
+                };
+            }
+            Rule::currency => {
+                return Ok(TableUnit::Money {
+                    currency: currency(&part),
+                    scale,
+                });
+            }
+            Rule::kw_posts => return Ok(TableUnit::Posts),
+            Rule::percent_sign => return Ok(TableUnit::Percent),
+            _ => return Err(internal(span, "a unit")),
+        }
+    }
+    Err(internal(span, "a unit"))
+}
+
+fn year_number(text: &str, span: Span) -> Lowered<i32> {
+    text.parse::<i32>().map_err(|_| internal(span, "a year"))
+}
+
+fn period(pair: &Pair<'_, Rule>) -> Lowered<Period> {
+    let span = span_of(pair);
+    let (first, last) = pair
+        .as_str()
+        .split_once('-')
+        .ok_or_else(|| internal(span, "a period"))?;
+    Ok(Period {
+        first: year_number(first, span)?,
+        last: year_number(last, span)?,
+    })
+}
+
+fn column_key(pair: &Pair<'_, Rule>) -> Lowered<ColumnKey> {
+    let span = span_of(pair);
+    match pair.as_rule() {
+        Rule::year => Ok(ColumnKey::Year(year_number(pair.as_str(), span)?)),
+        Rule::period => Ok(ColumnKey::Period(period(pair)?)),
+        Rule::kw_total => Ok(ColumnKey::Total),
+        _ => Err(internal(span, "a column")),
+    }
+}
+
+fn year_index(pair: Pair<'_, Rule>) -> Lowered<YearIndex> {
+    let span = span_of(&pair);
+    let inner = pair
+        .into_inner()
+        .next()
+        .ok_or_else(|| internal(span, "a year"))?;
+    match inner.as_rule() {
+        Rule::year => Ok(YearIndex::Year(year_number(inner.as_str(), span)?, span)),
+        _ => Ok(YearIndex::EveryYear(span)),
+    }
+}
+
+fn reference(pair: Pair<'_, Rule>) -> Lowered<Reference> {
+    let span = span_of(&pair);
+    let mut names = Vec::new();
+    let mut index = None;
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::ident => names.push(ident(part)),
+            Rule::column_index => {
+                let index_span = span_of(&part);
+                let key = part
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| internal(index_span, "a column"))?;
+                index = Some(match key.as_rule() {
+                    Rule::kw_year => ReferenceIndex::CurrentYear(index_span),
+                    _ => ReferenceIndex::Column(column_key(&key)?, index_span),
+                });
+            }
+            _ => return Err(internal(span, "a reference")),
+        }
+    }
+    let name = names.pop().ok_or_else(|| internal(span, "a name"))?;
+    Ok(Reference {
+        qualifier: names.pop(),
+        name,
+        index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn numbers_keep_their_written_decimals() {
+        assert_eq!(
+            parse_number("1,875.2"),
+            Ok(Written {
+                value: dec!(1875.2),
+                decimals: 1
+            })
+        );
+        assert_eq!(
+            parse_number("20.0"),
+            Ok(Written {
+                value: dec!(20.0),
+                decimals: 1
+            })
+        );
+        assert_eq!(
+            parse_number("-12.50"),
+            Ok(Written {
+                value: dec!(-12.50),
+                decimals: 2
+            })
+        );
+        assert_eq!(
+            parse_number("1,126,162").map(|w| w.value),
+            Ok(dec!(1126162))
+        );
+    }
+
+    #[test]
+    fn misplaced_separators_are_refused() {
+        assert_eq!(parse_number("18,75.2"), Err(NumberProblem::Grouping));
+        assert_eq!(parse_number("1875,2"), Err(NumberProblem::Grouping));
+        assert_eq!(parse_number("1234,567"), Err(NumberProblem::Grouping));
+    }
+
+    #[test]
+    fn too_many_digits_is_a_problem_not_a_panic() {
+        let digits = "9".repeat(200);
+        assert_eq!(parse_number(&digits), Err(NumberProblem::TooLarge));
+    }
+}
