@@ -165,9 +165,10 @@ impl Code {
         }
     }
 
-    /// Whether a file with this diagnostic could not be read or parsed at all
-    /// (exit code 2) rather than evaluated with errors (exit code 1).
-    pub fn is_unreadable(self) -> bool {
+    /// Whether a file with this diagnostic cannot be read as a decision at all (exit
+    /// code 2): unreadable, ungrammatical, or a table or decision block whose shape is
+    /// wrong, as opposed to rules and figures that fail (exit code 1).
+    pub fn is_malformed(self) -> bool {
         matches!(
             self,
             Code::IoRead
@@ -175,6 +176,9 @@ impl Code {
                 | Code::SyntaxKeyword
                 | Code::SyntaxNumber
                 | Code::SyntaxLimit
+                | Code::DecisionField
+                | Code::TableFigures
+                | Code::TableSetting
         )
     }
 }

@@ -50,9 +50,10 @@ impl Checked {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    /// Whether the file could not be read as a decision at all.
-    pub fn is_unparsable(&self) -> bool {
-        self.model.is_none()
+    /// Whether the file cannot be read as a decision at all: a syntax error, or a
+    /// table or decision block whose shape is wrong (exit code 2).
+    pub fn is_malformed(&self) -> bool {
+        self.model.is_none() || self.diagnostics.iter().any(|d| d.code.is_malformed())
     }
 }
 

@@ -1,7 +1,8 @@
 //! `bud check`: diagnostics only, and a one-line summary per file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use bud::Checked;
 use bud::reconcile::Outcome;
 use bud::render::report::{Source, render};
 
@@ -15,7 +16,7 @@ pub fn run(files: &[PathBuf], color: bool) -> Status {
     status
 }
 
-fn check_file(path: &std::path::Path, color: bool) -> Status {
+fn check_file(path: &Path, color: bool) -> Status {
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
@@ -34,25 +35,34 @@ fn check_file(path: &std::path::Path, color: bool) -> Status {
     for diagnostic in &checked.diagnostics {
         print!("{}", render(diagnostic, &source, color));
     }
-    if checked.is_unparsable() {
-        println!("{}: could not be parsed", source.name);
-        return Status::Unreadable;
+    println!("{}: {}", source.name, summary(&checked));
+    if checked.is_malformed() {
+        Status::Unreadable
+    } else if checked.has_errors() {
+        Status::Failed
+    } else {
+        Status::Clean
+    }
+}
+
+/// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"
+fn summary(checked: &Checked) -> String {
+    if checked.model.is_none() {
+        return "not a well-formed decision; nothing was reconciled".to_owned();
     }
     let reconciliation = &checked.reconciliation;
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    println!(
-        "{}: {} stated figures: {} match, {} differ by rounding, {} do not reconcile; {} error{}",
-        source.name,
+    let unchecked = match reconciliation.unchecked {
+        0 => String::new(),
+        n => format!(", {n} not checked because of the errors"),
+    };
+    format!(
+        "{} stated figures reconciled: {} match, {} differ by rounding, {} do not reconcile{unchecked}; {} error{}",
         reconciliation.checks.len(),
         reconciliation.count(Outcome::Matches),
         reconciliation.count(Outcome::Rounding),
         reconciliation.count(Outcome::Mismatch),
         errors,
         if errors == 1 { "" } else { "s" },
-    );
-    if checked.has_errors() {
-        Status::Failed
-    } else {
-        Status::Clean
-    }
+    )
 }

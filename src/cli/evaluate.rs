@@ -43,7 +43,7 @@ fn evaluate_file(path: &std::path::Path, color: bool) -> Status {
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
         eprint!("{}", render(diagnostic, &source, color));
     }
-    if checked.is_unparsable() {
+    if checked.is_malformed() {
         Status::Unreadable
     } else if checked.has_errors() {
         Status::Failed

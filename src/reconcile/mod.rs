@@ -25,7 +25,7 @@ use crate::format::{self, Scaled};
 use crate::semantics::Model;
 use crate::semantics::explain::{Subject, derivation};
 use crate::semantics::number::Exact;
-use crate::semantics::program::{Reference, RowDef, Stated, TableDef, ValueDef};
+use crate::semantics::program::{Reference, RowDef, RowId, Stated, TableDef, ValueDef, ValueId};
 use crate::semantics::resolve::{column_name, factor, figures};
 use crate::semantics::unit::{Unit, currency_symbol};
 use crate::semantics::{Evaluated, Program};
@@ -73,6 +73,8 @@ impl Check {
 #[derive(Debug, Clone, Default)]
 pub struct Reconciliation {
     pub checks: Vec<Check>,
+    /// Stated figures that could not be checked because their computation failed.
+    pub unchecked: usize,
 }
 
 impl Reconciliation {
@@ -88,37 +90,37 @@ impl Reconciliation {
     }
 }
 
-/// Reconciles every stated figure of the model that could be computed.
+/// Reconciles every stated figure of the model; figures whose computation failed are
+/// counted as unchecked (the failure has its own diagnostic).
 pub fn reconcile(model: &Model) -> Reconciliation {
-    let mut checks = Vec::new();
+    let mut reconciliation = Reconciliation::default();
     for (index, value) in model.program.values.iter().enumerate() {
-        value_checks(model, index, value, &mut checks);
+        value_checks(model, ValueId(index), value, &mut reconciliation);
     }
     for (index, row) in model.program.rows.iter().enumerate() {
-        row_checks(model, index, row, &mut checks);
+        row_checks(model, RowId(index), row, &mut reconciliation);
     }
-    Reconciliation { checks }
+    reconciliation
 }
 
-fn value_checks(model: &Model, index: usize, value: &ValueDef, checks: &mut Vec<Check>) {
-    let id = crate::semantics::program::ValueId(index);
-    let results = &model.values[index];
+fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &mut Reconciliation) {
+    let results = &model.values[id.0];
     let mut stated_at = |year: Option<i32>, stated: &Stated| {
         let result = match year {
             None => results.scalar.as_ref(),
             Some(year) => results.years.get(&year),
         };
-        if let Some(Ok(Evaluated::Amount(amount))) = result {
-            checks.push(judge(
-                Subject::Value { value: id, year },
-                stated.value,
-                Some(stated.written),
-                stated.span,
-                *amount,
-                Decimal::ZERO,
-                RoundingMode::HalfUp,
-            ));
-        }
+        let Some(Ok(Evaluated::Amount(amount))) = result else {
+            reconciliation.unchecked += 1;
+            return;
+        };
+        reconciliation.checks.push(judge(
+            Subject::Value { value: id, year },
+            (stated.value, Some(stated.written), stated.span),
+            *amount,
+            Decimal::ZERO,
+            RoundingMode::HalfUp,
+        ));
     };
     if let Some(stated) = value.scalar.as_ref().and_then(|rule| rule.stated.as_ref()) {
         stated_at(None, stated);
@@ -141,7 +143,8 @@ fn value_checks(model: &Model, index: usize, value: &ValueDef, checks: &mut Vec<
     }
 }
 
-fn row_checks(model: &Model, index: usize, row: &RowDef, checks: &mut Vec<Check>) {
+/// An input row states only its Total; a computed row states every figure it gives.
+fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Reconciliation) {
     let table = model.program.table(row.table);
     let scale = factor(&table.unit);
     let (step, mode) = table
@@ -150,36 +153,32 @@ fn row_checks(model: &Model, index: usize, row: &RowDef, checks: &mut Vec<Check>
     for (column, figure) in row.figures.iter().enumerate() {
         let is_stated =
             row.formula.is_some() || table.columns.get(column) == Some(&ColumnKey::Total);
-        let Some(Ok(amount)) = model.cells[index].get(column) else {
-            continue;
-        };
         let (stated, written) = match figure.kind {
             FigureKind::Number(written) => (written.value * scale, Some(written)),
             FigureKind::Dash => (Decimal::ZERO, None),
             FigureKind::Blank => continue,
         };
-        if is_stated {
-            checks.push(judge(
-                Subject::Cell {
-                    row: crate::semantics::program::RowId(index),
-                    column,
-                },
-                stated,
-                written,
-                figure.span,
-                *amount,
-                step,
-                mode,
-            ));
+        if !is_stated {
+            continue;
         }
+        let Some(Ok(amount)) = model.cells[id.0].get(column) else {
+            reconciliation.unchecked += 1;
+            continue;
+        };
+        reconciliation.checks.push(judge(
+            Subject::Cell { row: id, column },
+            (stated, written, figure.span),
+            *amount,
+            step,
+            mode,
+        ));
     }
 }
 
+/// The outcome for one stated figure: `(value in base units, as written, where)`.
 fn judge(
     subject: Subject,
-    stated: Decimal,
-    written: Option<Written>,
-    span: Span,
+    (stated, written, span): (Decimal, Option<Written>, Span),
     amount: crate::semantics::Amount,
     step: Decimal,
     mode: RoundingMode,

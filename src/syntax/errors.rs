@@ -32,7 +32,13 @@ pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
     if let Some(diagnostic) = misspelt_keyword(source, position) {
         return diagnostic;
     }
-    let expected = expectations(error);
+    if let Some(diagnostic) = unclosed_text(source, position) {
+        return diagnostic;
+    }
+    let expected = match setting_context(source, position) {
+        Some(phrase) => vec![phrase],
+        None => simplify(expectations(error)),
+    };
     let found = found_at(source, position);
     let message = if expected.is_empty() {
         format!("unexpected {}", found.describe())
@@ -43,17 +49,125 @@ pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
             found.describe()
         )
     };
-    let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(
-        found.span,
-        match expected.first() {
-            Some(first) if expected.len() == 1 => format!("expected {first}"),
-            _ => "the file stops making sense here".to_owned(),
-        },
-    );
+    let label = match expected.as_slice() {
+        [one] => format!("expected {one}"),
+        [one, two] => format!("expected {one} or {two}"),
+        _ => "not expected here".to_owned(),
+    };
+    let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(found.span, label);
+    if matches!(found.kind, FoundKind::EndOfFile) {
+        if let Some(open) = unclosed_brace(source) {
+            diagnostic = diagnostic.with_label(open, "this block is never closed");
+        }
+    }
     if let Some(help) = hint(&expected, &found) {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Drops phrases that another phrase of the list already covers.
+fn simplify(phrases: Vec<&'static str>) -> Vec<&'static str> {
+    let has = |needle: &str| phrases.iter().any(|p| p.starts_with(needle));
+    let covered = |phrase: &str| {
+        let value = has("a value or a formula")
+            && ["a number", "an amount", "a name", "`(`", "a currency"]
+                .iter()
+                .any(|p| phrase.starts_with(p));
+        let figure = has("a figure")
+            && ["a number", "a row", "`=`", "`[`"]
+                .iter()
+                .any(|p| phrase == *p || phrase.starts_with(p) && !phrase.contains("formula"));
+        let formula = has("`=` and a formula") && phrase == "`=`";
+        let text = has("a text in double quotes") && phrase.starts_with("a quote");
+        let unit = has("a unit such as") && phrase.starts_with("a currency");
+        value || figure || formula || text || unit
+    };
+    phrases
+        .iter()
+        .copied()
+        .filter(|phrase| !covered(phrase))
+        .collect()
+}
+
+/// On a table setting line (`unit …`, `rounding …`), the only sensible expectation is
+/// that setting's value, whatever else the grammar could have accepted there.
+fn setting_context(source: &str, position: usize) -> Option<&'static str> {
+    let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = source
+        .get(line_start..position)?
+        .trim_start_matches([' ', '\t']);
+    let keyword = line.split([' ', '\t']).next()?;
+    if line.len() == keyword.len() {
+        return None;
+    }
+    match keyword {
+        "unit" => Some("a unit such as `thousands of US$`, `US$` or `posts`"),
+        "rounding" => {
+            Some("a rounding step such as `0.1`, then `half-up` or `half-even` if you wish")
+        }
+        "columns" => Some("columns such as `2013 2014 Total` or `2013-2014`"),
+        "title" | "note" => Some("a text in double quotes"),
+        "currency" => Some("a currency such as US$"),
+        "period" => Some("a period such as 2013-2014"),
+        _ => None,
+    }
+}
+
+/// A `"` at the failing position with no closing quote on its line.
+fn unclosed_text(source: &str, position: usize) -> Option<Diagnostic> {
+    let rest = source.get(position..)?;
+    if !rest.starts_with('"') {
+        return None;
+    }
+    let line = rest
+        .split('\n')
+        .next()
+        .unwrap_or(rest)
+        .trim_end_matches('\r');
+    let mut escaped = false;
+    for c in line.chars().skip(1) {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return None,
+            _ => escaped = false,
+        }
+    }
+    Some(
+        Diagnostic::error(
+            Code::SyntaxUnexpected,
+            "this text in double quotes is not closed",
+        )
+        .at(
+            Span::new(position, position + line.len()),
+            "no closing quote on this line",
+        )
+        .with_help("end the text with `\"` on the same line; write `\\\"` for a quote inside it"),
+    )
+}
+
+/// The last `{` that no `}` closes, outside texts and comments.
+fn unclosed_brace(source: &str) -> Option<Span> {
+    let mut open = Vec::new();
+    for (number, line) in source.split_inclusive('\n').scan(0usize, |offset, line| {
+        let start = *offset;
+        *offset += line.len();
+        Some((start, line))
+    }) {
+        let code = line.split("//").next().unwrap_or("");
+        let mut in_text = false;
+        for (i, c) in code.char_indices() {
+            match c {
+                '"' => in_text = !in_text,
+                '{' if !in_text => open.push(number + i),
+                '}' if !in_text => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    open.last().map(|start| Span::new(*start, start + 1))
 }
 
 /// What a person could have written at the failing position, in words, most useful first.
@@ -144,7 +258,7 @@ fn token_phrase(token: &str) -> Option<Phrase> {
         ")" => (2, "`)`"),
         "[" => (5, "`[`"),
         "]" => (2, "`]`"),
-        "\"" => (2, "a closing quote `\"`"),
+        "\"" => (2, "a quote `\"`"),
         "." => (5, "`.`"),
         "," => (5, "`,`"),
         ":" => (5, "`:`"),
@@ -180,7 +294,7 @@ impl Found {
             FoundKind::EndOfFile => "the end of the file".to_owned(),
             FoundKind::EndOfLine => "the end of the line".to_owned(),
             FoundKind::Word(word) => format!("`{word}`"),
-            FoundKind::Symbol(c) => format!("`{}`", c.escape_debug()),
+            FoundKind::Symbol(c) => format!("`{c}`"),
         }
     }
 }
@@ -252,7 +366,7 @@ fn hint(expected: &[&str], found: &Found) -> Option<String> {
         FoundKind::Word(word) if expects("a figure") && word.chars().all(|c| c.is_alphabetic()) => Some(format!(
             "`{word}` is not a figure; a row lists its figures after the label, then `= formula` if it is computed"
         )),
-        _ if expects("closing quote") => Some("a text in double quotes must end on the same line".to_owned()),
+        FoundKind::EndOfLine if expects("a quote") => Some("a text in double quotes must end on the same line".to_owned()),
         _ if expects("`}`") => Some("every `{` needs a `}` on a line of its own".to_owned()),
         _ => None,
     }
