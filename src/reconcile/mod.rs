@@ -474,3 +474,116 @@ fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -
     }
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn reconciled(body: &str) -> (Model, Reconciliation) {
+        let source = format!(
+            "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n{body}"
+        );
+        let file = parse(&source).unwrap();
+        let (model, diagnostics) = crate::semantics::evaluate(&file);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let reconciliation = reconcile(&model);
+        (model, reconciliation)
+    }
+
+    fn outcomes(reconciliation: &Reconciliation) -> Vec<Outcome> {
+        reconciliation.checks.iter().map(|c| c.outcome).collect()
+    }
+
+    fn table(figures: &str) -> String {
+        format!(
+            "table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013\n    a \"A\" 1,875.2\n    b \"B\" 20.0\n    c \"C\" 252.4\n    s \"Sum\" {figures} = a + b + c\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_figure_equal_to_the_rounded_computation_matches() {
+        let (_, reconciliation) = reconciled(&table("2,147.6"));
+        assert_eq!(outcomes(&reconciliation), [Outcome::Matches]);
+    }
+
+    #[test]
+    fn a_difference_within_the_propagated_rounding_is_rounding() {
+        // Three inputs at ±0.05 and the stated figure's own ±0.05: tolerance ±0.2.
+        let (_, reconciliation) = reconciled(&table("2,147.8"));
+        let check = &reconciliation.checks[0];
+        assert_eq!(check.outcome, Outcome::Rounding);
+        assert_eq!(check.tolerance(), Decimal::new(200, 0));
+    }
+
+    #[test]
+    fn a_larger_difference_is_an_error() {
+        let (model, reconciliation) = reconciled(&table("2,147.9"));
+        assert_eq!(outcomes(&reconciliation), [Outcome::Mismatch]);
+        let diagnostics = diagnostics(&model, &reconciliation);
+        assert_eq!(diagnostics[0].code, Code::ReconcileMismatch);
+        assert_eq!(
+            diagnostics[0].primary.as_ref().map(|l| l.message.as_str()),
+            Some("bud computes 2,147.6; the stated figure is 0.3 higher")
+        );
+        let help = diagnostics[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.starts_with("computed as a + b + c = 1,875.2 + 20.0 + 252.4 = 2,147.6."),
+            "{help}"
+        );
+        assert!(help.contains("Rounding explains at most ±0.2"), "{help}");
+    }
+
+    #[test]
+    fn exact_tables_tolerate_no_difference() {
+        let (_, reconciliation) = reconciled(
+            "table 2 posts {\n    unit posts\n    columns 2013\n    a \"A\" 2.5\n    b \"B\" 5\n    t \"Total\" 7.4 = a + b\n}\n",
+        );
+        assert_eq!(outcomes(&reconciliation), [Outcome::Mismatch]);
+    }
+
+    #[test]
+    fn the_2014_grand_total_of_bs_vi_7_is_rounding() {
+        let source = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/decisions/bs-vi-7.bud"
+        ))
+        .unwrap();
+        let checked = crate::check(&source);
+        let model = checked.model.as_ref().unwrap();
+        let grand_total = model
+            .program
+            .rows
+            .iter()
+            .position(|r| r.name.as_deref() == Some("grand_total"))
+            .unwrap();
+        let check = checked
+            .reconciliation
+            .check_for(Subject::Cell {
+                row: RowId(grand_total),
+                column: 1,
+            })
+            .unwrap();
+        assert_eq!(check.outcome, Outcome::Rounding);
+        assert_eq!(check.computed.to_decimal(), Decimal::new(2_963_199, 0));
+        assert_eq!(check.stated, Decimal::new(2_963_100, 0));
+        // Ten published lines of 2014 at ±50 dollars, 13% of them, and the stated ±50.
+        assert_eq!(check.tolerance(), Decimal::new(615, 0));
+        assert_eq!(checked.reconciliation.count(Outcome::Mismatch), 0);
+    }
+
+    #[test]
+    fn the_rounding_mode_decides_ties() {
+        let table = |mode: &str, stated: &str| {
+            format!(
+                "table 1 t {{\n    unit US$\n    rounding 1 {mode}\n    columns 2013\n    a \"A\" 5\n    h \"Half\" {stated} = a / 2\n}}\n"
+            )
+        };
+        let (_, even) = reconciled(&table("half-even", "2"));
+        assert_eq!(outcomes(&even), [Outcome::Matches]);
+        let (_, up) = reconciled(&table("half-up", "3"));
+        assert_eq!(outcomes(&up), [Outcome::Matches]);
+        let (_, up_but_even) = reconciled(&table("half-up", "2"));
+        assert_eq!(outcomes(&up_but_even), [Outcome::Rounding]);
+    }
+}

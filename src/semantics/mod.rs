@@ -49,3 +49,6 @@ pub fn evaluate(file: &ast::File) -> (Model, Vec<Diagnostic>) {
     };
     (model, diagnostics)
 }
+
+#[cfg(test)]
+mod tests;

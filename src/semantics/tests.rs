@@ -1,0 +1,244 @@
+//! Unit tests of resolution, ordering, units and evaluation on small decisions.
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::program::{RowId, ValueId};
+use super::{Evaluated, Model, evaluate};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::syntax::parse;
+
+const HEADER: &str =
+    "decision \"T/1\" {\n    title \"Test\"\n    period 2013-2014\n    currency US$\n}\n";
+
+fn model(body: &str) -> (Model, Vec<Diagnostic>) {
+    let source = format!("{HEADER}{body}");
+    let file = parse(&source).unwrap_or_else(|d| panic!("does not parse: {d:#?}"));
+    evaluate(&file)
+}
+
+fn codes(diagnostics: &[Diagnostic]) -> Vec<Code> {
+    diagnostics.iter().map(|d| d.code).collect()
+}
+
+fn cell(model: &Model, row: &str, column: usize) -> Decimal {
+    let id = model
+        .program
+        .rows
+        .iter()
+        .position(|r| r.name.as_deref() == Some(row))
+        .unwrap_or_else(|| panic!("no row {row}"));
+    model.cells[RowId(id).0][column].unwrap().value.to_decimal()
+}
+
+fn value(model: &Model, name: &str, year: Option<i32>) -> Decimal {
+    let id = model
+        .program
+        .values
+        .iter()
+        .position(|v| v.name == name)
+        .unwrap();
+    let results = &model.values[ValueId(id).0];
+    let result = match year {
+        None => results.scalar.clone(),
+        Some(year) => results.years.get(&year).cloned(),
+    };
+    match result {
+        Some(Ok(Evaluated::Amount(amount))) => amount.value.to_decimal(),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+const BUDGET: &str = "
+table 1 budget {
+    unit     thousands of US$
+    rounding 0.1
+    columns  2013 2014 Total
+
+    I. costs \"Costs\" {
+        A. staff  \"Staff\"     100.0   110.0   210.0
+        B.        \"Travel\"     20.0       -    20.0
+    }
+    subtotal  \"Sub-total\"       120.0   110.0   230.0  = sum(costs)
+    support   \"Support (13%)\"    15.6    14.3    29.9  = support_rate of subtotal
+    reserve   \"Reserve\"           9.4       _     9.4
+    total     \"TOTAL\"           145.0   124.3   269.3  = subtotal + support + reserve
+}
+";
+
+#[test]
+fn names_may_be_used_before_they_are_defined() {
+    let (model, diagnostics) = model(&format!("{BUDGET}\nsupport_rate = 13%\n"));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(cell(&model, "subtotal", 0), dec!(120000));
+    assert_eq!(cell(&model, "support", 1), dec!(14300));
+    assert_eq!(cell(&model, "total", 2), dec!(269300));
+}
+
+#[test]
+fn dashes_and_blanks_are_no_amount() {
+    let (model, _) = model(&format!("{BUDGET}\nsupport_rate = 13%\n"));
+    assert_eq!(cell(&model, "reserve", 1), Decimal::ZERO);
+    assert_eq!(cell(&model, "reserve", 2), dec!(9400));
+}
+
+#[test]
+fn rounding_uncertainty_follows_the_published_figures() {
+    let (model, _) = model(&format!("{BUDGET}\nsupport_rate = 13%\n"));
+    let id = model
+        .program
+        .rows
+        .iter()
+        .position(|r| r.name.as_deref() == Some("total"))
+        .unwrap();
+    // 2014: staff (±50 dollars), the dash is exact, 13% of it (±6.5), a blank reserve.
+    assert_eq!(model.cells[id][1].unwrap().uncertainty, dec!(56.5));
+    // 2013: two inputs, 13% of both, and the reserve: 100 + 13 + 50.
+    assert_eq!(model.cells[id][0].unwrap().uncertainty, dec!(163.0));
+}
+
+#[test]
+fn yearly_values_follow_the_paragraph_rule() {
+    let (model, diagnostics) = model(
+        "paragraph 1 {\n    base = US$ 1,126,162\n    growth = 2 per cent\n    share = 16.5%\n    offset[year] = base * (1 + growth) ^ (year - 2012) * share\n}\n",
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "offset", Some(2013)), dec!(189533.0646));
+    assert_eq!(value(&model, "offset", Some(2014)), dec!(193323.7258920));
+}
+
+#[test]
+fn a_year_can_override_the_rule_for_every_year() {
+    let (model, diagnostics) = model("x[year] = US$ 10 * (year - 2000)\nx[2014] = US$ 1\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "x", Some(2013)), dec!(130));
+    assert_eq!(value(&model, "x", Some(2014)), dec!(1));
+}
+
+#[test]
+fn ratios_give_exact_shares() {
+    let (model, diagnostics) =
+        model("sharing = 2:35\nprotocol = share(sharing, 1) * US$ 1,261,925,848\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "protocol", None), dec!(68212208));
+}
+
+#[test]
+fn an_unknown_name_is_reported_once_and_suggests_a_known_one() {
+    let (model, diagnostics) = model(&format!("{BUDGET}\nsupport_rat = 13%\n"));
+    assert_eq!(codes(&diagnostics), [Code::NameUnknown]);
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some("did you mean `support_rat`?")
+    );
+    // The support row fails; the rows computed from it fail silently.
+    let id = model
+        .program
+        .rows
+        .iter()
+        .position(|r| r.name.as_deref() == Some("total"))
+        .unwrap();
+    assert!(model.cells[id][0].is_err());
+}
+
+#[test]
+fn a_row_of_another_table_needs_its_table_name() {
+    let (_, diagnostics) = model(&format!(
+        "{BUDGET}\nsupport_rate = 13%\nx[year] = subtotal\n"
+    ));
+    assert_eq!(codes(&diagnostics), [Code::NameUnknown]);
+    let help = diagnostics[0].help.as_deref().unwrap();
+    assert!(help.contains("write `budget.subtotal`"), "{help}");
+}
+
+#[test]
+fn a_qualified_reference_reads_the_named_column() {
+    let (model, diagnostics) = model(&format!(
+        "{BUDGET}\nsupport_rate = 13%\nx = budget.total[2014]\n"
+    ));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "x", None), dec!(124300));
+}
+
+#[test]
+fn duplicate_and_ambiguous_names_are_refused() {
+    let (_, diagnostics) = model("a = 1\na = 2\n");
+    assert_eq!(codes(&diagnostics), [Code::NameDuplicate]);
+    let (_, diagnostics) = model(&format!("{BUDGET}\nsupport_rate = 13%\nsubtotal = US$ 1\n"));
+    assert!(
+        codes(&diagnostics).contains(&Code::NameAmbiguous),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn a_cycle_is_shown_name_by_name() {
+    let (_, diagnostics) = model("a = b + 1\nb = c\nc = a\n");
+    assert_eq!(codes(&diagnostics), [Code::NameCycle]);
+    let help = diagnostics[0].help.as_deref().unwrap();
+    assert!(help.contains("`a` → `b` → `c` → `a`"), "{help}");
+    assert_eq!(diagnostics[0].secondary.len(), 2);
+}
+
+#[test]
+fn posts_never_mix_with_money() {
+    let (_, diagnostics) = model("staff = 2.5 posts\ncost = US$ 100\nx = staff + cost\n");
+    assert_eq!(codes(&diagnostics), [Code::UnitMismatch]);
+    let diagnostic = &diagnostics[0];
+    assert_eq!(
+        diagnostic.message,
+        "cannot add a number of posts and an amount in US$"
+    );
+    assert_eq!(
+        diagnostic.primary.as_ref().unwrap().message,
+        "a number of posts"
+    );
+    assert_eq!(diagnostic.secondary[0].message, "an amount in US$");
+}
+
+#[test]
+fn a_rate_is_not_an_amount_in_a_money_table() {
+    let table = BUDGET.replace("= support_rate of subtotal", "= support_rate");
+    let (_, diagnostics) = model(&format!("{table}\nsupport_rate = 13%\n"));
+    assert_eq!(codes(&diagnostics), [Code::UnitMismatch]);
+    assert!(
+        diagnostics[0]
+            .message
+            .contains("gives a rate but Table 1 is in thousands of US$")
+    );
+}
+
+#[test]
+fn a_period_column_has_no_single_year() {
+    let (_, diagnostics) = model(
+        "offset[year] = US$ 5 * (year - 2012)\ntable 3 fund {\n    unit US$\n    columns 2013-2014\n    x \"X\" 10 = offset\n}\n",
+    );
+    assert_eq!(codes(&diagnostics), [Code::EvalYear]);
+}
+
+#[test]
+fn reading_a_missing_column_says_which_columns_exist() {
+    let (_, diagnostics) = model(&format!(
+        "{BUDGET}\nsupport_rate = 13%\nx = budget.total[2016]\n"
+    ));
+    assert_eq!(codes(&diagnostics), [Code::TableColumn]);
+    assert!(
+        diagnostics[0]
+            .message
+            .contains("Table 1 has no column 2016")
+    );
+}
+
+#[test]
+fn division_by_zero_and_overflow_are_diagnostics() {
+    let (_, diagnostics) = model("a = US$ 1 / 0\n");
+    assert_eq!(codes(&diagnostics), [Code::EvalDivisionByZero]);
+    let (_, diagnostics) = model("a = US$ 79,228,162,514,264,337,593,543,950,335 * 2\n");
+    assert_eq!(codes(&diagnostics), [Code::EvalOverflow]);
+}
+
+#[test]
+fn a_failure_is_reported_where_it_happens_not_in_everything_above_it() {
+    let (_, diagnostics) = model("a = US$ 1 / 0\nb = a + US$ 1\nc = b * 2\n");
+    assert_eq!(codes(&diagnostics), [Code::EvalDivisionByZero]);
+}

@@ -1,0 +1,164 @@
+//! Property tests over the parser and evaluator: no input makes bud panic, the same
+//! input always gives the same output, and generated tables reconcile exactly as the
+//! rule says they must. Case counts are bounded so the suite stays fast.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+
+use bud::reconcile::Outcome;
+use bud::render::text;
+
+const DECISION: &str = include_str!("../decisions/bs-vi-7.bud");
+
+fn rendered(source: &str) -> String {
+    let checked = bud::check(source);
+    let mut out = format!("{:?}", checked.diagnostics);
+    if let Some(model) = &checked.model {
+        out.push_str(&text::evaluation(model, &checked.reconciliation));
+    }
+    out
+}
+
+/// Characters that matter to the grammar, to make mutations likely to reach deep.
+fn grammar_char() -> impl Strategy<Value = char> {
+    prop::sample::select(vec![
+        '{', '}', '(', ')', '[', ']', '"', '\\', '=', '+', '-', '*', '/', '^', '%', ':', ',', '.',
+        '_', '\n', '\r', '\t', ' ', '0', '9', 'x', 'I', '$', '€', 'é', '\u{FEFF}', '\0',
+    ])
+}
+
+/// A change to the bundled decision: cut a stretch out, or put a few characters in.
+#[derive(Debug, Clone)]
+enum Mutation {
+    Cut { at: usize, len: usize },
+    Insert { at: usize, text: String },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (0..DECISION.len(), 1usize..40).prop_map(|(at, len)| Mutation::Cut { at, len }),
+        (
+            0..DECISION.len(),
+            prop::collection::vec(grammar_char(), 1..6)
+        )
+            .prop_map(|(at, chars)| Mutation::Insert {
+                at,
+                text: chars.into_iter().collect()
+            }),
+    ]
+}
+
+fn apply(mutations: &[Mutation]) -> String {
+    let mut text = DECISION.to_owned();
+    for mutation in mutations {
+        let boundary = |mut at: usize, text: &str| {
+            at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        match mutation {
+            Mutation::Cut { at, len } => {
+                let start = boundary(*at, &text);
+                let end = boundary(start + len, &text);
+                text.replace_range(start..end, "");
+            }
+            Mutation::Insert { at, text: insert } => {
+                let at = boundary(*at, &text);
+                text.insert_str(at, insert);
+            }
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 256, ..Config::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(source in ".{0,400}") {
+        let _ = bud::check(&source);
+    }
+
+    #[test]
+    fn arbitrary_grammar_soup_never_panics(chars in prop::collection::vec(grammar_char(), 0..300)) {
+        let source: String = chars.into_iter().collect();
+        let _ = bud::check(&source);
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 160, ..Config::default() })]
+
+    #[test]
+    fn a_damaged_decision_never_panics_and_always_gives_the_same_answer(
+        mutations in prop::collection::vec(mutation(), 1..4)
+    ) {
+        let source = apply(&mutations);
+        let first = rendered(&source);
+        prop_assert_eq!(first, rendered(&source));
+    }
+}
+
+/// A table of input rows with a stated sum row and a 13% row, written the way a
+/// budget officer would.
+fn table_source(rows: &[u32], sum_offset_tenths: i64) -> (String, i64) {
+    let mut body = String::new();
+    let total: i64 = rows.iter().map(|r| i64::from(*r)).sum();
+    for (i, tenths) in rows.iter().enumerate() {
+        let figure = format!("{}.{}", tenths / 10, tenths % 10);
+        body.push_str(&format!("        r{i} \"Line {i}\" {figure} {figure} _\n"));
+    }
+    let stated = total + sum_offset_tenths;
+    let stated_text = format!(
+        "{}{}.{}",
+        if stated < 0 { "-" } else { "" },
+        stated.abs() / 10,
+        stated.abs() % 10
+    );
+    let source = format!(
+        "decision \"P/1\" {{\n    title \"Generated\"\n    period 2013-2014\n    currency US$\n}}\n\
+         table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n    \
+         I. lines \"Lines\" {{\n{body}    }}\n    \
+         subtotal \"Sub-total\" {stated_text} {stated_text} _ = sum(lines)\n}}\n"
+    );
+    (source, total)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, ..Config::default() })]
+
+    #[test]
+    fn a_stated_sum_matches_exactly_when_it_is_the_sum(rows in prop::collection::vec(0u32..100_000, 1..30)) {
+        let (source, _) = table_source(&rows, 0);
+        let checked = bud::check(&source);
+        prop_assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+        prop_assert_eq!(checked.reconciliation.count(Outcome::Matches), 2);
+    }
+
+    #[test]
+    fn a_stated_sum_off_by_more_than_rounding_explains_is_an_error(
+        rows in prop::collection::vec(0u32..100_000, 1..30)
+    ) {
+        // n inputs at ±0.05 and the stated figure's ±0.05 explain (n + 1) / 2 tenths;
+        // the smallest whole number of tenths beyond that must fail.
+        let beyond = (i64::try_from(rows.len()).unwrap() + 1) / 2 + 1;
+        let (source, _) = table_source(&rows, beyond);
+        let checked = bud::check(&source);
+        prop_assert_eq!(checked.reconciliation.count(Outcome::Mismatch), 2);
+        prop_assert!(checked.has_errors());
+    }
+
+    #[test]
+    fn a_stated_sum_off_by_one_tenth_with_several_inputs_is_rounding(
+        rows in prop::collection::vec(0u32..100_000, 2..30)
+    ) {
+        let (source, _) = table_source(&rows, 1);
+        let checked = bud::check(&source);
+        prop_assert_eq!(checked.reconciliation.count(Outcome::Rounding), 2);
+        prop_assert!(!checked.has_errors());
+    }
+}
