@@ -16,7 +16,7 @@
 //! off by ±0.565, so with the stated figure's own ±0.05 the tolerance is ±0.615, and the
 //! difference of 0.099 is rounding.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
@@ -75,6 +75,8 @@ pub struct Reconciliation {
     pub checks: Vec<Check>,
     /// Stated figures that could not be checked because their computation failed.
     pub unchecked: usize,
+    /// Where each subject's check is in `checks`, so renderers look cells up in O(1).
+    by_subject: HashMap<Subject, usize>,
 }
 
 impl Reconciliation {
@@ -86,7 +88,9 @@ impl Reconciliation {
     }
 
     pub fn check_for(&self, subject: Subject) -> Option<&Check> {
-        self.checks.iter().find(|check| check.subject == subject)
+        self.by_subject
+            .get(&subject)
+            .and_then(|index| self.checks.get(*index))
     }
 }
 
@@ -100,6 +104,12 @@ pub fn reconcile(model: &Model) -> Reconciliation {
     for (index, row) in model.program.rows.iter().enumerate() {
         row_checks(model, RowId(index), row, &mut reconciliation);
     }
+    reconciliation.by_subject = reconciliation
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(index, check)| (check.subject, index))
+        .collect();
     reconciliation
 }
 

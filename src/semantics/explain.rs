@@ -211,25 +211,41 @@ impl Reading<'_> {
         format!("sum({})", parts.join(", "))
     }
 
-    /// Each non-zero term with the row it came from, as a person would add them up.
+    /// Each non-zero term with the row it came from, as a person would add them up;
+    /// a long sum shows its first and last terms and how many there are.
     fn worked_sum(&self, terms: &[Formula]) -> String {
-        let parts: Vec<String> = terms
-            .iter()
-            .filter(|term| !self.reads_zero(term))
-            .map(|term| match &term.kind {
-                FormulaKind::Row { id, .. } => format!(
-                    "{} {}",
-                    self.model.program.row(*id).short_name(),
-                    self.render(term, 1, Mode::Worked)
-                ),
-                _ => self.render(term, 1, Mode::Worked),
-            })
-            .collect();
-        if parts.is_empty() {
-            "0".to_owned()
-        } else {
-            parts.join(" + ")
+        const SHOWN_AT_START: usize = 8;
+        const SHOWN_AT_END: usize = 2;
+        let nonzero: Vec<&Formula> = terms.iter().filter(|term| !self.reads_zero(term)).collect();
+        let term_text = |term: &&Formula| match &term.kind {
+            FormulaKind::Row { id, .. } => format!(
+                "{} {}",
+                self.model.program.row(*id).short_name(),
+                self.render(term, 1, Mode::Worked)
+            ),
+            _ => self.render(term, 1, Mode::Worked),
+        };
+        if nonzero.is_empty() {
+            return "0".to_owned();
         }
+        if nonzero.len() <= SHOWN_AT_START + SHOWN_AT_END + 2 {
+            return nonzero
+                .iter()
+                .map(term_text)
+                .collect::<Vec<_>>()
+                .join(" + ");
+        }
+        let start: Vec<String> = nonzero[..SHOWN_AT_START].iter().map(term_text).collect();
+        let end: Vec<String> = nonzero[nonzero.len() - SHOWN_AT_END..]
+            .iter()
+            .map(term_text)
+            .collect();
+        format!(
+            "{} + … + {} ({} non-zero terms)",
+            start.join(" + "),
+            end.join(" + "),
+            format::exact(Decimal::from(nonzero.len()))
+        )
     }
 
     fn reads_zero(&self, term: &Formula) -> bool {
