@@ -469,7 +469,7 @@ fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -
         return names;
     }
     if let Some(formula) = &definition.formula {
-        formula.for_each_reference(&mut |reference, _| {
+        formula.for_each_reference(&mut |reference, _, _| {
             if let Reference::Row(input) = reference {
                 let same_table = program.row(input).table == definition.table;
                 let name = program.row(input).display_label();

@@ -58,11 +58,7 @@ pub struct Evaluation {
     pub cells: Vec<Vec<Cell>>,
 }
 
-pub fn evaluate(
-    program: &Program,
-    units: &Units,
-    order: &[Reference],
-) -> (Evaluation, Vec<Diagnostic>) {
+pub fn evaluate(program: &Program, units: &Units, order: &[Node]) -> (Evaluation, Vec<Diagnostic>) {
     let mut evaluator = Evaluator {
         program,
         units,
@@ -77,10 +73,10 @@ pub fn evaluate(
         demanded: HashSet::new(),
     };
     let years = evaluator.years_of_interest();
-    for reference in order {
-        match *reference {
-            Reference::Value(id) => evaluator.value(id, &years),
-            Reference::Row(id) => evaluator.row(id),
+    for node in order {
+        match *node {
+            Node::Rule(id, key) => evaluator.rule(id, key, &years),
+            Node::Row(id) => evaluator.row(id),
         }
     }
     let decision_years: HashSet<i32> = program.decision.years().into_iter().collect();
@@ -167,47 +163,52 @@ impl<'a> Evaluator<'a> {
         years.into_iter().collect()
     }
 
-    fn value(&mut self, id: ValueId, years: &[i32]) {
+    /// Evaluates one rule of a value: once, for its year, or for every other year.
+    fn rule(&mut self, id: ValueId, key: RuleKey, years: &[i32]) {
         let program: &'a Program = self.program;
         let value = program.value(id);
-        let broken = self.units.values[id.0].is_none();
-        if let Some(rule) = &value.scalar {
-            let result = if broken {
-                Err(None)
-            } else {
-                self.eval(&rule.formula, Context::NONE)
-            };
-            self.values[id.0].scalar = Some(self.settle(result));
+        let Some(rule) = value.rule(key) else {
             return;
-        }
-        for (year, rule) in &value.by_year {
-            let result = if broken {
-                Err(None)
-            } else {
-                self.eval(&rule.formula, Context::year(*year))
-            };
-            let settled = self.settle(result);
-            self.values[id.0].years.insert(*year, settled);
-        }
-        if let Some(rule) = &value.every_year {
-            for year in years {
-                if value.by_year.contains_key(year) {
-                    continue;
-                }
+        };
+        let broken = self.units.values[id.0].is_none();
+        match key {
+            RuleKey::Scalar => {
                 let result = if broken {
                     Err(None)
                 } else {
-                    self.eval(&rule.formula, Context::year(*year))
+                    self.eval(&rule.formula, Context::NONE)
                 };
-                let settled = match result {
-                    Ok(evaluated) => Ok(evaluated),
-                    Err(Some(diagnostic)) => {
-                        self.deferred.push((id, *year, diagnostic));
-                        Err(Failed)
-                    }
-                    Err(None) => Err(Failed),
+                self.values[id.0].scalar = Some(self.settle(result));
+            }
+            RuleKey::Year(year) => {
+                let result = if broken {
+                    Err(None)
+                } else {
+                    self.eval(&rule.formula, Context::year(year))
                 };
-                self.values[id.0].years.insert(*year, settled);
+                let settled = self.settle(result);
+                self.values[id.0].years.insert(year, settled);
+            }
+            RuleKey::EveryYear => {
+                for year in years
+                    .iter()
+                    .filter(|year| !value.by_year.contains_key(year))
+                {
+                    let result = if broken {
+                        Err(None)
+                    } else {
+                        self.eval(&rule.formula, Context::year(*year))
+                    };
+                    let settled = match result {
+                        Ok(evaluated) => Ok(evaluated),
+                        Err(Some(diagnostic)) => {
+                            self.deferred.push((id, *year, diagnostic));
+                            Err(Failed)
+                        }
+                        Err(None) => Err(Failed),
+                    };
+                    self.values[id.0].years.insert(*year, settled);
+                }
             }
         }
     }

@@ -1,15 +1,18 @@
 //! The order of evaluation. Values and rows may be written in any order, so they are
-//! sorted by what they read (a depth-first walk with an explicit stack, so that a long
-//! chain of definitions cannot exhaust the call stack). A cycle is reported name by
-//! name, each step labelled where the formula reads the next name.
+//! sorted by what they read. The nodes are a value's rules (not the value as a whole),
+//! so `growth[year] = growth[2013] * 1.02 ^ (year - 2013)` with `growth[2013]` given is
+//! no cycle. The walk is depth-first with an explicit stack, so that a long chain of
+//! definitions cannot exhaust the call stack. A cycle is reported name by name, each
+//! step labelled where the formula reads the next name.
 
-use super::program::{Program, Reference, RowId, ValueId};
+use std::collections::HashMap;
+
+use super::program::{Node, Program, Reference, RowId, RuleKey, ValueId};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Everything to evaluate, dependencies first; members of a cycle are left out.
-pub fn evaluation_order(program: &Program) -> (Vec<Reference>, Vec<Diagnostic>) {
-    let graph = Graph::new(program);
-    graph.sort(program)
+pub fn evaluation_order(program: &Program) -> (Vec<Node>, Vec<Diagnostic>) {
+    Graph::new(program).sort(program)
 }
 
 struct Edge {
@@ -18,7 +21,7 @@ struct Edge {
 }
 
 struct Graph {
-    values: usize,
+    nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
 }
 
@@ -32,43 +35,55 @@ enum Mark {
 
 impl Graph {
     fn new(program: &Program) -> Self {
-        let values = program.values.len();
-        let mut edges: Vec<Vec<Edge>> = (0..values + program.rows.len())
-            .map(|_| Vec::new())
+        let mut nodes = Vec::new();
+        for (index, value) in program.values.iter().enumerate() {
+            nodes.extend(
+                value
+                    .keyed_rules()
+                    .map(|(key, _)| Node::Rule(ValueId(index), key)),
+            );
+        }
+        nodes.extend((0..program.rows.len()).map(|index| Node::Row(RowId(index))));
+        let position: HashMap<Node, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (*node, i))
             .collect();
-        let node = |reference: Reference| match reference {
-            Reference::Value(ValueId(i)) => i,
-            Reference::Row(RowId(i)) => values + i,
-        };
-        for (i, value) in program.values.iter().enumerate() {
-            for rule in value.rules() {
-                rule.formula
-                    .for_each_reference(&mut |to, span| edges[i].push(Edge { to: node(to), span }));
-            }
+
+        let mut edges: Vec<Vec<Edge>> = nodes.iter().map(|_| Vec::new()).collect();
+        for (from, node) in nodes.iter().enumerate() {
+            let formula = match *node {
+                Node::Rule(value, key) => program.value(value).rule(key).map(|rule| &rule.formula),
+                Node::Row(row) => program.row(row).formula.as_ref(),
+            };
+            let Some(formula) = formula else {
+                continue;
+            };
+            formula.for_each_reference(&mut |reference, at, span| {
+                let targets = match reference {
+                    Reference::Row(row) => vec![Node::Row(row)],
+                    Reference::Value(value) => program
+                        .value(value)
+                        .rules_read_at(at)
+                        .into_iter()
+                        .map(|key| Node::Rule(value, key))
+                        .collect(),
+                };
+                for target in targets {
+                    if let Some(to) = position.get(&target) {
+                        edges[from].push(Edge { to: *to, span });
+                    }
+                }
+            });
         }
-        for (i, row) in program.rows.iter().enumerate() {
-            if let Some(formula) = &row.formula {
-                formula.for_each_reference(&mut |to, span| {
-                    edges[values + i].push(Edge { to: node(to), span });
-                });
-            }
-        }
-        Graph { values, edges }
+        Graph { nodes, edges }
     }
 
-    fn reference(&self, node: usize) -> Reference {
-        if node < self.values {
-            Reference::Value(ValueId(node))
-        } else {
-            Reference::Row(RowId(node - self.values))
-        }
-    }
-
-    fn sort(&self, program: &Program) -> (Vec<Reference>, Vec<Diagnostic>) {
-        let mut marks = vec![Mark::Unvisited; self.edges.len()];
-        let mut order = Vec::with_capacity(self.edges.len());
+    fn sort(&self, program: &Program) -> (Vec<Node>, Vec<Diagnostic>) {
+        let mut marks = vec![Mark::Unvisited; self.nodes.len()];
+        let mut order = Vec::with_capacity(self.nodes.len());
         let mut diagnostics = Vec::new();
-        for start in 0..self.edges.len() {
+        for start in 0..self.nodes.len() {
             if marks[start] != Mark::Unvisited {
                 continue;
             }
@@ -81,7 +96,7 @@ impl Graph {
                     path.pop();
                     if marks[node] == Mark::OnPath {
                         marks[node] = Mark::Done;
-                        order.push(self.reference(node));
+                        order.push(self.nodes[node]);
                     }
                     continue;
                 };
@@ -110,18 +125,26 @@ impl Graph {
     fn cycle_diagnostic(&self, program: &Program, cycle: &[usize]) -> Diagnostic {
         let names: Vec<String> = cycle.iter().map(|node| self.name(program, *node)).collect();
         let first = names.first().cloned().unwrap_or_default();
-        let path = names
-            .iter()
-            .chain(std::iter::once(&first))
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" → ");
-        let message = if cycle.len() == 1 {
-            format!("{first} is computed from itself")
+        let (message, help) = if cycle.len() == 1 {
+            (
+                format!("{first} is computed from itself"),
+                format!("{first} must be an input, or be computed from other rows and values"),
+            )
         } else {
-            format!(
-                "{first} is computed from itself, through {}",
-                names[1..].join(", ")
+            let path = names
+                .iter()
+                .chain(std::iter::once(&first))
+                .cloned()
+                .collect::<Vec<_>>();
+            (
+                format!(
+                    "{first} is computed from itself, through {}",
+                    names[1..].join(", ")
+                ),
+                format!(
+                    "the cycle is {}; one of these must be an input or be computed from something else",
+                    path.join(" → ")
+                ),
             )
         };
         let mut diagnostic = Diagnostic::error(Code::NameCycle, message);
@@ -139,15 +162,20 @@ impl Graph {
                 diagnostic.with_label(span, label)
             };
         }
-        diagnostic.with_help(format!(
-            "the cycle is {path}; one of these must be an input or be computed from something else"
-        ))
+        diagnostic.with_help(help)
     }
 
     fn name(&self, program: &Program, node: usize) -> String {
-        match self.reference(node) {
-            Reference::Value(id) => format!("`{}`", program.value(id).name),
-            Reference::Row(id) => {
+        match self.nodes[node] {
+            Node::Rule(value, key) => {
+                let name = &program.value(value).name;
+                match key {
+                    RuleKey::Scalar => format!("`{name}`"),
+                    RuleKey::Year(year) => format!("`{name}[{year}]`"),
+                    RuleKey::EveryYear => format!("`{name}[year]`"),
+                }
+            }
+            Node::Row(id) => {
                 let row = program.row(id);
                 match &row.name {
                     Some(name) => format!("`{name}`"),

@@ -285,11 +285,12 @@ pub enum At {
 }
 
 impl Formula {
-    /// Every value and row this formula reads, in order of appearance.
-    pub fn for_each_reference(&self, visit: &mut impl FnMut(Reference, Span)) {
+    /// Every value and row this formula reads, with the column or year it reads, in
+    /// order of appearance.
+    pub fn for_each_reference(&self, visit: &mut impl FnMut(Reference, At, Span)) {
         match &self.kind {
-            FormulaKind::Value { id, .. } => visit(Reference::Value(*id), self.span),
-            FormulaKind::Row { id, .. } => visit(Reference::Row(*id), self.span),
+            FormulaKind::Value { id, at } => visit(Reference::Value(*id), *at, self.span),
+            FormulaKind::Row { id, at } => visit(Reference::Row(*id), *at, self.span),
             FormulaKind::Sum { terms, .. } => {
                 terms.iter().for_each(|term| term.for_each_reference(visit));
             }
@@ -307,11 +308,70 @@ impl Formula {
     }
 }
 
-/// A node of the dependency graph.
+/// What a formula can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reference {
     Value(ValueId),
     Row(RowId),
+}
+
+/// Which of a value's rules: the one rule, the rule for one year, or the rule for
+/// every other year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleKey {
+    Scalar,
+    Year(i32),
+    EveryYear,
+}
+
+/// A unit of evaluation: one rule of a value, or one row (all its columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    Rule(ValueId, RuleKey),
+    Row(RowId),
+}
+
+impl ValueDef {
+    pub fn rule(&self, key: RuleKey) -> Option<&Rule> {
+        match key {
+            RuleKey::Scalar => self.scalar.as_ref(),
+            RuleKey::Year(year) => self.by_year.get(&year),
+            RuleKey::EveryYear => self.every_year.as_ref(),
+        }
+    }
+
+    /// Every rule with its key.
+    pub fn keyed_rules(&self) -> impl Iterator<Item = (RuleKey, &Rule)> {
+        self.scalar
+            .iter()
+            .map(|rule| (RuleKey::Scalar, rule))
+            .chain(
+                self.by_year
+                    .iter()
+                    .map(|(year, rule)| (RuleKey::Year(*year), rule)),
+            )
+            .chain(
+                self.every_year
+                    .iter()
+                    .map(|rule| (RuleKey::EveryYear, rule)),
+            )
+    }
+
+    /// The rules a reference reading `at` may use: the rule for the year it names, or
+    /// the rule for every year; all of them when the year is the one being computed.
+    pub fn rules_read_at(&self, at: At) -> Vec<RuleKey> {
+        if self.scalar.is_some() {
+            return vec![RuleKey::Scalar];
+        }
+        match at {
+            At::Column(ColumnKey::Year(year)) if self.by_year.contains_key(&year) => {
+                vec![RuleKey::Year(year)]
+            }
+            At::Column(ColumnKey::Year(_)) if self.every_year.is_some() => vec![RuleKey::EveryYear],
+            At::Column(ColumnKey::Year(_)) => Vec::new(),
+            _ => self.keyed_rules().map(|(key, _)| key).collect(),
+        }
+    }
 }
 
 impl Program {

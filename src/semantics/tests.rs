@@ -242,3 +242,22 @@ fn a_failure_is_reported_where_it_happens_not_in_everything_above_it() {
     let (_, diagnostics) = model("a = US$ 1 / 0\nb = a + US$ 1\nc = b * 2\n");
     assert_eq!(codes(&diagnostics), [Code::EvalDivisionByZero]);
 }
+
+#[test]
+fn growth_from_a_given_year_is_no_cycle() {
+    let (model, diagnostics) =
+        model("host[2013] = US$ 1,000\nhost[year] = host[2013] * (1 + 2%) ^ (year - 2013)\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "host", Some(2014)), dec!(1020));
+}
+
+#[test]
+fn growth_from_a_year_that_is_not_given_is_a_cycle() {
+    let (_, diagnostics) = model("host[year] = host[2013] * (1 + 2%) ^ (year - 2013)\n");
+    assert_eq!(codes(&diagnostics), [Code::NameCycle]);
+    assert!(
+        diagnostics[0]
+            .message
+            .contains("`host[year]` is computed from itself")
+    );
+}

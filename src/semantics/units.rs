@@ -3,9 +3,9 @@
 //! unit, and every stated figure must be in the unit of what it states. A mismatch is
 //! one diagnostic with both operands labelled, not one per column.
 
-use super::program::{Formula, FormulaKind, Program, Reference, RowId, ValueId};
+use super::program::{Formula, FormulaKind, Node, Program, RowId, RuleKey, ValueId};
 use super::unit::Unit;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// The unit of every value (`None` when it could not be worked out) and whether each
 /// row's formula gives its table's unit.
@@ -14,23 +14,31 @@ pub struct Units {
     pub rows_ok: Vec<bool>,
 }
 
-pub fn check(program: &Program, order: &[Reference]) -> (Units, Vec<Diagnostic>) {
-    let mut units = Units {
-        values: vec![None; program.values.len()],
-        rows_ok: vec![false; program.rows.len()],
+pub fn check(program: &Program, order: &[Node]) -> (Units, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        units: Units {
+            values: vec![None; program.values.len()],
+            rows_ok: vec![false; program.rows.len()],
+        },
+        first: vec![None; program.values.len()],
+        broken: vec![false; program.values.len()],
+        diagnostics: Vec::new(),
     };
-    let mut diagnostics = Vec::new();
-    for reference in order {
-        match *reference {
-            Reference::Value(id) => {
-                units.values[id.0] = value_unit(program, &units, id, &mut diagnostics);
-            }
-            Reference::Row(id) => {
-                units.rows_ok[id.0] = row_fits(program, &units, id, &mut diagnostics);
+    for node in order {
+        match *node {
+            Node::Rule(id, key) => checker.rule(program, id, key),
+            Node::Row(id) => {
+                let fits = row_fits(program, &checker.units, id, &mut checker.diagnostics);
+                checker.units.rows_ok[id.0] = fits;
             }
         }
     }
-    (units, diagnostics)
+    for (unit, broken) in checker.units.values.iter_mut().zip(&checker.broken) {
+        if *broken {
+            *unit = None;
+        }
+    }
+    (checker.units, checker.diagnostics)
 }
 
 /// Why a unit could not be worked out: a new problem, or one reported elsewhere.
@@ -39,26 +47,38 @@ enum Problem {
     Reported,
 }
 
-fn value_unit(
-    program: &Program,
-    units: &Units,
-    id: ValueId,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Unit> {
-    let value = program.value(id);
-    let mut agreed: Option<(Unit, &Formula)> = None;
-    for rule in value.rules() {
-        let unit = match unit_of(program, units, &rule.formula) {
+struct Checker {
+    units: Units,
+    /// The formula that first fixed each value's unit, for mismatch messages.
+    first: Vec<Option<Span>>,
+    /// Values with a rule whose unit is wrong: whatever reads them fails quietly.
+    broken: Vec<bool>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker {
+    /// Works out one rule's unit and makes sure all rules of a value agree.
+    fn rule(&mut self, program: &Program, id: ValueId, key: RuleKey) {
+        let value = program.value(id);
+        let Some(rule) = value.rule(key) else {
+            return;
+        };
+        if self.broken[id.0] {
+            return;
+        }
+        let unit = match unit_of(program, &self.units, &rule.formula) {
             Ok(unit) => unit,
-            Err(Problem::New(diagnostic)) => {
-                diagnostics.push(diagnostic);
-                return None;
+            Err(problem) => {
+                if let Problem::New(diagnostic) = problem {
+                    self.diagnostics.push(diagnostic);
+                }
+                self.broken[id.0] = true;
+                return;
             }
-            Err(Problem::Reported) => return None,
         };
         if let Some(stated) = &rule.stated {
             if !stated.unit.fits(&unit) {
-                diagnostics.push(
+                self.diagnostics.push(
                     Diagnostic::error(
                         Code::UnitMismatch,
                         format!(
@@ -74,9 +94,9 @@ fn value_unit(
                 );
             }
         }
-        match &agreed {
-            Some((first, first_formula)) if !unit.fits(first) => {
-                diagnostics.push(
+        match (&self.units.values[id.0], self.first[id.0]) {
+            (Some(first), Some(first_span)) if !unit.fits(first) => {
+                self.diagnostics.push(
                     Diagnostic::error(
                         Code::UnitMismatch,
                         format!(
@@ -87,16 +107,18 @@ fn value_unit(
                         ),
                     )
                     .at(rule.formula.span, unit.describe())
-                    .with_label(first_formula.span, first.describe())
+                    .with_label(first_span, first.describe())
                     .with_help("every year of a value must have the same unit"),
                 );
-                return None;
+                self.broken[id.0] = true;
             }
-            Some(_) => {}
-            None => agreed = Some((unit, &rule.formula)),
+            (Some(_), _) => {}
+            (None, _) => {
+                self.units.values[id.0] = Some(unit);
+                self.first[id.0] = Some(rule.formula.span);
+            }
         }
     }
-    agreed.map(|(unit, _)| unit)
 }
 
 fn row_fits(
