@@ -102,6 +102,8 @@ pub enum Code {
     EvalYear,
     /// A function is called with the wrong arguments: `sum()`.
     EvalArguments,
+    /// A power with an exponent that is not a whole number: `1.02 ^ 0.5`.
+    EvalExponent,
     /// A stated figure differs from the computed value by more than rounding explains.
     ReconcileMismatch,
     /// A stated figure differs from the computed value, within what rounding explains.
@@ -113,7 +115,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -132,6 +134,7 @@ impl Code {
         Code::EvalDivisionByZero,
         Code::EvalYear,
         Code::EvalArguments,
+        Code::EvalExponent,
         Code::ReconcileMismatch,
         Code::ReconcileRounding,
         Code::IoRead,
@@ -158,6 +161,7 @@ impl Code {
             Code::EvalDivisionByZero => "bud::eval::division_by_zero",
             Code::EvalYear => "bud::eval::year",
             Code::EvalArguments => "bud::eval::arguments",
+            Code::EvalExponent => "bud::eval::exponent",
             Code::ReconcileMismatch => "bud::reconcile::mismatch",
             Code::ReconcileRounding => "bud::reconcile::rounding",
             Code::IoRead => "bud::io::read",

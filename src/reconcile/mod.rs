@@ -120,7 +120,12 @@ fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &m
             None => results.scalar.as_ref(),
             Some(year) => results.years.get(&year),
         };
-        let Some(Ok(Evaluated::Amount(amount))) = result else {
+        // A figure stated in the wrong unit has its own diagnostic; comparing it
+        // would only add a meaningless difference.
+        let unit_fits = model.value_units[id.0]
+            .as_ref()
+            .is_some_and(|unit| stated.unit.fits(unit));
+        let (Some(Ok(Evaluated::Amount(amount))), true) = (result, unit_fits) else {
             reconciliation.unchecked += 1;
             return;
         };
@@ -269,7 +274,12 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
                 ),
                 figures: figures(table),
                 unit: unit_for_table(table),
-                formula_span: definition.formula.as_ref().map(|f| f.span),
+                // A Total is the sum of the year columns, not the row's formula.
+                formula_span: definition
+                    .formula
+                    .as_ref()
+                    .filter(|_| column_key != ColumnKey::Total)
+                    .map(|f| f.span),
             }
         }
         Subject::Value { value, year } => {

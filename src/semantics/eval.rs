@@ -227,6 +227,9 @@ impl<'a> Evaluator<'a> {
         let program: &'a Program = self.program;
         let row = program.row(id);
         let table = program.table(row.table);
+        if !table.well_formed {
+            return; // its cells stay failed; the table's setting error says why
+        }
         let fits = self.units.rows_ok[id.0];
         let mut cells = Vec::with_capacity(table.columns.len());
         for (index, column) in table.columns.iter().enumerate() {
@@ -275,7 +278,7 @@ impl<'a> Evaluator<'a> {
             FormulaKind::Ratio(parts) => Ok(Evaluated::Ratio(parts.clone())),
             FormulaKind::Year => match context.year {
                 Some(year) => amount(Exact::new(Decimal::from(year))),
-                None => Err(Some(no_single_year("`year`", context, formula.span))),
+                None => Err(Some(no_single_year("year", context, formula.span))),
             },
             FormulaKind::Value { id, at } => self.read_value(*id, *at, context, formula.span),
             FormulaKind::Row { id, at } => self
@@ -293,14 +296,22 @@ impl<'a> Evaluator<'a> {
                 let right = self.amount(rhs, context)?;
                 combine(*op, left, right)
                     .map(Evaluated::Amount)
-                    .map_err(|error| Some(arithmetic(error, formula.span)))
+                    .map_err(|error| {
+                        // A zero divisor or a bad exponent is the right-hand side's fault.
+                        let culprit = match error {
+                            ArithmeticError::Overflow => formula.span,
+                            _ => rhs.span,
+                        };
+                        Some(in_context(arithmetic(error, culprit), context))
+                    })
             }
             FormulaKind::Sum { terms, .. } => {
                 let mut total = Amount::exact(Exact::ZERO);
                 for term in terms {
                     let value = self.amount(term, context)?;
-                    total = combine(BinaryOp::Add, total, value)
-                        .map_err(|error| Some(arithmetic(error, formula.span)))?;
+                    total = combine(BinaryOp::Add, total, value).map_err(|error| {
+                        Some(in_context(arithmetic(error, formula.span), context))
+                    })?;
                 }
                 Ok(Evaluated::Amount(total))
             }
@@ -346,11 +357,7 @@ impl<'a> Evaluator<'a> {
             _ => context.year,
         };
         let Some(year) = year else {
-            return Err(Some(no_single_year(
-                &format!("`{}`", value.name),
-                context,
-                span,
-            )));
+            return Err(Some(no_single_year(&value.name, context, span)));
         };
         self.demanded.insert((id, year));
         let results = &self.values[id.0];
@@ -424,23 +431,45 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-fn no_single_year(what: &str, context: Context, span: Span) -> Diagnostic {
-    let place = match context.column {
-        Some(ColumnKey::Period(period)) => format!(
-            "column {}-{} spans several years",
-            period.first, period.last
+/// A value that depends on the year, read where there is no single year.
+fn no_single_year(name: &str, context: Context, span: Span) -> Diagnostic {
+    let (place, help) = match context.column {
+        Some(ColumnKey::Period(period)) => (
+            format!(
+                "column {}-{} spans several years",
+                period.first, period.last
+            ),
+            format!(
+                "add the years the column covers, such as `{}`",
+                (period.first..=period.last)
+                    .map(|year| format!("{name}[{year}]"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
         ),
-        Some(ColumnKey::Total) => "the Total column spans several years".to_owned(),
-        _ => "this value is not defined per year".to_owned(),
+        _ => (
+            "this value is not defined per year".to_owned(),
+            format!(
+                "name the year, such as `{name}[2013]`, or define this value for every year with `[year]`"
+            ),
+        ),
     };
     Diagnostic::error(
         Code::EvalYear,
-        format!("{what} depends on the year, but {place}"),
+        format!("`{name}` depends on the year, but {place}"),
     )
     .at(span, "needs a single year")
-    .with_help(
-        "name the year, such as `[2013]`, or define the value for every year with `name[year] = …`",
-    )
+    .with_help(help)
+}
+
+/// Adds the column or year being computed to an arithmetic error's message.
+fn in_context(mut diagnostic: Diagnostic, context: Context) -> Diagnostic {
+    if let Some(column) = context.column {
+        diagnostic
+            .message
+            .push_str(&format!(" (in column {})", column_name(column)));
+    }
+    diagnostic
 }
 
 /// The value of one figure of an input row.
@@ -488,7 +517,7 @@ fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
                 .with_help("check the figure it divides by")
         }
         ArithmeticError::Exponent => {
-            Diagnostic::error(Code::EvalArguments, "an exponent must be a whole number")
+            Diagnostic::error(Code::EvalExponent, "an exponent must be a whole number")
                 .at(span, "not a whole number of years")
                 .with_help("growth by a rate per year is written (1 + rate) ^ (year - base_year)")
         }

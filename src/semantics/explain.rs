@@ -89,6 +89,9 @@ fn cell_derivation(model: &Model, row_id: RowId, column: usize) -> Option<Deriva
                 )
             })
             .collect();
+        if years.is_empty() {
+            return None;
+        }
         return Some(Derivation {
             formula: years
                 .iter()

@@ -123,6 +123,9 @@ pub struct TableDef {
     pub columns: Vec<ColumnKey>,
     pub notes: Vec<String>,
     pub lines: Vec<Line>,
+    /// False when the table's unit or columns are missing or wrong: its rows are then
+    /// not computed, so one setting error does not become an error on every row.
+    pub well_formed: bool,
     pub span: Span,
 }
 

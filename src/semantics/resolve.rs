@@ -71,7 +71,7 @@ impl<'a> Resolver<'a> {
             Some(decision) => self.declare_decision(decision),
             None => self.diagnostics.push(
                 Diagnostic::error(Code::DecisionField, "the file has no `decision` block")
-                    .at(Span::new(0, 0), "expected `decision \"SYMBOL\" { … }`")
+                    .at(first_item(file), "expected `decision \"SYMBOL\" { … }` before this")
                     .with_help(
                         "start the file with the decision's identity, for example:\n\
                          decision \"BS-VI/7\" {\n    title    \"Programme budget …\"\n    period   2013-2014\n    currency US$\n}",
@@ -110,7 +110,8 @@ impl<'a> Resolver<'a> {
                 self.diagnostics.push(
                     Diagnostic::error(Code::DecisionField, format!("`{name}` is given twice"))
                         .at(field.name.span, "second time")
-                        .with_label(first, "first time"),
+                        .with_label(first, "first time")
+                        .with_help(format!("keep one `{name}` line")),
                 );
                 continue;
             }
@@ -124,7 +125,15 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
                 ("period", FieldValue::Period(period)) => {
-                    info.period = Some(*period);
+                    if period.first > period.last {
+                        self.diagnostics.push(backwards_period(
+                            *period,
+                            field.span,
+                            Code::DecisionField,
+                        ));
+                    } else {
+                        info.period = Some(*period);
+                    }
                     continue;
                 }
                 ("currency", FieldValue::Currency(currency)) => {
@@ -159,8 +168,13 @@ impl<'a> Resolver<'a> {
                 .at(field.span, format!("expected {expected}")),
             );
         }
+        // A misspelt field (`curency`) has its own diagnostic; it is not also missing.
+        let misspelt: Vec<&str> = seen
+            .keys()
+            .filter_map(|name| closest(name, DECISION_FIELDS))
+            .collect();
         for required in ["title", "period", "currency"] {
-            if !seen.contains_key(required) {
+            if !seen.contains_key(required) && !misspelt.contains(&required) {
                 self.diagnostics.push(
                     Diagnostic::error(Code::DecisionField, format!("the decision does not say its `{required}`"))
                         .at(decision.symbol.span, format!("`{required}` missing here"))
@@ -242,7 +256,22 @@ impl<'a> Resolver<'a> {
         }
         .map(|rule| rule.span);
         if let Some(first) = clash {
-            self.duplicate(name, definition.name.span, first, "a value");
+            let diagnostic = match definition.index {
+                Some(YearIndex::Year(year, _)) => Diagnostic::error(
+                    Code::NameDuplicate,
+                    format!("`{name}[{year}]` is defined twice"),
+                )
+                .at(definition.span, "defined again here")
+                .with_label(first, "first defined here")
+                .with_help(format!(
+                    "a value has one definition per year; if this line is for another year, change `[{year}]`"
+                )),
+                _ => Diagnostic::error(Code::NameDuplicate, format!("`{name}` is defined twice"))
+                    .at(definition.span, "defined again here")
+                    .with_label(first, "first defined here")
+                    .with_help("give one of them another name, or remove the copy"),
+            };
+            self.diagnostics.push(diagnostic);
             return Some(id);
         }
         // A placeholder rule reserves the slot; `bind` replaces its formula.
@@ -298,6 +327,7 @@ impl<'a> Resolver<'a> {
             columns: settings.columns,
             notes: settings.notes,
             lines: Vec::new(),
+            well_formed: settings.well_formed,
             span: table.span,
         });
         let lines = self.declare_entries(id, &table.entries, 0);
@@ -309,6 +339,7 @@ impl<'a> Resolver<'a> {
         let mut unit: Option<(TableUnit, Span)> = None;
         let mut rounding: Option<(ast::Rounding, Span)> = None;
         let mut columns: Option<(Vec<ColumnKey>, Span)> = None;
+        let mut well_formed = true;
         let mut notes = Vec::new();
         for setting in &table.settings {
             match setting {
@@ -329,13 +360,16 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 TableSetting::Columns(keys, span) => {
-                    self.check_columns(keys, *span);
-                    if columns.replace((keys.clone(), *span)).is_some() {
+                    well_formed &= self.check_columns(keys, *span);
+                    let keys = keys.iter().map(|(key, _)| *key).collect();
+                    if columns.replace((keys, *span)).is_some() {
                         self.setting_twice("columns", *span);
+                        well_formed = false;
                     }
                 }
             }
         }
+        well_formed &= unit.is_some() && columns.is_some();
         let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
             self.missing_setting(table, "unit", "unit thousands of US$");
             TableUnit {
@@ -370,23 +404,40 @@ impl<'a> Resolver<'a> {
             rounding,
             columns,
             notes,
+            well_formed,
         }
     }
 
-    fn check_columns(&mut self, keys: &[ColumnKey], span: Span) {
-        for (i, key) in keys.iter().enumerate() {
-            if keys[..i].contains(key) {
+    /// Checks a `columns` line; false when the table cannot be laid out from it.
+    fn check_columns(&mut self, keys: &[(ColumnKey, Span)], span: Span) -> bool {
+        let mut fine = true;
+        for (i, (key, key_span)) in keys.iter().enumerate() {
+            if let Some((_, first)) = keys[..i].iter().find(|(other, _)| other == key) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::TableSetting,
                         format!("the column {} is listed twice", column_name(*key)),
                     )
-                    .at(span, "repeated column"),
+                    .at(*key_span, "listed again here")
+                    .with_label(*first, "first listed here")
+                    .with_help(
+                        "each column appears once; remove the repetition or correct the year",
+                    ),
                 );
+                fine = false;
+            }
+            if let ColumnKey::Period(period) = key {
+                if period.first > period.last {
+                    self.diagnostics
+                        .push(backwards_period(*period, *key_span, Code::TableSetting));
+                    fine = false;
+                }
             }
         }
-        let has_year = keys.iter().any(|k| matches!(k, ColumnKey::Year(_)));
-        if keys.contains(&ColumnKey::Total) && !has_year {
+        let has_year = keys
+            .iter()
+            .any(|(key, _)| matches!(key, ColumnKey::Year(_)));
+        if keys.iter().any(|(key, _)| *key == ColumnKey::Total) && !has_year {
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::TableSetting,
@@ -395,7 +446,9 @@ impl<'a> Resolver<'a> {
                 .at(span, "Total of what?")
                 .with_help("list the years before Total, for example `columns 2013 2014 Total`"),
             );
+            fine = false;
         }
+        fine
     }
 
     fn setting_twice(&mut self, setting: &str, span: Span) {
@@ -485,7 +538,9 @@ impl<'a> Resolver<'a> {
         let columns = self.program.table(table).columns.len();
         let figures_fit =
             row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty());
-        if !figures_fit {
+        // In a table whose columns are wrong the count is meaningless; that table's
+        // setting error says what to fix.
+        if !figures_fit && self.program.table(table).well_formed {
             self.figure_count_mismatch(table, row);
         }
         let formula = match (&row.formula, figures_fit) {
@@ -748,10 +803,7 @@ impl<'a> Resolver<'a> {
                         ),
                     )
                     .at(span, "no such column for a value")
-                    .with_help(format!(
-                        "write `{}[2013]` for one year",
-                        reference.name.name
-                    )));
+                    .with_help(self.years_help(&reference.name.name)));
                 }
                 Ok(FormulaKind::Value { id, at })
             }
@@ -842,6 +894,19 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// "write `x[2013]` for one year, or `x[2013] + x[2014]` for the years together"
+    fn years_help(&self, name: &str) -> String {
+        let years = self.program.decision.years();
+        let Some(first) = years.first() else {
+            return format!("write `{name}[2013]` for one year");
+        };
+        let together: Vec<String> = years.iter().map(|year| format!("{name}[{year}]")).collect();
+        format!(
+            "write `{name}[{first}]` for one year, or `{}` for the years together",
+            together.join(" + ")
+        )
+    }
+
     fn unknown_name(&self, name: &ast::Ident, scope: Scope) -> Diagnostic {
         let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
         candidates.extend(self.tables.keys().map(String::as_str));
@@ -910,11 +975,33 @@ impl<'a> Resolver<'a> {
 const DECISION_FIELDS: [&str; 4] = ["title", "meeting", "period", "currency"];
 
 struct TableSettings {
+    well_formed: bool,
     title: Option<String>,
     unit: TableUnit,
     rounding: Option<PublishedRounding>,
     columns: Vec<ColumnKey>,
     notes: Vec<String>,
+}
+
+/// Where the first item of a file starts (the start of the file if it has none).
+fn first_item(file: &ast::File) -> Span {
+    let start = file.items.first().map_or(0, |item| match item {
+        Item::Decision(decision) => decision.span.start,
+        Item::Paragraph(paragraph) => paragraph.span.start,
+        Item::Table(table) => table.span.start,
+        Item::Definition(definition) => definition.span.start,
+    });
+    Span::new(start, start)
+}
+
+/// `2014-2013`: a period must run forwards.
+fn backwards_period(period: ast::Period, span: Span, code: Code) -> Diagnostic {
+    Diagnostic::error(
+        code,
+        format!("the period {}-{} runs backwards", period.first, period.last),
+    )
+    .at(span, "the first year comes after the last")
+    .with_help(format!("write {}-{}", period.last, period.first))
 }
 
 /// Which column a reference reads: the one being computed unless it names one.

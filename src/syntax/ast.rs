@@ -116,7 +116,8 @@ pub enum TableSetting {
     Title(Text),
     Unit(TableUnit, Span),
     Rounding(Rounding, Span),
-    Columns(Vec<ColumnKey>, Span),
+    /// The columns in order, each with where it was written.
+    Columns(Vec<(ColumnKey, Span)>, Span),
     Note(Text),
 }
 

@@ -54,12 +54,19 @@ pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
         [one, two] => format!("expected {one} or {two}"),
         _ => "not expected here".to_owned(),
     };
-    let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(found.span, label);
     if matches!(found.kind, FoundKind::EndOfFile) {
         if let Some(open) = unclosed_brace(source) {
-            diagnostic = diagnostic.with_label(open, "this block is never closed");
+            return Diagnostic::error(
+                Code::SyntaxUnexpected,
+                "the file ends inside a block: a `}` is missing",
+            )
+            .at(open, "this block is never closed")
+            .with_help(
+                "close the block with `}` on a line of its own, indented like the line that opens it",
+            );
         }
     }
+    let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(found.span, label);
     if let Some(help) = hint(&expected, &found) {
         diagnostic = diagnostic.with_help(help);
     }
@@ -146,28 +153,33 @@ fn unclosed_text(source: &str, position: usize) -> Option<Diagnostic> {
     )
 }
 
-/// The last `{` that no `}` closes, outside texts and comments.
+/// The `{` most likely missing its `}`: the first block whose `}` is indented less
+/// than the line that opened it (that `}` belongs to an outer block), or else the last
+/// block left open. Texts and comments are skipped.
 fn unclosed_brace(source: &str) -> Option<Span> {
-    let mut open = Vec::new();
-    for (number, line) in source.split_inclusive('\n').scan(0usize, |offset, line| {
-        let start = *offset;
-        *offset += line.len();
-        Some((start, line))
-    }) {
+    let mut open: Vec<(usize, usize)> = Vec::new(); // (offset of `{`, indentation of its line)
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let indentation = line.len() - line.trim_start_matches([' ', '\t']).len();
         let code = line.split("//").next().unwrap_or("");
         let mut in_text = false;
         for (i, c) in code.char_indices() {
             match c {
                 '"' => in_text = !in_text,
-                '{' if !in_text => open.push(number + i),
+                '{' if !in_text => open.push((offset + i, indentation)),
                 '}' if !in_text => {
-                    open.pop();
+                    if let Some((brace, opened_at)) = open.pop() {
+                        if indentation < opened_at {
+                            return Some(Span::new(brace, brace + 1));
+                        }
+                    }
                 }
                 _ => {}
             }
         }
+        offset += line.len();
     }
-    open.last().map(|start| Span::new(*start, start + 1))
+    open.last().map(|(start, _)| Span::new(*start, start + 1))
 }
 
 /// What a person could have written at the failing position, in words, most useful first.
@@ -331,7 +343,9 @@ fn found_at(source: &str, position: usize) -> Found {
     }
 }
 
-/// A failing line whose first word is one edit or two away from a keyword.
+/// A line whose first word is one edit or two away from a keyword, when the file stops
+/// making sense right after that word (so `tabel 2 staffing {`, but not a row named
+/// `travel` with a stray character further along).
 fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
     let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
     let line = source.get(line_start..)?;
@@ -341,6 +355,11 @@ fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
         .unwrap_or(line.len() - indent);
     let word = &line[indent..indent + word_len];
     if word.is_empty() || KEYWORDS.contains(&word) {
+        return None;
+    }
+    let after_word = line_start + indent + word_len;
+    let between = source.get(after_word.min(position)..position)?;
+    if !between.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
     let keyword = closest(word, KEYWORDS)?;

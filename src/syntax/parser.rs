@@ -197,7 +197,7 @@ impl Lower {
                     let keys = part
                         .into_inner()
                         .filter(|p| p.as_rule() != Rule::kw_columns)
-                        .map(|p| column_key(&p))
+                        .map(|p| Ok((column_key(&p)?, span_of(&p))))
                         .collect::<Lowered<Vec<_>>>()?;
                     settings.push(TableSetting::Columns(keys, part_span));
                 }
@@ -420,12 +420,22 @@ impl NumberProblem {
             ),
             NumberProblem::TooLarge => Diagnostic::error(
                 Code::SyntaxNumber,
-                format!("`{written}` has more digits than bud can hold exactly"),
+                format!("{} has more digits than bud can hold exactly", abbreviated(written)),
             )
             .at(span, "more than 28 significant digits")
             .with_help("bud keeps every figure exact to 28 digits; write the figure in a larger unit"),
         }
     }
+}
+
+/// A number as a message names it: whole when short, else its start and length.
+fn abbreviated(written: &str) -> String {
+    if written.chars().count() <= 32 {
+        return format!("`{written}`");
+    }
+    let start: String = written.chars().take(16).collect();
+    let digits = written.chars().filter(char::is_ascii_digit).count();
+    format!("the {digits}-digit number `{start}…`")
 }
 
 /// Reads `1,875.2`, `-12.5` or `55,000` exactly, keeping the count of decimals.
