@@ -336,3 +336,20 @@ fn colour_is_off_unless_asked_for() {
     let (_, coloured) = run_in(dir.path(), &["check", "--color", "always", "bs-vi-7.bud"]);
     assert!(coloured.contains('\u{1b}'));
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_crash_bud() {
+    for command in ["check", "evaluate"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bud"))
+            .args([command, DECISION])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader closes before bud writes a byte
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{command}: {stderr}");
+    }
+}

@@ -1,48 +1,43 @@
 //! `bud check`: diagnostics only, and a one-line summary per file.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::reconcile::Outcome;
 use bud::render::report::{Source, render};
 
+use super::output::{for_each_file, out};
 use super::{Status, input};
 
 pub fn run(files: &[PathBuf], color: bool) -> Status {
-    let mut status = Status::Clean;
-    for path in files {
-        status = status.max(check_file(path, color));
-    }
-    status
+    for_each_file(files, |_, path| check_file(path, color))
 }
 
-fn check_file(path: &Path, color: bool) -> Status {
+fn check_file(path: &Path, color: bool) -> io::Result<Status> {
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
-            print!(
-                "{}",
-                render(
-                    &diagnostic,
-                    &Source::new(path.display().to_string(), ""),
-                    color
-                )
-            );
-            return Status::Unreadable;
+            out(&render(
+                &diagnostic,
+                &Source::new(path.display().to_string(), ""),
+                color,
+            ))?;
+            return Ok(Status::Unreadable);
         }
     };
     let checked = bud::check(&source.text);
     for diagnostic in &checked.diagnostics {
-        print!("{}", render(diagnostic, &source, color));
+        out(&render(diagnostic, &source, color))?;
     }
-    println!("{}: {}", source.name, summary(&checked));
-    if checked.is_malformed() {
+    out(&format!("{}: {}\n", source.name, summary(&checked)))?;
+    Ok(if checked.is_malformed() {
         Status::Unreadable
     } else if checked.has_errors() {
         Status::Failed
     } else {
         Status::Clean
-    }
+    })
 }
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"

@@ -1,53 +1,48 @@
 //! `bud evaluate`: the computed tables on standard output, errors on standard error.
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use bud::render::report::{Source, render};
 use bud::render::text;
 
+use super::output::{err, for_each_file, out};
 use super::{Status, input};
 
 pub fn run(files: &[PathBuf], color: bool) -> Status {
-    let mut status = Status::Clean;
-    for (index, path) in files.iter().enumerate() {
+    for_each_file(files, |index, path| {
         if files.len() > 1 {
-            if index > 0 {
-                println!();
-            }
-            println!("==> {} <==", path.display());
+            let gap = if index > 0 { "\n" } else { "" };
+            out(&format!("{gap}==> {} <==\n", path.display()))?;
         }
-        status = status.max(evaluate_file(path, color));
-    }
-    status
+        evaluate_file(path, color)
+    })
 }
 
-fn evaluate_file(path: &std::path::Path, color: bool) -> Status {
+fn evaluate_file(path: &Path, color: bool) -> io::Result<Status> {
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
-            eprint!(
-                "{}",
-                render(
-                    &diagnostic,
-                    &Source::new(path.display().to_string(), ""),
-                    color
-                )
-            );
-            return Status::Unreadable;
+            err(&render(
+                &diagnostic,
+                &Source::new(path.display().to_string(), ""),
+                color,
+            ))?;
+            return Ok(Status::Unreadable);
         }
     };
     let checked = bud::check(&source.text);
     if let Some(model) = &checked.model {
-        print!("{}", text::evaluation(model, &checked.reconciliation));
+        out(&text::evaluation(model, &checked.reconciliation))?;
     }
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-        eprint!("{}", render(diagnostic, &source, color));
+        err(&render(diagnostic, &source, color))?;
     }
-    if checked.is_malformed() {
+    Ok(if checked.is_malformed() {
         Status::Unreadable
     } else if checked.has_errors() {
         Status::Failed
     } else {
         Status::Clean
-    }
+    })
 }

@@ -6,6 +6,7 @@
 mod check;
 mod evaluate;
 mod input;
+mod output;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -1,0 +1,34 @@
+//! Writing to standard output and standard error without panicking: a reader that goes
+//! away (`bud check … | head`) ends the run quietly, and any other write failure is
+//! reported once.
+
+use std::io::{self, ErrorKind, Write};
+
+use super::Status;
+
+pub fn out(text: &str) -> io::Result<()> {
+    io::stdout().lock().write_all(text.as_bytes())
+}
+
+pub fn err(text: &str) -> io::Result<()> {
+    io::stderr().lock().write_all(text.as_bytes())
+}
+
+/// Runs `work` on each file and keeps the worst status; stops at a closed pipe.
+pub fn for_each_file<T>(
+    files: &[T],
+    mut work: impl FnMut(usize, &T) -> io::Result<Status>,
+) -> Status {
+    let mut status = Status::Clean;
+    for (index, file) in files.iter().enumerate() {
+        match work(index, file) {
+            Ok(outcome) => status = status.max(outcome),
+            Err(error) if error.kind() == ErrorKind::BrokenPipe => return status,
+            Err(error) => {
+                let _ = err(&format!("bud: cannot write the output: {error}\n"));
+                return Status::Unreadable;
+            }
+        }
+    }
+    status
+}
