@@ -306,6 +306,9 @@ impl Found {
             FoundKind::EndOfFile => "the end of the file".to_owned(),
             FoundKind::EndOfLine => "the end of the line".to_owned(),
             FoundKind::Word(word) => format!("`{word}`"),
+            FoundKind::Symbol(c) if c.is_control() => {
+                format!("the invisible control character U+{:04X}", u32::from(*c))
+            }
             FoundKind::Symbol(c) => format!("`{c}`"),
         }
     }

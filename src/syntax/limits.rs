@@ -1,11 +1,17 @@
 //! Limits that keep parsing safe on any input: the parser and the evaluator recurse
-//! once per level of brackets, so a file nested deeper than any real decision could
-//! be is refused with a diagnostic before it can exhaust the stack.
+//! once per level of brackets and once per operator of a formula, so a file nested
+//! deeper, or a formula longer, than any real decision could need is refused with a
+//! diagnostic before it can exhaust the stack.
 
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Deepest nesting of `(`, `[` and `{` accepted. Real decisions stay under ten.
 pub const MAX_NESTING: usize = 100;
+
+/// Most operators (`+`, `-`, `*`, `/`, `^`, `of`, and negation) in one formula. Real
+/// formulas have a handful; a long list of rows is added with `sum(…)`, which has no
+/// such limit because its terms do not nest.
+pub const MAX_FORMULA_OPERATORS: usize = 256;
 
 pub fn check(source: &str) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
@@ -45,6 +51,16 @@ fn too_deep(span: Span) -> Diagnostic {
     .with_help("split the formula into named values; no decision needs this much nesting")
 }
 
+/// The diagnostic for a formula with more than `MAX_FORMULA_OPERATORS` operators.
+pub fn formula_too_long(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SyntaxLimit,
+        format!("this formula has more than {MAX_FORMULA_OPERATORS} operators"),
+    )
+    .at(span, "too long a formula")
+    .with_help("add long lists with sum(a, b, c, …) or sum(section), or split the formula into named values")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +76,39 @@ mod tests {
     fn brackets_in_texts_and_comments_do_not_count() {
         let text = format!("x = 1 // {}\ny = \"{}\"", "(".repeat(500), "[".repeat(500));
         assert!(check(&text).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod formula_limits {
+    use super::*;
+    use crate::syntax::parse;
+
+    #[test]
+    fn a_formula_with_too_many_operators_is_refused() {
+        let long = format!("x = {}1\n", "1 + ".repeat(MAX_FORMULA_OPERATORS + 1));
+        let diagnostics = parse(&long).unwrap_err();
+        assert_eq!(diagnostics[0].code, Code::SyntaxLimit);
+        let right_nested = format!("x = {}2\n", "2 ^ ".repeat(5_000));
+        assert_eq!(parse(&right_nested).unwrap_err()[0].code, Code::SyntaxLimit);
+        let negations = format!("x = {}1\n", "-".repeat(5_000));
+        assert_eq!(parse(&negations).unwrap_err()[0].code, Code::SyntaxLimit);
+    }
+
+    #[test]
+    fn the_deepest_formula_allowed_evaluates_on_a_small_stack() {
+        // Test threads have 2 MiB of stack, a quarter of the binary's main thread.
+        let header = "decision \"X\" {\n title \"t\"\n period 2013-2014\n currency US$\n}\n";
+        let nested = format!(
+            "{header}x = {}{}2 ^ 1{}\ny = {}{}{}\n",
+            "-(".repeat(MAX_NESTING - 1),
+            "-".repeat(MAX_FORMULA_OPERATORS - MAX_NESTING),
+            ")".repeat(MAX_NESTING - 1),
+            "(".repeat(MAX_NESTING - 1),
+            vec!["1"; MAX_FORMULA_OPERATORS + 1].join(" + "),
+            ")".repeat(MAX_NESTING - 1),
+        );
+        let checked = crate::check(&nested);
+        assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
     }
 }

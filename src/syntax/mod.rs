@@ -5,7 +5,7 @@
 
 pub mod ast;
 mod errors;
-mod limits;
+pub mod limits;
 mod parser;
 
 use crate::diagnostic::Diagnostic;

@@ -8,7 +8,7 @@ use pest::iterators::{Pair, Pairs};
 use rust_decimal::Decimal;
 
 use super::ast::*;
-use super::errors;
+use super::{errors, limits};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 #[derive(pest_derive::Parser)]
@@ -64,6 +64,8 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>, span: Span, what: &str) -> Lowered<Pair
 #[derive(Default)]
 struct Lower {
     diagnostics: Vec<Diagnostic>,
+    /// Operators seen so far in the formula being lowered, nested ones included.
+    operators: usize,
 }
 
 impl Lower {
@@ -145,7 +147,7 @@ impl Lower {
             match part.as_rule() {
                 Rule::ident => name = Some(ident(part)),
                 Rule::year_index => index = Some(year_index(part)?),
-                Rule::expr => value = Some(self.expr(part)?),
+                Rule::expr => value = Some(self.formula(part)?),
                 Rule::stated => {
                     let part_span = span_of(&part);
                     let literal = part
@@ -288,7 +290,7 @@ impl Lower {
                 }),
                 Rule::formula => {
                     let expr = last_of(part, Rule::expr, "a formula")?;
-                    formula = Some(self.expr(expr)?);
+                    formula = Some(self.formula(expr)?);
                 }
                 _ => return Err(internal(part_span, "a row")),
             }
@@ -305,8 +307,34 @@ impl Lower {
 
     // ------------------------------------------------------------ formulas
 
+    /// Lowers a whole formula (not a bracketed part of one).
+    fn formula(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        self.operators = 0;
+        self.expr(pair)
+    }
+
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
         let span = span_of(&pair);
+        // Counted before folding: folding and every later stage recurse per operator.
+        self.operators += pair
+            .clone()
+            .into_inner()
+            .filter(|part| {
+                matches!(
+                    part.as_rule(),
+                    Rule::negate
+                        | Rule::add
+                        | Rule::subtract
+                        | Rule::multiply
+                        | Rule::divide
+                        | Rule::of
+                        | Rule::power
+                )
+            })
+            .count();
+        if self.operators > limits::MAX_FORMULA_OPERATORS {
+            return Err(limits::formula_too_long(span));
+        }
         let mut tokens = Vec::new();
         for part in pair.into_inner() {
             let part_span = span_of(&part);
