@@ -26,7 +26,7 @@ use crate::semantics::Model;
 use crate::semantics::explain::{Subject, derivation};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{Reference, RowDef, RowId, Stated, TableDef, ValueDef, ValueId};
-use crate::semantics::resolve::{column_name, factor, figures};
+use crate::semantics::resolve::{column_name, figures};
 use crate::semantics::unit::{Unit, currency_symbol};
 use crate::semantics::{Evaluated, Program};
 use crate::syntax::ast::{ColumnKey, FigureKind, RoundingMode, Written};
@@ -161,16 +161,16 @@ fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &m
 /// An input row states only its Total; a computed row states every figure it gives.
 fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Reconciliation) {
     let table = model.program.table(row.table);
-    let scale = factor(&table.unit);
     let (step, mode) = table
         .rounding
         .map_or((Decimal::ZERO, RoundingMode::HalfUp), |r| (r.step, r.mode));
     for (column, figure) in row.figures.iter().enumerate() {
         let is_stated =
             row.formula.is_some() || table.columns.get(column) == Some(&ColumnKey::Total);
-        let (stated, written) = match figure.kind {
-            FigureKind::Number(written) => (written.value * scale, Some(written)),
-            FigureKind::Dash => (Decimal::ZERO, None),
+        let stated = row.amounts.get(column).copied().unwrap_or(Decimal::ZERO);
+        let written = match figure.kind {
+            FigureKind::Number(written) => Some(written),
+            FigureKind::Dash => None,
             FigureKind::Blank => continue,
         };
         if !is_stated {

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::number::{ArithmeticError, Exact};
 use super::program::*;
-use super::resolve::{column_name, factor};
+use super::resolve::column_name;
 use super::units::Units;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind};
@@ -473,18 +473,18 @@ fn in_context(mut diagnostic: Diagnostic, context: Context) -> Diagnostic {
 }
 
 /// The value of one figure of an input row.
+/// The value of one figure of an input row: a published number is as uncertain as
+/// its rounding; a dash or a blank is exactly nothing.
 fn input_figure(table: &TableDef, row: &RowDef, index: usize) -> Amount {
-    let Some(figure) = row.figures.get(index) else {
-        return Amount::exact(Exact::ZERO);
-    };
-    match figure.kind {
-        FigureKind::Number(written) => Amount {
-            value: Exact::new(written.value * factor(&table.unit)),
+    let value = Exact::new(row.amounts.get(index).copied().unwrap_or(Decimal::ZERO));
+    match row.figures.get(index).map(|figure| figure.kind) {
+        Some(FigureKind::Number(_)) => Amount {
+            value,
             uncertainty: table
                 .rounding
                 .map_or(Decimal::ZERO, |rounding| rounding.step / Decimal::TWO),
         },
-        FigureKind::Dash | FigureKind::Blank => Amount::exact(Exact::ZERO),
+        _ => Amount::exact(value),
     }
 }
 
@@ -586,7 +586,10 @@ fn propagate(
             if !ub.is_zero() || exponent.is_sign_negative() {
                 return Decimal::MAX;
             }
-            let grown = Exact::new(a + ua).pow(Exact::new(exponent));
+            let Some(high) = a.checked_add(ua) else {
+                return Decimal::MAX;
+            };
+            let grown = Exact::new(high).pow(Exact::new(exponent));
             let plain = Exact::new(a).pow(Exact::new(exponent));
             match (grown, plain) {
                 (Ok(grown), Ok(plain)) => grown

@@ -186,8 +186,10 @@ impl Exact {
         let Some(remainder) = self.numerator.checked_rem(modulus) else {
             return round_decimal(self.to_decimal(), step, mode);
         };
-        let whole = (self.numerator - remainder)
-            .checked_div(modulus)
+        let whole = self
+            .numerator
+            .checked_sub(remainder)
+            .and_then(|multiple| multiple.checked_div(modulus))
             .ok_or(ArithmeticError::Overflow)?;
         let twice = remainder.abs().checked_mul(Decimal::TWO);
         let away = match twice.map(|twice| twice.cmp(&modulus)) {
@@ -200,11 +202,12 @@ impl Exact {
             None => true,
         };
         let steps = if away && !remainder.is_zero() {
-            if remainder.is_sign_negative() {
-                whole - Decimal::ONE
+            let one = if remainder.is_sign_negative() {
+                -Decimal::ONE
             } else {
-                whole + Decimal::ONE
-            }
+                Decimal::ONE
+            };
+            whole.checked_add(one).ok_or(ArithmeticError::Overflow)?
         } else {
             whole
         };

@@ -207,6 +207,9 @@ pub struct RowDef {
     pub name: Option<String>,
     pub label: String,
     pub figures: Vec<Figure>,
+    /// Each figure in the currency's units (a figure in thousands times 1,000); zero
+    /// for a dash or a blank. Converted once, with overflow checked, when resolving.
+    pub amounts: Vec<Decimal>,
     /// Present for computed rows; an input row takes its figures as given.
     pub formula: Option<Formula>,
     pub span: Span,

@@ -12,7 +12,9 @@ use super::number::Exact;
 use super::program::*;
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
-use crate::syntax::ast::{self, ColumnKey, FieldValue, Item, Scale, TableSetting, YearIndex};
+use crate::syntax::ast::{
+    self, ColumnKey, FieldValue, FigureKind, Item, Scale, TableSetting, YearIndex,
+};
 
 /// Functions a formula may call.
 const FUNCTIONS: [&str; 2] = ["sum", "share"];
@@ -392,9 +394,19 @@ impl<'a> Resolver<'a> {
                 );
                 return None;
             }
+            let Some(step) = written.step.value.checked_mul(factor(&unit)) else {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TableSetting, "the rounding step is too large")
+                        .at(span, "too large once scaled")
+                        .with_help(
+                            "write the precision the table is published at, such as `rounding 0.1`",
+                        ),
+                );
+                return None;
+            };
             Some(PublishedRounding {
                 written: written.step,
-                step: written.step.value * factor(&unit),
+                step,
                 mode: written.mode,
             })
         });
@@ -536,11 +548,12 @@ impl<'a> Resolver<'a> {
     fn declare_row(&mut self, table: TableId, row: &'a ast::Row, depth: usize) -> RowId {
         let id = RowId(self.program.rows.len());
         let columns = self.program.table(table).columns.len();
-        let figures_fit =
-            row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty());
+        let amounts = self.figure_amounts(table, row);
+        let figures_fit = amounts.is_some()
+            && (row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty()));
         // In a table whose columns are wrong the count is meaningless; that table's
         // setting error says what to fix.
-        if !figures_fit && self.program.table(table).well_formed {
+        if !figures_fit && amounts.is_some() && self.program.table(table).well_formed {
             self.figure_count_mismatch(table, row);
         }
         let formula = match (&row.formula, figures_fit) {
@@ -563,6 +576,11 @@ impl<'a> Resolver<'a> {
             } else {
                 Vec::new()
             },
+            amounts: if figures_fit {
+                amounts.unwrap_or_default()
+            } else {
+                Vec::new()
+            },
             formula,
             span: row.span,
         });
@@ -570,6 +588,31 @@ impl<'a> Resolver<'a> {
             self.declare_local(table, name, Local::Row(id));
         }
         id
+    }
+
+    /// A row's figures in the currency's units, or `None` (with a diagnostic) when one
+    /// is too large once the table's scale is applied.
+    fn figure_amounts(&mut self, table: TableId, row: &ast::Row) -> Option<Vec<Decimal>> {
+        let table = self.program.table(table);
+        let scale = factor(&table.unit);
+        let unit = table.unit.describe();
+        let mut amounts = Vec::with_capacity(row.figures.len());
+        for figure in &row.figures {
+            let amount = match figure.kind {
+                FigureKind::Number(written) => written.value.checked_mul(scale),
+                FigureKind::Dash | FigureKind::Blank => Some(Decimal::ZERO),
+            };
+            let Some(amount) = amount else {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::EvalOverflow, format!("this figure is too large to hold in {unit}"))
+                        .at(figure.span, "too large once scaled")
+                        .with_help("check the figure for a typo; bud computes exactly up to about 7.9 × 10^28 in the currency's units"),
+                );
+                return None;
+            };
+            amounts.push(amount);
+        }
+        Some(amounts)
     }
 
     fn figure_count_mismatch(&mut self, table: TableId, row: &ast::Row) {

@@ -261,3 +261,15 @@ fn growth_from_a_year_that_is_not_given_is_a_cycle() {
             .contains("`host[year]` is computed from itself")
     );
 }
+
+#[test]
+fn figures_too_large_once_scaled_are_diagnostics_not_crashes() {
+    let (_, diagnostics) = model(
+        "table 1 t {\n    unit thousands of US$\n    columns 2013\n    a \"A\" 100,000,000,000,000,000,000,000,000\n}\n",
+    );
+    assert_eq!(codes(&diagnostics), [Code::EvalOverflow]);
+    let (_, diagnostics) = model(
+        "table 1 t {\n    unit millions of US$\n    rounding 100,000,000,000,000,000,000,000,000\n    columns 2013\n    a \"A\" 1\n}\n",
+    );
+    assert_eq!(codes(&diagnostics), [Code::TableSetting]);
+}

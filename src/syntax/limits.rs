@@ -15,34 +15,43 @@ pub const MAX_FORMULA_OPERATORS: usize = 256;
 
 pub fn check(source: &str) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
-    let mut in_string = false;
+    let mut in_text = false;
+    let mut escaped = false;
     let mut in_comment = false;
     let mut previous = '\0';
     for (offset, c) in source.char_indices() {
-        match c {
-            '\n' => {
-                in_comment = false;
-                in_string = false;
+        if c == '\n' {
+            // Texts and comments end with their line, as in the grammar.
+            (in_text, escaped, in_comment) = (false, false, false);
+        } else if in_comment {
+        } else if in_text {
+            // Inside a text, `\` escapes the next character, so `"a\\"` closes.
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_text = false,
+                _ => {}
             }
-            _ if in_comment => {}
-            '"' if previous != '\\' => in_string = !in_string,
-            _ if in_string => {}
-            '/' if previous == '/' => in_comment = true,
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(too_deep(Span::new(offset, offset + 1)));
+        } else {
+            match c {
+                '"' => in_text = true,
+                '/' if previous == '/' => in_comment = true,
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(Span::new(offset, offset + 1)));
+                    }
                 }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
         previous = c;
     }
     Ok(())
 }
 
-fn too_deep(span: Span) -> Diagnostic {
+pub fn too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::SyntaxLimit,
         format!("brackets are nested more than {MAX_NESTING} deep"),
@@ -70,6 +79,12 @@ mod tests {
         let deep = format!("x = {}1{}", "(".repeat(100_000), ")".repeat(100_000));
         let diagnostic = check(&deep).unwrap_err();
         assert_eq!(diagnostic.code, Code::SyntaxLimit);
+    }
+
+    #[test]
+    fn an_escaped_backslash_closes_its_text() {
+        let label_then_deep = format!("t \"a\\\\\" = {}1{}", "(".repeat(500), ")".repeat(500));
+        assert_eq!(check(&label_then_deep).unwrap_err().code, Code::SyntaxLimit);
     }
 
     #[test]

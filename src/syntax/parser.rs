@@ -66,6 +66,9 @@ struct Lower {
     diagnostics: Vec<Diagnostic>,
     /// Operators seen so far in the formula being lowered, nested ones included.
     operators: usize,
+    /// How deep the lowering recursion is. `limits::check` refuses deep input before
+    /// parsing; this guard keeps lowering safe even if the two ever disagree.
+    depth: usize,
 }
 
 impl Lower {
@@ -246,7 +249,10 @@ impl Lower {
                 Rule::marker => marker = Some(text_as_written(&part)),
                 Rule::ident => name = Some(ident(part)),
                 Rule::string => label = Some(text(part)),
-                Rule::section => entries.push(Entry::Section(self.section(part)?)),
+                Rule::section => {
+                    let section = self.nested(span_of(&part), |lower| lower.section(part))?;
+                    entries.push(Entry::Section(section));
+                }
                 Rule::row => entries.push(Entry::Row(self.row(part)?)),
                 _ => return Err(internal(span_of(&part), "a section line")),
             }
@@ -314,6 +320,21 @@ impl Lower {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        self.nested(span_of(&pair), |lower| lower.expr_at_depth(pair))
+    }
+
+    /// Runs one level of recursive lowering, refusing to go deeper than the limit.
+    fn nested<T>(&mut self, span: Span, lower: impl FnOnce(&mut Self) -> Lowered<T>) -> Lowered<T> {
+        if self.depth >= limits::MAX_NESTING {
+            return Err(limits::too_deep(span));
+        }
+        self.depth += 1;
+        let result = lower(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn expr_at_depth(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
         let span = span_of(&pair);
         // Counted before folding: folding and every later stage recurse per operator.
         self.operators += pair
