@@ -93,7 +93,8 @@ pub enum Code {
     TableColumn,
     /// Units do not combine: adding posts to dollars, a rate where an amount is needed.
     UnitMismatch,
-    /// An amount is too large for exact decimal arithmetic.
+    /// An amount is too large, or a non-zero result too small, for exact decimal
+    /// arithmetic: `US$ 79,228,162,514,264,337,593,543,950,335 * 2`.
     EvalOverflow,
     /// A division by zero.
     EvalDivisionByZero,

@@ -516,6 +516,12 @@ fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
                 .at(span, "the divisor is zero here")
                 .with_help("check the figure it divides by")
         }
+        ArithmeticError::Underflow => Diagnostic::error(
+            Code::EvalOverflow,
+            "the result is too small to compute exactly",
+        )
+        .at(span, "needs more than 28 decimal places")
+        .with_help("check the rates and exponents; bud will not round a non-zero amount to zero"),
         ArithmeticError::Exponent => {
             Diagnostic::error(Code::EvalExponent, "an exponent must be a whole number")
                 .at(span, "not a whole number of years")

@@ -3,6 +3,11 @@
 //! `x / 37 * 37 == x`) until the value is rounded or shown. Rounding is exact too,
 //! including the ties that half-up and half-even treat differently.
 //!
+//! Sums and products are computed on the decimals' integer mantissas, so a result is
+//! either exact or known not to be: only a value that needs more than 28 decimal places
+//! or 96 bits falls back to the nearest 28-digit decimal, and one that would vanish
+//! entirely (a product rounded to zero) is an error rather than a silent zero.
+//!
 //! Arithmetic returns plain errors; the evaluator attaches the span of the formula.
 
 use std::cmp::Ordering;
@@ -18,6 +23,37 @@ pub enum ArithmeticError {
     DivisionByZero,
     /// `^` with an exponent that is not a whole number (or is absurdly large).
     Exponent,
+    /// A non-zero result too small for 28 decimal places, which would read as zero.
+    Underflow,
+}
+
+/// `a × b` if a decimal can hold the product exactly.
+fn exact_product(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let mantissa = a.mantissa().checked_mul(b.mantissa())?;
+    fitted(mantissa, a.scale() + b.scale())
+}
+
+/// `a + b` if a decimal can hold the sum exactly.
+fn exact_sum(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let scale = a.scale().max(b.scale());
+    let widen = |d: Decimal| {
+        d.mantissa()
+            .checked_mul(10i128.checked_pow(scale - d.scale())?)
+    };
+    fitted(widen(a)?.checked_add(widen(b)?)?, scale)
+}
+
+/// The decimal `mantissa × 10^-scale`, dropping trailing zeros to fit, if it fits exactly.
+fn fitted(mut mantissa: i128, mut scale: u32) -> Option<Decimal> {
+    const LIMIT: u128 = 1 << 96;
+    while scale > 0 && mantissa % 10 == 0 && (scale > 28 || mantissa.unsigned_abs() >= LIMIT) {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    if scale > 28 || mantissa.unsigned_abs() >= LIMIT {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).ok()
 }
 
 /// An exact quotient `numerator / denominator` with a positive denominator;
@@ -57,7 +93,7 @@ impl Exact {
             return Ok(Exact::new(numerator));
         }
         if let Some(quotient) = numerator.checked_div(denominator) {
-            if quotient.checked_mul(denominator) == Some(numerator) {
+            if exact_product(quotient, denominator) == Some(numerator) {
                 return Ok(Exact::new(quotient));
             }
         }
@@ -95,22 +131,19 @@ impl Exact {
 
     pub fn checked_add(self, other: Exact) -> Outcome {
         if self.denominator == other.denominator {
-            let sum = self
-                .numerator
-                .checked_add(other.numerator)
-                .ok_or(ArithmeticError::Overflow)?;
-            return Exact::fraction(sum, self.denominator);
+            if let Some(sum) = exact_sum(self.numerator, other.numerator) {
+                return Exact::fraction(sum, self.denominator);
+            }
+        } else {
+            let cross = exact_product(self.numerator, other.denominator)
+                .zip(exact_product(other.numerator, self.denominator))
+                .and_then(|(a, b)| exact_sum(a, b))
+                .zip(exact_product(self.denominator, other.denominator));
+            if let Some((numerator, denominator)) = cross {
+                return Exact::fraction(numerator, denominator);
+            }
         }
-        let cross = self
-            .numerator
-            .checked_mul(other.denominator)
-            .zip(other.numerator.checked_mul(self.denominator))
-            .and_then(|(a, b)| a.checked_add(b))
-            .zip(self.denominator.checked_mul(other.denominator));
-        match cross {
-            Some((numerator, denominator)) => Exact::fraction(numerator, denominator),
-            None => approximate(self.to_decimal().checked_add(other.to_decimal())),
-        }
+        approximate(self.to_decimal().checked_add(other.to_decimal()), false)
     }
 
     pub fn checked_sub(self, other: Exact) -> Outcome {
@@ -118,13 +151,14 @@ impl Exact {
     }
 
     pub fn checked_mul(self, other: Exact) -> Outcome {
-        let product = self
-            .numerator
-            .checked_mul(other.numerator)
-            .zip(self.denominator.checked_mul(other.denominator));
+        let product = exact_product(self.numerator, other.numerator)
+            .zip(exact_product(self.denominator, other.denominator));
         match product {
             Some((numerator, denominator)) => Exact::fraction(numerator, denominator),
-            None => approximate(self.to_decimal().checked_mul(other.to_decimal())),
+            None => approximate(
+                self.to_decimal().checked_mul(other.to_decimal()),
+                !self.is_zero() && !other.is_zero(),
+            ),
         }
     }
 
@@ -179,10 +213,9 @@ impl Exact {
         if step <= Decimal::ZERO {
             return Ok(self.to_decimal());
         }
-        let modulus = self
-            .denominator
-            .checked_mul(step)
-            .ok_or(ArithmeticError::Overflow)?;
+        let Some(modulus) = exact_product(self.denominator, step) else {
+            return round_decimal(self.to_decimal(), step, mode);
+        };
         let Some(remainder) = self.numerator.checked_rem(modulus) else {
             return round_decimal(self.to_decimal(), step, mode);
         };
@@ -215,9 +248,14 @@ impl Exact {
     }
 }
 
-/// The fallback when a fraction's parts outgrow a decimal: the 28-digit quotient.
-fn approximate(value: Option<Decimal>) -> Outcome {
-    value.map(Exact::new).ok_or(ArithmeticError::Overflow)
+/// The fallback when an exact result outgrows a decimal: the nearest 28-digit decimal,
+/// unless it rounds a non-zero result to zero.
+fn approximate(value: Option<Decimal>, must_be_nonzero: bool) -> Outcome {
+    match value {
+        None => Err(ArithmeticError::Overflow),
+        Some(value) if must_be_nonzero && value.is_zero() => Err(ArithmeticError::Underflow),
+        Some(value) => Ok(Exact::new(value)),
+    }
 }
 
 fn round_decimal(
@@ -252,10 +290,8 @@ impl PartialOrd for Exact {
 
 impl Ord for Exact {
     fn cmp(&self, other: &Self) -> Ordering {
-        let cross = self
-            .numerator
-            .checked_mul(other.denominator)
-            .zip(other.numerator.checked_mul(self.denominator));
+        let cross = exact_product(self.numerator, other.denominator)
+            .zip(exact_product(other.numerator, self.denominator));
         match cross {
             Some((left, right)) => left.cmp(&right),
             None => self.to_decimal().cmp(&other.to_decimal()),
@@ -349,6 +385,36 @@ mod tests {
             third.round_to(dec!(0.01), RoundingMode::HalfUp).unwrap(),
             dec!(0.33)
         );
+    }
+
+    #[test]
+    fn a_quotient_is_a_decimal_only_when_exactly_one() {
+        // 1/0.7 has no finite decimal: rounding it to 28 places must not pass for exact.
+        let inverse = exact(dec!(1)).checked_div(exact(dec!(0.7))).unwrap();
+        assert!(inverse.is_fraction());
+        let amount = exact(dec!(1750000.35)).checked_mul(inverse).unwrap();
+        assert_eq!(
+            amount.round_to(dec!(1), RoundingMode::HalfEven).unwrap(),
+            dec!(2500000)
+        );
+        assert_eq!(amount, exact(dec!(2500000.5)));
+    }
+
+    #[test]
+    fn a_product_too_small_to_hold_is_an_error_not_zero() {
+        let tiny = exact(dec!(0.5)).pow(exact(dec!(200)));
+        assert_eq!(tiny, Err(ArithmeticError::Underflow));
+    }
+
+    #[test]
+    fn exact_products_and_sums_drop_only_trailing_zeros() {
+        assert_eq!(exact_product(dec!(0.5000), dec!(2.0000)), Some(dec!(1)));
+        assert_eq!(
+            exact_product(dec!(0.0000000000000001), dec!(0.0000000000000001)),
+            None
+        );
+        assert_eq!(exact_sum(dec!(1e20), dec!(1e-10)), None);
+        assert_eq!(exact_sum(dec!(1.25), dec!(-0.25)), Some(dec!(1)));
     }
 
     #[test]
