@@ -23,11 +23,11 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::format::{self, Scaled};
 use crate::semantics::Model;
-use crate::semantics::explain::{Subject, derivation};
+use crate::semantics::explain::{Subject, constant, derivation, difference_size, written_in};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{Reference, RowDef, RowId, Stated, TableDef, ValueDef, ValueId};
 use crate::semantics::resolve::{column_name, figures};
-use crate::semantics::unit::{Unit, currency_symbol};
+use crate::semantics::unit::Unit;
 use crate::semantics::{Evaluated, Program};
 use crate::syntax::ast::{ColumnKey, FigureKind, RoundingMode, Written};
 
@@ -254,6 +254,14 @@ struct Presentation {
     formula_span: Option<Span>,
 }
 
+impl Presentation {
+    /// The unit to write figures with, for a value outside tables (`US$ 2,922,100`,
+    /// `12%`); a table's figures go by its columns and heading instead.
+    fn own_unit(&self) -> Option<&Unit> {
+        self.unit.as_ref().filter(|_| self.figures == Scaled::UNITS)
+    }
+}
+
 fn presentation(model: &Model, subject: Subject) -> Presentation {
     let program = &model.program;
     match subject {
@@ -315,35 +323,36 @@ fn unit_for_table(table: &TableDef) -> Option<Unit> {
 
 /// An amount in the presentation's unit and scale, every digit: `2,963.199`, `US$ 2,922,088`.
 fn show(presentation: &Presentation, value: Exact) -> String {
-    let scaled = presentation.figures.show(value);
-    match (&presentation.unit, presentation.figures == Scaled::UNITS) {
-        (Some(Unit::Money(code)), true) => format!("{} {scaled}", currency_symbol(code)),
-        _ => scaled,
+    match presentation.own_unit() {
+        Some(unit) => constant(value, unit),
+        None => presentation.figures.show(value),
     }
 }
 
 fn show_stated(presentation: &Presentation, check: &Check) -> String {
-    match (
-        check.written,
-        &presentation.unit,
-        presentation.figures == Scaled::UNITS,
-    ) {
-        (None, _, _) => "- (a dash)".to_owned(),
-        (Some(written), Some(Unit::Money(code)), true) => {
-            format!("{} {}", currency_symbol(code), format::written(written))
-        }
-        (Some(written), _, _) => format::written(written),
+    match (check.written, presentation.own_unit()) {
+        (None, _) => "- (a dash)".to_owned(),
+        (Some(written), Some(unit)) => written_in(written, unit),
+        (Some(written), None) => format::written(written),
     }
 }
 
 fn show_bound(presentation: &Presentation, bound: Decimal) -> String {
-    format!("±{}", presentation.figures.show_decimal(bound))
+    format!("±{}", size(presentation, Exact::new(bound)))
+}
+
+/// A difference or bound without sign: `10.0` in a table, `1 percentage point` for a rate.
+fn size(presentation: &Presentation, value: Exact) -> String {
+    match presentation.own_unit() {
+        Some(unit) => difference_size(value, unit),
+        None => presentation.figures.show(value),
+    }
 }
 
 /// "2.5 lower", "12 higher": how the stated figure sits against the computed one.
 fn direction(presentation: &Presentation, check: &Check) -> String {
     let difference = check.difference();
-    let size = presentation.figures.show(difference.abs());
+    let size = size(presentation, difference.abs());
     if difference < Exact::ZERO {
         format!("{size} lower")
     } else {
@@ -413,10 +422,15 @@ fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> D
             if upstream.len() == 1 { "that" } else { "those" }
         )
     };
-    error.with_help(format!(
-        "{worked}{}, which this difference exceeds; {advice}",
+    let verdict = if check.tolerance().is_zero() {
         tolerance_sentence(&p, check)
-    ))
+    } else {
+        format!(
+            "{}, which this difference exceeds",
+            tolerance_sentence(&p, check)
+        )
+    };
+    error.with_help(format!("{worked}{verdict}; {advice}"))
 }
 
 /// "computed as subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388. "
@@ -424,7 +438,7 @@ fn worked_sentence(model: &Model, check: &Check, p: &Presentation) -> String {
     match derivation(model, check.subject) {
         Some(derivation) => format!(
             "computed as {}. ",
-            derivation.sentence(&p.figures.show(check.computed))
+            derivation.sentence(&show(p, check.computed))
         ),
         None => String::new(),
     }
@@ -434,7 +448,7 @@ fn worked_sentence(model: &Model, check: &Check, p: &Presentation) -> String {
 /// from, ±0.05 from the stated figure's own rounding to 0.1)"
 fn tolerance_sentence(p: &Presentation, check: &Check) -> String {
     if check.tolerance().is_zero() {
-        return "Its figures are exact, so rounding explains no difference".to_owned();
+        return "Its figures are exact, so rounding explains no difference at all".to_owned();
     }
     let mut parts = Vec::new();
     if !check.uncertainty.is_zero() {

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::format;
 use crate::reconcile::{Check, Outcome, Reconciliation};
-use crate::semantics::explain::{Subject, constant};
+use crate::semantics::explain::{Subject, constant, difference_size, written_in};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId};
 use crate::semantics::resolve::{column_name, factor, figures};
@@ -140,23 +140,26 @@ fn stated_note(model: &Model, id: ValueId, check: Option<&Check>) -> String {
     let Some(check) = check else {
         return String::new();
     };
-    let stated = match (check.written, &model.value_units[id.0]) {
-        (Some(written), Some(Unit::Money(code))) => {
-            format!("{} {}", currency_symbol(code), format::written(written))
-        }
-        (Some(written), _) => format::written(written),
-        (None, _) => "-".to_owned(),
-    };
-    let difference = format::signed(format::exact_number(check.difference()));
+    let unit = model.value_units[id.0].clone().unwrap_or(Unit::Number);
+    let stated = check
+        .written
+        .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit));
+    let difference = check.difference();
+    let sign = if difference < Exact::ZERO { "-" } else { "+" };
+    let difference = format!("{sign}{}", difference_size(difference.abs(), &unit));
+    let tolerance = difference_size(Exact::new(check.tolerance()), &unit);
     match check.outcome {
         Outcome::Matches => format!("{MATCH} stated {stated}"),
         Outcome::Rounding => format!(
-            "{ROUNDING} stated {stated}: differs by {difference}, within ±{} (rounding)",
-            format::exact(check.tolerance())
+            "{ROUNDING} stated {stated}: differs by {difference}, within ±{tolerance} (rounding)"
         ),
+        Outcome::Mismatch if check.tolerance().is_zero() => {
+            format!(
+                "{MISMATCH} stated {stated}: differs by {difference} (error; the figures are exact)"
+            )
+        }
         Outcome::Mismatch => format!(
-            "{MISMATCH} stated {stated}: differs by {difference}, more than ±{} (error)",
-            format::exact(check.tolerance())
+            "{MISMATCH} stated {stated}: differs by {difference}, more than ±{tolerance} (error)"
         ),
     }
 }

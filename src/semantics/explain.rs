@@ -291,7 +291,10 @@ impl Reading<'_> {
             _ => None,
         };
         match (self.read(formula), unit) {
-            (Some(Evaluated::Amount(amount)), Some(Unit::Money(_))) => {
+            // In a table, amounts are figures of the table's unit; elsewhere, in US$.
+            (Some(Evaluated::Amount(amount)), Some(Unit::Money(_)))
+                if self.figures != Scaled::UNITS =>
+            {
                 self.figures.show(amount.value)
             }
             (Some(Evaluated::Amount(amount)), Some(unit)) => constant(amount.value, &unit),
@@ -350,6 +353,32 @@ fn precedence(op: BinaryOp) -> u8 {
         BinaryOp::Add | BinaryOp::Subtract => 1,
         BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Of => 2,
         BinaryOp::Power => 4,
+    }
+}
+
+/// A figure as written, with its unit: `US$ 2,922,100`, `12%`, `2.5 posts`.
+pub fn written_in(written: crate::syntax::ast::Written, unit: &Unit) -> String {
+    let digits = format::written(written);
+    match unit {
+        Unit::Money(code) => format!("{} {digits}", currency_symbol(code)),
+        Unit::Percent => format!("{digits}%"),
+        Unit::Posts => format!("{digits} posts"),
+        Unit::Number | Unit::Ratio => digits,
+    }
+}
+
+/// The size of a difference in its unit: `12` (dollars), `1 percentage point`, `0.5 posts`.
+pub fn difference_size(value: Exact, unit: &Unit) -> String {
+    match unit {
+        Unit::Percent => {
+            let points = value
+                .checked_mul(Exact::new(Decimal::ONE_HUNDRED))
+                .map_or_else(|_| "?".to_owned(), format::exact_number);
+            let plural = if points == "1" { "" } else { "s" };
+            format!("{points} percentage point{plural}")
+        }
+        Unit::Posts => format!("{} posts", format::exact_number(value)),
+        Unit::Money(_) | Unit::Number | Unit::Ratio => format::exact_number(value),
     }
 }
 

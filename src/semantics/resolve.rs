@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::number::Exact;
 use super::program::*;
@@ -687,13 +688,23 @@ impl<'a> Resolver<'a> {
     }
 
     fn stated_literal(&mut self, literal: &ast::Literal) -> Option<Stated> {
-        let (value, unit) = constant(literal)?;
         let written = match &literal.kind {
             ast::LiteralKind::Number(w)
             | ast::LiteralKind::Percent(w)
             | ast::LiteralKind::Posts(w)
             | ast::LiteralKind::Money { amount: w, .. } => *w,
-            ast::LiteralKind::Ratio(_) => return None,
+            ast::LiteralKind::Ratio(_) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::UnitMismatch, "a ratio cannot be a stated figure")
+                        .at(literal.span, "a ratio")
+                        .with_help("state an amount, a rate, posts or a number; a ratio is a rule, written as `name = 85:15`"),
+                );
+                return None;
+            }
+        };
+        let Some((value, unit)) = constant(literal) else {
+            self.diagnostics.push(literal_too_large(literal.span));
+            return None;
         };
         Some(Stated {
             value: value.to_decimal(),
@@ -722,10 +733,8 @@ impl<'a> Resolver<'a> {
                     FormulaKind::Ratio(parts.iter().map(|p| p.value).collect())
                 }
                 _ => {
-                    let (value, unit) = constant(literal).ok_or_else(|| {
-                        Diagnostic::error(Code::Internal, "bud could not read this literal")
-                            .at(literal.span, "here")
-                    })?;
+                    let (value, unit) =
+                        constant(literal).ok_or_else(|| literal_too_large(literal.span))?;
                     FormulaKind::Constant { value, unit }
                 }
             },
@@ -794,7 +803,7 @@ impl<'a> Resolver<'a> {
                             kind: ast::LiteralKind::Number(written),
                             ..
                         }) if written.value.fract().is_zero() && written.value >= Decimal::ONE => {
-                            usize::try_from(written.value.mantissa()).ok()
+                            written.value.to_usize()
                         }
                         _ => None,
                     },
@@ -1024,6 +1033,13 @@ struct TableSettings {
     rounding: Option<PublishedRounding>,
     columns: Vec<ColumnKey>,
     notes: Vec<String>,
+}
+
+/// An amount whose scale (`million`) takes it beyond what bud can hold.
+fn literal_too_large(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::EvalOverflow, "this amount is too large to hold exactly")
+        .at(span, "too large once scaled")
+        .with_help("check the amount for a typo; bud computes exactly up to about 7.9 × 10^28 in the currency's units")
 }
 
 /// Where the first item of a file starts (the start of the file if it has none).

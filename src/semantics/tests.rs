@@ -273,3 +273,19 @@ fn figures_too_large_once_scaled_are_diagnostics_not_crashes() {
     );
     assert_eq!(codes(&diagnostics), [Code::TableSetting]);
 }
+
+#[test]
+fn a_literal_too_large_once_scaled_is_reported_where_it_is_written() {
+    let huge = "US$ 100,000,000,000,000,000,000,000,000 million";
+    let (_, diagnostics) = model(&format!("y = US$ 1 stated {huge}\n"));
+    assert_eq!(codes(&diagnostics), [Code::EvalOverflow]);
+    let (_, diagnostics) = model(&format!("y = {huge}\n"));
+    assert_eq!(codes(&diagnostics), [Code::EvalOverflow]);
+}
+
+#[test]
+fn a_part_of_a_ratio_may_be_written_with_decimals() {
+    let (model, diagnostics) = model("r = 85:15\nprotocol = share(r, 2.0) * US$ 100\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&model, "protocol", None), dec!(15));
+}
