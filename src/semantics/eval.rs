@@ -77,6 +77,7 @@ pub fn evaluate(program: &Program, units: &Units, order: &[Node]) -> (Evaluation
         match *node {
             Node::Rule(id, key) => evaluator.rule(id, key, &years),
             Node::Row(id) => evaluator.row(id),
+            Node::Section(_) => {}
         }
     }
     let decision_years: HashSet<i32> = program.decision.years().into_iter().collect();
@@ -305,13 +306,22 @@ impl<'a> Evaluator<'a> {
                         Some(in_context(arithmetic(error, culprit), context))
                     })
             }
-            FormulaKind::Sum { terms, .. } => {
+            FormulaKind::Sum { terms, sections } => {
+                let program: &'a Program = self.program;
                 let mut total = Amount::exact(Exact::ZERO);
+                let add = |total: Amount, value: Amount| {
+                    combine(BinaryOp::Add, total, value)
+                        .map_err(|error| Some(in_context(arithmetic(error, formula.span), context)))
+                };
                 for term in terms {
                     let value = self.amount(term, context)?;
-                    total = combine(BinaryOp::Add, total, value).map_err(|error| {
-                        Some(in_context(arithmetic(error, formula.span), context))
-                    })?;
+                    total = add(total, value)?;
+                }
+                for section in sections {
+                    for row in &program.section(section.id).rows {
+                        let value = self.read_row(*row, section.at, context, section.span)?;
+                        total = add(total, value)?;
+                    }
                 }
                 Ok(Evaluated::Amount(total))
             }

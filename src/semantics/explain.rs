@@ -184,7 +184,7 @@ impl Reading<'_> {
             }
             FormulaKind::Sum { terms, sections } => match mode {
                 Mode::Symbolic => self.symbolic_sum(terms, sections),
-                Mode::Worked => self.worked_sum(terms),
+                Mode::Worked => self.worked_sum(&self.expand(terms, sections)),
             },
             FormulaKind::Share { ratio, part } => {
                 format!("share({}, {part})", self.render(ratio, 0, mode))
@@ -193,25 +193,40 @@ impl Reading<'_> {
         }
     }
 
-    fn symbolic_sum(&self, terms: &[Formula], sections: &[SectionId]) -> String {
-        let parts: Vec<String> = if sections.is_empty() {
-            terms
+    fn symbolic_sum(&self, terms: &[Formula], sections: &[SectionTerm]) -> String {
+        let sections = sections.iter().map(|term| {
+            let section = self.model.program.section(term.id);
+            section
+                .name
+                .clone()
+                .unwrap_or_else(|| section.display_label())
+        });
+        let terms = terms
+            .iter()
+            .map(|term| self.render(term, 0, Mode::Symbolic));
+        format!(
+            "sum({})",
+            sections.chain(terms).collect::<Vec<_>>().join(", ")
+        )
+    }
+
+    /// A sum's terms with each section's rows listed, for the worked sum.
+    fn expand(&self, terms: &[Formula], sections: &[SectionTerm]) -> Vec<Formula> {
+        let rows = sections.iter().flat_map(|term| {
+            self.model
+                .program
+                .section(term.id)
+                .rows
                 .iter()
-                .map(|term| self.render(term, 0, Mode::Symbolic))
-                .collect()
-        } else {
-            sections
-                .iter()
-                .map(|id| {
-                    let section = self.model.program.section(*id);
-                    section
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| section.display_label())
+                .map(|id| Formula {
+                    kind: FormulaKind::Row {
+                        id: *id,
+                        at: term.at,
+                    },
+                    span: term.span,
                 })
-                .collect()
-        };
-        format!("sum({})", parts.join(", "))
+        });
+        rows.chain(terms.iter().cloned()).collect()
     }
 
     /// Each non-zero term with the row it came from, as a person would add them up;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::program::{Node, Program, Reference, RowId, RuleKey, ValueId};
+use super::program::{Node, Program, Reference, RowId, RuleKey, SectionId, ValueId};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Everything to evaluate, dependencies first; members of a cycle are left out.
@@ -44,6 +44,7 @@ impl Graph {
             );
         }
         nodes.extend((0..program.rows.len()).map(|index| Node::Row(RowId(index))));
+        nodes.extend((0..program.sections.len()).map(|index| Node::Section(SectionId(index))));
         let position: HashMap<Node, usize> = nodes
             .iter()
             .enumerate()
@@ -55,6 +56,18 @@ impl Graph {
             let formula = match *node {
                 Node::Rule(value, key) => program.value(value).rule(key).map(|rule| &rule.formula),
                 Node::Row(row) => program.row(row).formula.as_ref(),
+                Node::Section(section) => {
+                    let section = program.section(section);
+                    for row in &section.rows {
+                        if let Some(to) = position.get(&Node::Row(*row)) {
+                            edges[from].push(Edge {
+                                to: *to,
+                                span: section.span,
+                            });
+                        }
+                    }
+                    None
+                }
             };
             let Some(formula) = formula else {
                 continue;
@@ -62,6 +75,7 @@ impl Graph {
             formula.for_each_reference(&mut |reference, at, span| {
                 let targets = match reference {
                     Reference::Row(row) => vec![Node::Row(row)],
+                    Reference::Section(section) => vec![Node::Section(section)],
                     Reference::Value(value) => program
                         .value(value)
                         .rules_read_at(at)
@@ -180,6 +194,13 @@ impl Graph {
                 match &row.name {
                     Some(name) => format!("`{name}`"),
                     None => format!("\"{}\"", row.label),
+                }
+            }
+            Node::Section(id) => {
+                let section = program.section(id);
+                match &section.name {
+                    Some(name) => format!("`{name}`"),
+                    None => format!("\"{}\"", section.label),
                 }
             }
         }

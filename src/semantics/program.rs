@@ -262,10 +262,11 @@ pub enum FormulaKind {
         id: RowId,
         at: At,
     },
-    /// `sum(...)`: the terms, with sections already expanded into their rows.
+    /// `sum(...)`: its terms, and the sections whose rows it adds (a section is read
+    /// row by row when computed, never copied into the formula).
     Sum {
         terms: Vec<Formula>,
-        sections: Vec<SectionId>,
+        sections: Vec<SectionTerm>,
     },
     /// `share(ratio, part)`: one part of a ratio as an exact rate.
     Share {
@@ -280,6 +281,14 @@ pub enum FormulaKind {
     },
     /// A formula that could not be resolved; its diagnostic has been given already.
     Invalid,
+}
+
+/// A section named in `sum(…)`, with the column it is read at.
+#[derive(Debug, Clone, Copy)]
+pub struct SectionTerm {
+    pub id: SectionId,
+    pub at: At,
+    pub span: Span,
 }
 
 /// Which column or year a reference reads.
@@ -297,8 +306,11 @@ impl Formula {
         match &self.kind {
             FormulaKind::Value { id, at } => visit(Reference::Value(*id), *at, self.span),
             FormulaKind::Row { id, at } => visit(Reference::Row(*id), *at, self.span),
-            FormulaKind::Sum { terms, .. } => {
+            FormulaKind::Sum { terms, sections } => {
                 terms.iter().for_each(|term| term.for_each_reference(visit));
+                for section in sections {
+                    visit(Reference::Section(section.id), section.at, section.span);
+                }
             }
             FormulaKind::Share { ratio, .. } => ratio.for_each_reference(visit),
             FormulaKind::Negate(inner) => inner.for_each_reference(visit),
@@ -319,6 +331,8 @@ impl Formula {
 pub enum Reference {
     Value(ValueId),
     Row(RowId),
+    /// All rows of a section at once, as `sum(section)` reads them.
+    Section(SectionId),
 }
 
 /// Which of a value's rules: the one rule, the rule for one year, or the rule for
@@ -335,6 +349,9 @@ pub enum RuleKey {
 pub enum Node {
     Rule(ValueId, RuleKey),
     Row(RowId),
+    /// Stands for all rows of a section, so that n sums of an m-row section make
+    /// n + m edges rather than n × m.
+    Section(SectionId),
 }
 
 impl ValueDef {

@@ -781,14 +781,12 @@ impl<'a> Resolver<'a> {
                 let mut sections = Vec::new();
                 for arg in args {
                     if let ast::ExprKind::Reference(reference) = &arg.kind {
-                        if let Target::Section(section) = self.target(reference, scope)? {
-                            sections.push(section);
-                            let at = at(reference);
-                            let rows = self.program.section(section).rows.clone();
-                            terms.extend(rows.into_iter().map(|id| Formula {
-                                kind: FormulaKind::Row { id, at },
+                        if let Target::Section(id) = self.target(reference, scope)? {
+                            sections.push(SectionTerm {
+                                id,
+                                at: at(reference),
                                 span: arg.span,
-                            }));
+                            });
                             continue;
                         }
                     }

@@ -31,6 +31,7 @@ pub fn check(program: &Program, order: &[Node]) -> (Units, Vec<Diagnostic>) {
                 let fits = row_fits(program, &checker.units, id, &mut checker.diagnostics);
                 checker.units.rows_ok[id.0] = fits;
             }
+            Node::Section(_) => {}
         }
     }
     for (unit, broken) in checker.units.values.iter_mut().zip(&checker.broken) {
@@ -187,10 +188,30 @@ fn unit_of(program: &Program, units: &Units, formula: &Formula) -> Result<Unit, 
                 .with_help("write a ratio such as 85:15, or the name of one"),
             )),
         },
-        FormulaKind::Sum { terms, .. } => {
+        FormulaKind::Sum { terms, sections } => {
+            // A section's rows are in its table's unit; it stands in messages for them.
+            let section_terms: Vec<(Formula, Unit)> = sections
+                .iter()
+                .map(|section| {
+                    let table = program.table(program.section(section.id).table);
+                    (
+                        Formula {
+                            kind: FormulaKind::Invalid,
+                            span: section.span,
+                        },
+                        table.unit.unit.clone(),
+                    )
+                })
+                .collect();
             let mut total: Option<(Unit, &Formula)> = None;
-            for term in terms {
-                let unit = unit_of(program, units, term)?;
+            let explicit = terms
+                .iter()
+                .map(|term| unit_of(program, units, term).map(|unit| (term, unit)));
+            let from_sections = section_terms
+                .iter()
+                .map(|(term, unit)| Ok((term, unit.clone())));
+            for item in explicit.chain(from_sections) {
+                let (term, unit) = item?;
                 match &total {
                     Some((first, _)) if unit.fits(first) => {}
                     Some((first, first_term)) => {
