@@ -6,23 +6,96 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 
-/// A source text with the name diagnostics show for it (usually its path).
+/// A source text with the name diagnostics show for it (usually its path), and where
+/// each of its lines starts, so that rendering a diagnostic reads only the lines it
+/// shows instead of the whole file (which made many diagnostics quadratic).
 #[derive(Debug, Clone)]
 pub struct Source {
     pub name: String,
     pub text: Arc<str>,
+    line_starts: Arc<[usize]>,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text = text.into();
         Source {
             name: name.into(),
-            text: text.into(),
+            line_starts: line_starts(&text).into(),
+            text,
         }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+}
+
+/// Offsets where lines start, counting line breaks as miette does: `\n`, `\r\n`, or a
+/// lone `\r`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, byte) in bytes.iter().enumerate() {
+        let breaks = match byte {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        if breaks {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // The lines miette will show and one more on each side, so that it starts and
+        // stops where it would in the whole text (its arithmetic is not the same at
+        // offset 0); it lays them out itself, then the numbers are shifted back.
+        let first_line = self
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before + 1);
+        let last_line = self.line_of(span.offset() + span.len()) + context_lines_after + 1;
+        let start = self.line_starts.get(first_line).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(last_line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = self
+            .text
+            .as_bytes()
+            .get(start..end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + first_line,
+            contents.column(),
+            contents.line_count() + first_line,
+        )))
     }
 }
 
@@ -38,7 +111,7 @@ pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
         .with_links(false);
     let report = Report {
         diagnostic,
-        source: NamedSource::new(&source.name, Arc::clone(&source.text)),
+        source,
         length: source.text.len(),
     };
     let mut out = String::new();
@@ -63,7 +136,7 @@ fn severity_word(severity: Severity) -> &'static str {
 
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<Arc<str>>,
+    source: &'a Source,
     length: usize,
 }
 
@@ -114,7 +187,7 @@ impl miette::Diagnostic for Report<'_> {
         self.diagnostic
             .primary
             .as_ref()
-            .map(|_| &self.source as &dyn miette::SourceCode)
+            .map(|_| self.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -131,4 +204,46 @@ impl miette::Diagnostic for Report<'_> {
 
 fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec!["a", "bc", " ", "\n", "\r\n", "\r", "é"]),
+            0..60,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn reading_by_line_index_equals_reading_the_whole_text(
+            text in text(),
+            start in 0usize..200,
+            len in 0usize..20,
+            before in 0usize..3,
+            after in 0usize..3,
+        ) {
+            let start = start.min(text.len());
+            let len = len.min(text.len() - start);
+            let span = SourceSpan::new(start.into(), len);
+            let indexed = Source::new("f.bud", text.clone());
+            let whole = text.as_str().read_span(&span, before, after);
+            let windowed = indexed.read_span(&span, before, after);
+            match (whole, windowed) {
+                (Ok(whole), Ok(windowed)) => {
+                    prop_assert_eq!(whole.data(), windowed.data());
+                    prop_assert_eq!(whole.span(), windowed.span());
+                    prop_assert_eq!(whole.line(), windowed.line());
+                    prop_assert_eq!(whole.column(), windowed.column());
+                }
+                (Err(_), Err(_)) => {}
+                (whole, windowed) => prop_assert!(false, "whole: {:?}, windowed: {:?}", whole.is_ok(), windowed.is_ok()),
+            }
+        }
+    }
 }
