@@ -4,7 +4,7 @@
 //! Rows and sections belong to their table: inside it they are used bare (`subtotal`),
 //! elsewhere qualified (`core_budget.subtotal`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -57,9 +57,15 @@ struct Resolver<'a> {
     values: HashMap<String, ValueId>,
     tables: HashMap<String, TableId>,
     locals: Vec<HashMap<String, (Local, Span)>>,
+    /// Each table's row and section names in the order they are written.
+    local_order: Vec<Vec<String>>,
     /// Formulas waiting for every name to be declared.
     pending_values: Vec<(ValueId, &'a ast::Definition)>,
     pending_rows: Vec<(RowId, &'a ast::Expr)>,
+    paragraph_numbers: HashMap<String, Span>,
+    /// How many "did you mean" searches have run: each compares a name with every
+    /// known one, so a file full of unknown names stops getting suggestions.
+    suggestions: std::cell::Cell<usize>,
 }
 
 impl<'a> Resolver<'a> {
@@ -193,11 +199,9 @@ impl<'a> Resolver<'a> {
 
     fn declare_paragraph(&mut self, paragraph: &'a ast::Paragraph) {
         let index = self.program.paragraphs.len();
-        if let Some(earlier) = self
-            .program
-            .paragraphs
-            .iter()
-            .position(|p| p.number == paragraph.number.name)
+        if let Some(first) = self
+            .paragraph_numbers
+            .insert(paragraph.number.name.clone(), paragraph.number.span)
         {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -205,10 +209,10 @@ impl<'a> Resolver<'a> {
                     format!("paragraph {} appears twice", paragraph.number.name),
                 )
                 .at(paragraph.number.span, "second time")
+                .with_label(first, "first time")
                 .with_help(format!(
-                    "merge it into the first paragraph {} (block {})",
-                    paragraph.number.name,
-                    earlier + 1
+                    "put all the values of paragraph {} in one block",
+                    paragraph.number.name
                 )),
             );
         }
@@ -217,10 +221,11 @@ impl<'a> Resolver<'a> {
             text: paragraph.text.as_ref().map(|t| t.value.clone()),
             values: Vec::new(),
         });
+        let mut listed = HashSet::new();
         for definition in &paragraph.definitions {
             if let Some(id) = self.declare_definition(definition, Some(index)) {
                 let values = &mut self.program.paragraphs[index].values;
-                if !values.contains(&id) {
+                if listed.insert(id) {
                     values.push(id);
                 }
             }
@@ -319,6 +324,7 @@ impl<'a> Resolver<'a> {
         let id = TableId(self.program.tables.len());
         self.tables.insert(name.clone(), id);
         self.locals.push(HashMap::new());
+        self.local_order.push(Vec::new());
         let settings = self.table_settings(table);
         self.program.tables.push(TableDef {
             number: table.number.as_ref().map(|n| n.name.clone()),
@@ -544,6 +550,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         locals.insert(name.name.clone(), (local, name.span));
+        self.local_order[table.0].push(name.name.clone());
     }
 
     fn declare_row(&mut self, table: TableId, row: &'a ast::Row, depth: usize) -> RowId {
@@ -957,18 +964,27 @@ impl<'a> Resolver<'a> {
         )
     }
 
+    /// Whether another "did you mean" search is still affordable.
+    fn may_suggest(&self) -> bool {
+        let done = self.suggestions.get();
+        self.suggestions.set(done + 1);
+        done < MAX_SUGGESTIONS
+    }
+
     fn unknown_name(&self, name: &ast::Ident, scope: Scope) -> Diagnostic {
-        let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
-        candidates.extend(self.tables.keys().map(String::as_str));
-        if let Scope::Table(table) = scope {
-            candidates.extend(self.locals[table.0].keys().map(String::as_str));
-        }
-        candidates.sort_unstable();
         let diagnostic =
             Diagnostic::error(Code::NameUnknown, format!("`{}` is not defined", name.name))
                 .at(name.span, "unknown name");
-        if let Some(suggestion) = closest(&name.name, candidates) {
-            return diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+        if self.may_suggest() {
+            let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
+            candidates.extend(self.tables.keys().map(String::as_str));
+            if let Scope::Table(table) = scope {
+                candidates.extend(self.locals[table.0].keys().map(String::as_str));
+            }
+            candidates.sort_unstable();
+            if let Some(suggestion) = closest(&name.name, candidates) {
+                return diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            }
         }
         // A row of another table, used without its table's name.
         let owner = self
@@ -1003,26 +1019,49 @@ impl<'a> Resolver<'a> {
 
     fn unknown_in_table(&self, table: TableId, name: &ast::Ident) -> Diagnostic {
         let table_name = &self.program.table(table).name;
-        let mut names: Vec<&str> = self.locals[table.0].keys().map(String::as_str).collect();
-        names.sort_unstable();
+        let names: Vec<&str> = self.local_order[table.0]
+            .iter()
+            .map(String::as_str)
+            .collect();
         let diagnostic = Diagnostic::error(
             Code::NameUnknown,
             format!("table `{table_name}` has no row or section `{}`", name.name),
         )
         .at(name.span, "unknown row");
-        match closest(&name.name, names.iter().copied()) {
+        let suggestion = if self.may_suggest() {
+            closest(&name.name, names.iter().copied())
+        } else {
+            None
+        };
+        match suggestion {
             Some(suggestion) => {
                 diagnostic.with_help(format!("did you mean `{table_name}.{suggestion}`?"))
             }
             None => diagnostic.with_help(format!(
                 "its named rows and sections are {}",
-                names.join(", ")
+                some_of(&names)
             )),
         }
     }
 }
 
 const DECISION_FIELDS: [&str; 4] = ["title", "meeting", "period", "currency"];
+
+/// How many "did you mean" searches one file gets.
+const MAX_SUGGESTIONS: usize = 100;
+
+/// "a, b, c" or, for a long list, "a, b, …, j, … (and 9,990 more)".
+fn some_of(names: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    if names.len() <= SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{}, … (and {} more)",
+        names[..SHOWN].join(", "),
+        crate::format::exact(Decimal::from(names.len() - SHOWN))
+    )
+}
 
 struct TableSettings {
     well_formed: bool,
