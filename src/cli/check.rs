@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::reconcile::Outcome;
-use bud::render::report::{Source, render};
+use bud::render::report::render;
 
 use super::output::{for_each_file, out};
 use super::{Status, input};
@@ -18,11 +18,7 @@ fn check_file(path: &Path, color: bool) -> io::Result<Status> {
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
-            out(&render(
-                &diagnostic,
-                &Source::new(path.display().to_string(), ""),
-                color,
-            ))?;
+            out(&input::unreadable(path, &diagnostic, color))?;
             return Ok(Status::Unreadable);
         }
     };
@@ -31,13 +27,7 @@ fn check_file(path: &Path, color: bool) -> io::Result<Status> {
         out(&render(diagnostic, &source, color))?;
     }
     out(&format!("{}: {}\n", source.name, summary(&checked)))?;
-    Ok(if checked.is_malformed() {
-        Status::Unreadable
-    } else if checked.has_errors() {
-        Status::Failed
-    } else {
-        Status::Clean
-    })
+    Ok(Status::of(&checked))
 }
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"

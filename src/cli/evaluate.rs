@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use bud::render::report::{Source, render};
+use bud::render::report::render;
 use bud::render::text;
 
 use super::output::{err, for_each_file, out};
@@ -23,11 +23,7 @@ fn evaluate_file(path: &Path, color: bool) -> io::Result<Status> {
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
-            err(&render(
-                &diagnostic,
-                &Source::new(path.display().to_string(), ""),
-                color,
-            ))?;
+            err(&input::unreadable(path, &diagnostic, color))?;
             return Ok(Status::Unreadable);
         }
     };
@@ -38,11 +34,5 @@ fn evaluate_file(path: &Path, color: bool) -> io::Result<Status> {
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
         err(&render(diagnostic, &source, color))?;
     }
-    Ok(if checked.is_malformed() {
-        Status::Unreadable
-    } else if checked.has_errors() {
-        Status::Failed
-    } else {
-        Status::Clean
-    })
+    Ok(Status::of(&checked))
 }

@@ -4,7 +4,16 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use bud::diagnostic::{Code, Diagnostic};
-use bud::render::report::Source;
+use bud::render::report::{Source, render};
+
+/// A file that cannot be read, reported as a diagnostic without source lines.
+pub fn unreadable(path: &Path, diagnostic: &Diagnostic, color: bool) -> String {
+    render(
+        diagnostic,
+        &Source::new(path.display().to_string(), ""),
+        color,
+    )
+}
 
 pub fn read(path: &Path) -> Result<Source, Diagnostic> {
     let name = path.display().to_string();

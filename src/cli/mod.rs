@@ -77,6 +77,19 @@ enum Status {
     Unreadable = 2,
 }
 
+impl Status {
+    /// The outcome of one checked file.
+    fn of(checked: &bud::Checked) -> Status {
+        if checked.is_malformed() {
+            Status::Unreadable
+        } else if checked.has_errors() {
+            Status::Failed
+        } else {
+            Status::Clean
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let status = match &cli.command {
