@@ -25,7 +25,7 @@ use crate::format::{self, Scaled};
 use crate::semantics::Model;
 use crate::semantics::explain::{Subject, constant, derivation, difference_size, written_in};
 use crate::semantics::number::Exact;
-use crate::semantics::program::{Reference, RowDef, RowId, Stated, TableDef, ValueDef, ValueId};
+use crate::semantics::program::{Reference, RowDef, RowId, Stated, ValueDef, ValueId};
 use crate::semantics::resolve::{column_name, figures};
 use crate::semantics::unit::Unit;
 use crate::semantics::{Evaluated, Program};
@@ -281,7 +281,7 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
                     column_name(column_key)
                 ),
                 figures: figures(table),
-                unit: unit_for_table(table),
+                unit: Some(table.unit.unit.clone()),
                 // A Total is the sum of the year columns, not the row's formula.
                 formula_span: definition
                     .formula
@@ -315,10 +315,6 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
             }
         }
     }
-}
-
-fn unit_for_table(table: &TableDef) -> Option<Unit> {
-    Some(table.unit.unit.clone())
 }
 
 /// An amount in the presentation's unit and scale, every digit: `2,963.199`, `US$ 2,922,088`.

@@ -413,14 +413,4 @@ impl Program {
     pub fn section(&self, id: SectionId) -> &SectionDef {
         &self.sections[id.0]
     }
-
-    /// "Table 1, Sub-total (I)" — how messages name a row.
-    pub fn row_title(&self, id: RowId) -> String {
-        let row = self.row(id);
-        format!(
-            "{}, {}",
-            self.table(row.table).display_name(),
-            row.display_label()
-        )
-    }
 }
