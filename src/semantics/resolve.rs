@@ -391,20 +391,20 @@ impl<'a> Resolver<'a> {
             Vec::new()
         });
         let rounding = rounding.and_then(|(written, span)| {
-            if written.step.value <= Decimal::ZERO {
+            let step = written
+                .step
+                .value
+                .checked_mul(factor(&unit))
+                .filter(|step| *step > Decimal::ZERO);
+            let Some(step) = step else {
+                let problem = if written.step.value <= Decimal::ZERO {
+                    ("a rounding step must be more than zero", "zero step")
+                } else {
+                    ("the rounding step is too large", "too large once scaled")
+                };
                 self.diagnostics.push(
-                    Diagnostic::error(Code::TableSetting, "a rounding step must be more than zero")
-                        .at(span, "zero step")
-                        .with_help(
-                            "write the precision the table is published at, such as `rounding 0.1`",
-                        ),
-                );
-                return None;
-            }
-            let Some(step) = written.step.value.checked_mul(factor(&unit)) else {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::TableSetting, "the rounding step is too large")
-                        .at(span, "too large once scaled")
+                    Diagnostic::error(Code::TableSetting, problem.0)
+                        .at(span, problem.1)
                         .with_help(
                             "write the precision the table is published at, such as `rounding 0.1`",
                         ),
