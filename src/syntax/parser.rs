@@ -6,6 +6,7 @@
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 use rust_decimal::Decimal;
+use std::sync::{Mutex, PoisonError};
 
 use super::ast::*;
 use super::{errors, limits};
@@ -38,7 +39,16 @@ pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
 
 /// Re-runs the grammar with pest's detailed error tracking, which costs time and is
 /// therefore only switched on once a parse has already failed.
+///
+/// pest keeps that switch in one process-wide flag, read when a parse starts. Without
+/// the lock, one thread could switch it off between another thread switching it on and
+/// starting its parse, and the same broken file would get a different message depending
+/// on what else the process was doing (an editor server checks files in parallel).
+/// Ordinary parses never touch the flag; if one starts while it is on, it only does
+/// extra bookkeeping.
 pub(crate) fn parse_with_detail(source: &str) -> Option<pest::error::Error<Rule>> {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let _only_one_detailed_parse = DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
     pest::set_error_detail(true);
     let result = BudParser::parse(Rule::file, source).err();
     pest::set_error_detail(false);
