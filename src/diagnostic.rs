@@ -101,6 +101,18 @@ pub enum Code {
     ReconcileMismatch,
     /// A stated figure differs from the computed value, within what rounding explains.
     ReconcileRounding,
+    /// A data file that a decision names has a row bud cannot read: a missing cell, a
+    /// stray quote, a figure that is not a number.
+    DataRow,
+    /// A Party list or apportionment names a Party or group that is not there, or
+    /// lists a Party twice: `fixed "Europian Union" 2.5%`.
+    ApportionParty,
+    /// An apportionment rule cannot add up to 100%: caps and fixed shares that leave
+    /// too little or too much to share, a floor above a cap.
+    ApportionImpossible,
+    /// The rounded contributions add up to a few dollars more or less than the amount
+    /// apportioned. Information, never a failure.
+    ApportionResidue,
     /// A file could not be read.
     IoRead,
     /// bud itself went wrong; please report it.
@@ -108,7 +120,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 27] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -130,6 +142,10 @@ impl Code {
         Code::EvalExponent,
         Code::ReconcileMismatch,
         Code::ReconcileRounding,
+        Code::DataRow,
+        Code::ApportionParty,
+        Code::ApportionImpossible,
+        Code::ApportionResidue,
         Code::IoRead,
         Code::Internal,
     ];
@@ -157,6 +173,10 @@ impl Code {
             Code::EvalExponent => "bud::eval::exponent",
             Code::ReconcileMismatch => "bud::reconcile::mismatch",
             Code::ReconcileRounding => "bud::reconcile::rounding",
+            Code::DataRow => "bud::data::row",
+            Code::ApportionParty => "bud::apportion::party",
+            Code::ApportionImpossible => "bud::apportion::impossible",
+            Code::ApportionResidue => "bud::apportion::residue",
             Code::IoRead => "bud::io::read",
             Code::Internal => "bud::internal",
         }
@@ -176,6 +196,7 @@ impl Code {
                 | Code::DecisionField
                 | Code::TableFigures
                 | Code::TableSetting
+                | Code::DataRow
         )
     }
 }
@@ -196,7 +217,23 @@ pub struct Diagnostic {
     /// (a file that cannot be read).
     pub primary: Option<Label>,
     pub secondary: Vec<Label>,
-    pub help: Option<String>,
+    /// Boxed, like `placement`, to keep the whole diagnostic small (see below).
+    pub help: Option<Box<str>>,
+    /// Set only for diagnostics about data files or sorted out of span order; boxed
+    /// because diagnostics travel in every `Result` of the parser and evaluator, and a
+    /// small `Err` keeps deep formulas within a thread's stack.
+    pub placement: Option<Box<Placement>>,
+}
+
+/// Where a diagnostic's spans are, and where it sorts, when that is not the default.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// The data file the spans are in, as the decision names it (`"bs-vi-7-table-5.tsv"`);
+    /// `None` for the decision file itself.
+    pub file: Option<String>,
+    /// Where the diagnostic sorts among the others when that is not where its span is:
+    /// a position in the decision file, then a rank among diagnostics sharing it.
+    pub order: Option<(usize, usize)>,
 }
 
 impl Diagnostic {
@@ -208,6 +245,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             help: None,
+            placement: None,
         }
     }
 
@@ -229,17 +267,37 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
+    }
+
+    /// Says that the spans are in the data file `name`, not in the decision file.
+    pub fn in_file(mut self, name: impl Into<String>) -> Self {
+        self.placement.get_or_insert_default().file = Some(name.into());
+        self
+    }
+
+    /// Sorts the diagnostic at `position` in the decision file, `rank`-th among those
+    /// sharing it, rather than where its span is.
+    pub fn ordered(mut self, position: usize, rank: usize) -> Self {
+        self.placement.get_or_insert_default().order = Some((position, rank));
+        self
+    }
+
+    /// The data file the spans are in; `None` for the decision file.
+    pub fn file(&self) -> Option<&str> {
+        self.placement.as_ref().and_then(|p| p.file.as_deref())
     }
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
-    /// Where the diagnostic points, for sorting them in file order.
-    pub fn position(&self) -> usize {
-        self.primary.as_ref().map_or(0, |label| label.span.start)
+    /// Where the diagnostic sorts among the others: in decision-file order, data-file
+    /// diagnostics at the place the decision names the file.
+    pub fn position(&self) -> (usize, usize) {
+        let order = self.placement.as_ref().and_then(|p| p.order);
+        order.unwrap_or_else(|| (self.primary.as_ref().map_or(0, |label| label.span.start), 0))
     }
 }
 

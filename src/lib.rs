@@ -57,8 +57,15 @@ impl Checked {
     }
 }
 
-/// Parses, evaluates and reconciles one decision file's text.
+/// Parses, evaluates and reconciles one decision file's text. A decision that names
+/// data files gets a diagnostic for each: use `check_with` to supply them.
 pub fn check(source: &str) -> Checked {
+    check_with(source, &semantics::scale::NoDataFiles)
+}
+
+/// As `check`, reading the data files the decision names (`data "table-5.tsv"`)
+/// through `files`.
+pub fn check_with(source: &str, files: &dyn semantics::scale::DataFiles) -> Checked {
     let file = match syntax::parse(source) {
         Ok(file) => file,
         Err(diagnostics) => {
@@ -69,7 +76,7 @@ pub fn check(source: &str) -> Checked {
             };
         }
     };
-    let (model, mut diagnostics) = semantics::evaluate(&file);
+    let (model, mut diagnostics) = semantics::evaluate_with(&file, files);
     let reconciliation = reconcile::reconcile(&model);
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
     diagnostics.sort_by_key(|d| (d.position(), d.severity));

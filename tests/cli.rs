@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 const DECISION: &str = "decisions/bs-vi-7.bud";
+const TABLE_5: &str = "decisions/bs-vi-7-table-5.tsv";
 
 fn bud() -> Command {
     let mut command = Command::cargo_bin("bud").unwrap();
@@ -32,10 +33,12 @@ fn edited_copy(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     write_decision(&text.replacen(from, to, 1))
 }
 
+/// The decision, with the data file it names beside it.
 fn write_decision(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bs-vi-7.bud");
     std::fs::write(&path, text).unwrap();
+    std::fs::copy(TABLE_5, dir.path().join("bs-vi-7-table-5.tsv")).unwrap();
     (dir, path)
 }
 
@@ -157,11 +160,29 @@ fn an_edited_input_fails_check_on_every_total_that_depends_on_it() {
         output.contains("computed as sum(expenditures) = A. 1,885.2 + B. 20.0"),
         "{output}"
     );
+    // NET TOTAL moves, so does every contribution of Table 5: the amount apportioned is
+    // reported first, and each contribution says it is the cause.
+    let first_table_5 = output
+        .lines()
+        .find(|line| line.starts_with("  × Table 5"))
+        .unwrap();
+    assert_eq!(
+        first_table_5,
+        "  × Table 5, TOTAL, contribution 2013: stated US$ 2,532,558, but bud computes US$ 2,543,854.9354"
+    );
     assert!(
-        output.contains("12 do not reconcile; 12 errors"),
+        output.contains("computed from the amount apportioned for\n        2013 (the TOTAL line), which does not reconcile either: correct that first"),
         "{output}"
     );
-    insta::assert_snapshot!("check_edited_staff_costs", output);
+    assert!(
+        output.contains("245 do not reconcile; 245 errors"),
+        "{output}"
+    );
+    // Table 1 and paragraph 2 in full; Table 5's 233 are covered by the asserts above.
+    let table_5_starts = output
+        .find("bud::reconcile::mismatch\n\n  × Table 5")
+        .unwrap();
+    insta::assert_snapshot!("check_edited_staff_costs", &output[..table_5_starts]);
 }
 
 // ---------------------------------------------------------------- syntax and names
@@ -352,4 +373,165 @@ fn a_reader_that_goes_away_does_not_crash_bud() {
         assert!(!stderr.contains("panicked"), "{command}: {stderr}");
         assert_ne!(output.status.code(), Some(101), "{command}: {stderr}");
     }
+}
+
+// ---------------------------------------------------------------- Table 5, the scale of assessments
+
+/// A copy of the decision and its Table 5 data file, with one edit to the data file.
+fn edited_table_5(from: &str, to: &str) -> tempfile::TempDir {
+    let (dir, _) = write_decision(&decision_text());
+    let data = std::fs::read_to_string(TABLE_5).unwrap();
+    assert_eq!(
+        data.matches(from).count(),
+        1,
+        "the edit must apply once: {from}"
+    );
+    std::fs::write(
+        dir.path().join("bs-vi-7-table-5.tsv"),
+        data.replacen(from, to, 1),
+    )
+    .unwrap();
+    dir
+}
+
+/// The Party names of Table 5, from its data file.
+fn table_5_parties() -> Vec<String> {
+    std::fs::read_to_string(TABLE_5)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .filter(|name| *name != "TOTAL")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `×` lines about Table 5, in the order `bud check` printed them.
+fn table_5_errors(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter_map(|line| line.strip_prefix("  × Table 5, "))
+        .collect()
+}
+
+#[test]
+fn table_5_reproduces_every_published_figure_of_all_164_parties() {
+    let output = bud().args(["evaluate", DECISION]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let table_5 = &stdout[stdout.find("Table 5.").unwrap()..];
+    let parties = table_5_parties();
+    assert_eq!(parties.len(), 164);
+    for party in &parties {
+        let line = table_5
+            .lines()
+            .find(|line| line.starts_with(party.as_str()) && line[party.len()..].starts_with("  "))
+            .unwrap_or_else(|| panic!("no line for {party}"));
+        // Adjusted scale and contribution for 2013 and 2014, and the Total: all ✓.
+        assert_eq!(line.matches('✓').count(), 5, "{line}");
+    }
+    let total = table_5
+        .lines()
+        .find(|line| line.starts_with("TOTAL"))
+        .unwrap();
+    for figure in ["71.671", "100.000", "2,532,558", "2,569,825", "5,102,383"] {
+        assert!(total.contains(figure), "{total}");
+    }
+    let words = table_5.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains(
+        "held at a limit: Angola, Bangladesh, Ethiopia, Sudan, United Republic of Tanzania, Yemen"
+    ));
+    assert!(words.contains("rounded contributions add up to US$ 2,532,562 (residue +4)"));
+    assert!(words.contains("rounded contributions add up to US$ 2,569,821 (residue -4)"));
+}
+
+#[test]
+fn check_reports_table_5_s_rounding_residue_as_information() {
+    let (code, output) = run_in(Path::new("decisions"), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(
+        "Table 5, 2013: the rounded contributions add up to US$ 2,532,562, US$ 4 more than the amount"
+    ));
+    assert!(output.contains("bud::apportion::residue"));
+    assert!(output.contains("872 stated figures reconciled: 864 match, 8 differ by rounding, 0 do not reconcile; 0 errors"));
+}
+
+#[test]
+fn a_changed_un_rate_fails_every_contribution_it_moves_the_party_s_own_first() {
+    let dir = edited_table_5(
+        "Japan\t12.530\t17.665\t447379\t12.530",
+        "Japan\t12.630\t17.665\t447379\t12.630",
+    );
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 1, "{output}");
+    let errors = table_5_errors(&output);
+    assert!(
+        errors[0].starts_with(
+            "Japan, adjusted scale 2013 (%): stated 17.665, but bud computes 17.780353969515…"
+        ),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("Japan, contribution 2013: stated US$ 447,379"),
+        "{errors:?}"
+    );
+    // Every other Party's share moves a little: each failure names its Party.
+    let parties = table_5_parties();
+    for error in &errors {
+        let named = parties.iter().any(|p| error.starts_with(&format!("{p}, ")))
+            || error.starts_with("TOTAL, ");
+        assert!(named, "{error}");
+    }
+    let contributions = errors
+        .iter()
+        .filter(|e| e.contains(", contribution 2013:"))
+        .count();
+    // 88 Parties' 2013 contributions move by more than the published rounding.
+    assert_eq!(contributions, 88, "{errors:#?}");
+    // Japan's line in the data file is pointed at, line 74, column 14 (the 17.665).
+    assert!(output.contains("[bs-vi-7-table-5.tsv:74:14]"), "{output}");
+}
+
+#[test]
+fn a_least_developed_country_left_out_of_the_group_fails_with_how_its_rate_was_computed() {
+    let (dir, _) = edited_copy(
+        "\"Eritrea\"  \"Ethiopia\"  \"Gambia\"",
+        "\"Eritrea\"  \"Gambia\"",
+    );
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 1, "{output}");
+    let errors = table_5_errors(&output);
+    assert_eq!(
+        errors[0],
+        "Ethiopia, adjusted scale 2013 (%): stated 0.010, but bud computes 0.011278445669…"
+    );
+    assert!(
+        errors[1].starts_with(
+            "Ethiopia, contribution 2013: stated US$ 253, but bud computes US$ 285.63"
+        )
+    );
+    let report = &output[output
+        .find("× Table 5, Ethiopia, adjusted scale 2013")
+        .unwrap()..];
+    let help = report[report.find("help: ").unwrap()..report.find("bud::").unwrap()]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.starts_with("help: Ethiopia's UN scale 0.008 × the rescaling factor 1.409805708664… = 0.011278445669…: no cap applied, as Ethiopia is not in group `ldc` and the rate is below the 22% ceiling. The rescaling factor is (100 − 2.5 fixed − 0.05 held at a limit) / 69.123"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_bad_cell_in_the_data_file_is_pointed_at_by_file_line_and_column() {
+    let dir = edited_table_5("Japan\t12.530", "Japan\t12.53O");
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("bud::data::row"), "{output}");
+    assert!(
+        output.contains("line 74 of bs-vi-7-table-5.tsv: `12.53O` is not a figure"),
+        "{output}"
+    );
+    assert!(output.contains("[bs-vi-7-table-5.tsv:74:7]"), "{output}");
 }

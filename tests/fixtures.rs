@@ -103,6 +103,8 @@ fn expectation(name: &str, text: &str) -> Result<Expectation, String> {
 struct Outcome {
     diagnostics: Vec<Diagnostic>,
     malformed: bool,
+    /// The data files the fixture named, by name, with their text.
+    data: Vec<(String, String)>,
 }
 
 /// Runs `bud::check` on its own thread (with the stack of a program's main thread), so
@@ -110,14 +112,27 @@ struct Outcome {
 fn check(name: &str, text: &str) -> Result<Outcome, String> {
     let (sender, receiver) = mpsc::channel();
     let source = text.to_owned();
+    let beside = fixtures_dir().join(name).parent().map(Path::to_path_buf);
     let worker = thread::Builder::new()
         .name(name.to_owned())
         .stack_size(8 * 1024 * 1024)
         .spawn(move || {
-            let checked = bud::check(&source);
+            // Data files a fixture names are read from beside it.
+            let read = |file: &str| {
+                let dir = beside.clone().unwrap_or_default();
+                std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())
+            };
+            let checked = bud::check_with(&source, &read);
+            let data = checked
+                .model
+                .iter()
+                .flat_map(|model| model.scales.data.clone())
+                .map(|file| (file.name, file.text))
+                .collect();
             let outcome = Outcome {
                 malformed: checked.is_malformed(),
                 diagnostics: checked.diagnostics,
+                data,
             };
             // The receiver is gone only if the fixture already timed out.
             let _ = sender.send(outcome);
@@ -216,8 +231,14 @@ fn verify(name: &str, expected: &Expectation, outcome: &Outcome) -> Result<(), S
 }
 
 /// The fixture's source, then every diagnostic as `bud check` prints it, without colour.
-fn report(name: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+fn report(name: &str, text: &str, outcome: &Outcome) -> String {
+    let diagnostics = &outcome.diagnostics;
     let source = Source::new(name, text);
+    let data: Vec<(String, Source)> = outcome
+        .data
+        .iter()
+        .map(|(file, text)| (file.clone(), Source::new(file.clone(), text.clone())))
+        .collect();
     let mut out = String::new();
     writeln!(out, "──── {name} ────").unwrap();
     out.push_str(text);
@@ -232,7 +253,11 @@ fn report(name: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
     )
     .unwrap();
     for diagnostic in diagnostics {
-        out.push_str(&render(diagnostic, &source, false));
+        let shown = diagnostic
+            .file()
+            .and_then(|file| data.iter().find(|(named, _)| named == file))
+            .map_or(&source, |(_, source)| source);
+        out.push_str(&render(diagnostic, shown, false));
     }
     out
 }
@@ -262,7 +287,7 @@ fn fixture() {
                 failures.push(failure);
             }
             insta::with_settings!({ omit_expression => true, description => name.clone() }, {
-                insta::assert_snapshot!(report(&name, &text, &outcome.diagnostics));
+                insta::assert_snapshot!(report(&name, &text, &outcome));
             });
         });
     }));

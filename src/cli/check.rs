@@ -22,12 +22,13 @@ fn check_file(path: &Path, color: bool) -> io::Result<Status> {
             return Ok(Status::Unreadable);
         }
     };
-    let checked = bud::check(&source.text);
+    let loaded = input::check(path, source);
+    let checked = &loaded.checked;
     for diagnostic in &checked.diagnostics {
-        out(&render(diagnostic, &source, color))?;
+        out(&render(diagnostic, loaded.source_of(diagnostic), color))?;
     }
-    out(&format!("{}: {}\n", source.name, summary(&checked)))?;
-    Ok(Status::of(&checked))
+    out(&format!("{}: {}\n", loaded.decision.name, summary(checked)))?;
+    Ok(Status::of(checked))
 }
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"

@@ -27,12 +27,13 @@ fn evaluate_file(path: &Path, color: bool) -> io::Result<Status> {
             return Ok(Status::Unreadable);
         }
     };
-    let checked = bud::check(&source.text);
+    let loaded = input::check(path, source);
+    let checked = &loaded.checked;
     if let Some(model) = &checked.model {
         out(&text::evaluation(model, &checked.reconciliation))?;
     }
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-        err(&render(diagnostic, &source, color))?;
+        err(&render(diagnostic, loaded.source_of(diagnostic), color))?;
     }
-    Ok(Status::of(&checked))
+    Ok(Status::of(checked))
 }

@@ -1,10 +1,56 @@
 //! Reading decision files, with a diagnostic for each way that can fail.
 
 use std::io::ErrorKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
 use bud::render::report::{Source, render};
+
+/// A decision checked together with the data files it names, and every text its
+/// diagnostics can point into.
+pub struct Loaded {
+    pub checked: Checked,
+    pub decision: Source,
+    data: Vec<(String, Source)>,
+}
+
+impl Loaded {
+    /// The text a diagnostic's spans are in: a data file's, or the decision's.
+    pub fn source_of(&self, diagnostic: &Diagnostic) -> &Source {
+        diagnostic
+            .file()
+            .and_then(|name| self.data.iter().find(|(named, _)| named == name))
+            .map_or(&self.decision, |(_, source)| source)
+    }
+}
+
+/// Checks the decision at `path`, reading its data files from the same directory.
+pub fn check(path: &Path, decision: Source) -> Loaded {
+    let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read_beside = |name: &str| read_text(&directory.join(name)).map_err(|d| d.message);
+    let checked = bud::check_with(&decision.text, &read_beside);
+    let data = checked
+        .model
+        .iter()
+        .flat_map(|model| &model.scales.data)
+        .map(|file| {
+            let shown = shown_path(&directory, &file.name);
+            (file.name.clone(), Source::new(shown, file.text.clone()))
+        })
+        .collect();
+    Loaded {
+        checked,
+        decision,
+        data,
+    }
+}
+
+/// `decisions/bs-vi-7-table-5.tsv`: the path as a person would type it from here.
+fn shown_path(directory: &Path, name: &str) -> String {
+    let path: PathBuf = directory.join(name);
+    path.display().to_string()
+}
 
 /// A file that cannot be read, reported as a diagnostic without source lines.
 pub fn unreadable(path: &Path, diagnostic: &Diagnostic, color: bool) -> String {
@@ -16,6 +62,11 @@ pub fn unreadable(path: &Path, diagnostic: &Diagnostic, color: bool) -> String {
 }
 
 pub fn read(path: &Path) -> Result<Source, Diagnostic> {
+    let text = read_text(path)?;
+    Ok(Source::new(path.display().to_string(), text))
+}
+
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let name = path.display().to_string();
     if path.is_dir() {
         return Err(Diagnostic::error(
@@ -43,5 +94,5 @@ pub fn read(path: &Path) -> Result<Source, Diagnostic> {
         )
         .with_help("save the file as UTF-8; bud reads plain text decision files only")
     })?;
-    Ok(Source::new(name, text))
+    Ok(text)
 }

@@ -16,6 +16,8 @@
 //! off by ±0.565, so with the stated figure's own ±0.05 the tolerance is ±0.615, and the
 //! difference of 0.099 is rounding.
 
+pub mod scale;
+
 use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
@@ -104,6 +106,7 @@ pub fn reconcile(model: &Model) -> Reconciliation {
     for (index, row) in model.program.rows.iter().enumerate() {
         row_checks(model, RowId(index), row, &mut reconciliation);
     }
+    scale::checks(model, &mut reconciliation);
     reconciliation.by_subject = reconciliation
         .checks
         .iter()
@@ -234,15 +237,25 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
         .filter(|check| check.outcome == Outcome::Mismatch)
         .map(|check| check.subject)
         .collect();
-    reconciliation
+    let mut diagnostics: Vec<Diagnostic> = reconciliation
         .checks
         .iter()
-        .filter_map(|check| match check.outcome {
-            Outcome::Matches => None,
-            Outcome::Rounding => Some(rounding_note(model, check)),
-            Outcome::Mismatch => Some(mismatch_error(model, check, &failing)),
+        .filter_map(|check| {
+            let diagnostic = match check.outcome {
+                Outcome::Matches => return None,
+                Outcome::Rounding => rounding_note(model, check),
+                Outcome::Mismatch => mismatch_error(model, check, &failing),
+            };
+            Some(match check.subject {
+                Subject::Scale { .. } => {
+                    scale::place(model, reconciliation, check.subject, diagnostic)
+                }
+                _ => diagnostic,
+            })
         })
-        .collect()
+        .collect();
+    diagnostics.extend(scale::residues(model));
+    diagnostics
 }
 
 /// How a figure is named in messages, and the scale its amounts are shown in.
@@ -265,6 +278,17 @@ impl Presentation {
 fn presentation(model: &Model, subject: Subject) -> Presentation {
     let program = &model.program;
     match subject {
+        Subject::Scale { scale: index, .. } => Presentation {
+            title: scale::title(model, subject),
+            figures: Scaled::UNITS,
+            unit: match model.scales.scales.get(index) {
+                Some(found) if !scale::is_rate(model, subject) => {
+                    Some(Unit::Money(found.def.currency.clone()))
+                }
+                _ => None,
+            },
+            formula_span: None,
+        },
         Subject::Cell { row, column } => {
             let definition = program.row(row);
             let table = program.table(definition.table);
@@ -431,6 +455,9 @@ fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> D
 
 /// "computed as subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388. "
 fn worked_sentence(model: &Model, check: &Check, p: &Presentation) -> String {
+    if let Subject::Scale { .. } = check.subject {
+        return scale::explanation(model, check.subject).unwrap_or_default();
+    }
     match derivation(model, check.subject) {
         Some(derivation) => format!(
             "computed as {}. ",
@@ -474,7 +501,7 @@ fn tolerance_sentence(p: &Presentation, check: &Check) -> String {
 /// Rows this cell reads that fail to reconcile in the same column.
 fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -> Vec<String> {
     let Subject::Cell { row, column } = subject else {
-        return Vec::new();
+        return scale::failing_amounts(model, subject, failing);
     };
     let program: &Program = &model.program;
     let definition = program.row(row);

@@ -1,6 +1,8 @@
 //! Rendering: the evaluated model and its diagnostics, written for people. `text` lays
 //! out the decision's tables as published, with reconciliation marks; `report` turns
-//! diagnostics into miette's graphical reports. Renderers only read the model.
+//! diagnostics into miette's graphical reports; `scale` lays out a scale of
+//! assessments (one line per Party) for `text`. Renderers only read the model.
 
 pub mod report;
+mod scale;
 pub mod text;

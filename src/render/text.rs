@@ -18,9 +18,9 @@ use crate::semantics::unit::{Unit, currency_symbol};
 use crate::semantics::{Evaluated, Model};
 use crate::syntax::ast::{ColumnKey, FigureKind};
 
-const MATCH: &str = "✓";
-const ROUNDING: &str = "≈";
-const MISMATCH: &str = "✗";
+pub(super) const MATCH: &str = "✓";
+pub(super) const ROUNDING: &str = "≈";
+pub(super) const MISMATCH: &str = "✗";
 
 /// The whole evaluated decision.
 pub fn evaluation(model: &Model, reconciliation: &Reconciliation) -> String {
@@ -29,6 +29,9 @@ pub fn evaluation(model: &Model, reconciliation: &Reconciliation) -> String {
     values(&mut out, model, reconciliation);
     for index in 0..model.program.tables.len() {
         table(&mut out, model, reconciliation, TableId(index));
+    }
+    for (index, scale) in model.scales.scales.iter().enumerate() {
+        super::scale::table(&mut out, model, reconciliation, index, scale);
     }
     summary(&mut out, reconciliation);
     out
@@ -167,9 +170,9 @@ fn stated_note(model: &Model, id: ValueId, check: Option<&Check>) -> String {
 // ---------------------------------------------------------------- tables
 
 /// One printed cell: the figure and its mark.
-struct CellText {
-    figure: String,
-    mark: String,
+pub(super) struct CellText {
+    pub(super) figure: String,
+    pub(super) mark: String,
 }
 
 fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: TableId) {
@@ -204,6 +207,24 @@ fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: T
     }
 
     let headings: Vec<String> = definition.columns.iter().map(|c| column_name(*c)).collect();
+    grid(out, "Description", &headings, &body);
+    for footnote in footnotes {
+        let _ = writeln!(out, "{footnote}");
+    }
+    for note in &definition.notes {
+        for line in wrap(note, 92) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// Labels down the left, figures right-aligned under their headings, a mark beside each.
+pub(super) fn grid(
+    out: &mut String,
+    first: &str,
+    headings: &[String],
+    body: &[(String, Vec<CellText>)],
+) {
     let mark_width = body
         .iter()
         .flat_map(|(_, cells)| cells.iter().map(|c| c.mark.width()))
@@ -212,7 +233,7 @@ fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: T
     let label_width = body
         .iter()
         .map(|(label, _)| label.width())
-        .chain(std::iter::once("Description".width()))
+        .chain(std::iter::once(first.width()))
         .max()
         .unwrap_or(0);
     let figure_widths: Vec<usize> = (0..headings.len())
@@ -226,7 +247,7 @@ fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: T
         .collect();
     let mark_gap = if mark_width > 0 { mark_width + 1 } else { 0 };
 
-    let mut heading = format!("{}{}", "Description", pad("Description", label_width));
+    let mut heading = format!("{first}{}", pad(first, label_width));
     for (text, width) in headings.iter().zip(&figure_widths) {
         let _ = write!(
             heading,
@@ -238,7 +259,7 @@ fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: T
     let rule_width = heading.trim_end().width();
     let _ = writeln!(out, "{}", heading.trim_end());
     let _ = writeln!(out, "{}", "─".repeat(rule_width));
-    for (label, cells) in &body {
+    for (label, cells) in body {
         let mut line = format!("{label}{}", pad(label, label_width));
         for (cell, width) in cells.iter().zip(&figure_widths) {
             let mark = if mark_width > 0 {
@@ -254,14 +275,6 @@ fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: T
             );
         }
         let _ = writeln!(out, "{}", line.trim_end());
-    }
-    for footnote in footnotes {
-        let _ = writeln!(out, "{footnote}");
-    }
-    for note in &definition.notes {
-        for line in wrap(note, 92) {
-            let _ = writeln!(out, "{line}");
-        }
     }
 }
 

@@ -17,8 +17,27 @@ use crate::syntax::ast::{BinaryOp, ColumnKey};
 /// What a figure is: a cell of a table, or a value of the decision (in a year).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
-    Cell { row: RowId, column: usize },
-    Value { value: ValueId, year: Option<i32> },
+    Cell {
+        row: RowId,
+        column: usize,
+    },
+    Value {
+        value: ValueId,
+        year: Option<i32>,
+    },
+    /// A figure of a scale of assessments: `figure` indexes the line's figures.
+    Scale {
+        scale: usize,
+        line: ScaleLine,
+        figure: usize,
+    },
+}
+
+/// A Party's line of a scale (by index), or its TOTAL line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScaleLine {
+    Party(usize),
+    Total,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +66,8 @@ impl Derivation {
 pub fn derivation(model: &Model, subject: Subject) -> Option<Derivation> {
     match subject {
         Subject::Cell { row, column } => cell_derivation(model, row, column),
+        // Scales explain themselves in `reconcile::scale`, in sentences rather than sums.
+        Subject::Scale { .. } => None,
         Subject::Value { value, year } => {
             let definition = model.program.value(value);
             let rule = match year {

@@ -5,12 +5,14 @@
 //! uncertainty that reconciliation needs. `explain` says how a figure was computed.
 //! No stage does I/O.
 
+pub mod apportion;
 pub mod eval;
 pub mod explain;
 pub mod graph;
 pub mod number;
 pub mod program;
 pub mod resolve;
+pub mod scale;
 pub mod unit;
 pub mod units;
 
@@ -29,11 +31,18 @@ pub struct Model {
     pub values: Vec<ValueResults>,
     /// Per `RowId`, one cell per column of the row's table.
     pub cells: Vec<Vec<Cell>>,
+    /// The decision's Party groups and scales of assessments, evaluated.
+    pub scales: scale::Scales,
 }
 
 /// Resolves, orders, checks units and evaluates. Returns the model even when there
 /// are errors: whatever could be computed is there, the rest is `Failed`.
 pub fn evaluate(file: &ast::File) -> (Model, Vec<Diagnostic>) {
+    evaluate_with(file, &scale::NoDataFiles)
+}
+
+/// As `evaluate`, reading the data files the decision names through `files`.
+pub fn evaluate_with(file: &ast::File, files: &dyn scale::DataFiles) -> (Model, Vec<Diagnostic>) {
     let (program, mut diagnostics) = resolve::resolve(file);
     let (order, cycles) = graph::evaluation_order(&program);
     diagnostics.extend(cycles);
@@ -41,12 +50,17 @@ pub fn evaluate(file: &ast::File) -> (Model, Vec<Diagnostic>) {
     diagnostics.extend(unit_problems);
     let (evaluation, failures) = eval::evaluate(&program, &units, &order);
     diagnostics.extend(failures);
-    let model = Model {
+    let mut model = Model {
         program,
         value_units: units.values,
         values: evaluation.values,
         cells: evaluation.cells,
+        scales: scale::Scales::default(),
     };
+    // Scales apportion computed cells and nothing reads them back, so they come last.
+    let (scales, scale_problems) = scale::evaluate(file, &model, files);
+    model.scales = scales;
+    diagnostics.extend(scale_problems);
     (model, diagnostics)
 }
 

@@ -104,7 +104,8 @@ impl<'a> Resolver<'a> {
                     self.declare_definition(definition, None);
                 }
                 Item::Table(table) => self.declare_table(table),
-                Item::Decision(_) => {}
+                // Groups and scales are resolved after evaluation, by `scale`.
+                Item::Decision(_) | Item::Scale(_) | Item::Group(_) => {}
             }
         }
     }
@@ -1085,6 +1086,8 @@ fn first_item(file: &ast::File) -> Span {
         Item::Decision(decision) => decision.span.start,
         Item::Paragraph(paragraph) => paragraph.span.start,
         Item::Table(table) => table.span.start,
+        Item::Scale(scale) => scale.span.start,
+        Item::Group(group) => group.span.start,
         Item::Definition(definition) => definition.span.start,
     });
     Span::new(start, start)

@@ -19,7 +19,67 @@ pub enum Item {
     Decision(Decision),
     Paragraph(Paragraph),
     Table(Table),
+    Scale(ScaleTable),
+    Group(Group),
     Definition(Definition),
+}
+
+/// `group ldc "Least developed countries (2012)" { "Angola" "Bangladesh" … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub members: Vec<Text>,
+    pub span: Span,
+}
+
+/// `scale 5 contributions { … }`: an amount apportioned among Parties by a scale of
+/// assessments, with the rule, the Parties' rates and the figures as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleTable {
+    pub number: Option<Ident>,
+    pub name: Ident,
+    /// `title`, `unit`, `rounding` (of each contribution), `columns`, `note`.
+    pub settings: Vec<TableSetting>,
+    pub rules: Vec<ScaleRule>,
+    pub parties: Vec<PartyLine>,
+    /// `total "TOTAL" …`: the published totals.
+    pub total: Option<PartyLine>,
+    /// `data "bs-vi-7-table-5.tsv"`: Party lines read from a file.
+    pub data: Vec<Text>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScaleRule {
+    /// `apportion core_budget.net_total`: the amount shared out each year.
+    Amount(Reference, Span),
+    /// `rates rounding 0.001 half-up`: how the adjusted scale is published.
+    Rates(Rounding, Span),
+    /// `fixed "European Union" 2.5%`
+    Fixed {
+        party: Text,
+        share: Written,
+        span: Span,
+    },
+    /// `ceiling 22%`: the most any Party pays.
+    Ceiling(Written, Span),
+    /// `cap ldc 0.01%`: the most a member of the group pays.
+    Cap {
+        group: Ident,
+        rate: Written,
+        span: Span,
+    },
+    /// `floor 0.001%`: the least any Party pays.
+    Floor(Written, Span),
+}
+
+/// `"Albania"  0.010  0.014  357  0.010  0.014  362  719`
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyLine {
+    pub party: Text,
+    pub figures: Vec<Figure>,
+    pub span: Span,
 }
 
 /// A name written by the author, with where it was written.

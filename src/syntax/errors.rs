@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-const KEYWORDS: [&str; 8] = [
+const KEYWORDS: [&str; 18] = [
     "decision",
     "paragraph",
     "table",
@@ -20,6 +20,16 @@ const KEYWORDS: [&str; 8] = [
     "rounding",
     "columns",
     "note",
+    "scale",
+    "group",
+    "apportion",
+    "rates",
+    "fixed",
+    "ceiling",
+    "cap",
+    "floor",
+    "data",
+    "total",
 ];
 
 pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
@@ -251,6 +261,22 @@ fn rule_phrase(rule: Rule) -> Option<Phrase> {
         Rule::decision | Rule::kw_decision => (4, "`decision`"),
         Rule::paragraph | Rule::kw_paragraph => (4, "`paragraph`"),
         Rule::table | Rule::kw_table => (4, "`table`"),
+        Rule::scale_table | Rule::kw_scale => (4, "`scale`"),
+        Rule::group | Rule::kw_group => (4, "`group`"),
+        Rule::group_members => (3, "Party names in double quotes"),
+        Rule::scale_party | Rule::scale_total => {
+            (4, "a Party line such as `\"Albania\" 0.010 0.014 357`")
+        }
+        Rule::scale_amount
+        | Rule::scale_rates
+        | Rule::scale_fixed
+        | Rule::scale_ceiling
+        | Rule::scale_cap
+        | Rule::scale_floor
+        | Rule::scale_data => (
+            5,
+            "a scale setting (apportion, rates, fixed, ceiling, cap, floor, data)",
+        ),
         Rule::paragraph_number => (2, "a paragraph number such as 1 or 16(a)"),
         Rule::table_number => (3, "a table number"),
         Rule::EOI => (7, "the end of the file"),

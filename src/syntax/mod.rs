@@ -4,6 +4,7 @@
 //! safely. Nothing outside this module depends on pest.
 
 pub mod ast;
+pub mod data;
 mod errors;
 pub mod limits;
 mod parser;
@@ -16,5 +17,4 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
     parser::parse(source)
 }
 
-#[cfg(test)]
 pub(crate) use parser::parse_number;

@@ -90,6 +90,8 @@ impl Lower {
                 Rule::decision => items.push(Item::Decision(self.decision(pair)?)),
                 Rule::paragraph => items.push(Item::Paragraph(self.paragraph(pair)?)),
                 Rule::table => items.push(Item::Table(self.table(pair)?)),
+                Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
+                Rule::group => items.push(Item::Group(group(pair)?)),
                 Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
                 Rule::EOI => {}
                 _ => return Err(internal(span_of(&pair), "an item")),
@@ -193,32 +195,12 @@ impl Lower {
                 Rule::kw_table => {}
                 Rule::table_number => number = Some(ident(part)),
                 Rule::ident => name = Some(ident(part)),
-                Rule::table_title => {
-                    let string = last_of(part, Rule::string, "a title")?;
-                    settings.push(TableSetting::Title(text(string)));
-                }
-                Rule::table_note => {
-                    let string = last_of(part, Rule::string, "a note")?;
-                    settings.push(TableSetting::Note(text(string)));
-                }
-                Rule::table_unit => {
-                    let unit_pair = last_of(part, Rule::unit, "a unit")?;
-                    settings.push(TableSetting::Unit(table_unit(unit_pair)?, part_span));
-                }
-                Rule::table_rounding => {
-                    settings.push(TableSetting::Rounding(self.rounding(part)?, part_span));
-                }
-                Rule::table_columns => {
-                    let keys = part
-                        .into_inner()
-                        .filter(|p| p.as_rule() != Rule::kw_columns)
-                        .map(|p| Ok((column_key(&p)?, span_of(&p))))
-                        .collect::<Lowered<Vec<_>>>()?;
-                    settings.push(TableSetting::Columns(keys, part_span));
-                }
                 Rule::section => entries.push(Entry::Section(self.section(part)?)),
                 Rule::row => entries.push(Entry::Row(self.row(part)?)),
-                _ => return Err(internal(part_span, "a table line")),
+                _ => match self.table_setting(part)? {
+                    Some(setting) => settings.push(setting),
+                    None => return Err(internal(part_span, "a table line")),
+                },
             }
         }
         Ok(Table {
@@ -228,6 +210,138 @@ impl Lower {
             entries,
             span,
         })
+    }
+
+    /// A table setting shared by tables and scales, or `None` for another line.
+    fn table_setting(&mut self, part: Pair<'_, Rule>) -> Lowered<Option<TableSetting>> {
+        let part_span = span_of(&part);
+        let setting = match part.as_rule() {
+            Rule::table_title => TableSetting::Title(text(last_of(part, Rule::string, "a title")?)),
+            Rule::table_note => TableSetting::Note(text(last_of(part, Rule::string, "a note")?)),
+            Rule::table_unit => {
+                TableSetting::Unit(table_unit(last_of(part, Rule::unit, "a unit")?)?, part_span)
+            }
+            Rule::table_rounding => TableSetting::Rounding(self.rounding(part)?, part_span),
+            Rule::table_columns => {
+                let keys = part
+                    .into_inner()
+                    .filter(|p| p.as_rule() != Rule::kw_columns)
+                    .map(|p| Ok((column_key(&p)?, span_of(&p))))
+                    .collect::<Lowered<Vec<_>>>()?;
+                TableSetting::Columns(keys, part_span)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(setting))
+    }
+
+    fn scale(&mut self, pair: Pair<'_, Rule>) -> Lowered<ScaleTable> {
+        let span = span_of(&pair);
+        let mut scale = ScaleTable {
+            number: None,
+            name: Ident {
+                name: String::new(),
+                span,
+            },
+            settings: Vec::new(),
+            rules: Vec::new(),
+            parties: Vec::new(),
+            total: None,
+            data: Vec::new(),
+            span,
+        };
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::kw_scale => {}
+                Rule::table_number => scale.number = Some(ident(part)),
+                Rule::ident => scale.name = ident(part),
+                Rule::scale_party => scale.parties.push(self.party_line(part)?),
+                Rule::scale_total => scale.total = Some(self.party_line(part)?),
+                Rule::scale_data => {
+                    scale
+                        .data
+                        .push(text(last_of(part, Rule::string, "a file name")?))
+                }
+                Rule::scale_amount => {
+                    let target = reference(last_of(part, Rule::reference, "an amount")?)?;
+                    scale.rules.push(ScaleRule::Amount(target, part_span));
+                }
+                Rule::scale_rates => {
+                    scale
+                        .rules
+                        .push(ScaleRule::Rates(self.rounding(part)?, part_span));
+                }
+                Rule::scale_fixed => {
+                    let party = text(last_of(part.clone(), Rule::string, "a Party")?);
+                    let share = self.percent(last_of(part, Rule::percent, "a share")?)?;
+                    scale.rules.push(ScaleRule::Fixed {
+                        party,
+                        share,
+                        span: part_span,
+                    });
+                }
+                Rule::scale_ceiling => {
+                    let rate = self.percent(last_of(part, Rule::percent, "a ceiling")?)?;
+                    scale.rules.push(ScaleRule::Ceiling(rate, part_span));
+                }
+                Rule::scale_floor => {
+                    let rate = self.percent(last_of(part, Rule::percent, "a floor")?)?;
+                    scale.rules.push(ScaleRule::Floor(rate, part_span));
+                }
+                Rule::scale_cap => {
+                    let group = ident(last_of(part.clone(), Rule::ident, "a group")?);
+                    let rate = self.percent(last_of(part, Rule::percent, "a cap")?)?;
+                    scale.rules.push(ScaleRule::Cap {
+                        group,
+                        rate,
+                        span: part_span,
+                    });
+                }
+                _ => match self.table_setting(part)? {
+                    Some(setting) => scale.settings.push(setting),
+                    None => return Err(internal(part_span, "a scale line")),
+                },
+            }
+        }
+        Ok(scale)
+    }
+
+    /// `2.5%`: the number written before the sign.
+    fn percent(&mut self, pair: Pair<'_, Rule>) -> Lowered<Written> {
+        let number = last_of(pair, Rule::number, "a percentage")?;
+        self.number(&number)
+    }
+
+    fn party_line(&mut self, pair: Pair<'_, Rule>) -> Lowered<PartyLine> {
+        let span = span_of(&pair);
+        let mut party = None;
+        let mut figures = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_total => {
+                    party.get_or_insert_with(|| text_as_written(&part));
+                }
+                Rule::string => party = Some(text(part)),
+                _ => figures.push(self.figure(part)?),
+            }
+        }
+        Ok(PartyLine {
+            party: party.ok_or_else(|| internal(span, "a Party"))?,
+            figures,
+            span,
+        })
+    }
+
+    fn figure(&mut self, part: Pair<'_, Rule>) -> Lowered<Figure> {
+        let span = span_of(&part);
+        let kind = match part.as_rule() {
+            Rule::figure_number => FigureKind::Number(self.number_text(part.as_str(), span)?),
+            Rule::dash => FigureKind::Dash,
+            Rule::blank => FigureKind::Blank,
+            _ => return Err(internal(span, "a figure")),
+        };
+        Ok(Figure { kind, span })
     }
 
     fn rounding(&mut self, pair: Pair<'_, Rule>) -> Lowered<Rounding> {
@@ -240,7 +354,7 @@ impl Lower {
                 Rule::rounding_mode if part.as_str() == "half-even" => {
                     mode = RoundingMode::HalfEven;
                 }
-                Rule::rounding_mode | Rule::kw_rounding => {}
+                Rule::rounding_mode | Rule::kw_rounding | Rule::kw_rates => {}
                 _ => return Err(internal(span_of(&part), "a rounding")),
             }
         }
@@ -289,21 +403,9 @@ impl Lower {
                 Rule::marker => marker = Some(text_as_written(&part)),
                 Rule::ident => name = Some(ident(part)),
                 Rule::string => label = Some(text(part)),
-                Rule::figure_number => {
-                    let written = self.number_text(part.as_str(), part_span)?;
-                    figures.push(Figure {
-                        kind: FigureKind::Number(written),
-                        span: part_span,
-                    });
+                Rule::figure_number | Rule::dash | Rule::blank => {
+                    figures.push(self.figure(part)?);
                 }
-                Rule::dash => figures.push(Figure {
-                    kind: FigureKind::Dash,
-                    span: part_span,
-                }),
-                Rule::blank => figures.push(Figure {
-                    kind: FigureKind::Blank,
-                    span: part_span,
-                }),
                 Rule::formula => {
                     let expr = last_of(part, Rule::expr, "a formula")?;
                     formula = Some(self.formula(expr)?);
@@ -596,6 +698,28 @@ impl Climb {
 }
 
 // ------------------------------------------------------------ leaves
+
+fn group(pair: Pair<'_, Rule>) -> Lowered<Group> {
+    let span = span_of(&pair);
+    let mut name = None;
+    let mut label = None;
+    let mut members = Vec::new();
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::kw_group => {}
+            Rule::ident => name = Some(ident(part)),
+            Rule::string => label = Some(text(part)),
+            Rule::group_members => members.extend(part.into_inner().map(text)),
+            _ => return Err(internal(span_of(&part), "a group line")),
+        }
+    }
+    Ok(Group {
+        name: name.ok_or_else(|| internal(span, "a group name"))?,
+        label,
+        members,
+        span,
+    })
+}
 
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident {

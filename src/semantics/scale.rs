@@ -1,0 +1,1245 @@
+//! Scales of assessments: the `group` and `scale` items of a decision, resolved and
+//! evaluated. A scale names the amount it apportions (a computed row, such as Table 1's
+//! NET TOTAL), the rule (`fixed`, `ceiling`, `cap`, `floor`), and its Parties, written
+//! inline or read from a CSV or TSV file the decision names. Evaluation runs after the
+//! tables, because the amount is one of their cells; nothing in a decision reads a
+//! scale back, so scales never take part in the dependency graph.
+//!
+//! The amount apportioned is known to the dollar only from the scale's own TOTAL row:
+//! the table it comes from publishes it rounded (Table 1 to US$ 100), so bud computes
+//! it within the bound that rounding leaves. When the stated TOTAL is within that bound
+//! it is the more precise of the two and the contributions are computed from it, to
+//! within half a dollar; when it is not, the TOTAL row fails to reconcile and the
+//! contributions use the computed amount, with its wider bound.
+
+use std::collections::HashMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::Model;
+use super::apportion::{self, Apportioned, Impossible, Terms};
+use super::eval::{Amount, Failed};
+use super::number::Exact;
+use super::program::{PublishedRounding, RowId};
+use super::unit::Unit;
+use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::syntax::ast::{
+    self, ColumnKey, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable, TableSetting,
+    TableUnit, Written,
+};
+use crate::syntax::data::{self, DataRow, Delimiter};
+use crate::syntax::parse_number;
+
+/// Where a decision's data files come from. The library does no I/O: the command line
+/// reads them from beside the decision file, an editor from its buffers, a test from
+/// wherever it likes.
+pub trait DataFiles {
+    /// The text of the data file the decision names `name`, or why it cannot be read.
+    fn read(&self, name: &str) -> Result<String, String>;
+}
+
+impl<F: Fn(&str) -> Result<String, String>> DataFiles for F {
+    fn read(&self, name: &str) -> Result<String, String> {
+        self(name)
+    }
+}
+
+/// For a decision that names no data files (or when none can be read).
+pub struct NoDataFiles;
+
+impl DataFiles for NoDataFiles {
+    fn read(&self, _: &str) -> Result<String, String> {
+        Err("this check reads no data files".to_owned())
+    }
+}
+
+/// A data file a decision named, as read, so its lines can be shown in diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataText {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupDef {
+    pub name: String,
+    pub label: Option<String>,
+    pub members: Vec<(String, Span)>,
+    pub span: Span,
+}
+
+impl GroupDef {
+    /// "ldc (Least developed countries (2012))" or just "ldc".
+    pub fn display_name(&self) -> String {
+        match &self.label {
+            Some(label) => format!("`{}` ({label})", self.name),
+            None => format!("`{}`", self.name),
+        }
+    }
+}
+
+/// One Party line: its name, its figures (three per year, then the Total), and where
+/// they were written.
+#[derive(Debug, Clone)]
+pub struct PartyDef {
+    pub name: String,
+    pub span: Span,
+    /// The data file the line is in; `None` when written in the decision.
+    pub file: Option<String>,
+    pub figures: Vec<Figure>,
+    /// The groups the Party belongs to, by index into `Scales::groups`.
+    pub groups: Vec<usize>,
+}
+
+impl PartyDef {
+    /// The Party's base (UN scale) rate for the year at `year_index`, in per cent.
+    pub fn base(&self, year_index: usize) -> Decimal {
+        self.base_written(year_index)
+            .map_or(Decimal::ZERO, |w| w.value)
+    }
+
+    /// The base rate as written (`12.530`, not `12.53`), for messages.
+    pub fn base_written(&self, year_index: usize) -> Option<Written> {
+        match self
+            .figures
+            .get(year_index * FIGURES_PER_YEAR)
+            .map(|f| f.kind)
+        {
+            Some(FigureKind::Number(written)) => Some(written),
+            _ => None,
+        }
+    }
+}
+
+/// Per year: the base rate, the adjusted rate and the contribution.
+pub const FIGURES_PER_YEAR: usize = 3;
+
+/// What a figure of a Party line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureRole {
+    Base(usize),
+    Adjusted(usize),
+    Contribution(usize),
+    Total,
+}
+
+impl FigureRole {
+    pub fn of(index: usize) -> FigureRole {
+        let year = index / FIGURES_PER_YEAR;
+        match index % FIGURES_PER_YEAR {
+            0 => FigureRole::Base(year),
+            1 => FigureRole::Adjusted(year),
+            _ => FigureRole::Contribution(year),
+        }
+    }
+}
+
+/// A limit of the rule and where it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub rate: Decimal,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScaleDef {
+    pub number: Option<String>,
+    pub name: String,
+    pub title: Option<String>,
+    pub notes: Vec<String>,
+    pub currency: String,
+    /// How each contribution is rounded.
+    pub rounding: PublishedRounding,
+    /// How the adjusted scale is published; `None` compares it exactly.
+    pub rate_rounding: Option<PublishedRounding>,
+    pub years: Vec<i32>,
+    pub has_total: bool,
+    /// The row whose cell for each year is apportioned, as written (`core_budget.net_total`).
+    pub amount: Option<(RowId, String, Span)>,
+    pub fixed: Vec<(usize, Limit)>,
+    pub ceiling: Option<Limit>,
+    pub caps: Vec<(usize, Limit)>,
+    pub floor: Option<Limit>,
+    pub parties: Vec<PartyDef>,
+    pub total: Option<PartyDef>,
+    /// False when a Party line could not be read (a bad row, a wrong count, a second
+    /// line for a Party): rates computed without it would be wrong for every Party.
+    pub complete: bool,
+    pub span: Span,
+}
+
+impl ScaleDef {
+    /// "Table 5" or the scale's name when it has no number.
+    pub fn display_name(&self) -> String {
+        match &self.number {
+            Some(number) => format!("Table {number}"),
+            None => self.name.clone(),
+        }
+    }
+
+    /// "US$"
+    pub fn currency_symbol(&self) -> &str {
+        super::unit::currency_symbol(&self.currency)
+    }
+
+    pub fn figure_count(&self) -> usize {
+        self.years.len() * FIGURES_PER_YEAR + usize::from(self.has_total)
+    }
+
+    pub fn role(&self, figure: usize) -> FigureRole {
+        if figure >= self.years.len() * FIGURES_PER_YEAR {
+            FigureRole::Total
+        } else {
+            FigureRole::of(figure)
+        }
+    }
+
+    /// The most a Party may pay and which limit that is (the ceiling or a group's cap).
+    pub fn most_for(&self, party: &PartyDef) -> Option<(Limit, Option<usize>)> {
+        let caps = self
+            .caps
+            .iter()
+            .filter(|(group, _)| party.groups.contains(group))
+            .map(|(group, limit)| (*limit, Some(*group)));
+        self.ceiling
+            .map(|limit| (limit, None))
+            .into_iter()
+            .chain(caps)
+            .min_by_key(|(limit, _)| limit.rate)
+    }
+
+    pub fn fixed_share(&self, party: usize) -> Option<Limit> {
+        self.fixed
+            .iter()
+            .find(|(index, _)| *index == party)
+            .map(|(_, limit)| *limit)
+    }
+}
+
+/// The amount apportioned in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmountApportioned {
+    /// As the table it comes from computes it.
+    pub computed: Amount,
+    /// What the contributions are computed from: the stated TOTAL when it reconciles
+    /// and is more precise, otherwise `computed`.
+    pub used: Amount,
+    pub from_stated_total: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct YearResult {
+    pub year: i32,
+    pub amount: Result<AmountApportioned, Failed>,
+    pub rates: Result<Apportioned, Failed>,
+    /// Per Party, unrounded; empty when the amount or the rates failed.
+    pub contributions: Vec<Amount>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScaleModel {
+    pub def: ScaleDef,
+    pub years: Vec<YearResult>,
+}
+
+impl ScaleModel {
+    /// A Party's Total column: the sum of its unrounded contributions.
+    pub fn party_total(&self, party: usize) -> Option<Amount> {
+        self.years
+            .iter()
+            .try_fold(Amount::exact(Exact::ZERO), |sum, year| {
+                let contribution = year.contributions.get(party)?;
+                add(sum, *contribution)
+            })
+    }
+
+    /// The Total column of the TOTAL row: the sum of the amounts apportioned.
+    pub fn amount_total(&self) -> Option<Amount> {
+        self.years
+            .iter()
+            .try_fold(Amount::exact(Exact::ZERO), |sum, year| {
+                let amount = year.amount.ok()?;
+                add(sum, amount.used)
+            })
+    }
+}
+
+pub fn add(a: Amount, b: Amount) -> Option<Amount> {
+    Some(Amount {
+        value: a.value.checked_add(b.value).ok()?,
+        uncertainty: a.uncertainty.checked_add(b.uncertainty)?,
+    })
+}
+
+/// Every group and scale of a decision, evaluated.
+#[derive(Debug, Clone, Default)]
+pub struct Scales {
+    pub groups: Vec<GroupDef>,
+    pub scales: Vec<ScaleModel>,
+    pub data: Vec<DataText>,
+}
+
+/// Resolves and evaluates the decision's groups and scales against the evaluated
+/// tables in `model`, reading the data files it names through `files`.
+pub fn evaluate(
+    file: &ast::File,
+    model: &Model,
+    files: &dyn DataFiles,
+) -> (Scales, Vec<Diagnostic>) {
+    let mut builder = Builder {
+        model,
+        files,
+        scales: Scales::default(),
+        diagnostics: Vec::new(),
+        incomplete: false,
+    };
+    builder.declare_groups(file);
+    let tables: Vec<&ScaleTable> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ast::Item::Scale(scale) => Some(scale),
+            _ => None,
+        })
+        .collect();
+    let definitions: Vec<ScaleDef> = tables.iter().map(|t| builder.scale(t)).collect();
+    builder.check_group_members(&definitions);
+    for def in definitions {
+        let years = builder.evaluate_years(&def);
+        builder.scales.scales.push(ScaleModel { def, years });
+    }
+    (builder.scales, builder.diagnostics)
+}
+
+struct Builder<'a> {
+    model: &'a Model,
+    files: &'a dyn DataFiles,
+    scales: Scales,
+    diagnostics: Vec<Diagnostic>,
+    /// Whether a Party line of the scale being built could not be read: its rates
+    /// would then be computed without that Party, so they are not computed at all.
+    incomplete: bool,
+}
+
+impl Builder<'_> {
+    fn declare_groups(&mut self, file: &ast::File) {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for item in &file.items {
+            let ast::Item::Group(group) = item else {
+                continue;
+            };
+            if let Some(first) = seen.get(&group.name.name) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameDuplicate,
+                        format!("the group `{}` is defined twice", group.name.name),
+                    )
+                    .at(group.name.span, "defined again here")
+                    .with_label(*first, "first defined here")
+                    .with_help("list all the group's members in one `group` block"),
+                );
+                continue;
+            }
+            seen.insert(group.name.name.clone(), group.name.span);
+            let mut members: Vec<(String, Span)> = Vec::new();
+            for member in &group.members {
+                if let Some((_, first)) = members.iter().find(|(name, _)| *name == member.value) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::ApportionParty,
+                            format!(
+                                "{} is listed twice in the group `{}`",
+                                member.value, group.name.name
+                            ),
+                        )
+                        .at(member.span, "listed again here")
+                        .with_label(*first, "first listed here")
+                        .with_help("remove one of the two"),
+                    );
+                    continue;
+                }
+                members.push((member.value.clone(), member.span));
+            }
+            self.scales.groups.push(GroupDef {
+                name: group.name.name.clone(),
+                label: group.label.as_ref().map(|l| l.value.clone()),
+                members,
+                span: group.span,
+            });
+        }
+    }
+
+    /// A group member that is a Party of no scale is most likely misspelt.
+    fn check_group_members(&mut self, definitions: &[ScaleDef]) {
+        if definitions.is_empty() {
+            return;
+        }
+        let parties: Vec<&str> = definitions
+            .iter()
+            .flat_map(|d| d.parties.iter().map(|p| p.name.as_str()))
+            .collect();
+        for group in &self.scales.groups {
+            for (member, span) in &group.members {
+                if parties.contains(&member.as_str()) {
+                    continue;
+                }
+                let mut diagnostic = Diagnostic::error(
+                    Code::ApportionParty,
+                    format!(
+                        "{member}, listed in the group `{}`, is not a Party in any scale",
+                        group.name
+                    ),
+                )
+                .at(*span, "no Party of this name");
+                diagnostic = match closest(member, parties.iter().copied()) {
+                    Some(party) => diagnostic.with_help(format!("did you mean \"{party}\"?")),
+                    None => diagnostic
+                        .with_help("write the Party's name exactly as in the scale's Party lines"),
+                };
+                self.diagnostics.push(diagnostic);
+            }
+        }
+    }
+
+    fn scale(&mut self, table: &ScaleTable) -> ScaleDef {
+        let mut def = ScaleDef {
+            number: table.number.as_ref().map(|n| n.name.clone()),
+            name: table.name.name.clone(),
+            title: None,
+            notes: Vec::new(),
+            currency: String::new(),
+            rounding: PublishedRounding {
+                written: Written {
+                    value: Decimal::ONE,
+                    decimals: 0,
+                },
+                step: Decimal::ONE,
+                mode: RoundingMode::HalfUp,
+            },
+            rate_rounding: None,
+            years: Vec::new(),
+            has_total: false,
+            amount: None,
+            fixed: Vec::new(),
+            ceiling: None,
+            caps: Vec::new(),
+            floor: None,
+            parties: Vec::new(),
+            total: None,
+            complete: true,
+            span: table.span,
+        };
+        self.incomplete = false;
+        self.settings(table, &mut def);
+        self.parties(table, &mut def);
+        self.rules(table, &mut def);
+        def.complete = !self.incomplete;
+        def
+    }
+
+    fn settings(&mut self, table: &ScaleTable, def: &mut ScaleDef) {
+        let (mut unit, mut rounding, mut columns) = (false, false, false);
+        for setting in &table.settings {
+            match setting {
+                TableSetting::Title(title) => def.title = Some(title.value.clone()),
+                TableSetting::Note(note) => def.notes.push(note.value.clone()),
+                TableSetting::Unit(TableUnit::Money { currency, scale }, span) => {
+                    unit = true;
+                    def.currency = currency.code.clone();
+                    if *scale != ast::Scale::Units {
+                        self.setting_problem(
+                            *span,
+                            "a scale's contributions are written in whole currency units",
+                            "write `unit US$`",
+                        );
+                    }
+                }
+                TableSetting::Unit(_, span) => {
+                    unit = true;
+                    self.setting_problem(
+                        *span,
+                        "a scale's contributions are amounts of money",
+                        "write `unit US$`; the rates are always in per cent",
+                    );
+                }
+                TableSetting::Rounding(written, span) => {
+                    rounding = true;
+                    match published(written) {
+                        Some(published) => def.rounding = published,
+                        None => self.setting_problem(
+                            *span,
+                            "the rounding step must be above zero",
+                            "write `rounding 1 half-up` for whole dollars",
+                        ),
+                    }
+                }
+                TableSetting::Columns(keys, span) => {
+                    columns = true;
+                    self.columns(keys, *span, def);
+                }
+            }
+        }
+        let missing = [
+            (unit, "unit", "unit US$"),
+            (rounding, "rounding", "rounding 1 half-up"),
+            (columns, "columns", "columns 2013 2014 Total"),
+        ];
+        for (present, setting, example) in missing {
+            if !present {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TableSetting,
+                        format!("scale `{}` has no `{setting}`", def.name),
+                    )
+                    .at(table.name.span, format!("no `{setting}` in this scale"))
+                    .with_help(format!("add a line such as `{example}`")),
+                );
+            }
+        }
+    }
+
+    fn columns(&mut self, keys: &[(ColumnKey, Span)], span: Span, def: &mut ScaleDef) {
+        for (key, key_span) in keys {
+            match key {
+                ColumnKey::Year(year) if !def.has_total && !def.years.contains(year) => {
+                    def.years.push(*year);
+                }
+                ColumnKey::Total if !def.has_total => def.has_total = true,
+                ColumnKey::Period(_) => self.setting_problem(
+                    *key_span,
+                    "a scale apportions each year on its own, so its columns are years",
+                    "write the years, such as `columns 2013 2014 Total`",
+                ),
+                _ => self.setting_problem(
+                    *key_span,
+                    "this column is out of place",
+                    "list each year once, then `Total` last",
+                ),
+            }
+        }
+        if def.years.is_empty() {
+            self.setting_problem(
+                span,
+                "a scale needs at least one year column",
+                "write `columns 2013 2014 Total`",
+            );
+        }
+    }
+
+    fn setting_problem(&mut self, span: Span, message: &str, help: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::TableSetting, message)
+                .at(span, "in this setting")
+                .with_help(help),
+        );
+    }
+
+    fn parties(&mut self, table: &ScaleTable, def: &mut ScaleDef) {
+        let mut lines: Vec<PartyDef> = table
+            .parties
+            .iter()
+            .map(|line| PartyDef {
+                name: line.party.value.clone(),
+                span: line.party.span,
+                file: None,
+                figures: line.figures.clone(),
+                groups: Vec::new(),
+            })
+            .collect();
+        let mut total = table.total.as_ref().map(|line| PartyDef {
+            name: line.party.value.clone(),
+            span: line.party.span,
+            file: None,
+            figures: line.figures.clone(),
+            groups: Vec::new(),
+        });
+        for name in &table.data {
+            let (data_lines, data_total) = self.data_file(name, def.figure_count());
+            lines.extend(data_lines);
+            if data_total.is_some() {
+                total = data_total;
+            }
+        }
+        let expected = def.figure_count();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for mut party in lines {
+            if !self.party_figures_fit(&party, expected, def) {
+                continue;
+            }
+            if let Some(first) = seen.get(&party.name) {
+                let first = &def.parties[*first];
+                let diagnostic = Diagnostic::error(
+                    Code::ApportionParty,
+                    format!("{} has two lines in {}", party.name, def.display_name()),
+                )
+                .at(party.span, "a second line for this Party")
+                .with_help("keep one line per Party");
+                self.diagnostics
+                    .push(in_file_of(diagnostic, &party, def.span, first.span));
+                self.incomplete = true;
+                continue;
+            }
+            party.groups = self
+                .scales
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.members.iter().any(|(m, _)| *m == party.name))
+                .map(|(index, _)| index)
+                .collect();
+            seen.insert(party.name.clone(), def.parties.len());
+            def.parties.push(party);
+        }
+        def.total = total.filter(|line| self.party_figures_fit(line, expected, def));
+    }
+
+    fn party_figures_fit(&mut self, party: &PartyDef, expected: usize, def: &ScaleDef) -> bool {
+        let is_total_line = def.total.as_ref().is_some_and(|t| t.span == party.span)
+            || party.name.eq_ignore_ascii_case("total");
+        if party.figures.len() == expected && is_total_line {
+            return true;
+        }
+        if party.figures.len() == expected {
+            let base_missing = (0..def.years.len()).find(|year| {
+                !matches!(
+                    party.figures.get(year * FIGURES_PER_YEAR).map(|f| f.kind),
+                    Some(FigureKind::Number(_))
+                )
+            });
+            let Some(year) = base_missing else {
+                return true;
+            };
+            let Some(figure) = party.figures.get(year * FIGURES_PER_YEAR) else {
+                return true;
+            };
+            let diagnostic = Diagnostic::error(
+                Code::TableFigures,
+                format!("{} has no base rate for {}", party.name, def.years[year]),
+            )
+            .at(figure.span, "a rate is needed here")
+            .with_help("write the Party's rate on the UN scale, in per cent, such as 0.010");
+            self.diagnostics.push(in_file(diagnostic, party, def.span));
+            self.incomplete = true;
+            return false;
+        }
+        if def.years.is_empty() {
+            return false;
+        }
+        let layout = def
+            .years
+            .iter()
+            .map(|year| format!("the UN scale, adjusted scale and contribution for {year}"))
+            .chain(def.has_total.then(|| "the Total".to_owned()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let diagnostic = Diagnostic::error(
+            Code::TableFigures,
+            format!(
+                "{} has {} figures, but {} has {expected} per Party",
+                party.name,
+                party.figures.len(),
+                def.display_name()
+            ),
+        )
+        .at(
+            party.span,
+            format!("{} figures on this line", party.figures.len()),
+        )
+        .with_help(format!(
+            "give, in order: {layout}; write `_` for a figure that was not published"
+        ));
+        self.diagnostics.push(in_file(diagnostic, party, def.span));
+        self.incomplete = true;
+        false
+    }
+
+    /// The Party lines of a data file, and its TOTAL line if it has one.
+    fn data_file(
+        &mut self,
+        name: &ast::Text,
+        expected: usize,
+    ) -> (Vec<PartyDef>, Option<PartyDef>) {
+        let Some(delimiter) = Delimiter::for_name(&name.value) else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::IoRead,
+                    format!(
+                        "bud reads data files ending in .csv or .tsv, not `{}`",
+                        name.value
+                    ),
+                )
+                .at(name.span, "not a .csv or .tsv file")
+                .with_help("save the table from the spreadsheet as CSV or as tab-separated text"),
+            );
+            return (Vec::new(), None);
+        };
+        let text = match self.files.read(&name.value) {
+            Ok(text) => text,
+            Err(reason) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::IoRead,
+                        format!("cannot read the data file `{}`: {reason}", name.value),
+                    )
+                    .at(name.span, "named here")
+                    .with_help("data files are looked for beside the decision file"),
+                );
+                return (Vec::new(), None);
+            }
+        };
+        let order = name.span.start;
+        let (table, problems) = data::read_all(&text, delimiter);
+        let problems_free = problems.is_empty();
+        self.diagnostics.extend(problems.into_iter().map(|d| {
+            let at = d.primary.as_ref().map_or(0, |label| label.span.start);
+            d.in_file(name.value.clone()).ordered(order, at)
+        }));
+        if !problems_free {
+            self.incomplete = true;
+        }
+        let rows = table.map(|table| table.rows).unwrap_or_default();
+        let mut parties = Vec::new();
+        let mut total = None;
+        for row in &rows {
+            let Some(party) = self.data_row(row, &name.value, order, expected) else {
+                continue;
+            };
+            if party.name.eq_ignore_ascii_case("total") {
+                total = Some(party);
+            } else {
+                parties.push(party);
+            }
+        }
+        self.scales.data.push(DataText {
+            name: name.value.clone(),
+            text,
+        });
+        (parties, total)
+    }
+
+    fn data_row(
+        &mut self,
+        row: &DataRow,
+        file: &str,
+        order: usize,
+        expected: usize,
+    ) -> Option<PartyDef> {
+        let (name, cells) = row.cells.split_first()?;
+        let mut figures = Vec::with_capacity(expected);
+        let mut readable = true;
+        for cell in cells {
+            let kind = match cell.text.as_str() {
+                "" | "_" => FigureKind::Blank,
+                "-" | "–" | "—" => FigureKind::Dash,
+                text => match parse_number(text.strip_prefix('-').unwrap_or(text)) {
+                    Ok(written) if text.starts_with('-') => FigureKind::Number(Written {
+                        value: -written.value,
+                        ..written
+                    }),
+                    Ok(written) => FigureKind::Number(written),
+                    Err(_) => {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::DataRow,
+                                format!("line {} of {file}: `{text}` is not a figure", row.line),
+                            )
+                            .at(cell.span, "not a number")
+                            .with_help("write a number such as 0.010 or 2,532,558, `-` for a dash, or leave the cell empty")
+                            .in_file(file)
+                            .ordered(order, cell.span.start),
+                        );
+                        readable = false;
+                        continue;
+                    }
+                },
+            };
+            figures.push(Figure {
+                kind,
+                span: cell.span,
+            });
+        }
+        if !readable {
+            self.incomplete = true;
+        }
+        readable.then(|| PartyDef {
+            name: name.text.clone(),
+            span: name.span,
+            file: Some(file.to_owned()),
+            figures,
+            groups: Vec::new(),
+        })
+    }
+
+    fn rules(&mut self, table: &ScaleTable, def: &mut ScaleDef) {
+        let mut amount_given = false;
+        for rule in &table.rules {
+            match rule {
+                ScaleRule::Amount(reference, span) => {
+                    amount_given = true;
+                    def.amount = self.amount_row(reference, *span, &def.currency);
+                }
+                ScaleRule::Rates(rounding, span) => match published(rounding) {
+                    Some(published) => def.rate_rounding = Some(published),
+                    None => self.setting_problem(
+                        *span,
+                        "the rounding step must be above zero",
+                        "write `rates rounding 0.001 half-up`",
+                    ),
+                },
+                ScaleRule::Fixed { party, share, span } => {
+                    if let Some(index) = self.party_index(def, party) {
+                        def.fixed.push((index, limit(share, *span)));
+                    }
+                }
+                ScaleRule::Ceiling(rate, span) => def.ceiling = Some(limit(rate, *span)),
+                ScaleRule::Floor(rate, span) => def.floor = Some(limit(rate, *span)),
+                ScaleRule::Cap { group, rate, span } => {
+                    if let Some(index) = self.group_index(group) {
+                        def.caps.push((index, limit(rate, *span)));
+                    }
+                }
+            }
+        }
+        if !amount_given {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TableSetting,
+                    format!("scale `{}` does not say what it apportions", def.name),
+                )
+                .at(table.name.span, "no `apportion` in this scale")
+                .with_help("add a line such as `apportion core_budget.net_total`: the row whose figure for each year is shared among the Parties"),
+            );
+        }
+    }
+
+    fn party_index(&mut self, def: &ScaleDef, party: &ast::Text) -> Option<usize> {
+        if let Some(index) = def.parties.iter().position(|p| p.name == party.value) {
+            return Some(index);
+        }
+        let names = def.parties.iter().map(|p| p.name.as_str());
+        let help = match closest(&party.value, names) {
+            Some(name) => format!("did you mean \"{name}\"?"),
+            None => "write the Party's name exactly as on its line of the scale".to_owned(),
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::ApportionParty,
+                format!("{} is not a Party in {}", party.value, def.display_name()),
+            )
+            .at(party.span, "no Party line of this name")
+            .with_help(help),
+        );
+        None
+    }
+
+    fn group_index(&mut self, group: &ast::Ident) -> Option<usize> {
+        let groups = &self.scales.groups;
+        if let Some(index) = groups.iter().position(|g| g.name == group.name) {
+            return Some(index);
+        }
+        let help = match closest(&group.name, groups.iter().map(|g| g.name.as_str())) {
+            Some(name) => format!("did you mean `{name}`?"),
+            None => format!(
+                "define it with `group {} \"…\" {{ \"Party\" … }}`",
+                group.name
+            ),
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::NameUnknown,
+                format!("there is no group `{}`", group.name),
+            )
+            .at(group.span, "unknown group")
+            .with_help(help),
+        );
+        None
+    }
+
+    /// The row `table.row` whose yearly figures are apportioned.
+    fn amount_row(
+        &mut self,
+        reference: &ast::Reference,
+        span: Span,
+        currency: &str,
+    ) -> Option<(RowId, String, Span)> {
+        let program = &self.model.program;
+        let written = match &reference.qualifier {
+            Some(table) => format!("{}.{}", table.name, reference.name.name),
+            None => reference.name.name.clone(),
+        };
+        let problem = |message: String, help: String| {
+            Diagnostic::error(Code::NameUnknown, message)
+                .at(reference.name.span, "not a row of a table")
+                .with_help(help)
+        };
+        let Some(table_name) = &reference.qualifier else {
+            self.diagnostics.push(problem(
+                format!("`{written}` is not a table row"),
+                "name the row with its table, such as `core_budget.net_total`".to_owned(),
+            ));
+            return None;
+        };
+        let Some(table_id) = program
+            .tables
+            .iter()
+            .position(|t| t.name == table_name.name)
+        else {
+            let help = match closest(
+                &table_name.name,
+                program.tables.iter().map(|t| t.name.as_str()),
+            ) {
+                Some(name) => format!("did you mean `{name}`?"),
+                None => "name a table of this decision".to_owned(),
+            };
+            self.diagnostics.push(problem(
+                format!("there is no table `{}`", table_name.name),
+                help,
+            ));
+            return None;
+        };
+        let rows_of_table = || {
+            program
+                .rows
+                .iter()
+                .enumerate()
+                .filter(move |(_, row)| row.table.0 == table_id)
+        };
+        let Some((row, _)) =
+            rows_of_table().find(|(_, row)| row.name.as_deref() == Some(&reference.name.name))
+        else {
+            let help = match closest(
+                &reference.name.name,
+                rows_of_table().filter_map(|(_, r)| r.name.as_deref()),
+            ) {
+                Some(name) => format!(
+                    "did you mean `{table_name}.{name}`?",
+                    table_name = table_name.name
+                ),
+                None => "name a row of that table".to_owned(),
+            };
+            self.diagnostics.push(problem(
+                format!(
+                    "table `{}` has no row `{}`",
+                    table_name.name, reference.name.name
+                ),
+                help,
+            ));
+            return None;
+        };
+        let table = &program.tables[table_id];
+        if table.unit.unit != Unit::Money(currency.to_owned()) && !currency.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    format!(
+                        "`{written}` is {}, but the scale apportions {currency}",
+                        table.unit.describe()
+                    ),
+                )
+                .at(span, "apportioned here")
+                .with_help("apportion a row of a table in the scale's currency"),
+            );
+            return None;
+        }
+        Some((RowId(row), written, span))
+    }
+
+    fn evaluate_years(&mut self, def: &ScaleDef) -> Vec<YearResult> {
+        let terms = self.terms(def);
+        def.years
+            .iter()
+            .enumerate()
+            .map(|(year_index, year)| {
+                let amount = self.amount(def, year_index, *year);
+                let rates = match &terms {
+                    Some(terms) => self.rates(def, year_index, terms),
+                    None => Err(Failed),
+                };
+                let contributions = match (&amount, &rates) {
+                    (Ok(amount), Ok(rates)) => contributions(rates, amount.used),
+                    _ => Vec::new(),
+                };
+                YearResult {
+                    year: *year,
+                    amount,
+                    rates,
+                    contributions,
+                }
+            })
+            .collect()
+    }
+
+    /// The rule's terms for every Party, without the base rate (which is per year).
+    fn terms(&mut self, def: &ScaleDef) -> Option<Vec<Terms>> {
+        let mut terms = Vec::with_capacity(def.parties.len());
+        for (index, party) in def.parties.iter().enumerate() {
+            terms.push(Terms {
+                base: Decimal::ZERO,
+                fixed: def.fixed_share(index).map(|l| l.rate),
+                most: def.most_for(party).map(|(limit, _)| limit.rate),
+                least: def.floor.map(|l| l.rate),
+            });
+        }
+        (def.complete && !def.parties.is_empty() && def.amount.is_some()).then_some(terms)
+    }
+
+    fn rates(
+        &mut self,
+        def: &ScaleDef,
+        year_index: usize,
+        terms: &[Terms],
+    ) -> Result<Apportioned, Failed> {
+        let terms: Vec<Terms> = terms
+            .iter()
+            .zip(&def.parties)
+            .map(|(terms, party)| Terms {
+                base: party.base(year_index),
+                ..*terms
+            })
+            .collect();
+        apportion::apportion(&terms, Decimal::ONE_HUNDRED).map_err(|impossible| {
+            let year = def.years.get(year_index).copied().unwrap_or_default();
+            self.diagnostics
+                .push(impossible_rule(def, year, &impossible));
+            Failed
+        })
+    }
+
+    fn amount(
+        &mut self,
+        def: &ScaleDef,
+        year_index: usize,
+        year: i32,
+    ) -> Result<AmountApportioned, Failed> {
+        let (row, written, span) = def.amount.clone().ok_or(Failed)?;
+        let program = &self.model.program;
+        let table = program.table(program.row(row).table);
+        let Some(column) = table.column_index(ColumnKey::Year(year)) else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TableColumn,
+                    format!("`{written}` has no {year} column to apportion"),
+                )
+                .at(
+                    span,
+                    format!("{} has no column {year}", table.display_name()),
+                )
+                .with_help("a scale's years must be columns of the table it apportions"),
+            );
+            return Err(Failed);
+        };
+        let computed = match self
+            .model
+            .cells
+            .get(row.0)
+            .and_then(|cells| cells.get(column))
+        {
+            Some(Ok(amount)) => *amount,
+            _ => return Err(Failed),
+        };
+        let stated = def.total.as_ref().and_then(|total| {
+            let figure = total.figures.get(year_index * FIGURES_PER_YEAR + 2)?;
+            match figure.kind {
+                FigureKind::Number(written) => Some(written.value),
+                _ => None,
+            }
+        });
+        Ok(refine(computed, stated, def.rounding.step))
+    }
+}
+
+/// The stated amount, if it is consistent with the computed one and more precise.
+fn refine(computed: Amount, stated: Option<Decimal>, step: Decimal) -> AmountApportioned {
+    let unrefined = AmountApportioned {
+        computed,
+        used: computed,
+        from_stated_total: false,
+    };
+    let Some(stated) = stated else {
+        return unrefined;
+    };
+    let half_step = step / Decimal::TWO;
+    let tolerance = computed.uncertainty.saturating_add(half_step);
+    let consistent = Exact::new(stated)
+        .checked_sub(computed.value)
+        .is_ok_and(|difference| difference.abs() <= Exact::new(tolerance));
+    if !consistent || half_step >= computed.uncertainty {
+        return unrefined;
+    }
+    AmountApportioned {
+        computed,
+        used: Amount {
+            value: Exact::new(stated),
+            uncertainty: half_step,
+        },
+        from_stated_total: true,
+    }
+}
+
+/// rate (in per cent) × amount, with the amount's bound scaled the same way.
+fn contributions(rates: &Apportioned, amount: Amount) -> Vec<Amount> {
+    let hundredth = Exact::new(Decimal::new(1, 2));
+    rates
+        .rates
+        .iter()
+        .map(|rate| {
+            let share = rate.checked_mul(hundredth).unwrap_or(Exact::ZERO);
+            let value = share.checked_mul(amount.value).unwrap_or(Exact::ZERO);
+            // A bound, so rounded up (to a millionth) rather than shown with 28 digits.
+            let uncertainty = share
+                .checked_mul(Exact::new(amount.uncertainty))
+                .map(|u| {
+                    u.to_decimal()
+                        .abs()
+                        .round_dp_with_strategy(6, RoundingStrategy::AwayFromZero)
+                })
+                .unwrap_or(amount.uncertainty);
+            Amount { value, uncertainty }
+        })
+        .collect()
+}
+
+fn limit(rate: &Written, span: Span) -> Limit {
+    Limit {
+        rate: rate.value,
+        span,
+    }
+}
+
+fn published(rounding: &ast::Rounding) -> Option<PublishedRounding> {
+    (rounding.step.value > Decimal::ZERO).then_some(PublishedRounding {
+        written: rounding.step,
+        step: rounding.step.value,
+        mode: rounding.mode,
+    })
+}
+
+/// A diagnostic about a Party line, pointed into the data file when it came from one.
+fn in_file(diagnostic: Diagnostic, party: &PartyDef, scale_span: Span) -> Diagnostic {
+    match &party.file {
+        Some(file) => diagnostic
+            .in_file(file.clone())
+            .ordered(scale_span.start, party.span.start),
+        None => diagnostic,
+    }
+}
+
+fn in_file_of(
+    diagnostic: Diagnostic,
+    party: &PartyDef,
+    scale_span: Span,
+    first: Span,
+) -> Diagnostic {
+    let diagnostic = diagnostic.with_label(first, "the first line for it");
+    in_file(diagnostic, party, scale_span)
+}
+
+fn impossible_rule(def: &ScaleDef, year: i32, impossible: &Impossible) -> Diagnostic {
+    let name = def.display_name();
+    let pct = |d: Decimal| format!("{}%", crate::format::exact(d));
+    let (message, span, help) = match impossible {
+        Impossible::FixedExceedTotal { fixed } => (
+            format!(
+                "{name}, {year}: the fixed shares add up to {}, more than 100%",
+                pct(*fixed)
+            ),
+            def.fixed.first().map_or(def.span, |(_, l)| l.span),
+            "lower the fixed shares so that they leave something to apportion".to_owned(),
+        ),
+        Impossible::LimitsTooLow { most, needed } => (
+            format!(
+                "{name}, {year}: {} cannot add up to 100%: every Party at its limit pays {} in all, and {} must be shared",
+                match (def.caps.is_empty(), def.ceiling.is_some()) {
+                    (true, _) => "the ceiling",
+                    (false, false) => "the caps",
+                    (false, true) => "the caps and the ceiling",
+                },
+                pct(*most),
+                pct(*needed)
+            ),
+            def.caps
+                .first()
+                .map(|(_, l)| l.span)
+                .or(def.ceiling.map(|l| l.span))
+                .unwrap_or(def.span),
+            "raise the ceiling or the caps, or leave some Parties without one".to_owned(),
+        ),
+        Impossible::FloorsTooHigh { least, available } => (
+            format!(
+                "{name}, {year}: the floor alone makes the Parties pay {}, more than the {} left to share",
+                pct(*least),
+                pct(*available)
+            ),
+            def.floor.map_or(def.span, |l| l.span),
+            "lower the floor or the fixed shares".to_owned(),
+        ),
+        Impossible::FloorAboveLimit { party } => {
+            let party = def
+                .parties
+                .get(*party)
+                .map_or("a Party", |p| p.name.as_str());
+            (
+                format!("{name}, {year}: {party}'s floor is above the most it may pay"),
+                def.floor.map_or(def.span, |l| l.span),
+                "a floor must be below every cap and the ceiling".to_owned(),
+            )
+        }
+        Impossible::Negative { party } => {
+            let party = def
+                .parties
+                .get(*party)
+                .map_or("a Party", |p| p.name.as_str());
+            (
+                format!("{name}, {year}: {party} has a rate below zero"),
+                def.span,
+                "rates, shares and limits are percentages of zero or more".to_owned(),
+            )
+        }
+        Impossible::Arithmetic(_) => (
+            format!(
+                "{name}, {year}: the rates are too large or too finely divided to apportion exactly"
+            ),
+            def.span,
+            "check the rates for a misplaced decimal point".to_owned(),
+        ),
+    };
+    Diagnostic::error(Code::ApportionImpossible, message)
+        .at(span, "this rule cannot be met")
+        .with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn amount(value: Decimal, uncertainty: Decimal) -> Amount {
+        Amount {
+            value: Exact::new(value),
+            uncertainty,
+        }
+    }
+
+    #[test]
+    fn a_stated_total_within_the_bound_refines_the_amount() {
+        let computed = amount(dec!(2569875.27), dec!(665));
+        let refined = refine(computed, Some(dec!(2569825)), Decimal::ONE);
+        assert!(refined.from_stated_total);
+        assert_eq!(refined.used, amount(dec!(2569825), dec!(0.5)));
+    }
+
+    #[test]
+    fn a_stated_total_outside_the_bound_is_not_used() {
+        let computed = amount(dec!(2569875.27), dec!(665));
+        let refined = refine(computed, Some(dec!(2579825)), Decimal::ONE);
+        assert!(!refined.from_stated_total);
+        assert_eq!(refined.used, computed);
+    }
+
+    #[test]
+    fn a_less_precise_stated_total_is_not_used() {
+        let computed = amount(dec!(2569875.27), Decimal::ZERO);
+        let refined = refine(computed, Some(dec!(2569875)), Decimal::ONE);
+        assert_eq!(refined.used, computed);
+    }
+}
