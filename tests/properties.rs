@@ -11,6 +11,18 @@ use bud::reconcile::Outcome;
 use bud::render::text;
 
 const DECISION: &str = include_str!("../decisions/bs-vi-7.bud");
+const TABLE_5: &str = include_str!("../decisions/bs-vi-7-table-5.tsv");
+
+/// Everything bud says about a decision whose Table 5 data file has the text `table_5`.
+fn rendered_with(source: &str, table_5: &str) -> String {
+    let read = |_: &str| Ok(table_5.to_owned());
+    let checked = bud::check_with(source, &read);
+    let mut out = format!("{:?}", checked.diagnostics);
+    if let Some(model) = &checked.model {
+        out.push_str(&text::evaluation(model, &checked.reconciliation));
+    }
+    out
+}
 
 fn rendered(source: &str) -> String {
     let checked = bud::check(source);
@@ -51,7 +63,11 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn apply(mutations: &[Mutation]) -> String {
-    let mut text = DECISION.to_owned();
+    apply_to(DECISION, mutations)
+}
+
+fn apply_to(original: &str, mutations: &[Mutation]) -> String {
+    let mut text = original.to_owned();
     for mutation in mutations {
         let boundary = |mut at: usize, text: &str| {
             at = at.min(text.len());
@@ -190,4 +206,52 @@ fn a_broken_file_gets_the_same_message_while_other_threads_parse() {
         differing, 0,
         "messages differed from the one the file gets alone"
     );
+}
+
+fn data_char() -> impl Strategy<Value = char> {
+    prop::sample::select(vec![
+        '\t', ',', '"', '\n', '\r', ' ', '-', '_', '.', '0', '1', '9', 'x', 'é', '\u{FEFF}',
+    ])
+}
+
+fn data_mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (0..TABLE_5.len(), 1usize..30).prop_map(|(at, len)| Mutation::Cut { at, len }),
+        (0..TABLE_5.len(), prop::collection::vec(data_char(), 1..5)).prop_map(|(at, chars)| {
+            Mutation::Insert {
+                at,
+                text: chars.into_iter().collect(),
+            }
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, ..Config::default() })]
+
+    /// A damaged Table 5 data file: no panic, the same answer twice, and every
+    /// diagnostic about it points inside it.
+    #[test]
+    fn a_damaged_data_file_never_panics_and_always_gives_the_same_answer(
+        mutations in prop::collection::vec(data_mutation(), 1..4)
+    ) {
+        let table_5 = apply_to(TABLE_5, &mutations);
+        let first = rendered_with(DECISION, &table_5);
+        prop_assert_eq!(&first, &rendered_with(DECISION, &table_5));
+        let read = |_: &str| Ok(table_5.clone());
+        for diagnostic in bud::check_with(DECISION, &read).diagnostics {
+            if diagnostic.file().is_some() {
+                let span = diagnostic.primary.as_ref().map(|label| label.span);
+                prop_assert!(span.is_none_or(|s| s.end <= table_5.len() && table_5.is_char_boundary(s.start) && table_5.is_char_boundary(s.end)));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_bundled_decision_with_its_data_file_reconciles() {
+    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let checked = bud::check_with(DECISION, &read);
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    assert_eq!(checked.reconciliation.checks.len(), 872);
 }

@@ -614,7 +614,11 @@ impl Builder<'_> {
             };
             let diagnostic = Diagnostic::error(
                 Code::TableFigures,
-                format!("{} has no base rate for {}", party.name, def.years[year]),
+                format!(
+                    "{} has no base rate for {}",
+                    party.name,
+                    def.years.get(year).copied().unwrap_or_default()
+                ),
             )
             .at(figure.span, "a rate is needed here")
             .with_help("write the Party's rate on the UN scale, in per cent, such as 0.010");
@@ -956,7 +960,12 @@ impl Builder<'_> {
                     None => Err(Failed),
                 };
                 let contributions = match (&amount, &rates) {
-                    (Ok(amount), Ok(rates)) => contributions(rates, amount.used),
+                    (Ok(amount), Ok(rates)) => {
+                        contributions(rates, amount.used).unwrap_or_else(|| {
+                            self.diagnostics.push(too_large(def, *year));
+                            Vec::new()
+                        })
+                    }
                     _ => Vec::new(),
                 };
                 YearResult {
@@ -1077,14 +1086,15 @@ fn refine(computed: Amount, stated: Option<Decimal>, step: Decimal) -> AmountApp
 }
 
 /// rate (in per cent) × amount, with the amount's bound scaled the same way.
-fn contributions(rates: &Apportioned, amount: Amount) -> Vec<Amount> {
+/// `None` if an amount is too large for exact arithmetic.
+fn contributions(rates: &Apportioned, amount: Amount) -> Option<Vec<Amount>> {
     let hundredth = Exact::new(Decimal::new(1, 2));
     rates
         .rates
         .iter()
         .map(|rate| {
-            let share = rate.checked_mul(hundredth).unwrap_or(Exact::ZERO);
-            let value = share.checked_mul(amount.value).unwrap_or(Exact::ZERO);
+            let share = rate.checked_mul(hundredth).ok()?;
+            let value = share.checked_mul(amount.value).ok()?;
             // A bound, so rounded up (to a millionth) rather than shown with 28 digits.
             let uncertainty = share
                 .checked_mul(Exact::new(amount.uncertainty))
@@ -1094,9 +1104,21 @@ fn contributions(rates: &Apportioned, amount: Amount) -> Vec<Amount> {
                         .round_dp_with_strategy(6, RoundingStrategy::AwayFromZero)
                 })
                 .unwrap_or(amount.uncertainty);
-            Amount { value, uncertainty }
+            Some(Amount { value, uncertainty })
         })
         .collect()
+}
+
+fn too_large(def: &ScaleDef, year: i32) -> Diagnostic {
+    Diagnostic::error(
+        Code::EvalOverflow,
+        format!(
+            "{}, {year}: the contributions are too large for exact arithmetic",
+            def.display_name()
+        ),
+    )
+    .at(def.span, "in this scale")
+    .with_help("check the amount apportioned and the rates for a misplaced decimal point")
 }
 
 fn limit(rate: &Written, span: Span) -> Limit {
