@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::text::{CellText, MATCH, MISMATCH, ROUNDING, grid, wrap};
+use super::text::{CellText, grid, mark, wrap};
 use crate::format;
 use crate::reconcile::scale::computed;
 use crate::reconcile::{Check, Outcome, Reconciliation};
@@ -119,7 +119,18 @@ fn line_cells(
             let check = reconciliation.check_for(subject);
             CellText {
                 figure: figure_text(scale, line, party, figure, check),
-                mark: mark(scale, party, figure, check, footnotes),
+                mark: mark(
+                    check,
+                    footnotes,
+                    || {
+                        format!(
+                            "{}, {}",
+                            party.name,
+                            role_words(scale, scale.def.role(figure))
+                        )
+                    },
+                    format::exact_number,
+                ),
             }
         })
         .collect()
@@ -161,40 +172,6 @@ fn rounded(scale: &ScaleModel, role: FigureRole, value: Exact) -> String {
         Some(step) => format::fixed(value.to_decimal(), step.decimals, mode),
         None => format::exact_number(value),
     }
-}
-
-fn mark(
-    scale: &ScaleModel,
-    party: &PartyDef,
-    figure: usize,
-    check: Option<&Check>,
-    footnotes: &mut Vec<String>,
-) -> String {
-    let Some(check) = check else {
-        return String::new();
-    };
-    let symbol = match check.outcome {
-        Outcome::Matches => return MATCH.to_owned(),
-        Outcome::Rounding => ROUNDING,
-        Outcome::Mismatch => MISMATCH,
-    };
-    let number = footnotes.len() + 1;
-    let stated = check
-        .written
-        .map_or_else(|| "-".to_owned(), format::written);
-    let tolerance = format::exact_number(Exact::new(check.tolerance()));
-    let verdict = match check.outcome {
-        Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
-        _ => format!("more than the ±{tolerance} that rounding explains"),
-    };
-    footnotes.push(format!(
-        "{symbol}{number} {}, {}: stated {stated}, computed {}, difference {}: {verdict}",
-        party.name,
-        role_words(scale, scale.def.role(figure)),
-        format::exact_number(check.computed),
-        format::signed(format::exact_number(check.difference())),
-    ));
-    format!("{symbol}{number}")
 }
 
 fn role_words(scale: &ScaleModel, role: FigureRole) -> String {

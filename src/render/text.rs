@@ -303,7 +303,16 @@ fn row_cells(
             let check = reconciliation.check_for(Subject::Cell { row: id, column });
             CellText {
                 figure: figure_text(model, table, row, id, column, check),
-                mark: mark(table, row, column, check, footnotes),
+                mark: mark(
+                    check,
+                    footnotes,
+                    || {
+                        let key = table.columns.get(column).copied();
+                        let column = column_name(key.unwrap_or(ColumnKey::Total));
+                        format!("{}, {column}", row.display_label())
+                    },
+                    |value| figures(table).show(value),
+                ),
             }
         })
         .collect()
@@ -357,12 +366,13 @@ fn published(table: &TableDef, value: Exact) -> String {
     }
 }
 
-fn mark(
-    table: &TableDef,
-    row: &RowDef,
-    column: usize,
+/// `✓`, or `≈n` / `✗n` with a numbered note under the table: "{what}: stated …,
+/// computed …, difference …: within/more than the ±… that rounding explains".
+pub(super) fn mark(
     check: Option<&Check>,
     footnotes: &mut Vec<String>,
+    what: impl FnOnce() -> String,
+    show: impl Fn(Exact) -> String,
 ) -> String {
     let Some(check) = check else {
         return String::new();
@@ -373,27 +383,19 @@ fn mark(
         Outcome::Mismatch => MISMATCH,
     };
     let number = footnotes.len() + 1;
-    let scaled = figures(table);
     let stated = check
         .written
         .map_or_else(|| "-".to_owned(), format::written);
-    let tolerance = scaled.show_decimal(check.tolerance());
+    let tolerance = show(Exact::new(check.tolerance()));
     let verdict = match check.outcome {
         Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
         _ => format!("more than the ±{tolerance} that rounding explains"),
     };
     footnotes.push(format!(
-        "{symbol}{number} {}, {}: stated {stated}, computed {}, difference {}: {verdict}",
-        row.display_label(),
-        column_name(
-            table
-                .columns
-                .get(column)
-                .copied()
-                .unwrap_or(ColumnKey::Total)
-        ),
-        scaled.show(check.computed),
-        format::signed(scaled.show(check.difference())),
+        "{symbol}{number} {}: stated {stated}, computed {}, difference {}: {verdict}",
+        what(),
+        show(check.computed),
+        format::signed(show(check.difference())),
     ));
     format!("{symbol}{number}")
 }
