@@ -249,6 +249,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     pub fn note(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Note,

@@ -535,3 +535,18 @@ fn a_bad_cell_in_the_data_file_is_pointed_at_by_file_line_and_column() {
     );
     assert!(output.contains("[bs-vi-7-table-5.tsv:74:7]"), "{output}");
 }
+
+#[test]
+fn a_slip_in_table_5_s_total_is_one_error_at_the_total_not_one_per_party() {
+    // +300 is within what Table 1's rounding allows the amount, but not within what
+    // the 164 published contributions allow their sum (±82.5).
+    let dir = edited_table_5("\t2569825\t5102383", "\t2570125\t5102383");
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        table_5_errors(&output),
+        ["TOTAL, contribution 2014: stated US$ 2,570,125, but the Parties' published"]
+    );
+    assert!(output.contains("[bs-vi-7-table-5.tsv:166:45]"), "{output}");
+    assert!(output.contains("0 do not reconcile; 1 error"), "{output}");
+}

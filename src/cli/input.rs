@@ -28,7 +28,7 @@ impl Loaded {
 /// Checks the decision at `path`, reading its data files from the same directory.
 pub fn check(path: &Path, decision: Source) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read_beside = |name: &str| read_text(&directory.join(name)).map_err(|d| d.message);
+    let read_beside = |name: &str| read_data(&directory.join(name));
     let checked = bud::check_with(&decision.text, &read_beside);
     let data = checked
         .model
@@ -66,6 +66,29 @@ pub fn read(path: &Path) -> Result<Source, Diagnostic> {
     Ok(Source::new(path.display().to_string(), text))
 }
 
+/// A data file's text, or why it cannot be read in a few words; the library words the
+/// diagnostic, pointing at where the decision names the file.
+fn read_data(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("it is a directory".to_owned());
+    }
+    let bytes = std::fs::read(path).map_err(|error| io_reason(&error))?;
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "it is not UTF-8 text (byte {} is not valid); save it as UTF-8",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => "there is no such file".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
 fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let name = path.display().to_string();
     if path.is_dir() {
@@ -76,11 +99,7 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
         .with_help("name the .bud files in it, for example `decisions/*.bud`"));
     }
     let bytes = std::fs::read(path).map_err(|error| {
-        let reason = match error.kind() {
-            ErrorKind::NotFound => "there is no such file".to_owned(),
-            ErrorKind::PermissionDenied => "permission denied".to_owned(),
-            _ => error.to_string(),
-        };
+        let reason = io_reason(&error);
         Diagnostic::error(Code::IoRead, format!("cannot read `{name}`: {reason}"))
             .with_help("check the path; decision files are usually under decisions/")
     })?;

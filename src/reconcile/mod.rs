@@ -237,6 +237,7 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
         .filter(|check| check.outcome == Outcome::Mismatch)
         .map(|check| check.subject)
         .collect();
+    let ranks = scale::ranks(model, reconciliation);
     let mut diagnostics: Vec<Diagnostic> = reconciliation
         .checks
         .iter()
@@ -247,9 +248,7 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
                 Outcome::Mismatch => mismatch_error(model, check, &failing),
             };
             Some(match check.subject {
-                Subject::Scale { .. } => {
-                    scale::place(model, reconciliation, check.subject, diagnostic)
-                }
+                Subject::Scale { .. } => scale::place(model, &ranks, check.subject, diagnostic),
                 _ => diagnostic,
             })
         })

@@ -88,8 +88,8 @@ fn precision(def: &ScaleDef, role: FigureRole) -> (Decimal, RoundingMode) {
 /// What bud computes for a figure of a line, if it could be computed.
 pub fn computed(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option<Amount> {
     let year = |index: usize| scale.years.get(index);
-    // Totals over a Party list with an unreadable line would be wrong, not just off.
-    if !scale.def.complete && line == ScaleLine::Total {
+    // Figures over a Party list with an unreadable line would be wrong, not just off.
+    if !scale.def.complete {
         return None;
     }
     match (line, role) {
@@ -330,34 +330,22 @@ fn no_limit_applied(model: &Model, def: &ScaleDef, party: &PartyDef) -> String {
 
 /// "The rescaling factor is (100 − 2.5 fixed − 0.06 held at a limit) / 69.07, the UN scale of the 157 Parties that scale."
 fn factor_sentence(scale: &ScaleModel, year_index: usize) -> Option<String> {
-    let rates = scale.years.get(year_index)?.rates.as_ref().ok()?;
-    let mut fixed = Decimal::ZERO;
-    let mut held = Exact::ZERO;
-    let mut scaling = Decimal::ZERO;
-    let mut scaling_parties = 0;
-    for (index, party) in scale.def.parties.iter().enumerate() {
-        match rates.bindings.get(index)? {
-            Binding::Fixed => fixed += scale.def.fixed_share(index)?.rate,
-            Binding::AtMost | Binding::AtLeast => {
-                held = held.checked_add(*rates.rates.get(index)?).ok()?;
-            }
-            Binding::Scaled => {
-                scaling += party.base(year_index);
-                scaling_parties += 1;
-            }
-        }
-    }
+    let summary = scale.years.get(year_index)?.summary?;
     let mut taken = Vec::new();
-    if !fixed.is_zero() {
-        taken.push(format!(" − {} fixed", format::exact(fixed)));
+    if !summary.fixed.is_zero() {
+        taken.push(format!(" − {} fixed", format::exact(summary.fixed)));
     }
-    if !held.is_zero() {
-        taken.push(format!(" − {} held at a limit", format::exact_number(held)));
+    if !summary.held.is_zero() {
+        taken.push(format!(
+            " − {} held at a limit",
+            format::exact_number(summary.held)
+        ));
     }
     Some(format!(
-        "The rescaling factor is (100{}) / {}, the UN scale of the {scaling_parties} Parties that scale",
+        "The rescaling factor is (100{}) / {}, the UN scale of the {} Parties that scale",
         taken.concat(),
-        format::exact(scaling)
+        format::exact(summary.scaling),
+        summary.scaling_parties
     ))
 }
 
@@ -411,9 +399,18 @@ fn money(value: Exact) -> String {
 
 /// Where each scale diagnostic goes: the data file its figure is in, and its place
 /// among the others (Parties by the size of their largest failure, TOTAL last).
+/// Per scale, each failing Party's rank: computed once, not per diagnostic.
+pub(super) type Ranks = HashMap<usize, HashMap<usize, usize>>;
+
+pub(super) fn ranks(model: &Model, reconciliation: &Reconciliation) -> Ranks {
+    (0..model.scales.scales.len())
+        .map(|scale| (scale, party_ranks(model, reconciliation, scale)))
+        .collect()
+}
+
 pub(super) fn place(
     model: &Model,
-    reconciliation: &Reconciliation,
+    ranks: &Ranks,
     subject: Subject,
     diagnostic: Diagnostic,
 ) -> Diagnostic {
@@ -426,11 +423,13 @@ pub(super) fn place(
     else {
         return diagnostic;
     };
-    let ranks = party_ranks(model, reconciliation, scale_index);
+    let ranks = ranks.get(&scale_index);
     // The amount apportioned comes first: when it fails, every contribution moves with it.
     let rank = match (line, role) {
         (ScaleLine::Total, FigureRole::Contribution(_)) => 0,
-        (ScaleLine::Party(party), _) => ranks.get(&party).map_or(usize::MAX - 1, |r| r + 1),
+        (ScaleLine::Party(party), _) => ranks
+            .and_then(|ranks| ranks.get(&party))
+            .map_or(usize::MAX - 1, |r| r + 1),
         (ScaleLine::Total, _) => usize::MAX,
     };
     let file = match line {

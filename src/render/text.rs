@@ -425,6 +425,13 @@ fn summary(out: &mut String, reconciliation: &Reconciliation) {
             ""
         },
     );
+    if reconciliation.unchecked > 0 {
+        let _ = writeln!(
+            out,
+            "{} more could not be checked because of the errors.",
+            reconciliation.unchecked
+        );
+    }
     let _ = writeln!(
         out,
         "{MATCH} matches the published figure   {ROUNDING} differs only by rounding   {MISMATCH} does not reconcile"

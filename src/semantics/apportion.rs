@@ -83,6 +83,9 @@ pub enum Impossible {
     FloorAboveLimit { party: usize },
     /// A base rate, fixed share or limit below zero.
     Negative { party: usize },
+    /// Something is left to share, but no Party can take it: every Party is fixed or
+    /// has a base rate of zero.
+    NothingToScale { available: Decimal },
     /// The figures are too large or too finely divided for exact arithmetic.
     Arithmetic(ArithmeticError),
 }
@@ -106,10 +109,17 @@ pub fn apportion(parties: &[Terms], total: Decimal) -> Result<Apportioned, Impos
     let factor = rescaling_factor(&scaled, available)?;
     let mut rates = Vec::with_capacity(parties.len());
     let mut bindings = Vec::with_capacity(parties.len());
+    let mut sum_of_rates = Exact::ZERO;
     for terms in parties {
         let (rate, binding) = rate_of(terms, factor)?;
+        sum_of_rates = sum_of_rates.checked_add(rate)?;
         rates.push(rate);
         bindings.push(binding);
+    }
+    // Exact arithmetic makes this hold by construction; rates so extreme that a
+    // decimal had to round would break it, and must not pass for an apportionment.
+    if sum_of_rates != Exact::new(total) {
+        return Err(Impossible::Arithmetic(ArithmeticError::Overflow));
     }
     Ok(Apportioned {
         rates,
@@ -121,7 +131,12 @@ pub fn apportion(parties: &[Terms], total: Decimal) -> Result<Apportioned, Impos
 fn validate(parties: &[Terms]) -> Result<(), Impossible> {
     for (party, terms) in parties.iter().enumerate() {
         let figures = [Some(terms.base), terms.fixed, terms.most, terms.least];
-        if figures.iter().flatten().any(Decimal::is_sign_negative) {
+        // `-0.000` as written is zero, not negative.
+        if figures
+            .iter()
+            .flatten()
+            .any(|figure| *figure < Decimal::ZERO)
+        {
             return Err(Impossible::Negative { party });
         }
         if terms.fixed.is_none() && terms.most.is_some_and(|most| terms.least_or_zero() > most) {
@@ -148,6 +163,10 @@ fn feasible(scaled: &[&Terms], available: Decimal) -> Result<(), Impossible> {
     let unlimited = scaled.iter().any(|p| p.most.is_none() && !p.base.is_zero());
     if !unlimited {
         let most = sum(scaled.iter().map(|p| most_it_can_pay(p)))?;
+        let can_scale = scaled.iter().any(|p| !p.base.is_zero());
+        if most < available && !can_scale {
+            return Err(Impossible::NothingToScale { available });
+        }
         if most < available {
             return Err(Impossible::LimitsTooLow {
                 most,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Model;
-use super::apportion::{self, Apportioned, Impossible, Terms};
+use super::apportion::{self, Apportioned, Binding, Impossible, Terms};
 use super::eval::{Amount, Failed};
 use super::number::Exact;
 use super::program::{PublishedRounding, RowId};
@@ -92,6 +92,17 @@ pub struct PartyDef {
 }
 
 impl PartyDef {
+    /// A line written in the decision file.
+    fn written(party: &ast::Text, figures: &[Figure]) -> Self {
+        PartyDef {
+            name: party.value.clone(),
+            span: party.span,
+            file: None,
+            figures: figures.to_vec(),
+            groups: Vec::new(),
+        }
+    }
+
     /// The Party's base (UN scale) rate for the year at `year_index`, in per cent.
     pub fn base(&self, year_index: usize) -> Decimal {
         self.base_written(year_index)
@@ -227,11 +238,24 @@ pub struct AmountApportioned {
     pub from_stated_total: bool,
 }
 
+/// How the year's rescaling factor came about: (100 − fixed − held) / scaling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateSummary {
+    /// The fixed shares, in per cent.
+    pub fixed: Decimal,
+    /// The rates of the Parties held at a limit, in per cent.
+    pub held: Exact,
+    /// The base rates of the Parties that scale, and how many they are.
+    pub scaling: Decimal,
+    pub scaling_parties: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct YearResult {
     pub year: i32,
     pub amount: Result<AmountApportioned, Failed>,
     pub rates: Result<Apportioned, Failed>,
+    pub summary: Option<RateSummary>,
     /// Per Party, unrounded; empty when the amount or the rates failed.
     pub contributions: Vec<Amount>,
 }
@@ -292,6 +316,7 @@ pub fn evaluate(
         scales: Scales::default(),
         diagnostics: Vec::new(),
         incomplete: false,
+        columns_ok: true,
     };
     builder.declare_groups(file);
     let tables: Vec<&ScaleTable> = file
@@ -302,6 +327,7 @@ pub fn evaluate(
             _ => None,
         })
         .collect();
+    builder.check_scale_names(&tables);
     let definitions: Vec<ScaleDef> = tables.iter().map(|t| builder.scale(t)).collect();
     builder.check_group_members(&definitions);
     for def in definitions {
@@ -319,6 +345,9 @@ struct Builder<'a> {
     /// Whether a Party line of the scale being built could not be read: its rates
     /// would then be computed without that Party, so they are not computed at all.
     incomplete: bool,
+    /// Whether the scale being built has usable `columns`; without them no line can
+    /// be read, and saying so for every line would bury the one real error.
+    columns_ok: bool,
 }
 
 impl Builder<'_> {
@@ -369,9 +398,34 @@ impl Builder<'_> {
         }
     }
 
+    /// A scale's name must not be a table's or another scale's: both print as tables.
+    fn check_scale_names(&mut self, tables: &[&ScaleTable]) {
+        let mut seen: HashMap<&str, Span> = self
+            .model
+            .program
+            .tables
+            .iter()
+            .map(|t| (t.name.as_str(), t.name_span))
+            .collect();
+        for table in tables {
+            if let Some(first) = seen.insert(table.name.name.as_str(), table.name.span) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameDuplicate,
+                        format!("`{}` names two tables", table.name.name),
+                    )
+                    .at(table.name.span, "this scale")
+                    .with_label(first, "already the name of this one")
+                    .with_help("give the scale a name of its own, such as `contributions`"),
+                );
+            }
+        }
+    }
+
     /// A group member that is a Party of no scale is most likely misspelt.
     fn check_group_members(&mut self, definitions: &[ScaleDef]) {
-        if definitions.is_empty() {
+        // Without every scale's Party lines, a missing member proves nothing.
+        if definitions.is_empty() || definitions.iter().any(|d| !d.complete) {
             return;
         }
         let parties: Vec<&str> = definitions
@@ -430,6 +484,7 @@ impl Builder<'_> {
             span: table.span,
         };
         self.incomplete = false;
+        self.columns_ok = true;
         self.settings(table, &mut def);
         self.parties(table, &mut def);
         self.rules(table, &mut def);
@@ -473,11 +528,22 @@ impl Builder<'_> {
                         ),
                     }
                 }
+                TableSetting::Columns(_, span) if columns => {
+                    self.columns_ok = false;
+                    self.setting_problem(
+                        *span,
+                        "`columns` is given twice",
+                        "keep one `columns` line",
+                    );
+                }
                 TableSetting::Columns(keys, span) => {
                     columns = true;
                     self.columns(keys, *span, def);
                 }
             }
+        }
+        if !columns {
+            self.columns_ok = false;
         }
         let missing = [
             (unit, "unit", "unit US$"),
@@ -505,19 +571,26 @@ impl Builder<'_> {
                     def.years.push(*year);
                 }
                 ColumnKey::Total if !def.has_total => def.has_total = true,
-                ColumnKey::Period(_) => self.setting_problem(
-                    *key_span,
-                    "a scale apportions each year on its own, so its columns are years",
-                    "write the years, such as `columns 2013 2014 Total`",
-                ),
-                _ => self.setting_problem(
-                    *key_span,
-                    "this column is out of place",
-                    "list each year once, then `Total` last",
-                ),
+                ColumnKey::Period(_) => {
+                    self.columns_ok = false;
+                    self.setting_problem(
+                        *key_span,
+                        "a scale apportions each year on its own, so its columns are years",
+                        "write the years, such as `columns 2013 2014 Total`",
+                    );
+                }
+                _ => {
+                    self.columns_ok = false;
+                    self.setting_problem(
+                        *key_span,
+                        "this column is out of place",
+                        "list each year once, then `Total` last",
+                    );
+                }
             }
         }
         if def.years.is_empty() {
+            self.columns_ok = false;
             self.setting_problem(
                 span,
                 "a scale needs at least one year column",
@@ -538,97 +611,137 @@ impl Builder<'_> {
         let mut lines: Vec<PartyDef> = table
             .parties
             .iter()
-            .map(|line| PartyDef {
-                name: line.party.value.clone(),
-                span: line.party.span,
-                file: None,
-                figures: line.figures.clone(),
-                groups: Vec::new(),
-            })
+            .map(|line| PartyDef::written(&line.party, &line.figures))
             .collect();
-        let mut total = table.total.as_ref().map(|line| PartyDef {
-            name: line.party.value.clone(),
-            span: line.party.span,
-            file: None,
-            figures: line.figures.clone(),
-            groups: Vec::new(),
-        });
+        let mut totals: Vec<PartyDef> = table
+            .total
+            .iter()
+            .map(|line| PartyDef::written(&line.party, &line.figures))
+            .collect();
         for name in &table.data {
-            let (data_lines, data_total) = self.data_file(name, def.figure_count());
+            let (data_lines, data_totals) = self.data_file(name);
             lines.extend(data_lines);
-            if data_total.is_some() {
-                total = data_total;
-            }
+            totals.extend(data_totals);
+        }
+        if !self.columns_ok {
+            // Every line would be "the wrong number of figures" for one setting's fault.
+            self.incomplete = true;
+            return;
         }
         let expected = def.figure_count();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let members = self.group_members();
         for mut party in lines {
-            if !self.party_figures_fit(&party, expected, def) {
+            if !self.party_figures_fit(&party, expected, def, false) {
                 continue;
             }
-            if let Some(first) = seen.get(&party.name) {
-                let first = &def.parties[*first];
+            if let Some(first) = seen.get(&party.name).and_then(|i| def.parties.get(*i)) {
                 let diagnostic = Diagnostic::error(
                     Code::ApportionParty,
                     format!("{} has two lines in {}", party.name, def.display_name()),
                 )
                 .at(party.span, "a second line for this Party")
                 .with_help("keep one line per Party");
-                self.diagnostics
-                    .push(in_file_of(diagnostic, &party, def.span, first.span));
+                let diagnostic = if first.file == party.file {
+                    diagnostic.with_label(first.span, "the first line for it")
+                } else {
+                    let place = first.file.as_deref().unwrap_or("the decision file");
+                    let help = format!(
+                        "keep one line per Party: {} has one in {place} too",
+                        party.name
+                    );
+                    diagnostic.with_help(help)
+                };
+                self.diagnostics.push(in_file(diagnostic, &party, def.span));
                 self.incomplete = true;
                 continue;
             }
-            party.groups = self
-                .scales
-                .groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.members.iter().any(|(m, _)| *m == party.name))
-                .map(|(index, _)| index)
-                .collect();
+            party.groups = members.get(&party.name).cloned().unwrap_or_default();
             seen.insert(party.name.clone(), def.parties.len());
             def.parties.push(party);
         }
-        def.total = total.filter(|line| self.party_figures_fit(line, expected, def));
+        let mut totals = totals.into_iter();
+        def.total = totals
+            .next()
+            .filter(|line| self.party_figures_fit(line, expected, def, true));
+        for extra in totals {
+            let diagnostic = Diagnostic::error(
+                Code::NameDuplicate,
+                format!("{} has a second TOTAL line", def.display_name()),
+            )
+            .at(extra.span, "a second TOTAL line")
+            .with_help("keep one TOTAL line, in the decision or in its data file");
+            self.diagnostics.push(in_file(diagnostic, &extra, def.span));
+        }
+        if def.parties.is_empty() && !self.incomplete {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::ApportionParty,
+                    format!("{} has no Parties to apportion among", def.display_name()),
+                )
+                .at(table.name.span, "no Party lines in this scale")
+                .with_help("write a line per Party, such as `\"Albania\"  0.010  0.014  357`, or name a data file with `data \"table.tsv\"`"),
+            );
+            self.incomplete = true;
+        }
     }
 
-    fn party_figures_fit(&mut self, party: &PartyDef, expected: usize, def: &ScaleDef) -> bool {
-        let is_total_line = def.total.as_ref().is_some_and(|t| t.span == party.span)
-            || party.name.eq_ignore_ascii_case("total");
-        if party.figures.len() == expected && is_total_line {
+    /// For each Party name, the groups that list it.
+    fn group_members(&self) -> HashMap<String, Vec<usize>> {
+        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, group) in self.scales.groups.iter().enumerate() {
+            for (member, _) in &group.members {
+                members.entry(member.clone()).or_default().push(index);
+            }
+        }
+        members
+    }
+
+    fn party_figures_fit(
+        &mut self,
+        party: &PartyDef,
+        expected: usize,
+        def: &ScaleDef,
+        is_total: bool,
+    ) -> bool {
+        if party.figures.len() != expected {
+            self.wrong_figure_count(party, expected, def);
+            return false;
+        }
+        if is_total {
             return true;
         }
-        if party.figures.len() == expected {
-            let base_missing = (0..def.years.len()).find(|year| {
-                !matches!(
-                    party.figures.get(year * FIGURES_PER_YEAR).map(|f| f.kind),
-                    Some(FigureKind::Number(_))
-                )
-            });
-            let Some(year) = base_missing else {
-                return true;
-            };
-            let Some(figure) = party.figures.get(year * FIGURES_PER_YEAR) else {
-                return true;
-            };
-            let diagnostic = Diagnostic::error(
-                Code::TableFigures,
-                format!(
-                    "{} has no base rate for {}",
-                    party.name,
-                    def.years.get(year).copied().unwrap_or_default()
-                ),
-            )
-            .at(figure.span, "a rate is needed here")
-            .with_help("write the Party's rate on the UN scale, in per cent, such as 0.010");
+        let missing_base = (0..def.years.len()).find_map(|year| {
+            let figure = party.figures.get(year * FIGURES_PER_YEAR)?;
+            (!matches!(figure.kind, FigureKind::Number(_))).then_some((year, figure.span))
+        });
+        if party.name.trim().is_empty() {
+            let diagnostic = Diagnostic::error(Code::TableFigures, "a Party line without a name")
+                .at(party.span, "no Party name here")
+                .with_help("write the Party's name first, as it is in the decision");
             self.diagnostics.push(in_file(diagnostic, party, def.span));
             self.incomplete = true;
             return false;
         }
-        if def.years.is_empty() {
-            return false;
-        }
+        let Some((year, span)) = missing_base else {
+            return true;
+        };
+        let diagnostic = Diagnostic::error(
+            Code::TableFigures,
+            format!(
+                "{} has no base rate for {}",
+                party.name,
+                def.years.get(year).copied().unwrap_or_default()
+            ),
+        )
+        .at(span, "a rate is needed here")
+        .with_help("write the Party's rate on the UN scale, in per cent, such as 0.010");
+        self.diagnostics.push(in_file(diagnostic, party, def.span));
+        self.incomplete = true;
+        false
+    }
+
+    fn wrong_figure_count(&mut self, party: &PartyDef, expected: usize, def: &ScaleDef) {
         let layout = def
             .years
             .iter()
@@ -654,15 +767,10 @@ impl Builder<'_> {
         ));
         self.diagnostics.push(in_file(diagnostic, party, def.span));
         self.incomplete = true;
-        false
     }
 
     /// The Party lines of a data file, and its TOTAL line if it has one.
-    fn data_file(
-        &mut self,
-        name: &ast::Text,
-        expected: usize,
-    ) -> (Vec<PartyDef>, Option<PartyDef>) {
+    fn data_file(&mut self, name: &ast::Text) -> (Vec<PartyDef>, Vec<PartyDef>) {
         let Some(delimiter) = Delimiter::for_name(&name.value) else {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -675,7 +783,8 @@ impl Builder<'_> {
                 .at(name.span, "not a .csv or .tsv file")
                 .with_help("save the table from the spreadsheet as CSV or as tab-separated text"),
             );
-            return (Vec::new(), None);
+            self.incomplete = true;
+            return (Vec::new(), Vec::new());
         };
         let text = match self.files.read(&name.value) {
             Ok(text) => text,
@@ -683,12 +792,13 @@ impl Builder<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::IoRead,
-                        format!("cannot read the data file `{}`: {reason}", name.value),
+                        format!("the data file `{}` cannot be read: {reason}", name.value),
                     )
                     .at(name.span, "named here")
                     .with_help("data files are looked for beside the decision file"),
                 );
-                return (Vec::new(), None);
+                self.incomplete = true;
+                return (Vec::new(), Vec::new());
             }
         };
         let order = name.span.start;
@@ -703,13 +813,14 @@ impl Builder<'_> {
         }
         let rows = table.map(|table| table.rows).unwrap_or_default();
         let mut parties = Vec::new();
-        let mut total = None;
+        let mut totals = Vec::new();
         for row in &rows {
-            let Some(party) = self.data_row(row, &name.value, order, expected) else {
+            let Some(party) = self.data_row(row, &name.value, order) else {
                 continue;
             };
+            // A data file has no keyword for it: its TOTAL line is the one called so.
             if party.name.eq_ignore_ascii_case("total") {
-                total = Some(party);
+                totals.push(party);
             } else {
                 parties.push(party);
             }
@@ -718,18 +829,12 @@ impl Builder<'_> {
             name: name.value.clone(),
             text,
         });
-        (parties, total)
+        (parties, totals)
     }
 
-    fn data_row(
-        &mut self,
-        row: &DataRow,
-        file: &str,
-        order: usize,
-        expected: usize,
-    ) -> Option<PartyDef> {
+    fn data_row(&mut self, row: &DataRow, file: &str, order: usize) -> Option<PartyDef> {
         let (name, cells) = row.cells.split_first()?;
-        let mut figures = Vec::with_capacity(expected);
+        let mut figures = Vec::with_capacity(cells.len());
         let mut readable = true;
         for cell in cells {
             let kind = match cell.text.as_str() {
@@ -776,7 +881,24 @@ impl Builder<'_> {
 
     fn rules(&mut self, table: &ScaleTable, def: &mut ScaleDef) {
         let mut amount_given = false;
+        let mut given: HashMap<&str, Span> = HashMap::new();
         for rule in &table.rules {
+            let (keyword, span) = rule_keyword(rule);
+            // `fixed` and `cap` may be given once per Party or group; the others once.
+            if !matches!(rule, ScaleRule::Fixed { .. } | ScaleRule::Cap { .. }) {
+                if let Some(first) = given.insert(keyword, span) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TableSetting,
+                            format!("`{keyword}` is given twice"),
+                        )
+                        .at(span, "given again here")
+                        .with_label(first, "first given here")
+                        .with_help(format!("keep one `{keyword}` line")),
+                    );
+                    continue;
+                }
+            }
             match rule {
                 ScaleRule::Amount(reference, span) => {
                     amount_given = true;
@@ -791,16 +913,60 @@ impl Builder<'_> {
                     ),
                 },
                 ScaleRule::Fixed { party, share, span } => {
-                    if let Some(index) = self.party_index(def, party) {
-                        def.fixed.push((index, limit(share, *span)));
+                    let Some(index) = self.party_index(def, party) else {
+                        continue;
+                    };
+                    if let Some((_, first)) = def.fixed.iter().find(|(i, _)| *i == index) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::TableSetting,
+                                format!("{}'s share is fixed twice", party.value),
+                            )
+                            .at(*span, "fixed again here")
+                            .with_label(first.span, "first fixed here")
+                            .with_help("keep one `fixed` line per Party"),
+                        );
+                        continue;
                     }
+                    def.fixed.push((index, limit(share, *span)));
                 }
                 ScaleRule::Ceiling(rate, span) => def.ceiling = Some(limit(rate, *span)),
                 ScaleRule::Floor(rate, span) => def.floor = Some(limit(rate, *span)),
                 ScaleRule::Cap { group, rate, span } => {
-                    if let Some(index) = self.group_index(group) {
-                        def.caps.push((index, limit(rate, *span)));
+                    let Some(index) = self.group_index(group) else {
+                        continue;
+                    };
+                    if let Some((_, first)) = def.caps.iter().find(|(i, _)| *i == index) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::TableSetting,
+                                format!("group `{}` is capped twice", group.name),
+                            )
+                            .at(*span, "capped again here")
+                            .with_label(first.span, "first capped here")
+                            .with_help("keep one `cap` line per group"),
+                        );
+                        continue;
                     }
+                    if self
+                        .scales
+                        .groups
+                        .get(index)
+                        .is_some_and(|g| g.members.is_empty())
+                    {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                Code::ApportionParty,
+                                format!(
+                                    "group `{}` has no members, so its cap applies to no Party",
+                                    group.name
+                                ),
+                            )
+                            .at(group.span, "an empty group")
+                            .with_help("list the group's Parties in its `group` block"),
+                        );
+                    }
+                    def.caps.push((index, limit(rate, *span)));
                 }
             }
         }
@@ -819,6 +985,10 @@ impl Builder<'_> {
     fn party_index(&mut self, def: &ScaleDef, party: &ast::Text) -> Option<usize> {
         if let Some(index) = def.parties.iter().position(|p| p.name == party.value) {
             return Some(index);
+        }
+        // With a Party line unreadable, "not a Party" would most likely be wrong.
+        if self.incomplete {
+            return None;
         }
         let names = def.parties.iter().map(|p| p.name.as_str());
         let help = match closest(&party.value, names) {
@@ -871,6 +1041,19 @@ impl Builder<'_> {
             Some(table) => format!("{}.{}", table.name, reference.name.name),
             None => reference.name.name.clone(),
         };
+        if let Some(index) = &reference.index {
+            let index_span = match index {
+                ast::ReferenceIndex::Column(_, span) | ast::ReferenceIndex::CurrentYear(span) => {
+                    *span
+                }
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::TableColumn, "`apportion` takes a row, not a column of it")
+                    .at(index_span, "a column here")
+                    .with_help(format!("write `apportion {written}`: each year of the scale apportions that year's figure")),
+            );
+            return None;
+        }
         let problem = |message: String, help: String| {
             Diagnostic::error(Code::NameUnknown, message)
                 .at(reference.name.span, "not a row of a table")
@@ -930,13 +1113,22 @@ impl Builder<'_> {
             ));
             return None;
         };
-        let table = &program.tables[table_id];
-        if table.unit.unit != Unit::Money(currency.to_owned()) && !currency.is_empty() {
+        let table = program.tables.get(table_id)?;
+        let fits = match &table.unit.unit {
+            Unit::Money(code) => currency.is_empty() || code == currency,
+            _ => false,
+        };
+        if !fits {
+            let wanted = if currency.is_empty() {
+                "money".to_owned()
+            } else {
+                super::unit::currency_symbol(currency).to_owned()
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::UnitMismatch,
                     format!(
-                        "`{written}` is {}, but the scale apportions {currency}",
+                        "`{written}` is in {}, but the scale apportions {wanted}",
                         table.unit.describe()
                     ),
                 )
@@ -950,15 +1142,31 @@ impl Builder<'_> {
 
     fn evaluate_years(&mut self, def: &ScaleDef) -> Vec<YearResult> {
         let terms = self.terms(def);
+        // Years with the same base rates share one apportionment, and one diagnostic.
+        let mut previous: Option<(Vec<Terms>, Result<Apportioned, Failed>)> = None;
         def.years
             .iter()
             .enumerate()
             .map(|(year_index, year)| {
                 let amount = self.amount(def, year_index, *year);
                 let rates = match &terms {
-                    Some(terms) => self.rates(def, year_index, terms),
+                    Some(terms) => {
+                        let terms = year_terms(def, year_index, terms);
+                        match &previous {
+                            Some((same, result)) if *same == terms => result.clone(),
+                            _ => {
+                                let result = self.rates(def, year_index, &terms);
+                                previous = Some((terms, result.clone()));
+                                result
+                            }
+                        }
+                    }
                     None => Err(Failed),
                 };
+                let summary = rates
+                    .as_ref()
+                    .ok()
+                    .map(|rates| summarise(def, year_index, rates));
                 let contributions = match (&amount, &rates) {
                     (Ok(amount), Ok(rates)) => {
                         contributions(rates, amount.used).unwrap_or_else(|| {
@@ -972,6 +1180,7 @@ impl Builder<'_> {
                     year: *year,
                     amount,
                     rates,
+                    summary,
                     contributions,
                 }
             })
@@ -998,15 +1207,7 @@ impl Builder<'_> {
         year_index: usize,
         terms: &[Terms],
     ) -> Result<Apportioned, Failed> {
-        let terms: Vec<Terms> = terms
-            .iter()
-            .zip(&def.parties)
-            .map(|(terms, party)| Terms {
-                base: party.base(year_index),
-                ..*terms
-            })
-            .collect();
-        apportion::apportion(&terms, Decimal::ONE_HUNDRED).map_err(|impossible| {
+        apportion::apportion(terms, Decimal::ONE_HUNDRED).map_err(|impossible| {
             let year = def.years.get(year_index).copied().unwrap_or_default();
             self.diagnostics
                 .push(impossible_rule(def, year, &impossible));
@@ -1049,12 +1250,120 @@ impl Builder<'_> {
         let stated = def.total.as_ref().and_then(|total| {
             let figure = total.figures.get(year_index * FIGURES_PER_YEAR + 2)?;
             match figure.kind {
-                FigureKind::Number(written) => Some(written.value),
+                FigureKind::Number(written) => Some((written.value, figure.span)),
                 _ => None,
             }
         });
-        Ok(refine(computed, stated, def.rounding.step))
+        let Some((stated, stated_span)) = stated else {
+            return Ok(refine(computed, None, def.rounding.step));
+        };
+        // The TOTAL refines the amount only if the Parties' own published
+        // contributions bear it out: otherwise a slip in the TOTAL that happens to sit
+        // within the amount's bound would move every contribution instead of failing.
+        if let Some(problem) =
+            total_against_contributions(def, year_index, year, stated, stated_span)
+        {
+            self.diagnostics.push(problem);
+            return Ok(refine(computed, None, def.rounding.step));
+        }
+        Ok(refine(computed, Some(stated), def.rounding.step))
     }
+}
+
+/// The base rates of `year_index` joined to the rest of each Party's terms.
+fn year_terms(def: &ScaleDef, year_index: usize, terms: &[Terms]) -> Vec<Terms> {
+    terms
+        .iter()
+        .zip(&def.parties)
+        .map(|(terms, party)| Terms {
+            base: party.base(year_index),
+            ..*terms
+        })
+        .collect()
+}
+
+/// What the rescaling factor was computed from, for explanations.
+fn summarise(def: &ScaleDef, year_index: usize, rates: &Apportioned) -> RateSummary {
+    let mut summary = RateSummary {
+        fixed: Decimal::ZERO,
+        held: Exact::ZERO,
+        scaling: Decimal::ZERO,
+        scaling_parties: 0,
+    };
+    for (index, party) in def.parties.iter().enumerate() {
+        let (Some(binding), Some(rate)) = (rates.bindings.get(index), rates.rates.get(index))
+        else {
+            continue;
+        };
+        match binding {
+            Binding::Fixed => summary.fixed = summary.fixed.saturating_add(rate.to_decimal()),
+            Binding::AtMost | Binding::AtLeast => {
+                summary.held = summary.held.checked_add(*rate).unwrap_or(summary.held);
+            }
+            Binding::Scaled => {
+                summary.scaling = summary.scaling.saturating_add(party.base(year_index));
+                summary.scaling_parties += 1;
+            }
+        }
+    }
+    summary
+}
+
+/// An error if the stated TOTAL differs from the sum of the Parties' published
+/// contributions by more than their rounding explains (half a step each, and half a
+/// step for the TOTAL's own rounding).
+fn total_against_contributions(
+    def: &ScaleDef,
+    year_index: usize,
+    year: i32,
+    stated: Decimal,
+    span: Span,
+) -> Option<Diagnostic> {
+    if !def.complete {
+        return None;
+    }
+    let figure = year_index * FIGURES_PER_YEAR + 2;
+    let mut published = Decimal::ZERO;
+    for party in &def.parties {
+        match party.figures.get(figure).map(|f| f.kind) {
+            Some(FigureKind::Number(written)) => {
+                published = published.checked_add(written.value)?
+            }
+            // A contribution not published: the sum says nothing.
+            _ => return None,
+        }
+    }
+    let half_step = def.rounding.step / Decimal::TWO;
+    let parties = Decimal::from(def.parties.len());
+    let bound = parties.checked_mul(half_step)?.checked_add(half_step)?;
+    let difference = (stated - published).abs();
+    if difference <= bound {
+        return None;
+    }
+    let symbol = def.currency_symbol();
+    let show = |d: Decimal| crate::format::exact(d);
+    let diagnostic = Diagnostic::error(
+        Code::ReconcileMismatch,
+        format!(
+            "{}, TOTAL, contribution {year}: stated {symbol} {}, but the Parties' published contributions add up to {symbol} {}",
+            def.display_name(),
+            show(stated),
+            show(published)
+        ),
+    )
+    .at(span, format!("{} away from their sum", show(difference)))
+    .with_help(format!(
+        "each of the {} contributions is rounded to {}, so their sum can differ from the amount apportioned by at most {symbol} {} (with the TOTAL's own rounding); this TOTAL differs by {}. Correct the TOTAL, or the contribution that is wrong; until then the contributions are computed from the amount as its table computes it",
+        def.parties.len(),
+        show(def.rounding.step),
+        show(bound),
+        show(difference)
+    ));
+    let diagnostic = match def.total.as_ref().and_then(|t| t.file.clone()) {
+        Some(file) => diagnostic.in_file(file),
+        None => diagnostic,
+    };
+    Some(diagnostic.ordered(def.span.end, 0))
 }
 
 /// The stated amount, if it is consistent with the computed one and more precise.
@@ -1121,6 +1430,18 @@ fn too_large(def: &ScaleDef, year: i32) -> Diagnostic {
     .with_help("check the amount apportioned and the rates for a misplaced decimal point")
 }
 
+/// A rule line's keyword, for messages, and where it is.
+fn rule_keyword(rule: &ScaleRule) -> (&'static str, Span) {
+    match rule {
+        ScaleRule::Amount(_, span) => ("apportion", *span),
+        ScaleRule::Rates(_, span) => ("rates", *span),
+        ScaleRule::Fixed { span, .. } => ("fixed", *span),
+        ScaleRule::Ceiling(_, span) => ("ceiling", *span),
+        ScaleRule::Cap { span, .. } => ("cap", *span),
+        ScaleRule::Floor(_, span) => ("floor", *span),
+    }
+}
+
 fn limit(rate: &Written, span: Span) -> Limit {
     Limit {
         rate: rate.value,
@@ -1144,16 +1465,6 @@ fn in_file(diagnostic: Diagnostic, party: &PartyDef, scale_span: Span) -> Diagno
             .ordered(scale_span.start, party.span.start),
         None => diagnostic,
     }
-}
-
-fn in_file_of(
-    diagnostic: Diagnostic,
-    party: &PartyDef,
-    scale_span: Span,
-    first: Span,
-) -> Diagnostic {
-    let diagnostic = diagnostic.with_label(first, "the first line for it");
-    in_file(diagnostic, party, scale_span)
 }
 
 fn impossible_rule(def: &ScaleDef, year: i32, impossible: &Impossible) -> Diagnostic {
@@ -1207,16 +1518,31 @@ fn impossible_rule(def: &ScaleDef, year: i32, impossible: &Impossible) -> Diagno
             )
         }
         Impossible::Negative { party } => {
-            let party = def
-                .parties
-                .get(*party)
-                .map_or("a Party", |p| p.name.as_str());
-            (
+            let line = def.parties.get(*party);
+            let party = line.map_or("a Party", |p| p.name.as_str());
+            let diagnostic = Diagnostic::error(
+                Code::ApportionImpossible,
                 format!("{name}, {year}: {party} has a rate below zero"),
-                def.span,
-                "rates, shares and limits are percentages of zero or more".to_owned(),
             )
+            .with_help("rates, shares and limits are percentages of zero or more");
+            // Point at the Party's own base rate, in whichever file it is.
+            let base = line.and_then(|l| {
+                let index = def.years.iter().position(|y| *y == year)?;
+                Some((l.figures.get(index * FIGURES_PER_YEAR)?.span, l))
+            });
+            return match base {
+                Some((span, line)) => in_file(diagnostic.at(span, "below zero"), line, def.span),
+                None => diagnostic.at(def.span, "in this scale"),
+            };
         }
+        Impossible::NothingToScale { available } => (
+            format!(
+                "{name}, {year}: {} is left to share, but every Party is fixed or has a base rate of zero",
+                pct(*available)
+            ),
+            def.fixed.first().map_or(def.span, |(_, l)| l.span),
+            "give the Parties their base rates, or fix shares that add up to 100%".to_owned(),
+        ),
         Impossible::Arithmetic(_) => (
             format!(
                 "{name}, {year}: the rates are too large or too finely divided to apportion exactly"

@@ -285,3 +285,71 @@ proptest! {
         }
     }
 }
+
+/// Small rules, often infeasible, with repeated and zero rates.
+fn small_terms() -> impl Strategy<Value = Terms> {
+    (
+        0u32..60,
+        prop::option::of(0u32..12),
+        prop::option::of(0u32..4),
+        prop::option::weighted(0.15, 0u32..30),
+    )
+        .prop_map(|(base, most, least, fixed)| Terms {
+            base: Decimal::new(i64::from(base) * 1237 % 7919, 3),
+            most: most.map(|m| Decimal::new(i64::from(m) * 333, 2)),
+            least: least.map(|l| Decimal::new(i64::from(l) * 7, 1)),
+            fixed: fixed.map(Decimal::from),
+        })
+}
+
+/// Whether any rates can satisfy the rule, worked out independently of the sweep.
+fn feasible(parties: &[Terms]) -> bool {
+    let limits_in_order = parties
+        .iter()
+        .all(|t| t.fixed.is_some() || t.most.is_none_or(|m| t.least.unwrap_or_default() <= m));
+    let fixed: Decimal = parties.iter().filter_map(|t| t.fixed).sum();
+    let scaled: Vec<&Terms> = parties.iter().filter(|t| t.fixed.is_none()).collect();
+    let least: Decimal = scaled.iter().map(|t| t.least.unwrap_or_default()).sum();
+    let unlimited = scaled.iter().any(|t| t.most.is_none() && !t.base.is_zero());
+    let most: Decimal = scaled
+        .iter()
+        .map(|t| match (t.base.is_zero(), t.most) {
+            (true, _) => t.least.unwrap_or_default(),
+            (false, Some(most)) => most,
+            (false, None) => Decimal::from(1000),
+        })
+        .sum();
+    let available = HUNDRED - fixed;
+    limits_in_order && fixed <= HUNDRED && least <= available && (unlimited || most >= available)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// An oracle: the rule is refused exactly when it is infeasible, and otherwise every
+    /// rate is clamp(k × base, floor, most) and they add up to 100.
+    #[test]
+    fn the_rule_is_refused_exactly_when_no_rates_can_satisfy_it(
+        parties in prop::collection::vec(small_terms(), 0..12)
+    ) {
+        let result = apportion(&parties, HUNDRED);
+        prop_assert_eq!(result.is_ok(), feasible(&parties), "{:?} -> {:?}", parties, result);
+        if let Ok(result) = result {
+            prop_assert_eq!(total(&result.rates), Exact::new(HUNDRED));
+            for (terms, rate) in parties.iter().zip(&result.rates) {
+                if let Some(share) = terms.fixed {
+                    prop_assert_eq!(*rate, Exact::new(share));
+                    continue;
+                }
+                let mut expected = result.factor.checked_mul(Exact::new(terms.base)).unwrap();
+                if let Some(most) = terms.most {
+                    expected = expected.min(Exact::new(most));
+                }
+                if let Some(least) = terms.least {
+                    expected = expected.max(Exact::new(least));
+                }
+                prop_assert_eq!(*rate, expected);
+            }
+        }
+    }
+}
