@@ -887,15 +887,8 @@ impl Builder<'_> {
             // `fixed` and `cap` may be given once per Party or group; the others once.
             if !matches!(rule, ScaleRule::Fixed { .. } | ScaleRule::Cap { .. }) {
                 if let Some(first) = given.insert(keyword, span) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TableSetting,
-                            format!("`{keyword}` is given twice"),
-                        )
-                        .at(span, "given again here")
-                        .with_label(first, "first given here")
-                        .with_help(format!("keep one `{keyword}` line")),
-                    );
+                    let message = format!("`{keyword}` is given twice");
+                    self.given_twice(message, span, first, &format!("one `{keyword}` line"));
                     continue;
                 }
             }
@@ -917,15 +910,8 @@ impl Builder<'_> {
                         continue;
                     };
                     if let Some((_, first)) = def.fixed.iter().find(|(i, _)| *i == index) {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                Code::TableSetting,
-                                format!("{}'s share is fixed twice", party.value),
-                            )
-                            .at(*span, "fixed again here")
-                            .with_label(first.span, "first fixed here")
-                            .with_help("keep one `fixed` line per Party"),
-                        );
+                        let message = format!("{}'s share is fixed twice", party.value);
+                        self.given_twice(message, *span, first.span, "one `fixed` line per Party");
                         continue;
                     }
                     def.fixed.push((index, limit(share, *span)));
@@ -937,15 +923,8 @@ impl Builder<'_> {
                         continue;
                     };
                     if let Some((_, first)) = def.caps.iter().find(|(i, _)| *i == index) {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                Code::TableSetting,
-                                format!("group `{}` is capped twice", group.name),
-                            )
-                            .at(*span, "capped again here")
-                            .with_label(first.span, "first capped here")
-                            .with_help("keep one `cap` line per group"),
-                        );
+                        let message = format!("group `{}` is capped twice", group.name);
+                        self.given_twice(message, *span, first.span, "one `cap` line per group");
                         continue;
                     }
                     if self
@@ -980,6 +959,16 @@ impl Builder<'_> {
                 .with_help("add a line such as `apportion core_budget.net_total`: the row whose figure for each year is shared among the Parties"),
             );
         }
+    }
+
+    /// A rule line that repeats an earlier one: bud does not guess which was meant.
+    fn given_twice(&mut self, message: String, again: Span, first: Span, keep: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::TableSetting, message)
+                .at(again, "given again here")
+                .with_label(first, "first given here")
+                .with_help(format!("keep {keep}")),
+        );
     }
 
     fn party_index(&mut self, def: &ScaleDef, party: &ast::Text) -> Option<usize> {
