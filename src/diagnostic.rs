@@ -113,6 +113,11 @@ pub enum Code {
     /// The rounded contributions add up to a few dollars more or less than the amount
     /// apportioned. Information, never a failure.
     ApportionResidue,
+    /// A scenario changes what the decision does not have: `replace table 6 budgt`,
+    /// `remove contribution`, or adds what it already has.
+    ScenarioChange,
+    /// `--scenario` names a scenario the decision does not define.
+    ScenarioUnknown,
     /// A file could not be read.
     IoRead,
     /// bud itself went wrong; please report it.
@@ -120,7 +125,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 29] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -146,6 +151,8 @@ impl Code {
         Code::ApportionParty,
         Code::ApportionImpossible,
         Code::ApportionResidue,
+        Code::ScenarioChange,
+        Code::ScenarioUnknown,
         Code::IoRead,
         Code::Internal,
     ];
@@ -177,6 +184,8 @@ impl Code {
             Code::ApportionParty => "bud::apportion::party",
             Code::ApportionImpossible => "bud::apportion::impossible",
             Code::ApportionResidue => "bud::apportion::residue",
+            Code::ScenarioChange => "bud::scenario::change",
+            Code::ScenarioUnknown => "bud::scenario::unknown",
             Code::IoRead => "bud::io::read",
             Code::Internal => "bud::internal",
         }

@@ -37,12 +37,16 @@ use diagnostic::Diagnostic;
 use reconcile::Reconciliation;
 use semantics::Model;
 
-/// A decision, parsed, evaluated and reconciled, with every diagnostic in file order.
+/// A decision (or one scenario of it), parsed, evaluated and reconciled, with every
+/// diagnostic in file order.
 pub struct Checked {
     /// Absent when the file could not be parsed.
     pub model: Option<Model>,
     pub reconciliation: Reconciliation,
     pub diagnostics: Vec<Diagnostic>,
+    /// The scenario this is, and its condition as the decision words it; `None` for
+    /// the base decision.
+    pub scenario: Option<(String, Option<String>)>,
 }
 
 impl Checked {
@@ -55,10 +59,20 @@ impl Checked {
     pub fn is_malformed(&self) -> bool {
         self.model.is_none() || self.diagnostics.iter().any(|d| d.code.is_malformed())
     }
+
+    fn unparsed(diagnostics: Vec<Diagnostic>) -> Self {
+        Checked {
+            model: None,
+            reconciliation: Reconciliation::default(),
+            diagnostics,
+            scenario: None,
+        }
+    }
 }
 
-/// Parses, evaluates and reconciles one decision file's text. A decision that names
-/// data files gets a diagnostic for each: use `check_with` to supply them.
+/// Parses, evaluates and reconciles one decision file's text (the base decision, not
+/// its scenarios). A decision that names data files gets a diagnostic for each: use
+/// `check_with` to supply them.
 pub fn check(source: &str) -> Checked {
     check_with(source, &semantics::scale::NoDataFiles)
 }
@@ -66,17 +80,73 @@ pub fn check(source: &str) -> Checked {
 /// As `check`, reading the data files the decision names (`data "table-5.tsv"`)
 /// through `files`.
 pub fn check_with(source: &str, files: &dyn semantics::scale::DataFiles) -> Checked {
+    check_variant(source, files, None)
+}
+
+/// The base decision (`scenario: None`) or one of its scenarios, checked. An unknown
+/// scenario name is a diagnostic that names the ones there are.
+pub fn check_variant(
+    source: &str,
+    files: &dyn semantics::scale::DataFiles,
+    scenario: Option<&str>,
+) -> Checked {
     let file = match syntax::parse(source) {
         Ok(file) => file,
-        Err(diagnostics) => {
-            return Checked {
-                model: None,
-                reconciliation: Reconciliation::default(),
-                diagnostics,
-            };
-        }
+        Err(diagnostics) => return Checked::unparsed(diagnostics),
     };
-    let (model, mut diagnostics) = semantics::evaluate_with(&file, files);
+    let Some(name) = scenario else {
+        return run(&semantics::scenario::base(&file), files, Vec::new());
+    };
+    match semantics::scenario::find(&file, name) {
+        Ok(found) => {
+            let (variant, problems) = semantics::scenario::apply(&file, found);
+            let condition = found.condition.as_ref().map(|c| c.value.clone());
+            Checked {
+                scenario: Some((name.to_owned(), condition)),
+                ..run(&variant, files, problems)
+            }
+        }
+        Err(unknown) => Checked::unparsed(vec![unknown]),
+    }
+}
+
+/// The base decision and then every scenario, as `bud check` reports them: a
+/// scenario's diagnostics that the base decision already has are left out, and the
+/// others say which scenario they are about.
+pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
+    let base = check_variant(source, files, None);
+    let names: Vec<String> = match syntax::parse(source) {
+        Ok(file) => semantics::scenario::scenarios(&file)
+            .iter()
+            .map(|s| s.name.name.clone())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut all = Vec::with_capacity(names.len() + 1);
+    for name in names {
+        let mut variant = check_variant(source, files, Some(&name));
+        variant
+            .diagnostics
+            .retain(|d| !base.diagnostics.contains(d));
+        for diagnostic in &mut variant.diagnostics {
+            if diagnostic.code != diagnostic::Code::ScenarioChange {
+                diagnostic.message = format!("scenario `{name}`: {}", diagnostic.message);
+            }
+        }
+        all.push(variant);
+    }
+    all.insert(0, base);
+    all
+}
+
+/// Resolves, evaluates and reconciles one variant's syntax tree.
+fn run(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Checked {
+    let (model, found) = semantics::evaluate_with(file, files);
+    diagnostics.extend(found);
     let reconciliation = reconcile::reconcile(&model);
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
     diagnostics.sort_by_key(|d| (d.position(), d.severity));
@@ -85,5 +155,6 @@ pub fn check_with(source: &str, files: &dyn semantics::scale::DataFiles) -> Chec
         model: Some(model),
         reconciliation,
         diagnostics,
+        scenario: None,
     }
 }

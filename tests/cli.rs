@@ -193,9 +193,9 @@ fn a_misspelt_keyword_is_named_with_its_correction() {
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 2, "{output}");
     assert_eq!(
-        output.matches("bud::").count(),
+        output.matches("\n  × ").count(),
         1,
-        "one diagnostic only:\n{output}"
+        "one error only:\n{output}"
     );
     assert!(output.contains("unknown keyword `tabel`"), "{output}");
     assert!(output.contains("did you mean `table`?"), "{output}");
@@ -211,9 +211,9 @@ fn a_missing_figure_is_pointed_at() {
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 2, "{output}");
     assert_eq!(
-        output.matches("bud::").count(),
+        output.matches("\n  × ").count(),
         1,
-        "one diagnostic only:\n{output}"
+        "one error only:\n{output}"
     );
     assert!(
         output.contains("row \"Biosafety Bureau meetings\" has 2 figures but Table 1 has 3 columns (2013, 2014, Total)"),
@@ -240,15 +240,15 @@ fn a_missing_amount_after_equals_is_a_syntax_error_at_the_end_of_the_line() {
 #[test]
 fn an_unknown_name_suggests_the_closest_known_one() {
     let (dir, _) = edited_copy(
-        "= subtotal + support + reserve",
-        "= subtotl + support + reserve",
+        "5,885.2  = subtotal + support + reserve",
+        "5,885.2  = subtotl + support + reserve",
     );
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 1, "{output}");
     assert_eq!(
-        output.matches("bud::").count(),
+        output.matches("\n  × ").count(),
         1,
-        "one diagnostic, no cascade:\n{output}"
+        "one error, no cascade:\n{output}"
     );
     assert!(output.contains("`subtotl` is not defined"), "{output}");
     assert!(output.contains("did you mean `subtotal`?"), "{output}");
@@ -283,8 +283,8 @@ fn a_directory_is_not_a_decision_file() {
 #[test]
 fn several_files_are_checked_and_the_worst_outcome_decides_the_exit_code() {
     let (dir, broken) = edited_copy(
-        "= subtotal + support + reserve",
-        "= subtotl + support + reserve",
+        "5,885.2  = subtotal + support + reserve",
+        "5,885.2  = subtotl + support + reserve",
     );
     let bundled = std::fs::canonicalize(DECISION).unwrap();
     let output = bud()
@@ -296,9 +296,10 @@ fn several_files_are_checked_and_the_worst_outcome_decides_the_exit_code() {
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // A line for each file's decision and one for each file's scenario.
     assert_eq!(
         stdout.matches("stated figures reconciled").count(),
-        2,
+        4,
         "{stdout}"
     );
 
@@ -349,8 +350,8 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn colour_is_off_unless_asked_for() {
     let (dir, _) = edited_copy(
-        "= subtotal + support + reserve",
-        "= subtotl + support + reserve",
+        "5,885.2  = subtotal + support + reserve",
+        "5,885.2  = subtotl + support + reserve",
     );
     let (_, plain) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert!(!plain.contains('\u{1b}'));
@@ -549,4 +550,81 @@ fn a_slip_in_table_5_s_total_is_one_error_at_the_total_not_one_per_party() {
     );
     assert!(output.contains("[bs-vi-7-table-5.tsv:166:45]"), "{output}");
     assert!(output.contains("0 do not reconcile; 1 error"), "{output}");
+}
+
+// ---------------------------------------------------------------- scenarios
+
+#[test]
+fn the_contingency_scenario_shows_tables_6_and_7_with_2015() {
+    let output = bud()
+        .args(["evaluate", DECISION, "--scenario", "contingency-2015"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Scenario contingency-2015"), "{stdout}");
+    let line = |label: &str| -> &str {
+        stdout
+            .lines()
+            .find(|line| line.starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label:?} in:\n{stdout}"))
+    };
+    assert!(line("GRAND TOTAL (I + II + III)").contains("8,810.1"));
+    assert!(line("Less contribution from host country").contains("197.2 ✓"));
+    assert!(line("Less contribution from host country").contains("580.0"));
+    assert!(line("TOTAL    ").contains("8,230.0"));
+    assert!(line("NET TOTAL").contains("7,830.0"));
+    assert!(line("TOTAL (I + II)").ends_with("12.5 ✓  12.5 ✓  12.5 ✓"));
+    assert!(stdout.contains("Table 6.") && stdout.contains("Table 7."));
+    assert!(!stdout.contains("Table 1.") && !stdout.contains("Table 5."));
+    // Table 6 has rounding differences, none of them an error.
+    assert!(
+        stdout.contains("differ by rounding, 0 do not reconcile"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_covers_the_decision_and_every_scenario() {
+    let (code, output) = run_in(Path::new("decisions"), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(
+        "bs-vi-7.bud, scenario `contingency-2015`: 51 stated figures reconciled: 39 match, 12 differ by rounding, 0 do not reconcile; 0 errors"
+    ), "{output}");
+    assert!(output.contains(
+        "scenario `contingency-2015`: Table 6, Sub-total (I), 2013: stated 2,477.7, computed 2,477.6"
+    ), "{output}");
+}
+
+#[test]
+fn an_unknown_scenario_is_named_with_a_suggestion() {
+    let output = bud()
+        .args(["evaluate", DECISION, "--scenario", "contingency-2016"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("bud::scenario::unknown"), "{stderr}");
+    assert!(
+        stderr.contains("there is no scenario `contingency-2016`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `contingency-2015`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_scenario_replacing_a_missing_table_fails_check_at_the_name() {
+    let (dir, _) = edited_copy(
+        "    replace table 7 staffing {",
+        "    replace table 7 stafing {",
+    );
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains(
+        "scenario `contingency-2015` replaces `stafing`, but the decision has no table of that name"
+    ), "{output}");
+    assert!(output.contains("did you mean `staffing`?"), "{output}");
 }

@@ -25,8 +25,9 @@ use bud::render::report::{Source, render};
 /// How long one fixture may take before it counts as a hang.
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 
-/// The codes no fixture can produce: a file that cannot be read, and bud's own bugs.
-const UNREACHABLE: [Code; 2] = [Code::IoRead, Code::Internal];
+/// The codes no fixture can produce: a file that cannot be read, a `--scenario` the
+/// decision lacks (tests/cli.rs covers it), and bud's own bugs.
+const UNREACHABLE: [Code; 3] = [Code::IoRead, Code::ScenarioUnknown, Code::Internal];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Expectation {
@@ -122,16 +123,21 @@ fn check(name: &str, text: &str) -> Result<Outcome, String> {
                 let dir = beside.clone().unwrap_or_default();
                 std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())
             };
-            let checked = bud::check_with(&source, &read);
-            let data = checked
-                .model
+            // The decision and each of its scenarios, as `bud check` sees them.
+            let variants = bud::check_every_variant(&source, &read);
+            let mut data: Vec<(String, String)> = Vec::new();
+            for file in variants
                 .iter()
+                .filter_map(|checked| checked.model.as_ref())
                 .flat_map(|model| model.scales.data.clone())
-                .map(|file| (file.name, file.text))
-                .collect();
+            {
+                if data.iter().all(|(name, _)| *name != file.name) {
+                    data.push((file.name, file.text));
+                }
+            }
             let outcome = Outcome {
-                malformed: checked.is_malformed(),
-                diagnostics: checked.diagnostics,
+                malformed: variants.iter().any(bud::Checked::is_malformed),
+                diagnostics: variants.into_iter().flat_map(|c| c.diagnostics).collect(),
                 data,
             };
             // The receiver is gone only if the fixture already timed out.

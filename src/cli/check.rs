@@ -22,13 +22,23 @@ fn check_file(path: &Path, color: bool) -> io::Result<Status> {
             return Ok(Status::Unreadable);
         }
     };
-    let loaded = input::check(path, source);
-    let checked = &loaded.checked;
-    for diagnostic in &checked.diagnostics {
-        out(&render(diagnostic, loaded.source_of(diagnostic), color))?;
+    let loaded = input::check(path, source, input::Variants::All);
+    let mut status = Status::Clean;
+    for checked in &loaded.variants {
+        for diagnostic in &checked.diagnostics {
+            out(&render(diagnostic, loaded.source_of(diagnostic), color))?;
+        }
+        status = status.max(Status::of(checked));
     }
-    out(&format!("{}: {}\n", loaded.decision.name, summary(checked)))?;
-    Ok(Status::of(checked))
+    // One line for the decision, then one per scenario, after every diagnostic.
+    for checked in &loaded.variants {
+        let name = match &checked.scenario {
+            Some((scenario, _)) => format!("{}, scenario `{scenario}`", loaded.decision.name),
+            None => loaded.decision.name.clone(),
+        };
+        out(&format!("{name}: {}\n", summary(checked)))?;
+    }
+    Ok(status)
 }
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"

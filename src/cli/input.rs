@@ -7,10 +7,11 @@ use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
 use bud::render::report::{Source, render};
 
-/// A decision checked together with the data files it names, and every text its
-/// diagnostics can point into.
+/// A decision checked together with the data files it names (the base decision, one
+/// scenario, or the base and every scenario), and every text its diagnostics can point
+/// into.
 pub struct Loaded {
-    pub checked: Checked,
+    pub variants: Vec<Checked>,
     pub decision: Source,
     data: Vec<(String, Source)>,
 }
@@ -25,22 +26,35 @@ impl Loaded {
     }
 }
 
+/// Which variants of a decision to check.
+pub enum Variants<'a> {
+    /// The decision itself, or one scenario of it.
+    One(Option<&'a str>),
+    /// The decision and every scenario.
+    All,
+}
+
 /// Checks the decision at `path`, reading its data files from the same directory.
-pub fn check(path: &Path, decision: Source) -> Loaded {
+pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let read_beside = |name: &str| read_data(&directory.join(name));
-    let checked = bud::check_with(&decision.text, &read_beside);
-    let data = checked
-        .model
+    let variants = match which {
+        Variants::One(scenario) => vec![bud::check_variant(&decision.text, &read_beside, scenario)],
+        Variants::All => bud::check_every_variant(&decision.text, &read_beside),
+    };
+    let mut data: Vec<(String, Source)> = Vec::new();
+    let files = variants
         .iter()
-        .flat_map(|model| &model.scales.data)
-        .map(|file| {
+        .filter_map(|checked| checked.model.as_ref())
+        .flat_map(|model| &model.scales.data);
+    for file in files {
+        if data.iter().all(|(name, _)| *name != file.name) {
             let shown = shown_path(&directory, &file.name);
-            (file.name.clone(), Source::new(shown, file.text.clone()))
-        })
-        .collect();
+            data.push((file.name.clone(), Source::new(shown, file.text.clone())));
+        }
+    }
     Loaded {
-        checked,
+        variants,
         decision,
         data,
     }

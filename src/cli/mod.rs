@@ -41,8 +41,12 @@ enum Command {
         /// Decision files (.bud).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Evaluate this scenario of the decision instead of the decision itself.
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
     },
-    /// Reconcile every stated figure and print only the diagnostics.
+    /// Reconcile every stated figure, of the decision and of each of its scenarios, and
+    /// print only the diagnostics.
     #[command(after_help = EXIT_CODES)]
     Check {
         /// Decision files (.bud).
@@ -93,9 +97,11 @@ impl Status {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let status = match &cli.command {
-        Command::Evaluate { files } => {
-            evaluate::run(files, cli.color.enabled(std::io::stderr().is_terminal()))
-        }
+        Command::Evaluate { files, scenario } => evaluate::run(
+            files,
+            scenario.as_deref(),
+            cli.color.enabled(std::io::stderr().is_terminal()),
+        ),
         Command::Check { files } => {
             check::run(files, cli.color.enabled(std::io::stdout().is_terminal()))
         }

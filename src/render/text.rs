@@ -22,19 +22,37 @@ pub(super) const MATCH: &str = "✓";
 pub(super) const ROUNDING: &str = "≈";
 pub(super) const MISMATCH: &str = "✗";
 
+/// The whole evaluated decision, or scenario of it.
+pub fn evaluation_of(checked: &crate::Checked, model: &Model) -> String {
+    let mut out = String::new();
+    header(&mut out, model);
+    if let Some((name, condition)) = &checked.scenario {
+        let _ = writeln!(out, "\nScenario {name}");
+        for line in condition.iter().flat_map(|c| wrap(c, 92)) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    body(&mut out, model, &checked.reconciliation);
+    out
+}
+
 /// The whole evaluated decision.
 pub fn evaluation(model: &Model, reconciliation: &Reconciliation) -> String {
     let mut out = String::new();
     header(&mut out, model);
-    values(&mut out, model, reconciliation);
+    body(&mut out, model, reconciliation);
+    out
+}
+
+fn body(out: &mut String, model: &Model, reconciliation: &Reconciliation) {
+    values(out, model, reconciliation);
     for index in 0..model.program.tables.len() {
-        table(&mut out, model, reconciliation, TableId(index));
+        table(out, model, reconciliation, TableId(index));
     }
     for (index, scale) in model.scales.scales.iter().enumerate() {
-        super::scale::table(&mut out, model, reconciliation, index, scale);
+        super::scale::table(out, model, reconciliation, index, scale);
     }
-    summary(&mut out, reconciliation);
-    out
+    summary(out, reconciliation);
 }
 
 fn header(out: &mut String, model: &Model) {

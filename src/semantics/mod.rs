@@ -13,6 +13,7 @@ pub mod number;
 pub mod program;
 pub mod resolve;
 pub mod scale;
+pub mod scenario;
 pub mod unit;
 pub mod units;
 

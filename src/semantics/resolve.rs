@@ -105,7 +105,8 @@ impl<'a> Resolver<'a> {
                 }
                 Item::Table(table) => self.declare_table(table),
                 // Groups and scales are resolved after evaluation, by `scale`.
-                Item::Decision(_) | Item::Scale(_) | Item::Group(_) => {}
+                // Scenarios are applied to the syntax tree before resolution, by `scenario`.
+                Item::Decision(_) | Item::Scale(_) | Item::Group(_) | Item::Scenario(_) => {}
             }
         }
     }
@@ -1082,14 +1083,7 @@ fn literal_too_large(span: Span) -> Diagnostic {
 
 /// Where the first item of a file starts (the start of the file if it has none).
 fn first_item(file: &ast::File) -> Span {
-    let start = file.items.first().map_or(0, |item| match item {
-        Item::Decision(decision) => decision.span.start,
-        Item::Paragraph(paragraph) => paragraph.span.start,
-        Item::Table(table) => table.span.start,
-        Item::Scale(scale) => scale.span.start,
-        Item::Group(group) => group.span.start,
-        Item::Definition(definition) => definition.span.start,
-    });
+    let start = file.items.first().map_or(0, |item| item.span().start);
     Span::new(start, start)
 }
 

@@ -21,7 +21,47 @@ pub enum Item {
     Table(Table),
     Scale(ScaleTable),
     Group(Group),
+    Scenario(Scenario),
     Definition(Definition),
+}
+
+impl Item {
+    /// Where the item is in the file.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Decision(decision) => decision.span,
+            Item::Paragraph(paragraph) => paragraph.span,
+            Item::Table(table) => table.span,
+            Item::Scale(scale) => scale.span,
+            Item::Group(group) => group.span,
+            Item::Scenario(scenario) => scenario.span,
+            Item::Definition(definition) => definition.span,
+        }
+    }
+}
+
+/// `scenario contingency-2015 "If …" { … }`: a named variant of the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// May hold hyphens, as people name scenarios: `contingency-2015`.
+    pub name: Ident,
+    /// The condition under which the variant applies, as the decision words it.
+    pub condition: Option<Text>,
+    pub changes: Vec<Change>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// `period 2013-2015`: the variant's years.
+    Period(Period, Span),
+    /// A table, scale, group or value the base decision does not have.
+    Add(Item),
+    /// `replace table 6 core_budget { … }`: takes the place of the base decision's
+    /// table, scale, group or value of the same name.
+    Replace(Item, Span),
+    /// `remove contributions`: the base decision's table, scale, group or value goes.
+    Remove(Ident, Span),
 }
 
 /// `group ldc "Least developed countries (2012)" { "Angola" "Bangladesh" … }`

@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-const KEYWORDS: [&str; 18] = [
+const KEYWORDS: [&str; 21] = [
     "decision",
     "paragraph",
     "table",
@@ -30,6 +30,9 @@ const KEYWORDS: [&str; 18] = [
     "floor",
     "data",
     "total",
+    "scenario",
+    "replace",
+    "remove",
 ];
 
 pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
@@ -263,6 +266,12 @@ fn rule_phrase(rule: Rule) -> Option<Phrase> {
         Rule::table | Rule::kw_table => (4, "`table`"),
         Rule::scale_table | Rule::kw_scale => (4, "`scale`"),
         Rule::group | Rule::kw_group => (4, "`group`"),
+        Rule::scenario | Rule::kw_scenario => (4, "`scenario`"),
+        Rule::scenario_name => (2, "a scenario name such as contingency-2015"),
+        Rule::scenario_period | Rule::scenario_replace | Rule::scenario_remove => (
+            5,
+            "a scenario line (period, replace, remove, or a table or value to add)",
+        ),
         Rule::group_members => (3, "Party names in double quotes"),
         Rule::scale_party | Rule::scale_total => {
             (4, "a Party line such as `\"Albania\" 0.010 0.014 357`")

@@ -92,6 +92,7 @@ impl Lower {
                 Rule::table => items.push(Item::Table(self.table(pair)?)),
                 Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
                 Rule::group => items.push(Item::Group(group(pair)?)),
+                Rule::scenario => items.push(Item::Scenario(self.scenario(pair)?)),
                 Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
                 Rule::EOI => {}
                 _ => return Err(internal(span_of(&pair), "an item")),
@@ -305,6 +306,55 @@ impl Lower {
             }
         }
         Ok(scale)
+    }
+
+    fn scenario(&mut self, pair: Pair<'_, Rule>) -> Lowered<Scenario> {
+        let span = span_of(&pair);
+        let mut name = None;
+        let mut condition = None;
+        let mut changes = Vec::new();
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::kw_scenario => {}
+                Rule::scenario_name => name = Some(ident(part)),
+                Rule::string => condition = Some(text(part)),
+                Rule::scenario_period => {
+                    let written = last_of(part, Rule::period, "a period")?;
+                    changes.push(Change::Period(period(&written)?, part_span));
+                }
+                Rule::scenario_remove => {
+                    let target = ident(last_of(part, Rule::ident, "a name")?);
+                    changes.push(Change::Remove(target, part_span));
+                }
+                Rule::scenario_replace => {
+                    let inner = part
+                        .into_inner()
+                        .find(|p| p.as_rule() != Rule::kw_replace)
+                        .ok_or_else(|| internal(part_span, "what is replaced"))?;
+                    changes.push(Change::Replace(self.changed_item(inner)?, part_span));
+                }
+                _ => changes.push(Change::Add(self.changed_item(part)?)),
+            }
+        }
+        Ok(Scenario {
+            name: name.ok_or_else(|| internal(span, "a scenario name"))?,
+            condition,
+            changes,
+            span,
+        })
+    }
+
+    /// A table, scale, group or value that a scenario adds or replaces.
+    fn changed_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<Item> {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            Rule::table => Ok(Item::Table(self.table(pair)?)),
+            Rule::scale_table => Ok(Item::Scale(self.scale(pair)?)),
+            Rule::group => Ok(Item::Group(group(pair)?)),
+            Rule::definition => Ok(Item::Definition(self.definition(pair)?)),
+            _ => Err(internal(span, "a scenario line")),
+        }
     }
 
     /// `2.5%`: the number written before the sign.

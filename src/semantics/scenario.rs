@@ -1,0 +1,369 @@
+//! Scenarios: named variants of a decision (BS-VI/7's contingency Tables 6 and 7, "if
+//! the next meeting is held in 2015"). A scenario is applied to the syntax tree before
+//! anything is resolved: its tables, scales, groups and values are added to the base
+//! decision's, `replace` puts one in the place of the base item of the same name,
+//! `remove` takes one out, and `period` sets the variant's years. Everything else is the
+//! base decision's own, so a variant reuses the base rules (the 13% support charge, the
+//! host contribution's growth) rather than copying them, and the variant is then
+//! resolved, evaluated and reconciled like any decision.
+
+use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::syntax::ast::{Change, Definition, FieldValue, File, Ident, Item, Period, Scenario};
+
+/// The scenarios a decision defines, in file order.
+pub fn scenarios(file: &File) -> Vec<&Scenario> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Scenario(scenario) => Some(scenario),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The scenario called `name`, or a diagnostic naming the ones there are.
+pub fn find<'a>(file: &'a File, name: &str) -> Result<&'a Scenario, Diagnostic> {
+    let all = scenarios(file);
+    if let Some(scenario) = all.iter().find(|s| s.name.name == name) {
+        return Ok(scenario);
+    }
+    let names: Vec<&str> = all.iter().map(|s| s.name.name.as_str()).collect();
+    let help = match (closest(name, names.iter().copied()), names.as_slice()) {
+        (Some(close), _) => format!("did you mean `{close}`?"),
+        (None, []) => "this decision defines no scenario; run without --scenario".to_owned(),
+        (None, _) => format!("the scenarios of this decision are: {}", names.join(", ")),
+    };
+    Err(Diagnostic::error(
+        Code::ScenarioUnknown,
+        format!("there is no scenario `{name}`"),
+    )
+    .with_help(help))
+}
+
+/// The base decision: the file without its scenarios.
+pub fn base(file: &File) -> File {
+    File {
+        items: file
+            .items
+            .iter()
+            .filter(|item| !matches!(item, Item::Scenario(_)))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The decision as `scenario` varies it, and a diagnostic for each change that cannot
+/// be made (replacing or removing what is not there, adding what already is).
+pub fn apply(file: &File, scenario: &Scenario) -> (File, Vec<Diagnostic>) {
+    let mut variant = base(file);
+    let mut problems = Vec::new();
+    for change in &scenario.changes {
+        let outcome = match change {
+            Change::Period(period, span) => set_period(&mut variant, *period, *span),
+            Change::Add(item) => add(&mut variant, item),
+            Change::Replace(item, _) => replace(&mut variant, item),
+            Change::Remove(name, _) => remove(&mut variant, &name.name, name.span),
+        };
+        if let Err(mut problem) = outcome {
+            problem.message = format!("scenario `{}` {}", scenario.name.name, problem.message);
+            problems.push(problem);
+        }
+    }
+    (variant, problems)
+}
+
+/// What a change can name: a table, scale, group or value, by its name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Table,
+    Scale,
+    Group,
+    Value,
+}
+
+impl Kind {
+    fn of(item: &Item) -> Option<(Kind, &str)> {
+        Kind::named(item).map(|(kind, name)| (kind, name.name.as_str()))
+    }
+
+    fn named(item: &Item) -> Option<(Kind, &Ident)> {
+        match item {
+            Item::Table(table) => Some((Kind::Table, &table.name)),
+            Item::Scale(scale) => Some((Kind::Scale, &scale.name)),
+            Item::Group(group) => Some((Kind::Group, &group.name)),
+            Item::Definition(definition) => Some((Kind::Value, &definition.name)),
+            _ => None,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Table => "table",
+            Kind::Scale => "scale",
+            Kind::Group => "group",
+            Kind::Value => "value",
+        }
+    }
+}
+
+/// Every named item of the decision, values inside paragraphs included.
+fn named(file: &File) -> Vec<(Kind, String)> {
+    let mut names = Vec::new();
+    for item in &file.items {
+        if let Some((kind, name)) = Kind::of(item) {
+            names.push((kind, name.to_owned()));
+        }
+        if let Item::Paragraph(paragraph) = item {
+            for definition in &paragraph.definitions {
+                names.push((Kind::Value, definition.name.name.clone()));
+            }
+        }
+    }
+    names
+}
+
+fn exists(file: &File, kind: Kind, name: &str) -> bool {
+    named(file).iter().any(|(k, n)| *k == kind && n == name)
+}
+
+fn change_problem(message: String, span: Span, label: &str, help: String) -> Diagnostic {
+    Diagnostic::error(Code::ScenarioChange, message)
+        .at(span, label.to_owned())
+        .with_help(help)
+}
+
+fn set_period(file: &mut File, period: Period, span: Span) -> Result<(), Diagnostic> {
+    let field = file.items.iter_mut().find_map(|item| match item {
+        Item::Decision(decision) => decision
+            .fields
+            .iter_mut()
+            .find(|field| field.name.name == "period"),
+        _ => None,
+    });
+    match field {
+        Some(field) => {
+            field.value = FieldValue::Period(period);
+            Ok(())
+        }
+        None => Err(change_problem(
+            "sets a period, but the decision has none to change".to_owned(),
+            span,
+            "this period",
+            "give the decision block a `period` first".to_owned(),
+        )),
+    }
+}
+
+fn add(file: &mut File, item: &Item) -> Result<(), Diagnostic> {
+    let Some((kind, ident)) = Kind::named(item) else {
+        return Ok(());
+    };
+    let name = ident.name.as_str();
+    if exists(file, kind, name) {
+        return Err(change_problem(
+            format!(
+                "adds the {} `{name}`, which the decision already has",
+                kind.word()
+            ),
+            ident.span,
+            "added again here",
+            format!(
+                "write `replace` before it to put it in the place of the decision's {}",
+                kind.word()
+            ),
+        ));
+    }
+    file.items.push(item.clone());
+    Ok(())
+}
+
+fn replace(file: &mut File, item: &Item) -> Result<(), Diagnostic> {
+    let Some((kind, ident)) = Kind::named(item) else {
+        return Ok(());
+    };
+    let name = ident.name.as_str();
+    if !exists(file, kind, name) {
+        return Err(not_there(file, kind, name, ident.span, "replaces"));
+    }
+    match item {
+        Item::Definition(definition) => replace_value(file, definition),
+        _ => {
+            for slot in &mut file.items {
+                if Kind::of(slot).is_some_and(|(k, n)| k == kind && n == name) {
+                    *slot = item.clone();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every rule of the value goes (`x[2013]`, `x[2014]`, `x[year]`), and the new one
+/// takes the place of the first, inside its paragraph if it was in one.
+fn replace_value(file: &mut File, definition: &Definition) {
+    let name = definition.name.name.as_str();
+    let mut placed = false;
+    let mut kept = Vec::with_capacity(file.items.len());
+    for item in std::mem::take(&mut file.items) {
+        match item {
+            Item::Definition(old) if old.name.name == name => {
+                if !placed {
+                    kept.push(Item::Definition(definition.clone()));
+                    placed = true;
+                }
+            }
+            Item::Paragraph(mut paragraph) => {
+                let mut definitions = Vec::with_capacity(paragraph.definitions.len());
+                for old in paragraph.definitions {
+                    if old.name.name != name {
+                        definitions.push(old);
+                    } else if !placed {
+                        definitions.push(definition.clone());
+                        placed = true;
+                    }
+                }
+                paragraph.definitions = definitions;
+                kept.push(Item::Paragraph(paragraph));
+            }
+            other => kept.push(other),
+        }
+    }
+    file.items = kept;
+}
+
+fn remove(file: &mut File, name: &str, span: Span) -> Result<(), Diagnostic> {
+    let before = named(file).len();
+    file.items
+        .retain(|item| Kind::of(item).is_none_or(|(_, n)| n != name));
+    for item in &mut file.items {
+        if let Item::Paragraph(paragraph) = item {
+            paragraph.definitions.retain(|d| d.name.name != name);
+        }
+    }
+    if named(file).len() == before {
+        return Err(not_there(file, Kind::Table, name, span, "removes"));
+    }
+    Ok(())
+}
+
+fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Diagnostic {
+    let names = named(file);
+    let candidates = names
+        .iter()
+        .filter(|(k, _)| verb == "removes" || *k == kind)
+        .map(|(_, n)| n.as_str());
+    let help = match closest(name, candidates) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None if verb == "removes" => {
+            "name a table, scale, group or value of the decision".to_owned()
+        }
+        None => format!(
+            "to add a {} the decision does not have, leave out `replace`",
+            kind.word()
+        ),
+    };
+    let what = if verb == "removes" {
+        "anything"
+    } else {
+        kind.word()
+    };
+    change_problem(
+        format!("{verb} `{name}`, but the decision has no {what} of that name"),
+        span,
+        "not in the decision",
+        help,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    const DECISION: &str = "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n\nrate = 13%\n\nparagraph 1 \"P\" {\n    growth = 2%\n}\n\ntable 1 budget {\n    unit US$\n    columns 2013 2014\n    a \"A\" 1 2\n}\n";
+
+    fn with(scenario: &str) -> File {
+        parse(&format!("{DECISION}\n{scenario}\n")).unwrap()
+    }
+
+    fn applied(scenario: &str) -> (File, Vec<Diagnostic>) {
+        let file = with(scenario);
+        let found = scenarios(&file)[0].clone();
+        apply(&file, &found)
+    }
+
+    #[test]
+    fn a_replaced_table_takes_the_place_of_the_base_one() {
+        let (variant, problems) = applied(
+            "scenario later \"If later\" {\n    period 2013-2015\n    replace table 6 budget {\n        unit US$\n        columns 2013 2014 2015\n        a \"A\" 1 2 3\n    }\n}",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let tables: Vec<_> = variant
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Table(table) => Some(table.number.as_ref().unwrap().name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables, ["6"]);
+        assert!(scenarios(&variant).is_empty());
+    }
+
+    #[test]
+    fn a_replaced_value_keeps_its_paragraph() {
+        let (variant, problems) = applied("scenario faster {\n    replace growth = 3%\n}");
+        assert!(problems.is_empty(), "{problems:?}");
+        let Some(Item::Paragraph(paragraph)) = variant
+            .items
+            .iter()
+            .find(|item| matches!(item, Item::Paragraph(_)))
+        else {
+            panic!("no paragraph");
+        };
+        assert_eq!(paragraph.definitions.len(), 1);
+        assert_eq!(paragraph.definitions[0].name.name, "growth");
+    }
+
+    #[test]
+    fn replacing_what_is_not_there_is_a_diagnostic_with_a_suggestion() {
+        let (_, problems) = applied(
+            "scenario s {\n    replace table 6 budgt {\n        unit US$\n        columns 2013\n        a \"A\" 1\n    }\n}",
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, Code::ScenarioChange);
+        assert_eq!(
+            problems[0].message,
+            "scenario `s` replaces `budgt`, but the decision has no table of that name"
+        );
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `budget`?"));
+    }
+
+    #[test]
+    fn adding_what_is_there_asks_for_replace() {
+        let (_, problems) = applied("scenario s {\n    rate = 14%\n}");
+        assert_eq!(
+            problems[0].message,
+            "scenario `s` adds the value `rate`, which the decision already has"
+        );
+    }
+
+    #[test]
+    fn removing_takes_the_item_out_and_an_unknown_name_is_a_diagnostic() {
+        let (variant, problems) = applied("scenario s {\n    remove rat\n    remove rate\n}");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `rate`?"));
+        assert!(!exists(&variant, Kind::Value, "rate"));
+    }
+
+    #[test]
+    fn an_unknown_scenario_name_suggests_the_closest() {
+        let file = with("scenario contingency-2015 {\n    period 2013-2015\n}");
+        let problem = find(&file, "contingency-2016").unwrap_err();
+        assert_eq!(problem.code, Code::ScenarioUnknown);
+        assert_eq!(
+            problem.help.as_deref(),
+            Some("did you mean `contingency-2015`?")
+        );
+    }
+}
