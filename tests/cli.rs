@@ -628,3 +628,54 @@ fn a_scenario_replacing_a_missing_table_fails_check_at_the_name() {
     ), "{output}");
     assert!(output.contains("did you mean `staffing`?"), "{output}");
 }
+
+#[test]
+fn compare_lists_the_rows_a_scenario_changes_as_published() {
+    let output = bud()
+        .args(["compare", DECISION, "--scenario", "contingency-2015"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("the decision → contingency-2015\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Table 1 → Table 6 (core_budget)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  C. COP/MOP: 2013 200.0 → 100.0, 2014 250.0 → 200.0, 2015 — → 150.0"),
+        "{stdout}"
+    );
+    // Published figures, not recomputed ones: 2,963.1, not 2,963.2.
+    assert!(
+        stdout
+            .contains("GRAND TOTAL (I + II + III): 2013 2,922.1 → 2,948.4, 2014 2,963.1 → 2,901.1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Table 5 (contributions): only in the decision"),
+        "{stdout}"
+    );
+    // Table 3 is the same in both, though two of its rows share a label.
+    assert!(!stdout.contains("voluntary_bh"), "{stdout}");
+    insta::assert_snapshot!("compare_contingency_2015", stdout);
+}
+
+#[test]
+fn compare_needs_a_known_scenario() {
+    let output = bud()
+        .args(["compare", DECISION, "--scenario", "contingency"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("there is no scenario `contingency`"),
+        "{stderr}"
+    );
+    let output = bud().args(["compare", DECISION]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "--scenario is required");
+}

@@ -4,6 +4,7 @@
 //! fails, and 2 when a file cannot be read or parsed.
 
 mod check;
+mod compare;
 mod evaluate;
 mod input;
 mod output;
@@ -44,6 +45,16 @@ enum Command {
         /// Evaluate this scenario of the decision instead of the decision itself.
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
+    },
+    /// Show two variants side by side: the decision and a scenario, or two scenarios;
+    /// every row whose figures differ, column by column.
+    #[command(after_help = EXIT_CODES)]
+    Compare {
+        /// The decision file (.bud).
+        file: PathBuf,
+        /// A scenario to compare with the decision; give two to compare them.
+        #[arg(long, value_name = "NAME", required = true, num_args = 1)]
+        scenario: Vec<String>,
     },
     /// Reconcile every stated figure, of the decision and of each of its scenarios, and
     /// print only the diagnostics.
@@ -100,6 +111,16 @@ pub fn run() -> ExitCode {
         Command::Evaluate { files, scenario } => evaluate::run(
             files,
             scenario.as_deref(),
+            cli.color.enabled(std::io::stderr().is_terminal()),
+        ),
+        Command::Compare { file, scenario } if scenario.len() > 2 => {
+            let _ = (file, scenario);
+            eprintln!("bud compare: give at most two --scenario options");
+            Status::Unreadable
+        }
+        Command::Compare { file, scenario } => compare::run(
+            file,
+            scenario,
             cli.color.enabled(std::io::stderr().is_terminal()),
         ),
         Command::Check { files } => {

@@ -3,6 +3,7 @@
 //! diagnostics into miette's graphical reports; `scale` lays out a scale of
 //! assessments (one line per Party) for `text`. Renderers only read the model.
 
+pub mod compare;
 pub mod report;
 mod scale;
 pub mod text;

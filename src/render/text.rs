@@ -370,7 +370,7 @@ fn figure_text(
 }
 
 /// A computed figure as the table publishes it: at its rounding, or every digit.
-fn published(table: &TableDef, value: Exact) -> String {
+pub(super) fn published(table: &TableDef, value: Exact) -> String {
     let Ok(scaled) = value.checked_div(Exact::new(factor(&table.unit))) else {
         return "?".to_owned();
     };
