@@ -90,16 +90,23 @@ pub fn check_variant(
     files: &dyn semantics::scale::DataFiles,
     scenario: Option<&str>,
 ) -> Checked {
-    let file = match syntax::parse(source) {
-        Ok(file) => file,
-        Err(diagnostics) => return Checked::unparsed(diagnostics),
-    };
+    match syntax::parse(source) {
+        Ok(file) => variant_of(&file, files, scenario),
+        Err(diagnostics) => Checked::unparsed(diagnostics),
+    }
+}
+
+fn variant_of(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    scenario: Option<&str>,
+) -> Checked {
     let Some(name) = scenario else {
-        return run(&semantics::scenario::base(&file), files, Vec::new());
+        return run(&semantics::scenario::base(file), files, Vec::new());
     };
-    match semantics::scenario::find(&file, name) {
+    match semantics::scenario::find(file, name) {
         Ok(found) => {
-            let (variant, problems) = semantics::scenario::apply(&file, found);
+            let (variant, problems) = semantics::scenario::apply(file, found);
             let condition = found.condition.as_ref().map(|c| c.value.clone());
             Checked {
                 scenario: Some((name.to_owned(), condition)),
@@ -114,17 +121,18 @@ pub fn check_variant(
 /// scenario's diagnostics that the base decision already has are left out, and the
 /// others say which scenario they are about.
 pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    let base = check_variant(source, files, None);
-    let names: Vec<String> = match syntax::parse(source) {
-        Ok(file) => semantics::scenario::scenarios(&file)
-            .iter()
-            .map(|s| s.name.name.clone())
-            .collect(),
-        Err(_) => Vec::new(),
+    let file = match syntax::parse(source) {
+        Ok(file) => file,
+        Err(diagnostics) => return vec![Checked::unparsed(diagnostics)],
     };
+    let base = variant_of(&file, files, None);
+    let names: Vec<String> = semantics::scenario::scenarios(&file)
+        .iter()
+        .map(|s| s.name.name.clone())
+        .collect();
     let mut all = Vec::with_capacity(names.len() + 1);
     for name in names {
-        let mut variant = check_variant(source, files, Some(&name));
+        let mut variant = variant_of(&file, files, Some(&name));
         variant
             .diagnostics
             .retain(|d| !base.diagnostics.contains(d));

@@ -202,13 +202,17 @@ pub(super) fn explanation(model: &Model, subject: Subject) -> Option<String> {
             let parts: Vec<String> = scale
                 .years
                 .iter()
-                .filter_map(|year| year.contributions.get(party).map(|c| money(c.value)))
+                .filter_map(|year| {
+                    year.contributions
+                        .get(party)
+                        .map(|c| format::exact_number(c.value))
+                })
                 .collect();
             let total = scale.party_total(party)?;
             format!(
                 "The Total is the sum of the unrounded contributions, {} = {}, rounded {} to {}",
                 parts.join(" + "),
-                money(total.value),
+                format::exact_number(total.value),
                 scale.def.rounding.mode.name(),
                 step_words(&scale.def)
             )
@@ -230,7 +234,7 @@ pub(super) fn explanation(model: &Model, subject: Subject) -> Option<String> {
             format!(
                 "This is the amount apportioned: `{written}` for {}, which bud computes as {} from the published figures of its table, to within ±{}",
                 year.year,
-                money(amount.computed.value),
+                format::exact_number(amount.computed.value),
                 format::exact(amount.computed.uncertainty)
             )
         }
@@ -371,8 +375,8 @@ fn contribution_sentence(
         format::exact_number(*rate),
         year.year,
         def.currency_symbol(),
-        money(amount.used.value),
-        money(contribution.value),
+        format::exact_number(amount.used.value),
+        format::exact_number(contribution.value),
         def.rounding.mode.name(),
         step_words(def)
     ))
@@ -389,10 +393,6 @@ fn step_words(def: &ScaleDef) -> String {
             def.currency_symbol()
         )
     }
-}
-
-fn money(value: Exact) -> String {
-    format::exact_number(value)
 }
 
 // ---------------------------------------------------------------- placement and residue
@@ -552,17 +552,8 @@ pub(super) fn residues(model: &Model) -> Vec<Diagnostic> {
 fn residue(scale: &ScaleModel, year_index: usize, year: &YearResult) -> Option<Diagnostic> {
     let def = &scale.def;
     let amount = year.amount.as_ref().ok()?;
-    let mut rounded = Decimal::ZERO;
-    for contribution in &year.contributions {
-        rounded = rounded.checked_add(
-            contribution
-                .value
-                .round_to(def.rounding.step, def.rounding.mode)
-                .ok()?,
-        )?;
-    }
-    let residue = Exact::new(rounded).checked_sub(amount.used.value).ok()?;
-    if year.contributions.is_empty() || residue.is_zero() {
+    let (rounded, residue) = year.rounded_sum(&def.rounding)?;
+    if residue.is_zero() {
         return None;
     }
     let symbol = def.currency_symbol();
@@ -584,7 +575,7 @@ fn residue(scale: &ScaleModel, year_index: usize, year: &YearResult) -> Option<D
             year.year,
             format::exact(rounded),
             format::exact_number(residue.abs()),
-            money(amount.used.value)
+            format::exact_number(amount.used.value)
         ),
     )
     .at(span, "the amount apportioned")

@@ -5,8 +5,6 @@
 
 use std::fmt::Write as _;
 
-use rust_decimal::Decimal;
-
 use super::text::{CellText, grid, mark, wrap};
 use crate::format;
 use crate::reconcile::scale::computed;
@@ -269,23 +267,12 @@ fn year_line(def: &crate::semantics::scale::ScaleDef, year: &YearResult) -> Stri
             parts.push(format!("held at a limit: {}", held.join(", ")));
         }
     }
-    if let (Ok(amount), false) = (&year.amount, year.contributions.is_empty()) {
-        let rounded = year.contributions.iter().try_fold(Decimal::ZERO, |sum, c| {
-            sum.checked_add(
-                c.value
-                    .round_to(def.rounding.step, def.rounding.mode)
-                    .ok()?,
-            )
-        });
-        if let Some(rounded) = rounded {
-            if let Ok(residue) = Exact::new(rounded).checked_sub(amount.used.value) {
-                parts.push(format!(
-                    "rounded contributions add up to {symbol} {} (residue {})",
-                    format::exact(rounded),
-                    format::signed(format::exact_number(residue))
-                ));
-            }
-        }
+    if let Some((rounded, residue)) = year.rounded_sum(&def.rounding) {
+        parts.push(format!(
+            "rounded contributions add up to {symbol} {} (residue {})",
+            format::exact(rounded),
+            format::signed(format::exact_number(residue))
+        ));
     }
     format!("{}: {}.", year.year, parts.join("; "))
 }

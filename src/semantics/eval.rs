@@ -541,7 +541,8 @@ fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
 }
 
 /// `lhs op rhs`, exactly, with the rounding uncertainty carried through.
-fn combine(op: BinaryOp, lhs: Amount, rhs: Amount) -> Result<Amount, ArithmeticError> {
+/// `lhs op rhs`, with the uncertainty of each side carried through.
+pub(crate) fn combine(op: BinaryOp, lhs: Amount, rhs: Amount) -> Result<Amount, ArithmeticError> {
     let (a, b) = (lhs.value, rhs.value);
     let (ua, ub) = (lhs.uncertainty, rhs.uncertainty);
     let value = match op {

@@ -18,14 +18,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Model;
 use super::apportion::{self, Apportioned, Binding, Impossible, Terms};
-use super::eval::{Amount, Failed};
+use super::eval::{Amount, Failed, combine};
 use super::number::Exact;
 use super::program::{PublishedRounding, RowId};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 use crate::syntax::ast::{
-    self, ColumnKey, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable, TableSetting,
-    TableUnit, Written,
+    self, BinaryOp, ColumnKey, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable,
+    TableSetting, TableUnit, Written,
 };
 use crate::syntax::data::{self, DataRow, Delimiter};
 use crate::syntax::parse_number;
@@ -273,7 +273,7 @@ impl ScaleModel {
             .iter()
             .try_fold(Amount::exact(Exact::ZERO), |sum, year| {
                 let contribution = year.contributions.get(party)?;
-                add(sum, *contribution)
+                combine(BinaryOp::Add, sum, *contribution).ok()
             })
     }
 
@@ -283,16 +283,28 @@ impl ScaleModel {
             .iter()
             .try_fold(Amount::exact(Exact::ZERO), |sum, year| {
                 let amount = year.amount.ok()?;
-                add(sum, amount.used)
+                combine(BinaryOp::Add, sum, amount.used).ok()
             })
     }
 }
 
-pub fn add(a: Amount, b: Amount) -> Option<Amount> {
-    Some(Amount {
-        value: a.value.checked_add(b.value).ok()?,
-        uncertainty: a.uncertainty.checked_add(b.uncertainty)?,
-    })
+impl YearResult {
+    /// The contributions rounded one by one and added up, and how far that sum is from
+    /// the amount apportioned (the rounding residue); `None` if none were computed.
+    pub fn rounded_sum(&self, rounding: &PublishedRounding) -> Option<(Decimal, Exact)> {
+        let amount = self.amount.as_ref().ok()?;
+        if self.contributions.is_empty() {
+            return None;
+        }
+        let sum = self
+            .contributions
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, c| {
+                sum.checked_add(c.value.round_to(rounding.step, rounding.mode).ok()?)
+            })?;
+        let residue = Exact::new(sum).checked_sub(amount.used.value).ok()?;
+        Some((sum, residue))
+    }
 }
 
 /// Every group and scale of a decision, evaluated.
@@ -1130,7 +1142,7 @@ impl Builder<'_> {
     }
 
     fn evaluate_years(&mut self, def: &ScaleDef) -> Vec<YearResult> {
-        let terms = self.terms(def);
+        let can_apportion = def.complete && !def.parties.is_empty() && def.amount.is_some();
         // Years with the same base rates share one apportionment, and one diagnostic.
         let mut previous: Option<(Vec<Terms>, Result<Apportioned, Failed>)> = None;
         def.years
@@ -1138,9 +1150,9 @@ impl Builder<'_> {
             .enumerate()
             .map(|(year_index, year)| {
                 let amount = self.amount(def, year_index, *year);
-                let rates = match &terms {
-                    Some(terms) => {
-                        let terms = year_terms(def, year_index, terms);
+                let rates = match can_apportion {
+                    true => {
+                        let terms = year_terms(def, year_index);
                         match &previous {
                             Some((same, result)) if *same == terms => result.clone(),
                             _ => {
@@ -1150,7 +1162,7 @@ impl Builder<'_> {
                             }
                         }
                     }
-                    None => Err(Failed),
+                    false => Err(Failed),
                 };
                 let summary = rates
                     .as_ref()
@@ -1174,20 +1186,6 @@ impl Builder<'_> {
                 }
             })
             .collect()
-    }
-
-    /// The rule's terms for every Party, without the base rate (which is per year).
-    fn terms(&mut self, def: &ScaleDef) -> Option<Vec<Terms>> {
-        let mut terms = Vec::with_capacity(def.parties.len());
-        for (index, party) in def.parties.iter().enumerate() {
-            terms.push(Terms {
-                base: Decimal::ZERO,
-                fixed: def.fixed_share(index).map(|l| l.rate),
-                most: def.most_for(party).map(|(limit, _)| limit.rate),
-                least: def.floor.map(|l| l.rate),
-            });
-        }
-        (def.complete && !def.parties.is_empty() && def.amount.is_some()).then_some(terms)
     }
 
     fn rates(
@@ -1259,14 +1257,16 @@ impl Builder<'_> {
     }
 }
 
-/// The base rates of `year_index` joined to the rest of each Party's terms.
-fn year_terms(def: &ScaleDef, year_index: usize, terms: &[Terms]) -> Vec<Terms> {
-    terms
+/// Each Party's terms of the rule in the year at `year_index`.
+fn year_terms(def: &ScaleDef, year_index: usize) -> Vec<Terms> {
+    def.parties
         .iter()
-        .zip(&def.parties)
-        .map(|(terms, party)| Terms {
+        .enumerate()
+        .map(|(index, party)| Terms {
             base: party.base(year_index),
-            ..*terms
+            fixed: def.fixed_share(index).map(|l| l.rate),
+            most: def.most_for(party).map(|(limit, _)| limit.rate),
+            least: def.floor.map(|l| l.rate),
         })
         .collect()
 }
