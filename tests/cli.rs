@@ -585,6 +585,29 @@ fn the_contingency_scenario_shows_tables_6_and_7_with_2015() {
 }
 
 #[test]
+fn paragraph_22_alternatives_start_from_the_published_2013_2014_level() {
+    let output = bud().args(["evaluate", DECISION]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let value = |name: &str| -> String {
+        let line = stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no line {name:?} in:\n{stdout}"));
+        line.trim_start()[name.len()..].trim().to_owned()
+    };
+    // The published 2,922.1 + 2,963.1, not bud's computed 5,885.287 (which would give 6,326.7).
+    assert_eq!(value("core_budget_level_2013_2014"), "US$ 5,885.2 thousand");
+    assert_eq!(value("alternative_b_increased"), "US$ 6,326.6 thousand");
+    assert_eq!(value("alternative_c_maintained"), "US$ 5,885.2 thousand");
+    // Paragraph 2 converts Table 1's thousands to US$ explicitly, as it states them.
+    assert!(
+        value("approved_core_budget[2013]").starts_with("US$ 2,922,088  ≈ stated US$ 2,922,100"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn check_covers_the_decision_and_every_scenario() {
     let (code, output) = run_in(Path::new("decisions"), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 0, "{output}");

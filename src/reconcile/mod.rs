@@ -31,7 +31,7 @@ use crate::semantics::program::{Reference, RowDef, RowId, Stated, ValueDef, Valu
 use crate::semantics::resolve::{column_name, figures};
 use crate::semantics::unit::Unit;
 use crate::semantics::{Evaluated, Program};
-use crate::syntax::ast::{ColumnKey, FigureKind, RoundingMode, Written};
+use crate::syntax::ast::{ColumnKey, FigureKind, RoundingMode, Scale, Written};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Outcome {
@@ -282,7 +282,7 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
             figures: Scaled::UNITS,
             unit: match model.scales.scales.get(index) {
                 Some(found) if !scale::is_rate(model, subject) => {
-                    Some(Unit::Money(found.def.currency.clone()))
+                    Some(Unit::money(&found.def.currency, Scale::Units))
                 }
                 _ => None,
             },
@@ -320,20 +320,19 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
                 .and_then(|p| program.paragraphs.get(p))
                 .map(|p| format!("paragraph {}, ", p.number))
                 .unwrap_or_default();
-            let rule = match year {
-                None => definition.scalar.as_ref(),
-                Some(year) => definition
-                    .by_year
-                    .get(&year)
-                    .or(definition.every_year.as_ref()),
-            };
+            let rule = definition.rule_for(year);
             Presentation {
                 title: match year {
                     Some(year) => format!("{place}`{}` for {year}", definition.name),
                     None => format!("{place}`{}`", definition.name),
                 },
                 figures: Scaled::UNITS,
-                unit: model.value_units[value.0].clone(),
+                // Shown as the decision writes the stated figure (US$ 2,922,100), even
+                // when the value is held at another scale.
+                unit: rule
+                    .and_then(|r| r.stated.as_ref())
+                    .map(|stated| stated.unit.clone())
+                    .or_else(|| model.value_units[value.0].clone()),
                 formula_span: rule.map(|r| r.formula.span),
             }
         }

@@ -108,7 +108,7 @@ fn value_lines(out: &mut String, model: &Model, reconciliation: &Reconciliation,
             lines.push((
                 value.name.clone(),
                 show_value(model, *id, result.as_ref().ok()),
-                stated_note(model, *id, reconciliation.check_for(subject)),
+                stated_note(model, *id, None, reconciliation.check_for(subject)),
             ));
         } else {
             for year in value.display_years(&years) {
@@ -120,7 +120,7 @@ fn value_lines(out: &mut String, model: &Model, reconciliation: &Reconciliation,
                 lines.push((
                     format!("{}[{year}]", value.name),
                     show_value(model, *id, result),
-                    stated_note(model, *id, reconciliation.check_for(subject)),
+                    stated_note(model, *id, Some(year), reconciliation.check_for(subject)),
                 ));
             }
         }
@@ -157,11 +157,19 @@ fn show_value(model: &Model, id: ValueId, result: Option<&Evaluated>) -> String 
     }
 }
 
-fn stated_note(model: &Model, id: ValueId, check: Option<&Check>) -> String {
+fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Check>) -> String {
     let Some(check) = check else {
         return String::new();
     };
-    let unit = model.value_units[id.0].clone().unwrap_or(Unit::Number);
+    // In the stated figure's own unit, as the decision writes it.
+    let unit = model
+        .program
+        .value(id)
+        .rule_for(year)
+        .and_then(|rule| rule.stated.as_ref())
+        .map(|stated| stated.unit.clone())
+        .or_else(|| model.value_units[id.0].clone())
+        .unwrap_or(Unit::Number);
     let stated = check
         .written
         .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit));

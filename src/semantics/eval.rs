@@ -15,7 +15,7 @@ use super::program::*;
 use super::resolve::column_name;
 use super::units::Units;
 use crate::diagnostic::{Code, Diagnostic, Span};
-use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind};
+use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind, RoundingMode};
 
 /// A computed amount and how much rounding of its inputs could have moved it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,55 +292,126 @@ impl<'a> Evaluator<'a> {
                     uncertainty: value.uncertainty,
                 }))
             }
-            FormulaKind::Binary { op, lhs, rhs } => {
-                let left = self.amount(lhs, context)?;
-                let right = self.amount(rhs, context)?;
-                combine(*op, left, right)
-                    .map(Evaluated::Amount)
-                    .map_err(|error| {
-                        // A zero divisor or a bad exponent is the right-hand side's fault.
-                        let culprit = match error {
-                            ArithmeticError::Overflow => formula.span,
-                            _ => rhs.span,
-                        };
-                        Some(in_context(arithmetic(error, culprit), context))
-                    })
-            }
-            FormulaKind::Sum { terms, sections } => {
-                let program: &'a Program = self.program;
-                let mut total = Amount::exact(Exact::ZERO);
-                let add = |total: Amount, value: Amount| {
-                    combine(BinaryOp::Add, total, value)
-                        .map_err(|error| Some(in_context(arithmetic(error, formula.span), context)))
-                };
-                for term in terms {
-                    let value = self.amount(term, context)?;
-                    total = add(total, value)?;
-                }
-                for section in sections {
-                    for row in &program.section(section.id).rows {
-                        let value = self.read_row(*row, section.at, context, section.span)?;
-                        total = add(total, value)?;
-                    }
-                }
-                Ok(Evaluated::Amount(total))
-            }
-            FormulaKind::Share { ratio, part } => {
-                let Evaluated::Ratio(parts) = self.eval(ratio, context)? else {
-                    return Err(None);
-                };
-                share(&parts, *part)
-                    .map(|value| Evaluated::Amount(Amount::exact(value)))
-                    .map_err(|problem| {
-                        Some(
-                            Diagnostic::error(Code::EvalArguments, problem)
-                                .at(formula.span, "no such part")
-                                .with_help("parts are counted from 1: share(85:15, 1) is 85%"),
-                        )
-                    })
-            }
+            // Each case is its own function: `eval` recurses once per operator, and a
+            // small frame is what lets the longest formula allowed run on a thread's stack.
+            FormulaKind::Binary { op, lhs, rhs } => self
+                .binary(*op, lhs, rhs, context, formula.span)
+                .map(Evaluated::Amount),
+            FormulaKind::Sum { terms, sections } => self
+                .sum(terms, sections, context, formula.span)
+                .map(Evaluated::Amount),
+            FormulaKind::Share { ratio, part } => self
+                .share_of(ratio, *part, context, formula.span)
+                .map(Evaluated::Amount),
+            FormulaKind::Convert { inner, .. } => self.eval(inner, context),
+            FormulaKind::Published { id, at } => self
+                .read_published(*id, *at, context, formula.span)
+                .map(Evaluated::Amount),
+            FormulaKind::Round { value, step } => self
+                .round(value, step, context, formula.span)
+                .map(Evaluated::Amount),
             FormulaKind::Invalid => Err(None),
         }
+    }
+
+    #[inline(never)]
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &Formula,
+        rhs: &Formula,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Amount> {
+        let left = self.amount(lhs, context)?;
+        let right = self.amount(rhs, context)?;
+        combine(op, left, right).map_err(|error| {
+            // A zero divisor or a bad exponent is the right-hand side's fault.
+            let culprit = match error {
+                ArithmeticError::Overflow => span,
+                _ => rhs.span,
+            };
+            Some(in_context(arithmetic(error, culprit), context))
+        })
+    }
+
+    #[inline(never)]
+    fn sum(
+        &mut self,
+        terms: &[Formula],
+        sections: &[SectionTerm],
+        context: Context,
+        span: Span,
+    ) -> Outcome<Amount> {
+        let program: &'a Program = self.program;
+        let mut total = Amount::exact(Exact::ZERO);
+        let add = |total: Amount, value: Amount| {
+            combine(BinaryOp::Add, total, value)
+                .map_err(|error| Some(in_context(arithmetic(error, span), context)))
+        };
+        for term in terms {
+            let value = self.amount(term, context)?;
+            total = add(total, value)?;
+        }
+        for section in sections {
+            for row in &program.section(section.id).rows {
+                let value = self.read_row(*row, section.at, context, section.span)?;
+                total = add(total, value)?;
+            }
+        }
+        Ok(total)
+    }
+
+    #[inline(never)]
+    fn share_of(
+        &mut self,
+        ratio: &Formula,
+        part: usize,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Amount> {
+        let Evaluated::Ratio(parts) = self.eval(ratio, context)? else {
+            return Err(None);
+        };
+        share(&parts, part).map(Amount::exact).map_err(|problem| {
+            Some(
+                Diagnostic::error(Code::EvalArguments, problem)
+                    .at(span, "no such part")
+                    .with_help("parts are counted from 1: share(85:15, 1) is 85%"),
+            )
+        })
+    }
+
+    #[inline(never)]
+    fn round(
+        &mut self,
+        value: &Formula,
+        step: &Formula,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Amount> {
+        let amount = self.amount(value, context)?;
+        let step_amount = self.amount(step, context)?.value.to_decimal();
+        if step_amount <= Decimal::ZERO {
+            return Err(Some(
+                Diagnostic::error(
+                    Code::EvalArguments,
+                    "a rounding step must be more than zero",
+                )
+                .at(step.span, "not more than zero")
+                .with_help(
+                    "round to the precision the decision publishes, such as US$ 0.1 thousand",
+                ),
+            ));
+        }
+        amount
+            .value
+            .round_to(step_amount, RoundingMode::HalfUp)
+            .map(|rounded| Amount {
+                value: Exact::new(rounded),
+                uncertainty: amount.uncertainty,
+            })
+            .map_err(|error| Some(in_context(arithmetic(error, span), context)))
     }
 
     fn amount(&mut self, formula: &Formula, context: Context) -> Outcome<Amount> {
@@ -397,6 +468,52 @@ impl<'a> Evaluator<'a> {
     }
 
     fn read_row(&mut self, id: RowId, at: At, context: Context, span: Span) -> Outcome<Amount> {
+        let index = self.column_of(id, at, context, span)?;
+        self.cells[id.0][index].map_err(|Failed| None)
+    }
+
+    /// A row's figure as the table prints it: exact, whatever bud computes for the cell.
+    fn read_published(
+        &mut self,
+        id: RowId,
+        at: At,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Amount> {
+        let index = self.column_of(id, at, context, span)?;
+        let program: &'a Program = self.program;
+        let row = program.row(id);
+        let value = row.amounts.get(index).copied().unwrap_or(Decimal::ZERO);
+        match row.figures.get(index).map(|figure| figure.kind) {
+            Some(FigureKind::Number(_) | FigureKind::Dash) => Ok(Amount::exact(Exact::new(value))),
+            _ => {
+                let table = program.table(row.table);
+                let column = table
+                    .columns
+                    .get(index)
+                    .map_or_else(String::new, |c| column_name(*c));
+                Err(Some(
+                    Diagnostic::error(
+                        Code::TableFigures,
+                        format!(
+                            "{}, {} has no published figure for {column}",
+                            table.display_name(),
+                            row.display_label()
+                        ),
+                    )
+                    .at(span, "reads a blank cell")
+                    .with_label(
+                        row.figures.get(index).map_or(row.span, |figure| figure.span),
+                        format!("{column} is blank"),
+                    )
+                    .with_help("read a column where the table prints a figure, or the computed cell without published(…)"),
+                ))
+            }
+        }
+    }
+
+    /// Which of a row's columns a reference reads, in the context being computed.
+    fn column_of(&self, id: RowId, at: At, context: Context, span: Span) -> Outcome<usize> {
         let program: &'a Program = self.program;
         let row = program.row(id);
         let table = program.table(row.table);
@@ -437,7 +554,7 @@ impl<'a> Evaluator<'a> {
                 .with_help("read a column the table has, or add the column to the table"),
             ));
         };
-        self.cells[id.0][index].map_err(|Failed| None)
+        Ok(index)
     }
 }
 
@@ -628,8 +745,14 @@ fn collect_named_years(formula: &Formula, years: &mut BTreeSet<i32>) {
         }
         FormulaKind::Sum { terms, .. } => terms.iter().for_each(|t| collect_named_years(t, years)),
         FormulaKind::Share { ratio, .. } => collect_named_years(ratio, years),
-        FormulaKind::Negate(inner) => collect_named_years(inner, years),
-        FormulaKind::Binary { lhs, rhs, .. } => {
+        FormulaKind::Negate(inner) | FormulaKind::Convert { inner, .. } => {
+            collect_named_years(inner, years)
+        }
+        FormulaKind::Binary { lhs, rhs, .. }
+        | FormulaKind::Round {
+            value: lhs,
+            step: rhs,
+        } => {
             collect_named_years(lhs, years);
             collect_named_years(rhs, years);
         }

@@ -10,9 +10,9 @@ use super::eval::{Amount, Evaluated};
 use super::number::Exact;
 use super::program::*;
 use super::resolve::{column_name, figures};
-use super::unit::{Unit, currency_symbol};
+use super::unit::{Unit, currency_symbol, scale_word};
 use crate::format::{self, Scaled};
-use crate::syntax::ast::{BinaryOp, ColumnKey};
+use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind};
 
 /// What a figure is: a cell of a table, or a value of the decision (in a year).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -210,7 +210,52 @@ impl Reading<'_> {
             FormulaKind::Share { ratio, part } => {
                 format!("share({}, {part})", self.render(ratio, 0, mode))
             }
+            FormulaKind::Convert { inner, to, .. } => match (mode, self.read(inner)) {
+                // A figure read and converted is shown once, in the unit it is converted to.
+                (Mode::Worked, Some(Evaluated::Amount(amount))) => constant(amount.value, to),
+                _ => {
+                    let text = format!("{} in {to}", self.render(inner, 1, mode));
+                    if parent > 0 {
+                        format!("({text})")
+                    } else {
+                        text
+                    }
+                }
+            },
+            FormulaKind::Published { id, at } => match mode {
+                Mode::Symbolic => {
+                    let row = Formula {
+                        kind: FormulaKind::Row { id: *id, at: *at },
+                        span: formula.span,
+                    };
+                    format!("published({})", self.name_of(&row))
+                }
+                Mode::Worked => self.published_figure(*id, *at),
+            },
+            FormulaKind::Round { value, step } => format!(
+                "round({}, {})",
+                self.render(value, 0, mode),
+                self.render(step, 0, mode)
+            ),
             FormulaKind::Invalid => "?".to_owned(),
+        }
+    }
+
+    /// A row's figure as printed in the column a reference reads.
+    fn published_figure(&self, id: RowId, at: At) -> String {
+        let row = self.model.program.row(id);
+        let table = self.model.program.table(row.table);
+        let column = match at {
+            At::Column(column) => Some(column),
+            At::Current => self.column.or(self.year.map(ColumnKey::Year)),
+        };
+        let figure = column
+            .and_then(|column| table.column_index(column))
+            .and_then(|index| row.figures.get(index));
+        match figure.map(|figure| figure.kind) {
+            Some(FigureKind::Number(written)) => format::written(written),
+            Some(FigureKind::Dash) => "-".to_owned(),
+            _ => "?".to_owned(),
         }
     }
 
@@ -328,7 +373,7 @@ impl Reading<'_> {
         };
         match (self.read(formula), unit) {
             // In a table, amounts are figures of the table's unit; elsewhere, in US$.
-            (Some(Evaluated::Amount(amount)), Some(Unit::Money(_)))
+            (Some(Evaluated::Amount(amount)), Some(Unit::Money { .. }))
                 if self.figures != Scaled::UNITS =>
             {
                 self.figures.show(amount.value)
@@ -396,10 +441,16 @@ fn precedence(op: BinaryOp) -> u8 {
 pub fn written_in(written: crate::syntax::ast::Written, unit: &Unit) -> String {
     let digits = format::written(written);
     match unit {
-        Unit::Money(code) => format!("{} {digits}", currency_symbol(code)),
+        Unit::Money { currency, scale } => {
+            format!(
+                "{} {digits}{}",
+                currency_symbol(currency),
+                scale_word(*scale)
+            )
+        }
         Unit::Percent => format!("{digits}%"),
         Unit::Posts => format!("{digits} posts"),
-        Unit::Number | Unit::Ratio => digits,
+        Unit::Number | Unit::Ratio | Unit::Year => digits,
     }
 }
 
@@ -414,14 +465,23 @@ pub fn difference_size(value: Exact, unit: &Unit) -> String {
             format!("{points} percentage point{plural}")
         }
         Unit::Posts => format!("{} posts", format::exact_number(value)),
-        Unit::Money(_) | Unit::Number | Unit::Ratio => format::exact_number(value),
+        Unit::Money { .. } | Unit::Number | Unit::Ratio | Unit::Year => format::exact_number(value),
     }
 }
 
 /// A constant in its unit: `US$ 1,126,162`, `13%`, `2.5 posts`, `1.02`.
 pub fn constant(value: Exact, unit: &Unit) -> String {
     match unit {
-        Unit::Money(code) => format!("{} {}", currency_symbol(code), format::exact_number(value)),
+        Unit::Money { currency, scale } => format!(
+            "{} {}{}",
+            currency_symbol(currency),
+            format::Scaled {
+                factor: scale.factor(),
+                min_decimals: 0
+            }
+            .show(value),
+            scale_word(*scale)
+        ),
         Unit::Percent => value
             .checked_mul(Exact::new(Decimal::ONE_HUNDRED))
             .map_or_else(
@@ -429,6 +489,7 @@ pub fn constant(value: Exact, unit: &Unit) -> String {
                 |percent| format!("{}%", format::exact_number(percent)),
             ),
         Unit::Posts => format!("{} posts", format::exact_number(value)),
+        Unit::Year => value.to_decimal().to_string(),
         Unit::Number | Unit::Ratio => format::exact_number(value),
     }
 }

@@ -69,6 +69,14 @@ pub struct ValueDef {
 }
 
 impl ValueDef {
+    /// The rule that gives the value (for one year, when it is given per year).
+    pub fn rule_for(&self, year: Option<i32>) -> Option<&Rule> {
+        match year {
+            None => self.scalar.as_ref(),
+            Some(year) => self.by_year.get(&year).or(self.every_year.as_ref()),
+        }
+    }
+
     pub fn is_yearly(&self) -> bool {
         self.scalar.is_none()
     }
@@ -119,6 +127,8 @@ pub struct TableDef {
     pub name_span: Span,
     pub title: Option<String>,
     pub unit: TableUnit,
+    /// The `unit` line, or the table's name when it has none.
+    pub unit_span: Span,
     pub rounding: Option<PublishedRounding>,
     pub columns: Vec<ColumnKey>,
     pub notes: Vec<String>,
@@ -153,15 +163,7 @@ pub struct TableUnit {
 impl TableUnit {
     /// "thousands of US$", "US$", "posts".
     pub fn describe(&self) -> String {
-        match (&self.unit, self.scale) {
-            (Unit::Money(code), Scale::Thousands) => {
-                format!("thousands of {}", super::unit::currency_symbol(code))
-            }
-            (Unit::Money(code), Scale::Millions) => {
-                format!("millions of {}", super::unit::currency_symbol(code))
-            }
-            (unit, _) => unit.to_string(),
-        }
+        self.unit.to_string()
     }
 }
 
@@ -279,6 +281,23 @@ pub enum FormulaKind {
         lhs: Box<Formula>,
         rhs: Box<Formula>,
     },
+    /// `x in thousands of US$`: the same value, in the unit it is converted to.
+    Convert {
+        inner: Box<Formula>,
+        to: Unit,
+        to_span: Span,
+    },
+    /// `published(core_budget.grand_total[Total])`: a table's figure as published, not
+    /// as computed, for rules that refer to the printed figure.
+    Published {
+        id: RowId,
+        at: At,
+    },
+    /// `round(x, US$ 0.1 thousand)`: half-up to a multiple of the step.
+    Round {
+        value: Box<Formula>,
+        step: Box<Formula>,
+    },
     /// A formula that could not be resolved; its diagnostic has been given already.
     Invalid,
 }
@@ -313,14 +332,22 @@ impl Formula {
                 }
             }
             FormulaKind::Share { ratio, .. } => ratio.for_each_reference(visit),
-            FormulaKind::Negate(inner) => inner.for_each_reference(visit),
-            FormulaKind::Binary { lhs, rhs, .. } => {
+            FormulaKind::Negate(inner) | FormulaKind::Convert { inner, .. } => {
+                inner.for_each_reference(visit)
+            }
+            FormulaKind::Binary { lhs, rhs, .. }
+            | FormulaKind::Round {
+                value: lhs,
+                step: rhs,
+            } => {
                 lhs.for_each_reference(visit);
                 rhs.for_each_reference(visit);
             }
+            // A published figure is read from the file, not computed: no dependency.
             FormulaKind::Constant { .. }
             | FormulaKind::Ratio(_)
             | FormulaKind::Year
+            | FormulaKind::Published { .. }
             | FormulaKind::Invalid => {}
         }
     }

@@ -18,7 +18,7 @@ use crate::syntax::ast::{
 };
 
 /// Functions a formula may call.
-const FUNCTIONS: [&str; 2] = ["sum", "share"];
+const FUNCTIONS: [&str; 4] = ["sum", "share", "published", "round"];
 
 /// Settings a table line may start with; a row named like one is probably a typo.
 const TABLE_SETTINGS: [&str; 5] = ["title", "unit", "rounding", "columns", "note"];
@@ -334,6 +334,7 @@ impl<'a> Resolver<'a> {
             name_span: table.name.span,
             title: settings.title,
             unit: settings.unit,
+            unit_span: settings.unit_span.unwrap_or(table.name.span),
             rounding: settings.rounding,
             columns: settings.columns,
             notes: settings.notes,
@@ -381,6 +382,7 @@ impl<'a> Resolver<'a> {
             }
         }
         well_formed &= unit.is_some() && columns.is_some();
+        let unit_span = unit.as_ref().map(|(_, span)| *span);
         let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
             self.missing_setting(table, "unit", "unit thousands of US$");
             TableUnit {
@@ -422,6 +424,7 @@ impl<'a> Resolver<'a> {
         TableSettings {
             title,
             unit,
+            unit_span,
             rounding,
             columns,
             notes,
@@ -760,6 +763,11 @@ impl<'a> Resolver<'a> {
             ast::ExprKind::Call { function, args } => {
                 self.call(function, args, expr.span, scope)?
             }
+            ast::ExprKind::Convert { inner, to, to_span } => FormulaKind::Convert {
+                inner: Box::new(self.try_formula(inner, scope)?),
+                to: table_unit(to).unit,
+                to_span: *to_span,
+            },
         };
         Ok(Formula {
             kind,
@@ -827,6 +835,19 @@ impl<'a> Resolver<'a> {
                 let ratio = Box::new(self.try_formula(&args[0], scope)?);
                 Ok(FormulaKind::Share { ratio, part })
             }
+            "published" => self.published(args, span, scope),
+            "round" => match args {
+                [value, step] => Ok(FormulaKind::Round {
+                    value: Box::new(self.try_formula(value, scope)?),
+                    step: Box::new(self.try_formula(step, scope)?),
+                }),
+                _ => Err(Diagnostic::error(
+                    Code::EvalArguments,
+                    "`round` takes an amount and the step to round it to",
+                )
+                .at(span, "for example round(x, US$ 0.1 thousand)")
+                .with_help("round(x, US$ 100) rounds half-up to a multiple of US$ 100")),
+            },
             unknown => {
                 let mut diagnostic = Diagnostic::error(
                     Code::NameUnknown,
@@ -837,9 +858,52 @@ impl<'a> Resolver<'a> {
                     Some(suggestion) => {
                         diagnostic.with_help(format!("did you mean `{suggestion}`?"))
                     }
-                    None => diagnostic.with_help("the functions are sum(…) and share(ratio, part)"),
+                    None => diagnostic.with_help(
+                        "the functions are sum(…), share(ratio, part), published(table.row[column]) and round(x, step)",
+                    ),
                 };
                 Err(diagnostic)
+            }
+        }
+    }
+
+    /// `published(core_budget.grand_total[Total])`: one row of a table, read as printed.
+    fn published(
+        &mut self,
+        args: &[ast::Expr],
+        span: Span,
+        scope: Scope,
+    ) -> Result<FormulaKind, Diagnostic> {
+        let usage = || {
+            Diagnostic::error(
+                Code::EvalArguments,
+                "`published` takes one figure of a table: a row, with its column",
+            )
+            .at(span, "for example published(core_budget.grand_total[Total])")
+            .with_help("it reads the figure as the table prints it, where a rule refers to the printed figure rather than to bud's computation")
+        };
+        let [argument] = args else {
+            return Err(usage());
+        };
+        let ast::ExprKind::Reference(reference) = &argument.kind else {
+            return Err(usage());
+        };
+        match self.target(reference, scope)? {
+            Target::Row(id) => Ok(FormulaKind::Published {
+                id,
+                at: at(reference),
+            }),
+            Target::Value(_) => Err(Diagnostic::error(
+                Code::NameKind,
+                format!(
+                    "`{}` is a value, which has no published figure",
+                    reference.name.name
+                ),
+            )
+            .at(argument.span, "a value")
+            .with_help("published(…) reads a row of a table; use the value itself")),
+            Target::Section(_) | Target::Table(_) => {
+                self.reference(reference, argument.span, scope)
             }
         }
     }
@@ -1069,6 +1133,7 @@ struct TableSettings {
     well_formed: bool,
     title: Option<String>,
     unit: TableUnit,
+    unit_span: Option<Span>,
     rounding: Option<PublishedRounding>,
     columns: Vec<ColumnKey>,
     notes: Vec<String>,
@@ -1115,7 +1180,7 @@ fn invalid(span: Span) -> Formula {
 fn table_unit(unit: &ast::TableUnit) -> TableUnit {
     match unit {
         ast::TableUnit::Money { currency, scale } => TableUnit {
-            unit: Unit::Money(currency.code.clone()),
+            unit: Unit::money(&currency.code, *scale),
             scale: *scale,
         },
         ast::TableUnit::Posts => TableUnit {
@@ -1169,7 +1234,7 @@ fn constant(literal: &ast::Literal) -> Option<(Exact, Unit)> {
             scale,
         } => (
             amount.value.checked_mul(scale.factor())?,
-            Unit::Money(currency.code.clone()),
+            Unit::money(&currency.code, *scale),
         ),
         ast::LiteralKind::Ratio(_) => return None,
     };

@@ -1116,7 +1116,7 @@ impl Builder<'_> {
         };
         let table = program.tables.get(table_id)?;
         let fits = match &table.unit.unit {
-            Unit::Money(code) => currency.is_empty() || code == currency,
+            Unit::Money { currency: code, .. } => currency.is_empty() || code == currency,
             _ => false,
         };
         if !fits {

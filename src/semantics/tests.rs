@@ -289,3 +289,65 @@ fn a_part_of_a_ratio_may_be_written_with_decimals() {
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     assert_eq!(value(&model, "protocol", None), dec!(15));
 }
+
+#[test]
+fn published_reads_the_printed_figure_not_the_computed_one() {
+    // TOTAL 2014 printed as 124.4 where bud computes 124.3: a rounding difference.
+    let table = BUDGET.replace("145.0   124.3   269.3", "145.0   124.4   269.4");
+    let body = format!(
+        "{table}\nsupport_rate = 13%\nlevel = published(budget.total[2013]) + published(budget.total[2014])\nincreased = round(level * (1 + 7.5%), US$ 0.1 thousand)\n"
+    );
+    let (model, diagnostics) = model(&body);
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d.code == Code::ReconcileRounding),
+        "{diagnostics:#?}"
+    );
+    assert_eq!(cell(&model, "total", 1), dec!(124300.0));
+    assert_eq!(value(&model, "level", None), dec!(269400));
+    // 269,400 × 1.075 = 289,605, to the nearest US$ 100 half-up.
+    assert_eq!(value(&model, "increased", None), dec!(289600));
+}
+
+#[test]
+fn amounts_at_two_scales_need_a_conversion_and_then_add_exactly() {
+    let (_, diagnostics) = model(&format!(
+        "{BUDGET}\nsupport_rate = 13%\nx = budget.total[2013] + US$ 1,000\n"
+    ));
+    assert_eq!(codes(&diagnostics), [Code::UnitMismatch]);
+    assert_eq!(
+        diagnostics[0].primary.as_ref().unwrap().message,
+        "an amount in thousands of US$"
+    );
+    assert_eq!(diagnostics[0].secondary[0].message, "an amount in US$");
+
+    let (converted, diagnostics) = model(&format!(
+        "{BUDGET}\nsupport_rate = 13%\ny = (budget.total[2013] in US$) + US$ 1,000\n"
+    ));
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&converted, "y", None), dec!(146000.0));
+}
+
+#[test]
+fn a_year_counts_years_only_when_subtracted_from() {
+    let (counted, diagnostics) = model("years[year] = year - 2012\n");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(value(&counted, "years", Some(2014)), dec!(2));
+    let (_, diagnostics) = model("cost[year] = US$ 100 * year\n");
+    assert_eq!(codes(&diagnostics), [Code::UnitMismatch]);
+    assert_eq!(
+        diagnostics[0].message,
+        "cannot multiply an amount in US$ by a year"
+    );
+}
+
+#[test]
+fn a_rate_in_a_money_table_points_at_the_table_unit_too() {
+    let table = BUDGET.replace("= support_rate of subtotal", "= support_rate");
+    let (_, diagnostics) = model(&format!("{table}\nsupport_rate = 13%\n"));
+    assert_eq!(
+        diagnostics[0].secondary[0].message,
+        "Table 1 holds thousands of US$"
+    );
+}

@@ -3,9 +3,10 @@
 //! unit, and every stated figure must be in the unit of what it states. A mismatch is
 //! one diagnostic with both operands labelled, not one per column.
 
-use super::program::{Formula, FormulaKind, Node, Program, RowId, RuleKey, ValueId};
+use super::program::{Formula, FormulaKind, Node, Program, RowId, RuleKey, SectionTerm, ValueId};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::syntax::ast::BinaryOp;
 
 /// The unit of every value (`None` when it could not be worked out) and whether each
 /// row's formula gives its table's unit.
@@ -96,7 +97,7 @@ impl Checker {
             }
         }
         match (&self.units.values[id.0], self.first[id.0]) {
-            (Some(first), Some(first_span)) if !unit.fits(first) => {
+            (Some(first), Some(first_span)) if !unit.agrees(first) => {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::UnitMismatch,
@@ -109,7 +110,9 @@ impl Checker {
                     )
                     .at(rule.formula.span, unit.describe())
                     .with_label(first_span, first.describe())
-                    .with_help("every year of a value must have the same unit"),
+                    .with_help(
+                        "every year of a value must have the same unit; convert one with `in`, such as `… in thousands of US$`",
+                    ),
                 );
                 self.broken[id.0] = true;
             }
@@ -137,9 +140,12 @@ fn row_fits(
         Ok(unit) if unit.fits(&table.unit.unit) => true,
         Ok(unit) => {
             let help = match (&unit, &table.unit.unit) {
-                (Unit::Percent | Unit::Number, Unit::Money(_)) => {
+                (Unit::Percent | Unit::Number, Unit::Money { .. }) => {
                     "a rate or a number must be applied to an amount, for example `13% of subtotal`"
                         .to_owned()
+                }
+                (Unit::Year, _) => {
+                    "a year is not a quantity; `year - 2012` counts the years since 2012".to_owned()
                 }
                 _ => format!(
                     "this table holds {}; compute a figure in that unit",
@@ -157,6 +163,10 @@ fn row_fits(
                     ),
                 )
                 .at(formula.span, unit.describe())
+                .with_label(
+                    table.unit_span,
+                    format!("{} holds {}", table.display_name(), table.unit.describe()),
+                )
                 .with_help(help),
             );
             false
@@ -170,70 +180,154 @@ fn row_fits(
 }
 
 fn unit_of(program: &Program, units: &Units, formula: &Formula) -> Result<Unit, Problem> {
+    // Each case with work of its own is a function: `unit_of` recurses once per
+    // operator, and a small frame is what lets the longest formula allowed run on a
+    // thread's stack.
     match &formula.kind {
         FormulaKind::Constant { unit, .. } => Ok(unit.clone()),
         FormulaKind::Ratio(_) => Ok(Unit::Ratio),
-        FormulaKind::Year => Ok(Unit::Number),
+        FormulaKind::Year => Ok(Unit::Year),
         FormulaKind::Value { id, .. } => units.values[id.0].clone().ok_or(Problem::Reported),
-        FormulaKind::Row { id, .. } => Ok(program.table(program.row(*id).table).unit.unit.clone()),
-        FormulaKind::Negate(inner) => unit_of(program, units, inner),
-        FormulaKind::Share { ratio, .. } => match unit_of(program, units, ratio)? {
-            Unit::Ratio => Ok(Unit::Percent),
-            other => Err(Problem::New(
-                Diagnostic::error(
-                    Code::UnitMismatch,
-                    format!("`share` takes a ratio, not {}", other.describe()),
-                )
-                .at(ratio.span, other.describe())
-                .with_help("write a ratio such as 85:15, or the name of one"),
-            )),
-        },
-        FormulaKind::Sum { terms, sections } => {
-            // A section's rows are in its table's unit; it stands in messages for them.
-            let section_terms: Vec<(Formula, Unit)> = sections
-                .iter()
-                .map(|section| {
-                    let table = program.table(program.section(section.id).table);
-                    (
-                        Formula {
-                            kind: FormulaKind::Invalid,
-                            span: section.span,
-                        },
-                        table.unit.unit.clone(),
-                    )
-                })
-                .collect();
-            let mut total: Option<(Unit, &Formula)> = None;
-            let explicit = terms
-                .iter()
-                .map(|term| unit_of(program, units, term).map(|unit| (term, unit)));
-            let from_sections = section_terms
-                .iter()
-                .map(|(term, unit)| Ok((term, unit.clone())));
-            for item in explicit.chain(from_sections) {
-                let (term, unit) = item?;
-                match &total {
-                    Some((first, _)) if unit.fits(first) => {}
-                    Some((first, first_term)) => {
-                        return Err(Problem::New(mismatch(
-                            format!("cannot add {} and {}", first.describe(), unit.describe()),
-                            (first_term, first),
-                            (term, &unit),
-                        )));
-                    }
-                    None => total = Some((unit, term)),
-                }
-            }
-            total.map(|(unit, _)| unit).ok_or(Problem::Reported)
+        FormulaKind::Row { id, .. } | FormulaKind::Published { id, .. } => {
+            Ok(program.table(program.row(*id).table).unit.unit.clone())
         }
+        FormulaKind::Negate(inner) => unit_of(program, units, inner),
+        FormulaKind::Convert { inner, to, to_span } => {
+            let from = unit_of(program, units, inner)?;
+            converted(inner, from, to, *to_span)
+        }
+        FormulaKind::Round { value, step } => {
+            let unit = unit_of(program, units, value)?;
+            let step_unit = unit_of(program, units, step)?;
+            rounded((value, unit), (step, step_unit))
+        }
+        FormulaKind::Share { ratio, .. } => {
+            let unit = unit_of(program, units, ratio)?;
+            shared(ratio, unit)
+        }
+        FormulaKind::Sum { terms, sections } => sum_of(program, units, terms, sections),
         FormulaKind::Binary { op, lhs, rhs } => {
             let left = unit_of(program, units, lhs)?;
             let right = unit_of(program, units, rhs)?;
-            Unit::combine(*op, &left, &right)
-                .map_err(|reason| Problem::New(mismatch(reason, (lhs, &left), (rhs, &right))))
+            combined(*op, (lhs, left), (rhs, right))
         }
         FormulaKind::Invalid => Err(Problem::Reported),
     }
+}
+
+#[inline(never)]
+fn combined(
+    op: BinaryOp,
+    (lhs, left): (&Formula, Unit),
+    (rhs, right): (&Formula, Unit),
+) -> Result<Unit, Problem> {
+    Unit::combine(op, &left, &right)
+        .map_err(|reason| Problem::New(mismatch(reason, (lhs, &left), (rhs, &right))))
+}
+
+#[inline(never)]
+fn shared(ratio: &Formula, unit: Unit) -> Result<Unit, Problem> {
+    match unit {
+        Unit::Ratio => Ok(Unit::Percent),
+        other => Err(Problem::New(
+            Diagnostic::error(
+                Code::UnitMismatch,
+                format!("`share` takes a ratio, not {}", other.describe()),
+            )
+            .at(ratio.span, other.describe())
+            .with_help("write a ratio such as 85:15, or the name of one"),
+        )),
+    }
+}
+
+#[inline(never)]
+fn sum_of(
+    program: &Program,
+    units: &Units,
+    terms: &[Formula],
+    sections: &[SectionTerm],
+) -> Result<Unit, Problem> {
+    // A section's rows are in its table's unit; it stands in messages for them.
+    let section_terms: Vec<(Formula, Unit)> = sections
+        .iter()
+        .map(|section| {
+            let table = program.table(program.section(section.id).table);
+            (
+                Formula {
+                    kind: FormulaKind::Invalid,
+                    span: section.span,
+                },
+                table.unit.unit.clone(),
+            )
+        })
+        .collect();
+    let mut total: Option<(Unit, &Formula)> = None;
+    let explicit = terms
+        .iter()
+        .map(|term| unit_of(program, units, term).map(|unit| (term, unit)));
+    let from_sections = section_terms
+        .iter()
+        .map(|(term, unit)| Ok((term, unit.clone())));
+    for item in explicit.chain(from_sections) {
+        let (term, unit) = item?;
+        total = Some(match total {
+            None => (unit, term),
+            Some((sum, first_term)) => {
+                let sum = Unit::combine(BinaryOp::Add, &sum, &unit).map_err(|reason| {
+                    Problem::New(mismatch(reason, (first_term, &sum), (term, &unit)))
+                })?;
+                (sum, first_term)
+            }
+        });
+    }
+    total.map(|(unit, _)| unit).ok_or(Problem::Reported)
+}
+
+// Kept out of `unit_of`, which recurses once per operator, so that its frame stays small.
+#[inline(never)]
+fn converted(inner: &Formula, from: Unit, to: &Unit, to_span: Span) -> Result<Unit, Problem> {
+    from.convert(to).map_err(|reason| {
+        Problem::New(
+            Diagnostic::error(Code::UnitMismatch, reason)
+                .at(inner.span, from.describe())
+                .with_label(to_span, to.describe())
+                .with_help(
+                    "`in` changes only the scale an amount is written at (US$, thousands of US$); what is counted stays the same",
+                ),
+        )
+    })
+}
+
+#[inline(never)]
+fn rounded(
+    (value, unit): (&Formula, Unit),
+    (step, step_unit): (&Formula, Unit),
+) -> Result<Unit, Problem> {
+    if step_unit.fits(&unit) {
+        return Ok(unit);
+    }
+    Err(Problem::New(
+        mismatch(
+            format!(
+                "cannot round {} to a step of {}",
+                unit.describe(),
+                step_unit.describe()
+            ),
+            (value, &unit),
+            (step, &step_unit),
+        )
+        .with_help(format!(
+            "round to a step in the same unit, such as `round(x, {})`",
+            match &unit {
+                Unit::Money { currency, scale } => format!(
+                    "{} 0.1{}",
+                    super::unit::currency_symbol(currency),
+                    super::unit::scale_word(*scale)
+                ),
+                _ => "0.1".to_owned(),
+            }
+        )),
+    ))
 }
 
 fn mismatch(
@@ -242,10 +336,18 @@ fn mismatch(
     (rhs, right): (&Formula, &Unit),
 ) -> Diagnostic {
     let help = match (left, right) {
-        (Unit::Posts, Unit::Money(_)) | (Unit::Money(_), Unit::Posts) => {
+        (Unit::Posts, Unit::Money { .. }) | (Unit::Money { .. }, Unit::Posts) => {
             "posts count staff, not money; keep them in a staffing table".to_owned()
         }
-        (Unit::Money(a), Unit::Money(b)) if a != b => "convert one amount to the other currency first".to_owned(),
+        (Unit::Money { currency: a, .. }, Unit::Money { currency: b, .. }) if a != b => {
+            "convert one amount to the other currency first".to_owned()
+        }
+        (Unit::Money { .. }, Unit::Money { .. }) => format!(
+            "convert one side with `in`, such as `(…) in {right}`, so that the result's scale is said, not guessed"
+        ),
+        (Unit::Year, _) | (_, Unit::Year) => {
+            "a year is not a quantity: subtract a year from it to count years, as in `(year - 2012)`".to_owned()
+        }
         (Unit::Ratio, _) | (_, Unit::Ratio) => "take a part of the ratio with share(ratio, part)".to_owned(),
         _ => "check that each side is what you meant; amounts combine with amounts, and rates scale them".to_owned(),
     };

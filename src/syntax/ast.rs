@@ -357,6 +357,12 @@ pub enum ExprKind {
         function: Ident,
         args: Vec<Expr>,
     },
+    /// `host_offset in thousands of US$`: the same amount, written at another scale.
+    Convert {
+        inner: Box<Expr>,
+        to: TableUnit,
+        to_span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

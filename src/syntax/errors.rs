@@ -238,6 +238,7 @@ fn rule_phrase(rule: Rule) -> Option<Phrase> {
         | Rule::year_var
         | Rule::percent
         | Rule::ratio => (3, "a value or a formula"),
+        Rule::conversion | Rule::kw_in => (5, "`in` and a unit, such as `in thousands of US$`"),
         Rule::add | Rule::subtract | Rule::multiply | Rule::divide | Rule::of | Rule::power => {
             (5, "an operator such as + or *")
         }

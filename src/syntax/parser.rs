@@ -519,9 +519,14 @@ impl Lower {
             return Err(limits::formula_too_long(span));
         }
         let mut tokens = Vec::new();
+        let mut conversion = None;
         for part in pair.into_inner() {
             let part_span = span_of(&part);
             let token = match part.as_rule() {
+                Rule::conversion => {
+                    conversion = Some(conversion_unit(part)?);
+                    continue;
+                }
                 Rule::negate => Token::Negate(part_span),
                 Rule::add => Token::Infix(BinaryOp::Add),
                 Rule::subtract => Token::Infix(BinaryOp::Subtract),
@@ -542,7 +547,17 @@ impl Lower {
         if climb.position != climb.tokens.len() {
             return Err(internal(span, "a formula"));
         }
-        Ok(expr)
+        Ok(match conversion {
+            Some((to, to_span)) => Expr {
+                kind: ExprKind::Convert {
+                    inner: Box::new(expr),
+                    to,
+                    to_span,
+                },
+                span,
+            },
+            None => expr,
+        })
     }
 
     fn primary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
@@ -827,6 +842,17 @@ fn currency(pair: &Pair<'_, Rule>) -> Currency {
         code: code.to_owned(),
         span: span_of(pair),
     }
+}
+
+/// `in thousands of US$`: the unit a formula is converted to, and where it is written.
+fn conversion_unit(pair: Pair<'_, Rule>) -> Lowered<(TableUnit, Span)> {
+    let span = span_of(&pair);
+    let unit = pair
+        .into_inner()
+        .find(|part| part.as_rule() == Rule::unit)
+        .ok_or_else(|| internal(span, "a unit"))?;
+    let unit_span = span_of(&unit);
+    Ok((table_unit(unit)?, unit_span))
 }
 
 fn table_unit(pair: Pair<'_, Rule>) -> Lowered<TableUnit> {
