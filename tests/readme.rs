@@ -27,3 +27,37 @@ fn the_tour_excerpt_is_valid_bud() {
     assert!(checked.model.is_some(), "{:#?}", checked.diagnostics);
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Collapses runs of spaces so that a quoted line matches however it is aligned.
+fn collapsed(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_units_examples_are_lines_of_the_bundled_decision() {
+    let readme = include_str!("../README.md");
+    let decision: Vec<String> = include_str!("../decisions/bs-vi-7.bud")
+        .lines()
+        .map(collapsed)
+        .collect();
+    let units = readme
+        .split("### Units")
+        .nth(1)
+        .and_then(|section| section.split("\n## ").next())
+        .expect("the README has a Units section");
+    let quoted: Vec<String> = units
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .flat_map(str::lines)
+        .map(collapsed)
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert!(quoted.len() >= 3, "{quoted:#?}");
+    for line in quoted {
+        assert!(
+            decision.contains(&line),
+            "the README quotes a line the decision does not have: {line}"
+        );
+    }
+}
