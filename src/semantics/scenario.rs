@@ -8,7 +8,10 @@
 //! resolved, evaluated and reconciled like any decision.
 
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
-use crate::syntax::ast::{Change, Definition, FieldValue, File, Ident, Item, Period, Scenario};
+use crate::syntax::ast::{
+    Change, Definition, Entry, FieldValue, File, Ident, Item, Period, Row, RowEdit, RowSelector,
+    Scenario, Table,
+};
 
 /// The scenarios a decision defines, in file order.
 pub fn scenarios(file: &File) -> Vec<&Scenario> {
@@ -63,11 +66,15 @@ pub fn apply(file: &File, scenario: &Scenario) -> (File, Vec<Diagnostic>) {
             Change::Add(item) => add(&mut variant, item),
             Change::Replace(item, _) => replace(&mut variant, item),
             Change::Remove(name, _) => remove(&mut variant, &name.name, name.span),
+            Change::Rows { table, edits, .. } => {
+                problems.extend(edit_rows(&mut variant, table, edits));
+                Ok(())
+            }
         };
-        if let Err(mut problem) = outcome {
-            problem.message = format!("scenario `{}` {}", scenario.name.name, problem.message);
-            problems.push(problem);
-        }
+        problems.extend(outcome.err());
+    }
+    for problem in &mut problems {
+        problem.message = format!("scenario `{}` {}", scenario.name.name, problem.message);
     }
     (variant, problems)
 }
@@ -246,6 +253,170 @@ fn remove(file: &mut File, name: &str, span: Span) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// `in core_budget { … }`: each row change, and a diagnostic for each that cannot be made.
+fn edit_rows(file: &mut File, table: &Ident, edits: &[RowEdit]) -> Vec<Diagnostic> {
+    if !exists(file, Kind::Table, &table.name) {
+        return vec![not_there(
+            file,
+            Kind::Table,
+            &table.name,
+            table.span,
+            "changes rows of",
+        )];
+    }
+    let found = file.items.iter_mut().find_map(|item| match item {
+        Item::Table(found) if found.name.name == table.name => Some(found),
+        _ => None,
+    });
+    let Some(found) = found else {
+        return Vec::new();
+    };
+    edits
+        .iter()
+        .filter_map(|edit| edit_row(found, edit).err())
+        .collect()
+}
+
+fn edit_row(table: &mut Table, edit: &RowEdit) -> Result<(), Diagnostic> {
+    match edit {
+        RowEdit::Replace(row) => {
+            let selector = RowSelector::of(row);
+            match find_row(&mut table.entries, &selector) {
+                Some(slot) => {
+                    // Matched by label, the row keeps its name, so formulas still read it.
+                    let name = row.name.clone().or_else(|| slot.name.take());
+                    *slot = Row {
+                        name,
+                        ..row.clone()
+                    };
+                    Ok(())
+                }
+                None => Err(no_row(table, &selector, "replaces")),
+            }
+        }
+        RowEdit::Remove(selector) => {
+            if remove_row(&mut table.entries, selector) {
+                Ok(())
+            } else {
+                Err(no_row(table, selector, "removes"))
+            }
+        }
+        RowEdit::Add { after, row } => {
+            let selector = RowSelector::of(row);
+            if find_row(&mut table.entries, &selector).is_some() {
+                return Err(change_problem(
+                    format!(
+                        "adds the row {} to table `{}`, which already has it",
+                        selector.display(),
+                        table.name.name
+                    ),
+                    selector.span(),
+                    "added again here",
+                    "write `replace` instead of `add` to change the table's row".to_owned(),
+                ));
+            }
+            match after {
+                None => {
+                    table.entries.push(Entry::Row(row.clone()));
+                    Ok(())
+                }
+                Some(place) if insert_after(&mut table.entries, place, row) => Ok(()),
+                Some(place) => Err(no_row(table, place, "adds a row after")),
+            }
+        }
+    }
+}
+
+/// The row `selector` picks, in any section of the table.
+fn find_row<'a>(entries: &'a mut [Entry], selector: &RowSelector) -> Option<&'a mut Row> {
+    for entry in entries {
+        match entry {
+            Entry::Row(row) if selector.selects(row) => return Some(row),
+            Entry::Row(_) => {}
+            Entry::Section(section) => {
+                if let Some(row) = find_row(&mut section.entries, selector) {
+                    return Some(row);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn remove_row(entries: &mut Vec<Entry>, selector: &RowSelector) -> bool {
+    if let Some(index) = entries
+        .iter()
+        .position(|entry| matches!(entry, Entry::Row(row) if selector.selects(row)))
+    {
+        entries.remove(index);
+        return true;
+    }
+    entries.iter_mut().any(|entry| match entry {
+        Entry::Section(section) => remove_row(&mut section.entries, selector),
+        Entry::Row(_) => false,
+    })
+}
+
+/// Puts `row` just after the row `place` picks, in the same section, so that a sum of
+/// the section includes it.
+fn insert_after(entries: &mut Vec<Entry>, place: &RowSelector, row: &Row) -> bool {
+    if let Some(index) = entries
+        .iter()
+        .position(|entry| matches!(entry, Entry::Row(existing) if place.selects(existing)))
+    {
+        entries.insert(index + 1, Entry::Row(row.clone()));
+        return true;
+    }
+    entries.iter_mut().any(|entry| match entry {
+        Entry::Section(section) => insert_after(&mut section.entries, place, row),
+        Entry::Row(_) => false,
+    })
+}
+
+fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
+    let mut known = Vec::new();
+    collect_rows(&table.entries, selector, &mut known);
+    let wanted = match selector {
+        RowSelector::Name(name) => name.name.clone(),
+        RowSelector::Label(label) => label.value.clone(),
+    };
+    let (what, help) = match (selector, closest(&wanted, known.iter().map(String::as_str))) {
+        (RowSelector::Name(_), Some(close)) => ("name", format!("did you mean `{close}`?")),
+        (RowSelector::Label(_), Some(close)) => ("label", format!("did you mean \"{close}\"?")),
+        (RowSelector::Name(_), None) => (
+            "name",
+            "name a row of the table, or write its label in quotes".to_owned(),
+        ),
+        (RowSelector::Label(_), None) => (
+            "label",
+            "write the row's label exactly as the table has it, or its name".to_owned(),
+        ),
+    };
+    change_problem(
+        format!(
+            "{verb} the row {} of table `{}`, but the table has no row with that {what}",
+            selector.display(),
+            table.name.name
+        ),
+        selector.span(),
+        "not in the table",
+        help,
+    )
+}
+
+/// The names (or labels) of every row, for "did you mean".
+fn collect_rows(entries: &[Entry], selector: &RowSelector, into: &mut Vec<String>) {
+    for entry in entries {
+        match entry {
+            Entry::Row(row) => match selector {
+                RowSelector::Name(_) => into.extend(row.name.as_ref().map(|n| n.name.clone())),
+                RowSelector::Label(_) => into.push(row.label.value.clone()),
+            },
+            Entry::Section(section) => collect_rows(&section.entries, selector, into),
+        }
+    }
+}
+
 fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Diagnostic {
     let names = named(file);
     let candidates = names
@@ -365,5 +536,60 @@ mod tests {
             problem.help.as_deref(),
             Some("did you mean `contingency-2015`?")
         );
+    }
+
+    fn rows_of(file: &File) -> Vec<(String, Vec<String>)> {
+        let Some(Item::Table(table)) = file.items.iter().find(|i| matches!(i, Item::Table(_)))
+        else {
+            panic!("no table");
+        };
+        table
+            .entries
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Row(row) => Some((
+                    row.label.value.clone(),
+                    row.figures
+                        .iter()
+                        .map(|f| format!("{:?}", f.kind))
+                        .collect(),
+                )),
+                Entry::Section(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_replaced_added_and_removed_in_place() {
+        let (variant, problems) = applied(
+            "scenario s {\n    in budget {\n        replace \"A\" 5 6\n        add after a b \"B\" 3 4\n        add c \"C\" 7 8\n        remove b\n        add after \"A\" \"D\" 9 9\n    }\n}",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let labels: Vec<String> = rows_of(&variant)
+            .into_iter()
+            .map(|(label, _)| label)
+            .collect();
+        assert_eq!(labels, ["A", "D", "C"]);
+        let (_, figures) = &rows_of(&variant)[0];
+        assert!(figures[0].contains('5'), "{figures:?}");
+    }
+
+    #[test]
+    fn a_row_change_the_table_cannot_take_is_a_diagnostic_at_the_row() {
+        let (_, problems) = applied(
+            "scenario s {\n    in budget {\n        replace \"Z\" 1 2\n        remove aa\n        add a \"A\" 1 2\n    }\n    in budgt {\n        remove a\n    }\n}",
+        );
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "scenario `s` replaces the row \"Z\" of table `budget`, but the table has no row with that label",
+                "scenario `s` removes the row aa of table `budget`, but the table has no row with that name",
+                "scenario `s` adds the row a to table `budget`, which already has it",
+                "scenario `s` changes rows of `budgt`, but the decision has no table of that name",
+            ]
+        );
+        assert_eq!(problems[1].help.as_deref(), Some("did you mean `a`?"));
+        assert!(problems.iter().all(|p| p.code == Code::ScenarioChange));
     }
 }

@@ -62,6 +62,66 @@ pub enum Change {
     Replace(Item, Span),
     /// `remove contributions`: the base decision's table, scale, group or value goes.
     Remove(Ident, Span),
+    /// `in core_budget { replace … / add … / remove … }`: rows of one table change.
+    Rows {
+        table: Ident,
+        edits: Vec<RowEdit>,
+        span: Span,
+    },
+}
+
+/// One change to the rows of a table in a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowEdit {
+    /// `replace C. "COP/MOP" 100.0 …`: the row of the same name (or, unnamed, label).
+    Replace(Row),
+    /// `add after "COP/MOP" C1. "Regional meetings" 10.0 …`, or at the table's end.
+    Add {
+        after: Option<RowSelector>,
+        row: Row,
+    },
+    /// `remove savings` or `remove "Less savings from previous years"`.
+    Remove(RowSelector),
+}
+
+/// A row of a table, by its name or its label.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowSelector {
+    Name(Ident),
+    Label(Text),
+}
+
+impl RowSelector {
+    pub fn span(&self) -> Span {
+        match self {
+            RowSelector::Name(name) => name.span,
+            RowSelector::Label(label) => label.span,
+        }
+    }
+
+    /// `savings` or `"COP/MOP"`, as written.
+    pub fn display(&self) -> String {
+        match self {
+            RowSelector::Name(name) => name.name.clone(),
+            RowSelector::Label(label) => format!("\"{}\"", label.value),
+        }
+    }
+
+    /// Whether `row` is the row this selects.
+    pub fn selects(&self, row: &Row) -> bool {
+        match self {
+            RowSelector::Name(name) => row.name.as_ref().is_some_and(|n| n.name == name.name),
+            RowSelector::Label(label) => row.label.value == label.value,
+        }
+    }
+
+    /// How a replacement or added row is matched: by its name, or else its label.
+    pub fn of(row: &Row) -> RowSelector {
+        match &row.name {
+            Some(name) => RowSelector::Name(name.clone()),
+            None => RowSelector::Label(row.label.clone()),
+        }
+    }
 }
 
 /// `group ldc "Least developed countries (2012)" { "Angola" "Bangladesh" … }`

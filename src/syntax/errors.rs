@@ -239,6 +239,11 @@ fn rule_phrase(rule: Rule) -> Option<Phrase> {
         | Rule::percent
         | Rule::ratio => (3, "a value or a formula"),
         Rule::conversion | Rule::kw_in => (5, "`in` and a unit, such as `in thousands of US$`"),
+        Rule::row_replace | Rule::row_add | Rule::row_remove | Rule::kw_add => {
+            (4, "a row change: `replace`, `add` or `remove`")
+        }
+        Rule::kw_after => (5, "`after`"),
+        Rule::row_selector | Rule::scenario_rows => (3, "a row's name or \"label\""),
         Rule::add | Rule::subtract | Rule::multiply | Rule::divide | Rule::of | Rule::power => {
             (5, "an operator such as + or *")
         }

@@ -327,6 +327,7 @@ impl Lower {
                     let target = ident(last_of(part, Rule::ident, "a name")?);
                     changes.push(Change::Remove(target, part_span));
                 }
+                Rule::scenario_rows => changes.push(self.row_changes(part)?),
                 Rule::scenario_replace => {
                     let inner = part
                         .into_inner()
@@ -341,6 +342,46 @@ impl Lower {
             name: name.ok_or_else(|| internal(span, "a scenario name"))?,
             condition,
             changes,
+            span,
+        })
+    }
+
+    /// `in core_budget { … }`: the row changes of one table.
+    fn row_changes(&mut self, pair: Pair<'_, Rule>) -> Lowered<Change> {
+        let span = span_of(&pair);
+        let mut table = None;
+        let mut edits = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_in => {}
+                Rule::ident => table = Some(ident(part)),
+                Rule::row_replace => {
+                    let row = last_of(part, Rule::row, "a row")?;
+                    edits.push(RowEdit::Replace(self.row(row)?));
+                }
+                Rule::row_remove => {
+                    let selector = last_of(part, Rule::row_selector, "a row")?;
+                    edits.push(RowEdit::Remove(row_selector(selector)?));
+                }
+                Rule::row_add => {
+                    let mut after = None;
+                    let mut row = None;
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::row_selector => after = Some(row_selector(piece)?),
+                            Rule::row => row = Some(self.row(piece)?),
+                            _ => {}
+                        }
+                    }
+                    let row = row.ok_or_else(|| internal(span, "an added row"))?;
+                    edits.push(RowEdit::Add { after, row });
+                }
+                _ => return Err(internal(span_of(&part), "a row change")),
+            }
+        }
+        Ok(Change::Rows {
+            table: table.ok_or_else(|| internal(span, "a table name"))?,
+            edits,
             span,
         })
     }
@@ -783,6 +824,18 @@ fn group(pair: Pair<'_, Rule>) -> Lowered<Group> {
         label,
         members,
         span,
+    })
+}
+
+fn row_selector(pair: Pair<'_, Rule>) -> Lowered<RowSelector> {
+    let span = span_of(&pair);
+    let inner = pair
+        .into_inner()
+        .next()
+        .ok_or_else(|| internal(span, "a row"))?;
+    Ok(match inner.as_rule() {
+        Rule::ident => RowSelector::Name(ident(inner)),
+        _ => RowSelector::Label(text(inner)),
     })
 }
 
