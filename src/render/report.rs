@@ -109,10 +109,12 @@ pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
+    let far = far_labels(diagnostic, source);
     let report = Report {
         diagnostic,
         source,
         length: source.text.len(),
+        far: &far,
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
@@ -122,6 +124,12 @@ pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
             diagnostic.message,
             diagnostic.code
         );
+    }
+    for elsewhere in &far {
+        let mut note = String::new();
+        if handler.render_report(&mut note, elsewhere).is_ok() {
+            out.push_str(&note);
+        }
     }
     out
 }
@@ -138,14 +146,84 @@ struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: &'a Source,
     length: usize,
+    /// Labels too far from the primary one to share its snippet.
+    far: &'a [Elsewhere<'a>],
+}
+
+/// A label more than this many lines from the primary one is shown in a snippet of its
+/// own, below: miette would otherwise print every line between the two. (miette's own
+/// "related" reports would print `Advice:` before it, or wrap the source lines.)
+const NEAR_LINES: usize = 6;
+
+fn far_labels<'a>(diagnostic: &'a Diagnostic, source: &'a Source) -> Vec<Elsewhere<'a>> {
+    let Some(primary) = &diagnostic.primary else {
+        return Vec::new();
+    };
+    let line = source.line_of(primary.span.start);
+    diagnostic
+        .secondary
+        .iter()
+        .filter(|label| source.line_of(label.span.start).abs_diff(line) > NEAR_LINES)
+        .map(|label| Elsewhere {
+            label,
+            source,
+            length: source.text.len(),
+        })
+        .collect()
+}
+
+/// A far label as a note of its own: "Table 1 holds thousands of US$" at the unit line.
+struct Elsewhere<'a> {
+    label: &'a Label,
+    source: &'a Source,
+    length: usize,
+}
+
+impl fmt::Debug for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.label, f)
+    }
+}
+
+impl fmt::Display for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label.message)
+    }
+}
+
+impl std::error::Error for Elsewhere<'_> {}
+
+impl miette::Diagnostic for Elsewhere<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = clamped(self.label, self.length);
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            None, span,
+        ))))
+    }
+}
+
+/// A span clamped to the text, so a label at the very end still renders.
+fn clamped(label: &Label, length: usize) -> SourceSpan {
+    let start = label.span.start.min(length);
+    let end = label.span.end.clamp(start, length);
+    SourceSpan::new(start.into(), end - start)
 }
 
 impl Report<'_> {
-    /// A span clamped to the text, so a label at the very end still renders.
     fn span(&self, label: &Label) -> SourceSpan {
-        let start = label.span.start.min(self.length);
-        let end = label.span.end.clamp(start, self.length);
-        SourceSpan::new(start.into(), end - start)
+        clamped(label, self.length)
+    }
+
+    fn is_far(&self, label: &Label) -> bool {
+        self.far.iter().any(|far| std::ptr::eq(far.label, label))
     }
 }
 
@@ -194,10 +272,12 @@ impl miette::Diagnostic for Report<'_> {
         let primary = self.diagnostic.primary.as_ref()?;
         let first =
             LabeledSpan::new_primary_with_span(non_empty(&primary.message), self.span(primary));
-        let rest =
-            self.diagnostic.secondary.iter().map(|label| {
-                LabeledSpan::new_with_span(non_empty(&label.message), self.span(label))
-            });
+        let rest = self
+            .diagnostic
+            .secondary
+            .iter()
+            .filter(|label| !self.is_far(label))
+            .map(|label| LabeledSpan::new_with_span(non_empty(&label.message), self.span(label)));
         Some(Box::new(std::iter::once(first).chain(rest)))
     }
 }
