@@ -688,6 +688,27 @@ fn compare_lists_the_rows_a_scenario_changes_as_published() {
 }
 
 #[test]
+fn compare_shows_what_a_changed_rule_computes_where_the_figures_are_the_same() {
+    // A scenario that raises the support rate to 14% and restates nothing.
+    let text = decision_text()
+        + "\nscenario dearer \"If UNEP charges 14%\" {\n    replace programme_support_rate = 14%\n}\n";
+    let (dir, path) = write_decision(&text);
+    let output = bud()
+        .current_dir(dir.path())
+        .args(["compare", path.to_str().unwrap(), "--scenario", "dearer"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // 13% of 2,577.6 is 335.1; 14% is 360.9.
+    assert!(
+        stdout.contains(
+            "II. Programme support charge (13%): 2013 computed 335.1 → 360.9 (published 335.1 in both)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn compare_needs_a_known_scenario() {
     let output = bud()
         .args(["compare", DECISION, "--scenario", "contingency"])

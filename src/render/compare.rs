@@ -1,7 +1,8 @@
 //! Two variants of a decision side by side (`bud compare`): for every table they share,
 //! by name, the rows whose figures differ, column by column (`C. COP/MOP: 2013 200.0 →
 //! 100.0`), then the tables only one of them has. Figures are shown at the table's
-//! published precision, as `evaluate` shows them.
+//! published precision, as `evaluate` shows them. Where both publish the same figure but
+//! a changed rule computes another, the computed figures are shown.
 
 use std::fmt::Write as _;
 
@@ -100,16 +101,24 @@ fn table_differences(out: &mut String, left: (&Model, usize), right: (&Model, us
             .iter()
             .find(|(_, r, n)| r.label == row.label && *n == occurrence);
         let mut changes = Vec::new();
+        let right_row = counterpart.map(|(id, _, _)| *id);
         for key in &columns {
             let before = figure(left.0, left_table, Some(row_id), *key);
-            let after = figure(
-                right.0,
-                right_table,
-                counterpart.map(|(id, _, _)| *id),
-                *key,
-            );
+            let after = figure(right.0, right_table, right_row, *key);
             if before != after {
                 changes.push(format!("{} {before} → {after}", column_name(*key)));
+                continue;
+            }
+            // The same figure published in both, but a changed rule computes another.
+            let computed_before = computed(left.0, left_table, Some(row_id), *key);
+            let computed_after = computed(right.0, right_table, right_row, *key);
+            if computed_before != computed_after {
+                changes.push(format!(
+                    "{} computed {} → {} (published {before} in both)",
+                    column_name(*key),
+                    computed_before.as_deref().unwrap_or("?"),
+                    computed_after.as_deref().unwrap_or("?"),
+                ));
             }
         }
         if !changes.is_empty() {
@@ -165,6 +174,13 @@ fn union_of_columns(left: &TableDef, right: &TableDef) -> Vec<ColumnKey> {
     }
     columns.sort();
     columns
+}
+
+/// A cell as computed, at the table's published precision; `None` when it could not be.
+fn computed(model: &Model, table: &TableDef, row: Option<RowId>, key: ColumnKey) -> Option<String> {
+    let (row, column) = row.zip(table.column_index(key))?;
+    let cell = model.cells.get(row.0)?.get(column)?;
+    cell.ok().map(|amount| published(table, amount.value))
 }
 
 /// A cell as published where the decision states it (a budget officer compares the

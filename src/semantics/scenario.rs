@@ -434,7 +434,7 @@ fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Dia
         ),
     };
     let what = if verb == "removes" {
-        "anything"
+        "table, scale, group or value"
     } else {
         kind.word()
     };
@@ -523,6 +523,10 @@ mod tests {
     fn removing_takes_the_item_out_and_an_unknown_name_is_a_diagnostic() {
         let (variant, problems) = applied("scenario s {\n    remove rat\n    remove rate\n}");
         assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].message,
+            "scenario `s` removes `rat`, but the decision has no table, scale, group or value of that name"
+        );
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `rate`?"));
         assert!(!exists(&variant, Kind::Value, "rate"));
     }
