@@ -96,6 +96,22 @@ pub fn check_variant(
     }
 }
 
+/// Several variants of one decision (`None` is the decision itself), parsed once, as
+/// `bud compare` needs two.
+pub fn check_variants(
+    source: &str,
+    files: &dyn semantics::scale::DataFiles,
+    scenarios: &[Option<&str>],
+) -> Vec<Checked> {
+    match syntax::parse(source) {
+        Ok(file) => scenarios
+            .iter()
+            .map(|scenario| variant_of(&file, files, *scenario))
+            .collect(),
+        Err(diagnostics) => vec![Checked::unparsed(diagnostics)],
+    }
+}
+
 fn variant_of(
     file: &syntax::ast::File,
     files: &dyn semantics::scale::DataFiles,

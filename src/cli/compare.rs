@@ -34,23 +34,20 @@ fn compare(path: &Path, scenarios: &[String], color: bool) -> io::Result<Status>
         [first, second, ..] => vec![Some(first.as_str()), Some(second.as_str())],
         [] => vec![None],
     };
-    let mut variants = Vec::new();
+    let loaded = input::check(path, source, input::Variants::These(&names));
     let mut status = Status::Clean;
-    for name in &names {
-        let loaded = input::check(path, source.clone(), input::Variants::One(*name));
-        for checked in &loaded.variants {
-            for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-                err(&render(diagnostic, loaded.source_of(diagnostic), color))?;
-            }
-            status = status.max(Status::of(checked));
+    for checked in &loaded.variants {
+        for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
+            err(&render(diagnostic, loaded.source_of(diagnostic), color))?;
         }
-        variants.push(loaded);
+        status = status.max(Status::of(checked));
     }
-    let models: Vec<_> = variants
+    let models: Vec<_> = loaded
+        .variants
         .iter()
         .zip(&names)
-        .filter_map(|(loaded, name)| {
-            let model = loaded.variants.first()?.model.as_ref()?;
+        .filter_map(|(checked, name)| {
+            let model = checked.model.as_ref()?;
             Some((name.unwrap_or("the decision"), model))
         })
         .collect();

@@ -27,7 +27,7 @@ fn evaluate_file(path: &Path, scenario: Option<&str>, color: bool) -> io::Result
             return Ok(Status::Unreadable);
         }
     };
-    let loaded = input::check(path, source, input::Variants::One(scenario));
+    let loaded = input::check(path, source, input::Variants::These(&[scenario]));
     let Some(checked) = loaded.variants.first() else {
         return Ok(Status::Clean);
     };

@@ -1,5 +1,7 @@
 //! Reading decision files, with a diagnostic for each way that can fail.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -28,8 +30,8 @@ impl Loaded {
 
 /// Which variants of a decision to check.
 pub enum Variants<'a> {
-    /// The decision itself, or one scenario of it.
-    One(Option<&'a str>),
+    /// These variants: `None` is the decision itself, `Some` a scenario of it.
+    These(&'a [Option<&'a str>]),
     /// The decision and every scenario.
     All,
 }
@@ -37,9 +39,16 @@ pub enum Variants<'a> {
 /// Checks the decision at `path`, reading its data files from the same directory.
 pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read_beside = |name: &str| read_data(&directory.join(name));
+    // Each variant resolves its scales again; a data file is read from disk once.
+    let read = RefCell::new(HashMap::<String, Result<String, String>>::new());
+    let read_beside = |name: &str| {
+        read.borrow_mut()
+            .entry(name.to_owned())
+            .or_insert_with(|| read_data(&directory.join(name)))
+            .clone()
+    };
     let variants = match which {
-        Variants::One(scenario) => vec![bud::check_variant(&decision.text, &read_beside, scenario)],
+        Variants::These(scenarios) => bud::check_variants(&decision.text, &read_beside, scenarios),
         Variants::All => bud::check_every_variant(&decision.text, &read_beside),
     };
     let mut data: Vec<(String, Source)> = Vec::new();

@@ -61,7 +61,11 @@ pub struct Check {
 impl Check {
     /// The largest difference rounding explains: U + s/2.
     pub fn tolerance(&self) -> Decimal {
-        self.uncertainty.saturating_add(self.step / Decimal::TWO)
+        crate::semantics::Amount {
+            value: self.computed,
+            uncertainty: self.uncertainty,
+        }
+        .rounding_tolerance(self.step)
     }
 
     /// stated − computed.
@@ -219,7 +223,7 @@ fn judge(
     };
     check.outcome = if matches {
         Outcome::Matches
-    } else if check.difference().abs() <= Exact::new(check.tolerance()) {
+    } else if amount.explains(stated, step) {
         Outcome::Rounding
     } else {
         Outcome::Mismatch
@@ -327,16 +331,23 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
                     None => format!("{place}`{}`", definition.name),
                 },
                 figures: Scaled::UNITS,
-                // Shown as the decision writes the stated figure (US$ 2,922,100), even
-                // when the value is held at another scale.
-                unit: rule
-                    .and_then(|r| r.stated.as_ref())
-                    .map(|stated| stated.unit.clone())
-                    .or_else(|| model.value_units[value.0].clone()),
+                unit: shown_unit(model, value, year),
                 formula_span: rule.map(|r| r.formula.span),
             }
         }
     }
+}
+
+/// The unit a value's reconciliation is shown in: the stated figure's own, as the
+/// decision writes it (US$ 2,922,100), even when the value is held at another scale.
+pub fn shown_unit(model: &Model, value: ValueId, year: Option<i32>) -> Option<Unit> {
+    model
+        .program
+        .value(value)
+        .rule_for(year)
+        .and_then(|rule| rule.stated.as_ref())
+        .map(|stated| stated.unit.clone())
+        .or_else(|| model.value_units[value.0].clone())
 }
 
 /// An amount in the presentation's unit and scale, every digit: `2,963.199`, `US$ 2,922,088`.

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use crate::format;
-use crate::reconcile::{Check, Outcome, Reconciliation};
+use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
 use crate::semantics::explain::{Subject, constant, difference_size, written_in};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId};
@@ -161,15 +161,7 @@ fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Che
     let Some(check) = check else {
         return String::new();
     };
-    // In the stated figure's own unit, as the decision writes it.
-    let unit = model
-        .program
-        .value(id)
-        .rule_for(year)
-        .and_then(|rule| rule.stated.as_ref())
-        .map(|stated| stated.unit.clone())
-        .or_else(|| model.value_units[id.0].clone())
-        .unwrap_or(Unit::Number);
+    let unit = shown_unit(model, id, year).unwrap_or(Unit::Number);
     let stated = check
         .written
         .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit));

@@ -31,6 +31,19 @@ impl Amount {
             uncertainty: Decimal::ZERO,
         }
     }
+
+    /// The largest difference from this amount that rounding explains in a figure
+    /// published to `step`: U + step/2 (the README's reconciliation rule).
+    pub fn rounding_tolerance(&self, step: Decimal) -> Decimal {
+        self.uncertainty.saturating_add(step / Decimal::TWO)
+    }
+
+    /// Whether `stated`, published to `step`, is within what rounding explains.
+    pub fn explains(&self, stated: Decimal, step: Decimal) -> bool {
+        Exact::new(stated)
+            .checked_sub(self.value)
+            .is_ok_and(|difference| difference.abs() <= Exact::new(self.rounding_tolerance(step)))
+    }
 }
 
 /// A cell or value that could not be computed; the reason was reported where it arose.

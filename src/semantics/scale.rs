@@ -1366,11 +1366,7 @@ fn refine(computed: Amount, stated: Option<Decimal>, step: Decimal) -> AmountApp
         return unrefined;
     };
     let half_step = step / Decimal::TWO;
-    let tolerance = computed.uncertainty.saturating_add(half_step);
-    let consistent = Exact::new(stated)
-        .checked_sub(computed.value)
-        .is_ok_and(|difference| difference.abs() <= Exact::new(tolerance));
-    if !consistent || half_step >= computed.uncertainty {
+    if !computed.explains(stated, step) || half_step >= computed.uncertainty {
         return unrefined;
     }
     AmountApportioned {
