@@ -22,6 +22,9 @@ use std::time::Duration;
 use bud::diagnostic::{Code, Diagnostic, Severity};
 use bud::render::report::{Source, render};
 
+mod common;
+use common::{code_named, describe, missing_codes};
+
 /// How long one fixture may take before it counts as a hang.
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 
@@ -56,10 +59,6 @@ fn fixture_name(path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn code_named(name: &str) -> Option<Code> {
-    Code::ALL.into_iter().find(|code| code.as_str() == name)
 }
 
 /// Reads the `// expect: …` first line of a fixture.
@@ -171,17 +170,6 @@ fn check(name: &str, text: &str) -> Result<Outcome, String> {
     }
 }
 
-fn describe(diagnostics: &[Diagnostic]) -> String {
-    if diagnostics.is_empty() {
-        return "no diagnostics".to_owned();
-    }
-    diagnostics
-        .iter()
-        .map(|d| format!("{} ({:?}): {}", d.code, d.severity, d.message))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// Whether the outcome meets the expectation; otherwise what is wrong, naming the file
 /// and every diagnostic that was produced.
 fn verify(name: &str, expected: &Expectation, outcome: &Outcome) -> Result<(), String> {
@@ -196,11 +184,7 @@ fn verify(name: &str, expected: &Expectation, outcome: &Outcome) -> Result<(), S
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     match expected {
         Expectation::Codes(codes) => {
-            let missing: Vec<&str> = codes
-                .iter()
-                .filter(|code| !diagnostics.iter().any(|d| d.code == **code))
-                .map(|code| code.as_str())
-                .collect();
+            let missing = missing_codes(codes, diagnostics);
             if !missing.is_empty() {
                 return Err(format!(
                     "{name}: expected {} but it was not produced; produced: {produced}",

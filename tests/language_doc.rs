@@ -19,6 +19,9 @@
 use bud::diagnostic::{Code, Diagnostic, Severity};
 use bud::semantics::scale::NoDataFiles;
 
+mod common;
+use common::{code_named, describe, missing_codes};
+
 const DOC: &str = include_str!("../docs/language.md");
 const DECISION: &str = include_str!("../decisions/bs-vi-7.bud");
 const DOC_NAME: &str = "docs/language.md";
@@ -102,23 +105,12 @@ fn expectation(block: &Block) -> Result<Expectation, String> {
     }
     let mut codes = Vec::new();
     for word in rest.split(',').map(str::trim) {
-        match Code::ALL.into_iter().find(|code| code.as_str() == word) {
+        match code_named(word) {
             Some(code) => codes.push(code),
             None => return Err(format!("{at}: {word:?} is not a diagnostic code of bud")),
         }
     }
     Ok(Expectation::Codes(codes))
-}
-
-fn describe(diagnostics: &[Diagnostic]) -> String {
-    if diagnostics.is_empty() {
-        return "no diagnostics".to_owned();
-    }
-    diagnostics
-        .iter()
-        .map(|d| format!("{} ({:?}): {}", d.code, d.severity, d.message))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// Checks a ```bud block as `bud check` would: the decision, then each scenario.
@@ -146,11 +138,7 @@ fn check_bud_block(block: &Block) -> Result<(), String> {
             }
         }
         Expectation::Codes(codes) => {
-            let missing: Vec<&str> = codes
-                .iter()
-                .filter(|code| !diagnostics.iter().any(|d| d.code == **code))
-                .map(|code| code.as_str())
-                .collect();
+            let missing = missing_codes(&codes, &diagnostics);
             if !missing.is_empty() {
                 return Err(format!(
                     "{at}: the ```bud block expects {} but it was not produced; produced: {produced}",
