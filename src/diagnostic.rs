@@ -97,6 +97,9 @@ pub enum Code {
     EvalArguments,
     /// A power with an exponent that is not a whole number: `1.02 ^ 0.5`.
     EvalExponent,
+    /// A percentage or ratio that cannot be what the decision means: `130 per cent`
+    /// (a share above the whole), a ratio whose parts are all zero, `0:0`.
+    EvalRange,
     /// A stated figure differs from the computed value by more than rounding explains.
     ReconcileMismatch,
     /// A stated figure differs from the computed value, within what rounding explains.
@@ -118,14 +121,18 @@ pub enum Code {
     ScenarioChange,
     /// `--scenario` names a scenario the decision does not define.
     ScenarioUnknown,
-    /// A file could not be read.
+    /// Files import each other in a circle: `a.bud` imports `b.bud`, which imports
+    /// `a.bud`; or a file imports the decision file that imports it.
+    ImportCycle,
+    /// A file could not be read: a missing path or a directory on the command line, or
+    /// an `import "ldc.bud"` or `data "table-5.tsv"` naming a file that is not there.
     IoRead,
     /// bud itself went wrong; please report it.
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 31] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -145,6 +152,7 @@ impl Code {
         Code::EvalYear,
         Code::EvalArguments,
         Code::EvalExponent,
+        Code::EvalRange,
         Code::ReconcileMismatch,
         Code::ReconcileRounding,
         Code::DataRow,
@@ -153,6 +161,7 @@ impl Code {
         Code::ApportionResidue,
         Code::ScenarioChange,
         Code::ScenarioUnknown,
+        Code::ImportCycle,
         Code::IoRead,
         Code::Internal,
     ];
@@ -178,6 +187,7 @@ impl Code {
             Code::EvalYear => "bud::eval::year",
             Code::EvalArguments => "bud::eval::arguments",
             Code::EvalExponent => "bud::eval::exponent",
+            Code::EvalRange => "bud::eval::range",
             Code::ReconcileMismatch => "bud::reconcile::mismatch",
             Code::ReconcileRounding => "bud::reconcile::rounding",
             Code::DataRow => "bud::data::row",
@@ -186,6 +196,7 @@ impl Code {
             Code::ApportionResidue => "bud::apportion::residue",
             Code::ScenarioChange => "bud::scenario::change",
             Code::ScenarioUnknown => "bud::scenario::unknown",
+            Code::ImportCycle => "bud::import::cycle",
             Code::IoRead => "bud::io::read",
             Code::Internal => "bud::internal",
         }
@@ -198,6 +209,7 @@ impl Code {
         matches!(
             self,
             Code::IoRead
+                | Code::ImportCycle
                 | Code::SyntaxUnexpected
                 | Code::SyntaxKeyword
                 | Code::SyntaxNumber
@@ -298,6 +310,15 @@ impl Diagnostic {
     pub fn ordered(mut self, position: usize, rank: usize) -> Self {
         self.placement.get_or_insert_default().order = Some((position, rank));
         self
+    }
+
+    /// Moves every span `by` bytes: a diagnostic found in an imported file's own text,
+    /// placed where that file sits among the decision's files.
+    pub fn shift(&mut self, by: usize) {
+        let labels = self.primary.iter_mut().chain(self.secondary.iter_mut());
+        for label in labels {
+            label.span = Span::new(label.span.start + by, label.span.end + by);
+        }
     }
 
     /// The data file the spans are in; `None` for the decision file.

@@ -47,6 +47,9 @@ pub struct Checked {
     /// The scenario this is, and its condition as the decision words it; `None` for
     /// the base decision.
     pub scenario: Option<(String, Option<String>)>,
+    /// The files the decision imports, whose texts spans past the decision's own point
+    /// into.
+    pub imported: Vec<syntax::imports::Imported>,
 }
 
 impl Checked {
@@ -66,7 +69,13 @@ impl Checked {
             reconciliation: Reconciliation::default(),
             diagnostics,
             scenario: None,
+            imported: Vec::new(),
         }
+    }
+
+    fn importing(mut self, imported: &[syntax::imports::Imported]) -> Self {
+        self.imported = imported.to_vec();
+        self
     }
 }
 
@@ -90,10 +99,12 @@ pub fn check_variant(
     files: &dyn semantics::scale::DataFiles,
     scenario: Option<&str>,
 ) -> Checked {
-    match syntax::parse(source) {
-        Ok(file) => variant_of(&file, files, scenario),
-        Err(diagnostics) => Checked::unparsed(diagnostics),
+    let loaded = load(source, files);
+    match &loaded.file {
+        Ok(file) => variant_of(file, files, scenario),
+        Err(diagnostics) => Checked::unparsed(diagnostics.clone()),
     }
+    .importing(&loaded.imported)
 }
 
 /// Several variants of one decision (`None` is the decision itself), parsed once, as
@@ -103,13 +114,23 @@ pub fn check_variants(
     files: &dyn semantics::scale::DataFiles,
     scenarios: &[Option<&str>],
 ) -> Vec<Checked> {
-    match syntax::parse(source) {
+    let loaded = load(source, files);
+    let variants = match &loaded.file {
         Ok(file) => scenarios
             .iter()
-            .map(|scenario| variant_of(&file, files, *scenario))
+            .map(|scenario| variant_of(file, files, *scenario))
             .collect(),
-        Err(diagnostics) => vec![Checked::unparsed(diagnostics)],
-    }
+        Err(diagnostics) => vec![Checked::unparsed(diagnostics.clone())],
+    };
+    variants
+        .into_iter()
+        .map(|checked| checked.importing(&loaded.imported))
+        .collect()
+}
+
+/// The decision file and the files it imports, read through `files`.
+fn load(source: &str, files: &dyn semantics::scale::DataFiles) -> syntax::imports::Loaded {
+    syntax::imports::load(source, &|name| files.read(name))
 }
 
 fn variant_of(
@@ -137,18 +158,21 @@ fn variant_of(
 /// scenario's diagnostics that the base decision already has are left out, and the
 /// others say which scenario they are about.
 pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    let file = match syntax::parse(source) {
+    let loaded = load(source, files);
+    let file = match &loaded.file {
         Ok(file) => file,
-        Err(diagnostics) => return vec![Checked::unparsed(diagnostics)],
+        Err(diagnostics) => {
+            return vec![Checked::unparsed(diagnostics.clone()).importing(&loaded.imported)];
+        }
     };
-    let base = variant_of(&file, files, None);
-    let names: Vec<String> = semantics::scenario::scenarios(&file)
+    let base = variant_of(file, files, None);
+    let names: Vec<String> = semantics::scenario::scenarios(file)
         .iter()
         .map(|s| s.name.name.clone())
         .collect();
     let mut all = Vec::with_capacity(names.len() + 1);
     for name in names {
-        let mut variant = variant_of(&file, files, Some(&name));
+        let mut variant = variant_of(file, files, Some(&name));
         variant
             .diagnostics
             .retain(|d| !base.diagnostics.contains(d));
@@ -160,7 +184,9 @@ pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles
         all.push(variant);
     }
     all.insert(0, base);
-    all
+    all.into_iter()
+        .map(|checked| checked.importing(&loaded.imported))
+        .collect()
 }
 
 /// Resolves, evaluates and reconciles one variant's syntax tree.
@@ -180,5 +206,6 @@ fn run(
         reconciliation,
         diagnostics,
         scenario: None,
+        imported: Vec::new(),
     }
 }

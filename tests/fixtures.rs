@@ -5,6 +5,8 @@
 //! `valid/*.bud` are well-formed decisions whose first line is `// expect: clean` (no
 //! diagnostic at all) or `// expect: rounding` (at least one rounding note, no error).
 //!
+//! `imported/*.bud` are not fixtures but files that fixtures import.
+//!
 //! Every fixture is checked with `bud::check`, its expectation is asserted, and its
 //! source with every diagnostic rendered as a budget officer sees it is snapshotted
 //! (`tests/snapshots/fixtures__fixture@<dir>__<file>.snap`).
@@ -20,7 +22,7 @@ use std::thread;
 use std::time::Duration;
 
 use bud::diagnostic::{Code, Diagnostic, Severity};
-use bud::render::report::{Source, render};
+use bud::render::report::{Source, Sources, render_in};
 
 mod common;
 use common::{code_named, describe, missing_codes};
@@ -105,6 +107,8 @@ struct Outcome {
     malformed: bool,
     /// The data files the fixture named, by name, with their text.
     data: Vec<(String, String)>,
+    /// The files it imports, with the offset where each one's spans start.
+    imported: Vec<(usize, String, String)>,
 }
 
 /// Runs `bud::check` on its own thread (with the stack of a program's main thread), so
@@ -134,7 +138,18 @@ fn check(name: &str, text: &str) -> Result<Outcome, String> {
                     data.push((file.name, file.text));
                 }
             }
+            let imported = variants
+                .first()
+                .map(|checked| {
+                    let files = checked.imported.iter();
+                    let named = |f: &bud::syntax::imports::Imported| {
+                        (f.base, f.name.clone(), f.text.to_string())
+                    };
+                    files.map(named).collect()
+                })
+                .unwrap_or_default();
             let outcome = Outcome {
+                imported,
                 malformed: variants.iter().any(bud::Checked::is_malformed),
                 diagnostics: variants.into_iter().flat_map(|c| c.diagnostics).collect(),
                 data,
@@ -223,12 +238,13 @@ fn verify(name: &str, expected: &Expectation, outcome: &Outcome) -> Result<(), S
 /// The fixture's source, then every diagnostic as `bud check` prints it, without colour.
 fn report(name: &str, text: &str, outcome: &Outcome) -> String {
     let diagnostics = &outcome.diagnostics;
-    let source = Source::new(name, text);
-    let data: Vec<(String, Source)> = outcome
-        .data
-        .iter()
-        .map(|(file, text)| (file.clone(), Source::new(file.clone(), text.clone())))
-        .collect();
+    let mut sources = Sources::new(Source::new(name, text));
+    for (file, text) in &outcome.data {
+        sources.data(file.clone(), Source::new(file.clone(), text.clone()));
+    }
+    for (base, file, text) in &outcome.imported {
+        sources.import(*base, Source::new(file.clone(), text.clone()));
+    }
     let mut out = String::new();
     writeln!(out, "──── {name} ────").unwrap();
     out.push_str(text);
@@ -243,11 +259,7 @@ fn report(name: &str, text: &str, outcome: &Outcome) -> String {
     )
     .unwrap();
     for diagnostic in diagnostics {
-        let shown = diagnostic
-            .file()
-            .and_then(|file| data.iter().find(|(named, _)| named == file))
-            .map_or(&source, |(_, source)| source);
-        out.push_str(&render(diagnostic, shown, false));
+        out.push_str(&render_in(diagnostic, &sources, false));
     }
     out
 }
@@ -258,7 +270,7 @@ fn fixture() {
     // A snapshot that differs fails the glob with a panic; catch it so that a fixture
     // whose expected code is missing is reported first, in words.
     let snapshots = panic::catch_unwind(AssertUnwindSafe(|| {
-        insta::glob!("fixtures", "**/*.bud", |path| {
+        insta::glob!("fixtures", "{errors,valid}/*.bud", |path| {
             let name = fixture_name(path);
             let text = std::fs::read_to_string(path)
                 .unwrap_or_else(|error| panic!("{name}: cannot read the fixture: {error}"));
@@ -296,7 +308,7 @@ fn fixture() {
 fn fixture_paths(dir: &Path, paths: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() {
+        if path.is_dir() && !path.ends_with("imported") {
             fixture_paths(&path, paths);
         } else if path.extension().is_some_and(|ext| ext == "bud") {
             paths.push(path);

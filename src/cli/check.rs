@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::reconcile::Outcome;
-use bud::render::report::render;
 
 use super::output::{for_each_file, out};
 use super::{Status, input};
@@ -26,15 +25,15 @@ fn check_file(path: &Path, color: bool) -> io::Result<Status> {
     let mut status = Status::Clean;
     for checked in &loaded.variants {
         for diagnostic in &checked.diagnostics {
-            out(&render(diagnostic, loaded.source_of(diagnostic), color))?;
+            out(&loaded.render(diagnostic, color))?;
         }
         status = status.max(Status::of(checked));
     }
     // One line for the decision, then one per scenario, after every diagnostic.
     for checked in &loaded.variants {
         let name = match &checked.scenario {
-            Some((scenario, _)) => format!("{}, scenario `{scenario}`", loaded.decision.name),
-            None => loaded.decision.name.clone(),
+            Some((scenario, _)) => format!("{}, scenario `{scenario}`", loaded.name()),
+            None => loaded.name().to_owned(),
         };
         out(&format!("{name}: {}\n", summary(checked)))?;
     }

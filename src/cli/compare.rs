@@ -4,7 +4,6 @@ use std::io;
 use std::path::Path;
 
 use bud::render::compare::comparison;
-use bud::render::report::render;
 
 use super::output::{err, out};
 use super::{Status, input};
@@ -38,7 +37,7 @@ fn compare(path: &Path, scenarios: &[String], color: bool) -> io::Result<Status>
     let mut status = Status::Clean;
     for checked in &loaded.variants {
         for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-            err(&render(diagnostic, loaded.source_of(diagnostic), color))?;
+            err(&loaded.render(diagnostic, color))?;
         }
         status = status.max(Status::of(checked));
     }

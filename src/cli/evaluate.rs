@@ -3,7 +3,6 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use bud::render::report::render;
 use bud::render::text;
 
 use super::output::{err, for_each_file, out};
@@ -35,7 +34,7 @@ fn evaluate_file(path: &Path, scenario: Option<&str>, color: bool) -> io::Result
         out(&text::evaluation_of(checked, model))?;
     }
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-        err(&render(diagnostic, loaded.source_of(diagnostic), color))?;
+        err(&loaded.render(diagnostic, color))?;
     }
     Ok(Status::of(checked))
 }

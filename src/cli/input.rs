@@ -7,24 +7,25 @@ use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
-use bud::render::report::{Source, render};
+use bud::render::report::{Source, Sources, render, render_in};
 
 /// A decision checked together with the data files it names (the base decision, one
 /// scenario, or the base and every scenario), and every text its diagnostics can point
 /// into.
 pub struct Loaded {
     pub variants: Vec<Checked>,
-    pub decision: Source,
-    data: Vec<(String, Source)>,
+    sources: Sources,
 }
 
 impl Loaded {
-    /// The text a diagnostic's spans are in: a data file's, or the decision's.
-    pub fn source_of(&self, diagnostic: &Diagnostic) -> &Source {
-        diagnostic
-            .file()
-            .and_then(|name| self.data.iter().find(|(named, _)| named == name))
-            .map_or(&self.decision, |(_, source)| source)
+    /// The decision file's name as diagnostics show it.
+    pub fn name(&self) -> &str {
+        &self.sources.decision().name
+    }
+
+    /// A diagnostic as a person sees it, every span shown in the file it is in.
+    pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
+        render_in(diagnostic, &self.sources, color)
     }
 }
 
@@ -51,22 +52,24 @@ pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
         Variants::These(scenarios) => bud::check_variants(&decision.text, &read_beside, scenarios),
         Variants::All => bud::check_every_variant(&decision.text, &read_beside),
     };
-    let mut data: Vec<(String, Source)> = Vec::new();
+    let mut sources = Sources::new(decision);
+    if let Some(first) = variants.first() {
+        for file in &first.imported {
+            let shown = shown_path(&directory, &file.name);
+            sources.import(file.base, Source::new(shown, file.text.clone()));
+        }
+    }
     let files = variants
         .iter()
         .filter_map(|checked| checked.model.as_ref())
         .flat_map(|model| &model.scales.data);
     for file in files {
-        if data.iter().all(|(name, _)| *name != file.name) {
+        if !sources.has_data(&file.name) {
             let shown = shown_path(&directory, &file.name);
-            data.push((file.name.clone(), Source::new(shown, file.text.clone())));
+            sources.data(file.name.clone(), Source::new(shown, file.text.clone()));
         }
     }
-    Loaded {
-        variants,
-        decision,
-        data,
-    }
+    Loaded { variants, sources }
 }
 
 /// `decisions/bs-vi-7-table-5.tsv`: the path as a person would type it from here.
@@ -95,6 +98,11 @@ fn read_data(path: &Path) -> Result<String, String> {
     if path.is_dir() {
         return Err("it is a directory".to_owned());
     }
+    if let Some(size) = too_large(path) {
+        return Err(format!(
+            "it is {size} bytes, more than the 1,048,576 bytes (1 MiB) bud reads"
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|error| io_reason(&error))?;
     String::from_utf8(bytes).map_err(|error| {
         format!(
@@ -102,6 +110,14 @@ fn read_data(path: &Path) -> Result<String, String> {
             error.utf8_error().valid_up_to()
         )
     })
+}
+
+/// The size of a file too large to read, found before reading it, so that a huge file
+/// named by mistake costs nothing.
+fn too_large(path: &Path) -> Option<usize> {
+    let size = std::fs::metadata(path).ok()?.len();
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    (size > bud::syntax::limits::MAX_FILE_BYTES).then_some(size)
 }
 
 fn io_reason(error: &std::io::Error) -> String {
@@ -120,6 +136,9 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
             format!("`{name}` is a directory, not a decision file"),
         )
         .with_help("name the .bud files in it, for example `decisions/*.bud`"));
+    }
+    if let Some(size) = too_large(path) {
+        return Err(bud::syntax::limits::too_large(size));
     }
     let bytes = std::fs::read(path).map_err(|error| {
         let reason = io_reason(&error);

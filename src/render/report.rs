@@ -11,7 +11,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity, Span};
 
 /// A source text with the name diagnostics show for it (usually its path), and where
 /// each of its lines starts, so that rendering a diagnostic reads only the lines it
@@ -99,8 +99,107 @@ impl SourceCode for Source {
     }
 }
 
-/// Renders one diagnostic; `color` adds ANSI colours for a terminal.
+/// Every text a decision's diagnostics can point into: the decision file, the files it
+/// imports (each at the offset where its spans start), and its data files by name.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    decision: Source,
+    imported: Vec<(usize, Source)>,
+    data: Vec<(String, Source)>,
+}
+
+impl Sources {
+    pub fn new(decision: Source) -> Self {
+        Sources {
+            decision,
+            imported: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Adds a file the decision imports, whose spans start at `base`.
+    pub fn import(&mut self, base: usize, source: Source) {
+        self.imported.push((base, source));
+    }
+
+    /// Adds a data file, as the decision names it.
+    pub fn data(&mut self, name: impl Into<String>, source: Source) {
+        self.data.push((name.into(), source));
+    }
+
+    pub fn decision(&self) -> &Source {
+        &self.decision
+    }
+
+    pub fn has_data(&self, name: &str) -> bool {
+        self.data.iter().any(|(named, _)| named == name)
+    }
+
+    /// The file a span of the decision's offsets is in, and where that file starts.
+    fn locate(&self, span: Span) -> (&Source, usize) {
+        self.imported
+            .iter()
+            .rev()
+            .find(|(base, _)| span.start >= *base)
+            .map_or((&self.decision, 0), |(base, source)| (source, *base))
+    }
+}
+
+/// Renders one diagnostic, each of its spans in the file it is in; `color` adds ANSI
+/// colours for a terminal. Labels in another file than the primary one are shown in a
+/// snippet of their own, below it.
+pub fn render_in(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String {
+    if let Some(name) = diagnostic.file() {
+        let data = sources.data.iter().find(|(named, _)| named == name);
+        return render(
+            diagnostic,
+            data.map_or(&sources.decision, |(_, s)| s),
+            color,
+        );
+    }
+    if sources.imported.is_empty() {
+        return render(diagnostic, &sources.decision, color);
+    }
+    let home = diagnostic
+        .primary
+        .as_ref()
+        .map_or(0, |label| label.span.start);
+    let (source, base) = sources.locate(Span::new(home, home));
+    let mut local = diagnostic.clone();
+    local.secondary.clear();
+    local.primary = diagnostic.primary.as_ref().map(|label| within(label, base));
+    let mut others = Vec::new();
+    for label in &diagnostic.secondary {
+        match sources.locate(label.span) {
+            (_, at) if at == base => local.secondary.push(within(label, base)),
+            (elsewhere, at) => others.push((within(label, at), elsewhere)),
+        }
+    }
+    render_with(&local, source, &others, color)
+}
+
+/// A label with its span made relative to the file starting at `base`.
+fn within(label: &Label, base: usize) -> Label {
+    let span = Span::new(
+        label.span.start.saturating_sub(base),
+        label.span.end.saturating_sub(base),
+    );
+    Label::new(span, label.message.clone())
+}
+
+/// Renders one diagnostic whose spans are all in `source`; `color` adds ANSI colours
+/// for a terminal.
 pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
+    render_with(diagnostic, source, &[], color)
+}
+
+/// As `render`, with labels in other files shown each in a snippet of its own.
+fn render_with(
+    diagnostic: &Diagnostic,
+    source: &Source,
+    others: &[(Label, &Source)],
+    color: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -109,7 +208,12 @@ pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let far = far_labels(diagnostic, source);
+    let mut far = far_labels(diagnostic, source);
+    far.extend(others.iter().map(|(label, source)| Elsewhere {
+        label,
+        source,
+        length: source.text.len(),
+    }));
     let report = Report {
         diagnostic,
         source,

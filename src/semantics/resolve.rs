@@ -13,6 +13,7 @@ use super::number::Exact;
 use super::program::*;
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::semantics::unit::{percent_out_of_range, ratio_out_of_range};
 use crate::syntax::ast::{
     self, ColumnKey, FieldValue, FigureKind, Item, Scale, TableSetting, YearIndex,
 };
@@ -106,7 +107,11 @@ impl<'a> Resolver<'a> {
                 Item::Table(table) => self.declare_table(table),
                 // Groups and scales are resolved after evaluation, by `scale`.
                 // Scenarios are applied to the syntax tree before resolution, by `scenario`.
-                Item::Decision(_) | Item::Scale(_) | Item::Group(_) | Item::Scenario(_) => {}
+                Item::Decision(_)
+                | Item::Import(_)
+                | Item::Scale(_)
+                | Item::Group(_)
+                | Item::Scenario(_) => {}
             }
         }
     }
@@ -742,7 +747,15 @@ impl<'a> Resolver<'a> {
         let kind = match &expr.kind {
             ast::ExprKind::Literal(literal) => match &literal.kind {
                 ast::LiteralKind::Ratio(parts) => {
-                    FormulaKind::Ratio(parts.iter().map(|p| p.value).collect())
+                    let parts: Vec<Decimal> = parts.iter().map(|p| p.value).collect();
+                    if let Some(problem) = ratio_out_of_range(&parts, literal.span) {
+                        return Err(problem);
+                    }
+                    FormulaKind::Ratio(parts)
+                }
+                ast::LiteralKind::Percent(written) if written.value > Decimal::ONE_HUNDRED => {
+                    return Err(percent_out_of_range(written.value, literal.span)
+                        .unwrap_or_else(|| literal_too_large(literal.span)));
                 }
                 _ => {
                     let (value, unit) =

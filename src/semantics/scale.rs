@@ -23,6 +23,7 @@ use super::number::Exact;
 use super::program::{PublishedRounding, RowId};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::semantics::unit::percent_out_of_range;
 use crate::syntax::ast::{
     self, BinaryOp, ColumnKey, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable,
     TableSetting, TableUnit, Written,
@@ -896,6 +897,13 @@ impl Builder<'_> {
         let mut given: HashMap<&str, Span> = HashMap::new();
         for rule in &table.rules {
             let (keyword, span) = rule_keyword(rule);
+            if let Some(problem) = rule_rate(rule).and_then(|rate| percent_out_of_range(rate, span))
+            {
+                // Apportioning without the rule would fail every figure it moves.
+                self.diagnostics.push(problem);
+                self.incomplete = true;
+                continue;
+            }
             // `fixed` and `cap` may be given once per Party or group; the others once.
             if !matches!(rule, ScaleRule::Fixed { .. } | ScaleRule::Cap { .. }) {
                 if let Some(first) = given.insert(keyword, span) {
@@ -1424,6 +1432,17 @@ fn rule_keyword(rule: &ScaleRule) -> (&'static str, Span) {
         ScaleRule::Ceiling(_, span) => ("ceiling", *span),
         ScaleRule::Cap { span, .. } => ("cap", *span),
         ScaleRule::Floor(_, span) => ("floor", *span),
+    }
+}
+
+/// The percentage a rule sets, for the rules that set one.
+fn rule_rate(rule: &ScaleRule) -> Option<Decimal> {
+    match rule {
+        ScaleRule::Fixed { share: rate, .. }
+        | ScaleRule::Ceiling(rate, _)
+        | ScaleRule::Floor(rate, _)
+        | ScaleRule::Cap { rate, .. } => Some(rate.value),
+        _ => None,
     }
 }
 

@@ -8,6 +8,9 @@
 
 use std::fmt;
 
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, Scale};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -184,6 +187,29 @@ fn divide(lhs: &Unit, rhs: &Unit) -> Result<Unit, String> {
 }
 
 /// The word after an amount written at a scale, as in `US$ 5,885.2 thousand`.
+/// A percentage written in a rule, if it is out of the range a rate of a decision can
+/// have: above 100 per cent, more than the whole. (Below zero cannot be written: `-`
+/// is an operator, and a decrease is written `x * (1 - 5%)`.)
+pub fn percent_out_of_range(percent: Decimal, span: Span) -> Option<Diagnostic> {
+    (percent > Decimal::ONE_HUNDRED).then(|| {
+        Diagnostic::error(
+            Code::EvalRange,
+            format!("{} per cent is more than the whole", crate::format::exact(percent)),
+        )
+        .at(span, "above 100 per cent")
+        .with_help("a rate, share, ceiling or cap of a decision is at most 100%; check for a misplaced decimal point (13% rather than 130%)")
+    })
+}
+
+/// A ratio whose parts are all zero, which shares nothing: `0:0`.
+pub fn ratio_out_of_range(parts: &[Decimal], span: Span) -> Option<Diagnostic> {
+    parts.iter().all(Decimal::is_zero).then(|| {
+        Diagnostic::error(Code::EvalRange, "every part of this ratio is zero")
+            .at(span, "a ratio that shares nothing")
+            .with_help("a cost-sharing ratio gives each part its weight, such as 85:15; at least one part must be more than zero")
+    })
+}
+
 pub fn scale_word(scale: Scale) -> &'static str {
     match scale {
         Scale::Units => "",

@@ -17,6 +17,8 @@ pub struct File {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Decision(Decision),
+    /// Only in a file as parsed; `syntax::load` puts the imported items in its place.
+    Import(Import),
     Paragraph(Paragraph),
     Table(Table),
     Scale(ScaleTable),
@@ -30,6 +32,7 @@ impl Item {
     pub fn span(&self) -> Span {
         match self {
             Item::Decision(decision) => decision.span,
+            Item::Import(import) => import.span,
             Item::Paragraph(paragraph) => paragraph.span,
             Item::Table(table) => table.span,
             Item::Scale(scale) => scale.span,
@@ -193,6 +196,14 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     pub value: String,
+    pub span: Span,
+}
+
+/// `import "ldc-2012.bud"`: another file's groups, values and tables, as if written here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The file's name relative to the importing file, as written.
+    pub path: Text,
     pub span: Span,
 }
 

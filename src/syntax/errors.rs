@@ -35,13 +35,19 @@ const KEYWORDS: [&str; 21] = [
     "remove",
 ];
 
-pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> Diagnostic {
+/// A syntax error in words, and the offset where the grammar stopped (which the
+/// diagnostic's span need not cover: a missing `}` is shown at the `{`).
+pub(crate) fn from_pest(source: &str, error: &Error<Rule>) -> (Diagnostic, usize) {
     let detailed = parse_with_detail(source);
     let error = detailed.as_ref().unwrap_or(error);
     let position = match error.location {
         InputLocation::Pos(position) => position,
         InputLocation::Span((start, _)) => start,
     };
+    (worded(source, error, position), position)
+}
+
+fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
     if let Some(diagnostic) = misspelt_keyword(source, position) {
         return diagnostic;
     }

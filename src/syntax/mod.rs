@@ -1,20 +1,26 @@
 //! Syntax: text in, typed AST out. `grammar/bud.pest` defines the language; `parser`
 //! runs it and lowers pest's parse tree into `ast` (every node with its byte span);
-//! `errors` words syntax errors for people; `limits` refuses input too deep to parse
-//! safely. Nothing outside this module depends on pest.
+//! `errors` words syntax errors for people and `recovery` skips the broken statement so
+//! that parsing goes on; `limits` refuses input too large or too deep to parse safely;
+//! `imports` follows `import "…"` and gives each file its stretch of the span offsets.
+//! Nothing outside this module depends on pest.
 
 pub mod ast;
 pub mod data;
 mod errors;
+pub mod imports;
 pub mod limits;
 mod parser;
+mod recovery;
 
 use crate::diagnostic::Diagnostic;
 
 /// Parses a decision file into its syntax tree, or the diagnostics that stop it.
+/// Imports are left as they are written: `imports::load` follows them.
 pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
+    limits::check_size(source).map_err(|diagnostic| vec![diagnostic])?;
     limits::check(source).map_err(|diagnostic| vec![diagnostic])?;
-    parser::parse(source)
+    parser::parse_at(source, 0)
 }
 
 pub(crate) use parser::parse_number;

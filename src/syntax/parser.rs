@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use std::sync::{Mutex, PoisonError};
 
 use super::ast::*;
+use super::recovery::{self, MAX_SYNTAX_ERRORS};
 use super::{errors, limits};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
@@ -18,22 +19,102 @@ pub(crate) struct BudParser;
 
 type Lowered<T> = Result<T, Diagnostic>;
 
-/// Parses a whole file. Errors are returned in file order; the first syntax error
-/// stops parsing, so there is at most one of those.
-pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
-    let pairs = match BudParser::parse(Rule::file, source) {
-        Ok(pairs) => pairs,
-        Err(error) => return Err(vec![errors::from_pest(source, &error)]),
+/// Parses a whole file whose first byte is at `base` among all the files of a
+/// decision (0 for the decision file; imported files follow it), so that every span
+/// says which file it is in. Errors are returned in file order: after a syntax error
+/// the broken statement is skipped (`recovery`) and parsing goes on, so every broken
+/// line is reported, up to `MAX_SYNTAX_ERRORS`.
+pub fn parse_at(source: &str, base: usize) -> Result<File, Vec<Diagnostic>> {
+    let _spans_from = SpansFrom::base(base);
+    let error = match BudParser::parse(Rule::file, source) {
+        Ok(pairs) => return lowered(pairs, Vec::new()),
+        Err(error) => error,
     };
+    let (accepted, diagnostics) = recover(source, &error);
+    let diagnostics = shifted(diagnostics, base);
+    let Some(text) = accepted else {
+        return Err(diagnostics);
+    };
+    match BudParser::parse(Rule::file, &text) {
+        Ok(pairs) => lowered(pairs, diagnostics),
+        Err(_) => Err(diagnostics),
+    }
+}
+
+/// The syntax tree of a parsed file, or every diagnostic found so far and in lowering.
+fn lowered(
+    pairs: Pairs<'_, Rule>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<File, Vec<Diagnostic>> {
     let mut lower = Lower::default();
     let file = lower.file(pairs);
+    diagnostics.append(&mut lower.diagnostics);
     match file {
-        Ok(file) if lower.diagnostics.is_empty() => Ok(file),
-        Ok(_) => Err(lower.diagnostics),
+        Ok(file) if diagnostics.is_empty() => Ok(file),
+        Ok(_) => Err(diagnostics),
         Err(diagnostic) => {
-            lower.diagnostics.push(diagnostic);
-            Err(lower.diagnostics)
+            diagnostics.push(diagnostic);
+            Err(diagnostics)
         }
+    }
+}
+
+/// After the grammar refused `source` with `error`, blanks each broken statement and
+/// runs the grammar again until it accepts the text or recovery must stop; gives the
+/// accepted text, if any, and a diagnostic per broken statement (spans in `source`).
+fn recover(source: &str, error: &pest::error::Error<Rule>) -> (Option<String>, Vec<Diagnostic>) {
+    let (first, mut position) = errors::from_pest(source, error);
+    let mut diagnostics = vec![first];
+    let mut text = source.to_owned();
+    while diagnostics.len() < MAX_SYNTAX_ERRORS {
+        let Some(skipped) = recovery::skip_statement(&text, position) else {
+            return (None, diagnostics);
+        };
+        text = skipped;
+        match BudParser::parse(Rule::file, &text) {
+            Ok(_) => return (Some(text), diagnostics),
+            Err(error) => {
+                let (diagnostic, at) = errors::from_pest(&text, &error);
+                diagnostics.push(diagnostic);
+                position = at;
+            }
+        }
+    }
+    (None, diagnostics)
+}
+
+/// Diagnostics found in a file at `base`, with their spans moved there.
+fn shifted(mut diagnostics: Vec<Diagnostic>, base: usize) -> Vec<Diagnostic> {
+    if base > 0 {
+        for diagnostic in &mut diagnostics {
+            diagnostic.shift(base);
+        }
+    }
+    diagnostics
+}
+
+thread_local! {
+    /// Where the file being lowered starts among the files of a decision. Kept beside
+    /// the parser rather than passed to each of the fifty lowering functions that make
+    /// a span; `SpansFrom` sets it for one parse and puts it back.
+    static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+struct SpansFrom {
+    previous: usize,
+}
+
+impl SpansFrom {
+    fn base(base: usize) -> SpansFrom {
+        SpansFrom {
+            previous: BASE.replace(base),
+        }
+    }
+}
+
+impl Drop for SpansFrom {
+    fn drop(&mut self) {
+        BASE.set(self.previous);
     }
 }
 
@@ -57,7 +138,8 @@ pub(crate) fn parse_with_detail(source: &str) -> Option<pest::error::Error<Rule>
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let base = BASE.get();
+    Span::new(base + span.start(), base + span.end())
 }
 
 fn internal(span: Span, what: &str) -> Diagnostic {
@@ -88,6 +170,7 @@ impl Lower {
         for pair in file.into_inner() {
             match pair.as_rule() {
                 Rule::decision => items.push(Item::Decision(self.decision(pair)?)),
+                Rule::import => items.push(Item::Import(import(pair)?)),
                 Rule::paragraph => items.push(Item::Paragraph(self.paragraph(pair)?)),
                 Rule::table => items.push(Item::Table(self.table(pair)?)),
                 Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
@@ -804,6 +887,14 @@ impl Climb {
 }
 
 // ------------------------------------------------------------ leaves
+
+fn import(pair: Pair<'_, Rule>) -> Lowered<Import> {
+    let span = span_of(&pair);
+    let mut inner = pair.into_inner();
+    next(&mut inner, span, "the import keyword")?;
+    let path = text(next(&mut inner, span, "the imported file's name")?);
+    Ok(Import { path, span })
+}
 
 fn group(pair: Pair<'_, Rule>) -> Lowered<Group> {
     let span = span_of(&pair);
