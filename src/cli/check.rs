@@ -49,11 +49,12 @@ fn summary(checked: &Checked) -> String {
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let unchecked = match reconciliation.unchecked {
         0 => String::new(),
-        n => format!(", {n} not checked because of the errors"),
+        n => format!(", {n} not checked because their cells failed or depend on one that did"),
     };
+    let reconciled = reconciliation.checks.len();
     format!(
-        "{} stated figures reconciled: {} match, {} differ by rounding, {} do not reconcile{unchecked}; {} error{}",
-        reconciliation.checks.len(),
+        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{unchecked}; {} error{}",
+        if reconciled == 1 { "" } else { "s" },
         reconciliation.count(Outcome::Matches),
         reconciliation.count(Outcome::Rounding),
         reconciliation.count(Outcome::Mismatch),

@@ -6,6 +6,7 @@
 mod check;
 mod compare;
 mod evaluate;
+mod explain;
 mod input;
 mod output;
 
@@ -63,6 +64,12 @@ enum Command {
         /// Decision files (.bud).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
+    /// Without a code, list every code.
+    Explain {
+        /// A code as diagnostics print it; the `bud::` may be left out.
+        code: Option<String>,
     },
 }
 
@@ -126,6 +133,7 @@ pub fn run() -> ExitCode {
         Command::Check { files } => {
             check::run(files, cli.color.enabled(std::io::stdout().is_terminal()))
         }
+        Command::Explain { code } => explain::run(code.as_deref()),
     };
     ExitCode::from(status as u8)
 }

@@ -446,14 +446,21 @@ fn summary(out: &mut String, reconciliation: &Reconciliation) {
     if reconciliation.unchecked > 0 {
         let _ = writeln!(
             out,
-            "{} more could not be checked because of the errors.",
-            reconciliation.unchecked
+            "{} more could not be checked (shown ?): each failure is reported once, with the \
+             errors, and not again at the totals that depend on it.",
+            reconciliation.unchecked,
         );
     }
     let _ = writeln!(
         out,
         "{MATCH} matches the published figure   {ROUNDING} differs only by rounding   {MISMATCH} does not reconcile"
     );
+    if reconciliation.unchecked > 0 {
+        let _ = writeln!(
+            out,
+            "? not computed: the cell failed, or depends on one that did"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- layout helpers

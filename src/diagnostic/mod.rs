@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+pub mod explain;
+
 /// A byte range in one source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {
