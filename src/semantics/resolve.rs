@@ -79,6 +79,17 @@ impl<'a> Resolver<'a> {
         });
         match decisions.next() {
             Some(decision) => self.declare_decision(decision),
+            None if file.items.is_empty() => self.diagnostics.push(
+                Diagnostic::error(
+                    Code::DecisionField,
+                    "the file is empty: it has no `decision` block, and nothing else",
+                )
+                .at(Span::new(0, 0), "nothing but blank lines and comments")
+                .with_help(
+                    "start the file with the decision's identity, for example:\n\
+                     decision \"BS-VI/7\" {\n    title    \"Programme budget …\"\n    period   2013-2014\n    currency US$\n}",
+                ),
+            ),
             None => self.diagnostics.push(
                 Diagnostic::error(Code::DecisionField, "the file has no `decision` block")
                     .at(first_item(file), "expected `decision \"SYMBOL\" { … }` before this")
@@ -634,6 +645,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn figure_count_mismatch(&mut self, table: TableId, row: &ast::Row) {
+        if let Some(diagnostic) = misspelt_setting(row) {
+            self.diagnostics.push(diagnostic);
+            return;
+        }
         let table = self.program.table(table);
         let columns = table
             .columns
@@ -645,7 +660,7 @@ impl<'a> Resolver<'a> {
             _ => row.label.span,
         };
         let found = row.figures.len();
-        let mut diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::error(
             Code::TableFigures,
             format!(
                 "row \"{}\" has {found} figure{} but {} has {} column{} ({})",
@@ -660,20 +675,10 @@ impl<'a> Resolver<'a> {
         .at(
             span,
             format!("{found} figure{}", if found == 1 { "" } else { "s" }),
+        )
+        .with_help(
+            "write one figure per column, in order; use - for a published dash and _ for a blank cell",
         );
-        let typo = row
-            .name
-            .as_ref()
-            .filter(|_| row.figures.is_empty())
-            .and_then(|name| closest(&name.name, TABLE_SETTINGS));
-        diagnostic = match typo {
-            Some(setting) => diagnostic.with_help(format!(
-                "if this line is the table's {setting}, the keyword is spelt `{setting}`"
-            )),
-            None => diagnostic.with_help(
-                "write one figure per column, in order; use - for a published dash and _ for a blank cell",
-            ),
-        };
         self.diagnostics.push(diagnostic);
     }
 
@@ -1230,6 +1235,24 @@ pub fn column_name(key: ColumnKey) -> String {
         ColumnKey::Period(period) => format!("{}-{}", period.first, period.last),
         ColumnKey::Total => "Total".to_owned(),
     }
+}
+
+/// `titel "Staff costs"`: a line without figures whose name is a table setting's
+/// keyword misspelt reads as a row, and is reported as the keyword it most likely is.
+fn misspelt_setting(row: &ast::Row) -> Option<Diagnostic> {
+    let name = row.name.as_ref().filter(|_| row.figures.is_empty())?;
+    let setting = closest(&name.name, TABLE_SETTINGS)?;
+    Some(
+        Diagnostic::error(
+            Code::SyntaxKeyword,
+            format!("unknown keyword `{}`", name.name),
+        )
+        .at(name.span, format!("did you mean `{setting}`?"))
+        .with_help(format!(
+            "replace `{}` with `{setting}`; as written, the line is a row without figures",
+            name.name
+        )),
+    )
 }
 
 /// The exact value and unit of a literal (ratios have no single value).

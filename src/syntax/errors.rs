@@ -11,8 +11,11 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-const KEYWORDS: [&str; 21] = [
+const KEYWORDS: [&str; 24] = [
     "decision",
+    "import",
+    "period",
+    "add",
     "paragraph",
     "table",
     "title",
@@ -396,6 +399,26 @@ fn found_at(source: &str, position: usize) -> Found {
 /// A line whose first word is one edit or two away from a keyword, when the file stops
 /// making sense right after that word (so `tabel 2 staffing {`, but not a row named
 /// `travel` with a stray character further along).
+/// Words of units, as the grammar spells them.
+const UNIT_WORDS: [&str; 6] = [
+    "thousands",
+    "millions",
+    "thousand",
+    "million",
+    "posts",
+    "post",
+];
+
+/// "Did you mean" for a unit misspelt or written another way: `percent`, `thousand of`.
+fn unit_hint(word: &str) -> Option<String> {
+    let spelling = "units are written `thousands of US$`, `US$ 1,126,162`, `US$ 5.5 thousand`, `posts`, `13%` or `2 per cent`";
+    if ["percent", "pct", "percentage", "pc"].contains(&word.to_lowercase().as_str()) {
+        return Some(format!("did you mean `per cent` or `%`? {spelling}"));
+    }
+    let unit = closest(word, UNIT_WORDS)?;
+    Some(format!("did you mean `{unit}`? {spelling}"))
+}
+
 fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
     let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
     let line = source.get(line_start..)?;
@@ -428,6 +451,7 @@ fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
 fn hint(expected: &[&str], found: &Found) -> Option<String> {
     let expects = |needle: &str| expected.iter().any(|phrase| phrase.contains(needle));
     match &found.kind {
+        FoundKind::Word(word) if expects("a unit") => unit_hint(word),
         FoundKind::EndOfLine | FoundKind::EndOfFile if expects("a number") || expects("a value") => Some(
             "the line ends before its figure; write the amount, for example `US$ 1,126,162` or `2%`".to_owned(),
         ),
