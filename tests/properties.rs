@@ -281,7 +281,12 @@ fn import_graph(files: usize, edges: &[(usize, usize)]) -> Vec<(String, String)>
 
 /// Whether the import graph has a cycle reachable from file 0.
 fn has_reachable_cycle(files: usize, edges: &[(usize, usize)]) -> bool {
-    fn visit(node: usize, edges: &[(usize, usize)], on_path: &mut Vec<usize>, done: &mut Vec<usize>) -> bool {
+    fn visit(
+        node: usize,
+        edges: &[(usize, usize)],
+        on_path: &mut Vec<usize>,
+        done: &mut Vec<usize>,
+    ) -> bool {
         if on_path.contains(&node) {
             return true;
         }
