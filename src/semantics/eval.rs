@@ -664,7 +664,7 @@ fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
         .with_help("check the rates and exponents; bud will not round a non-zero amount to zero"),
         ArithmeticError::Exponent => {
             Diagnostic::error(Code::EvalExponent, "an exponent must be a whole number")
-                .at(span, "not a whole number of years")
+                .at(span, "not a whole number")
                 .with_help("growth by a rate per year is written (1 + rate) ^ (year - base_year)")
         }
     }

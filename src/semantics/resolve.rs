@@ -400,14 +400,22 @@ impl<'a> Resolver<'a> {
         well_formed &= unit.is_some() && columns.is_some();
         let unit_span = unit.as_ref().map(|(_, span)| *span);
         let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
-            self.missing_setting(table, "unit", "unit thousands of US$");
+            self.missing_setting(
+                table,
+                "unit",
+                "add a line such as `unit thousands of US$`, `unit US$`, `unit posts` or `unit %`",
+            );
             TableUnit {
                 unit: Unit::Number,
                 scale: Scale::Units,
             }
         });
         let columns = columns.map(|(keys, _)| keys).unwrap_or_else(|| {
-            self.missing_setting(table, "columns", "columns 2013 2014 Total");
+            self.missing_setting(
+                table,
+                "columns",
+                "add a line such as `columns 2013 2014 Total`",
+            );
             Vec::new()
         });
         let rounding = rounding.and_then(|(written, span)| {
@@ -502,14 +510,14 @@ impl<'a> Resolver<'a> {
         );
     }
 
-    fn missing_setting(&mut self, table: &ast::Table, setting: &str, example: &str) {
+    fn missing_setting(&mut self, table: &ast::Table, setting: &str, help: &str) {
         self.diagnostics.push(
             Diagnostic::error(
                 Code::TableSetting,
                 format!("table `{}` does not say its `{setting}`", table.name.name),
             )
             .at(table.name.span, format!("`{setting}` missing"))
-            .with_help(format!("add a line such as `{example}`")),
+            .with_help(help),
         );
     }
 
