@@ -1,9 +1,13 @@
-//! Rendering: the evaluated model and its diagnostics, written for people. `text` lays
-//! out the decision's tables as published, with reconciliation marks; `report` turns
-//! diagnostics into miette's graphical reports; `scale` lays out a scale of
-//! assessments (one line per Party) for `text`. Renderers only read the model.
+//! Rendering: the evaluated model and its diagnostics, written for people and
+//! machines. `view` turns the model and its reconciliation into plain data (tables,
+//! lines, cells with their marks and formulas), built once; `text`, `json`, `csv`,
+//! `markdown`, `html` and `xlsx` each write that view in one format. `report` turns
+//! diagnostics into miette's graphical reports; `compare` sets two variants side by
+//! side. Renderers only read the model.
 
 pub mod compare;
+pub mod formula;
 pub mod report;
 mod scale;
 pub mod text;
+pub mod view;

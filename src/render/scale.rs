@@ -1,11 +1,14 @@
-//! A scale of assessments as text: one line per Party with, for each year, its UN
-//! scale rate, its adjusted rate and its contribution, then its Total; the TOTAL line;
-//! and under the table, what the rule did: the amount apportioned, the rescaling
-//! factor, the Parties held at a limit and the rounding residue.
+//! A scale of assessments as a table of the view: one line per Party with, for each
+//! year, its UN scale rate, its adjusted rate and its contribution, then its Total; the
+//! TOTAL line; and as notes under the table, what the rule did: the amount apportioned,
+//! the rescaling factor, the Parties held at a limit and the rounding residue.
 
-use std::fmt::Write as _;
+use rust_decimal::Decimal;
 
-use super::text::{CellText, grid, mark, wrap};
+use super::view::{
+    CellFormula, Column, LineKind, Table, TableCell, TableKind, TableLine, mark, plain,
+    stated_as_is, table_id,
+};
 use crate::format;
 use crate::reconcile::scale::computed;
 use crate::reconcile::{Check, Outcome, Reconciliation};
@@ -13,27 +16,16 @@ use crate::semantics::Model;
 use crate::semantics::apportion::Binding;
 use crate::semantics::explain::{ScaleLine, Subject};
 use crate::semantics::number::Exact;
-use crate::semantics::scale::{FigureRole, PartyDef, ScaleModel, YearResult};
+use crate::semantics::scale::{FigureRole, PartyDef, ScaleDef, ScaleModel, YearResult};
 use crate::syntax::ast::{FigureKind, RoundingMode};
 
-pub(super) fn table(
-    out: &mut String,
+pub(super) fn view(
     model: &Model,
     reconciliation: &Reconciliation,
     index: usize,
     scale: &ScaleModel,
-) {
+) -> Table {
     let def = &scale.def;
-    let _ = writeln!(out);
-    let _ = write!(out, "{}", def.display_name());
-    match &def.title {
-        Some(title) => {
-            let _ = writeln!(out, ". {title}");
-        }
-        None => {
-            let _ = writeln!(out);
-        }
-    }
     let rates = def.rate_rounding.map_or_else(
         || "exact".to_owned(),
         |r| {
@@ -44,19 +36,17 @@ pub(super) fn table(
             )
         },
     );
-    let _ = writeln!(
-        out,
-        "(rates in per cent, {rates}; contributions in {}, rounded to {}, {})",
-        def.currency_symbol(),
-        format::written(def.rounding.written),
-        def.rounding.mode.name()
-    );
     let mut footnotes = Vec::new();
-    let mut body: Vec<(String, Vec<CellText>)> = Vec::new();
+    let mut lines = Vec::new();
     for (party_index, party) in def.parties.iter().enumerate() {
         let line = ScaleLine::Party(party_index);
-        let cells = line_cells(scale, reconciliation, index, line, party, &mut footnotes);
-        body.push((party.name.clone(), cells));
+        lines.push(TableLine {
+            kind: LineKind::Party,
+            name: None,
+            depth: 0,
+            label: party.name.clone(),
+            cells: line_cells(scale, reconciliation, index, line, party, &mut footnotes),
+        });
     }
     if let Some(total) = &def.total {
         let cells = line_cells(
@@ -67,36 +57,59 @@ pub(super) fn table(
             total,
             &mut footnotes,
         );
-        body.push((total.name.clone(), cells));
+        lines.push(TableLine {
+            kind: LineKind::Total,
+            name: None,
+            depth: 0,
+            label: total.name.clone(),
+            cells,
+        });
     }
-    let mut headings: Vec<String> = def
+    let mut notes = rule_lines(model, scale);
+    notes.extend(def.notes.iter().cloned());
+    Table {
+        id: table_id(def.number.as_deref(), &def.name),
+        kind: TableKind::Scale,
+        name: def.display_name(),
+        title: def.title.clone(),
+        unit: format!(
+            "rates in per cent, {rates}; contributions in {}, rounded to {}, {}",
+            def.currency_symbol(),
+            format::written(def.rounding.written),
+            def.rounding.mode.name()
+        ),
+        label_heading: "Party".to_owned(),
+        columns: columns(def),
+        lines,
+        footnotes,
+        notes,
+    }
+}
+
+fn columns(def: &ScaleDef) -> Vec<Column> {
+    let rate_decimals = def.rate_rounding.map(|r| r.written.decimals);
+    let money = def.currency_symbol().to_owned();
+    let money_decimals = Some(def.rounding.written.decimals);
+    let column = |heading: String, unit: &str, decimals: Option<u32>| Column {
+        heading,
+        unit: unit.to_owned(),
+        decimals,
+    };
+    let mut columns: Vec<Column> = def
         .years
         .iter()
         .flat_map(|year| {
             [
-                format!("UN {year}"),
-                format!("Adj. {year}"),
-                year.to_string(),
+                column(format!("UN {year}"), "per cent", rate_decimals),
+                column(format!("Adj. {year}"), "per cent", rate_decimals),
+                column(year.to_string(), &money, money_decimals),
             ]
         })
         .collect();
     if def.has_total {
-        headings.push("Total".to_owned());
+        columns.push(column("Total".to_owned(), &money, money_decimals));
     }
-    grid(out, "Party", &headings, &body);
-    for footnote in footnotes {
-        let _ = writeln!(out, "{footnote}");
-    }
-    for line in rule_lines(model, scale) {
-        for wrapped in wrap(&line, 92) {
-            let _ = writeln!(out, "{wrapped}");
-        }
-    }
-    for note in &def.notes {
-        for line in wrap(note, 92) {
-            let _ = writeln!(out, "{line}");
-        }
-    }
+    columns
 }
 
 fn line_cells(
@@ -106,7 +119,7 @@ fn line_cells(
     line: ScaleLine,
     party: &PartyDef,
     footnotes: &mut Vec<String>,
-) -> Vec<CellText> {
+) -> Vec<TableCell> {
     (0..scale.def.figure_count())
         .map(|figure| {
             let subject = Subject::Scale {
@@ -115,8 +128,19 @@ fn line_cells(
                 figure,
             };
             let check = reconciliation.check_for(subject);
-            CellText {
-                figure: figure_text(scale, line, party, figure, check),
+            let role = scale.def.role(figure);
+            let written = party.figures.get(figure).map(|f| f.kind);
+            let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
+            let number = if is_input {
+                input_number(written)
+            } else {
+                computed(scale, line, role).map(|amount| amount.value.to_decimal())
+            };
+            TableCell {
+                shown: figure_text(scale, line, party, figure, check),
+                value: number.map(|n| plain(Exact::new(n))),
+                computed: !is_input,
+                stated: check.map(stated_as_is),
                 mark: mark(
                     check,
                     footnotes,
@@ -129,9 +153,49 @@ fn line_cells(
                     },
                     format::exact_number,
                 ),
+                formula: number.and_then(|_| total_formula(scale, line, role, figure)),
+                number,
             }
         })
         .collect()
+}
+
+fn input_number(written: Option<FigureKind>) -> Option<Decimal> {
+    match written? {
+        FigureKind::Number(written) => Some(written.value),
+        FigureKind::Dash => Some(Decimal::ZERO),
+        FigureKind::Blank => None,
+    }
+}
+
+/// A Party's Total adds its contributions; the TOTAL line adds the Parties. A Party's
+/// contribution itself comes from rescaled, capped rates, which no formula restates.
+fn total_formula(
+    scale: &ScaleModel,
+    line: ScaleLine,
+    role: FigureRole,
+    figure: usize,
+) -> Option<CellFormula> {
+    match (line, role) {
+        (ScaleLine::Total, _) => Some(CellFormula::Sum(
+            (0..scale.def.parties.len())
+                .map(|party| CellFormula::Cell {
+                    line: party,
+                    column: figure,
+                })
+                .collect(),
+        )),
+        (ScaleLine::Party(party), FigureRole::Total) => Some(CellFormula::Sum(
+            (0..scale.def.figure_count())
+                .filter(|f| matches!(scale.def.role(*f), FigureRole::Contribution(_)))
+                .map(|column| CellFormula::Cell {
+                    line: party,
+                    column,
+                })
+                .collect(),
+        )),
+        _ => None,
+    }
 }
 
 fn figure_text(
@@ -229,7 +293,7 @@ fn rule_lines(model: &Model, scale: &ScaleModel) -> Vec<String> {
     lines
 }
 
-fn year_line(def: &crate::semantics::scale::ScaleDef, year: &YearResult) -> String {
+fn year_line(def: &ScaleDef, year: &YearResult) -> String {
     let symbol = def.currency_symbol();
     let mut parts = Vec::new();
     if let Ok(amount) = &year.amount {

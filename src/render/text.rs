@@ -1,191 +1,184 @@
-//! The evaluated decision as plain text, in the published layout: the decision's
+//! The evaluated decision as aligned text, in the published layout: the decision's
 //! identity, the values of its paragraphs, then every table with its labels, columns,
 //! thousands separators and published precision. Each stated figure carries a mark:
 //! ✓ matches, ≈n differs by rounding, ✗n does not reconcile; numbered marks are
-//! explained under the table.
+//! explained under the table. On a terminal, marks are coloured and long labels wrap
+//! so that figures stay on their line; figures are never cut.
 
 use std::fmt::Write as _;
 
+use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
-use crate::format;
-use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
-use crate::semantics::explain::{Subject, constant, difference_size, written_in};
-use crate::semantics::number::Exact;
-use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId};
-use crate::semantics::resolve::{column_name, factor, figures};
-use crate::semantics::unit::{Unit, currency_symbol};
-use crate::semantics::{Evaluated, Model};
-use crate::syntax::ast::{ColumnKey, FigureKind};
+use super::view::{self, Document, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine};
+use crate::Checked;
+use crate::reconcile::Reconciliation;
+use crate::semantics::Model;
 
-pub(super) const MATCH: &str = "✓";
-pub(super) const ROUNDING: &str = "≈";
-pub(super) const MISMATCH: &str = "✗";
+pub use super::view::published;
+
+/// How wide the text may run and whether it is coloured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    /// The terminal's width: long labels wrap to keep the figures on the line. `None`
+    /// for a file or a pipe, where nothing wraps but the decision's prose.
+    pub width: Option<usize>,
+    /// ANSI colours for marks and headings, for a terminal that shows them.
+    pub color: bool,
+}
+
+/// Prose (paragraph texts, notes) wraps here even when the output is wider: longer
+/// lines are hard to read.
+const PROSE_WIDTH: usize = 92;
 
 /// The whole evaluated decision, or scenario of it.
-pub fn evaluation_of(checked: &crate::Checked, model: &Model) -> String {
-    let mut out = String::new();
-    header(&mut out, model);
-    if let Some((name, condition)) = &checked.scenario {
-        let _ = writeln!(out, "\nScenario {name}");
-        for line in condition.iter().flat_map(|c| wrap(c, 92)) {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    body(&mut out, model, &checked.reconciliation);
-    out
+pub fn evaluation_of(checked: &Checked, model: &Model) -> String {
+    render(&view::document(checked, model), Layout::default())
 }
 
 /// The whole evaluated decision.
 pub fn evaluation(model: &Model, reconciliation: &Reconciliation) -> String {
+    render(&view::document_of(model, reconciliation), Layout::default())
+}
+
+/// The view as aligned text in the published layout.
+pub fn render(document: &Document, layout: Layout) -> String {
     let mut out = String::new();
-    header(&mut out, model);
-    body(&mut out, model, reconciliation);
+    let prose = layout
+        .width
+        .map_or(PROSE_WIDTH, |w| w.clamp(20, PROSE_WIDTH));
+    header(&mut out, document, layout);
+    if let Some(scenario) = &document.scenario {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(&format!("Scenario {}", scenario.name), bold(), layout)
+        );
+        for line in scenario.condition.iter().flat_map(|c| wrap(c, prose)) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for paragraph in &document.paragraphs {
+        let heading = match &paragraph.number {
+            Some(number) => format!("Paragraph {number}"),
+            None => "Values".to_owned(),
+        };
+        let _ = writeln!(out, "\n{}", paint(&heading, bold(), layout));
+        for line in paragraph.text.iter().flat_map(|t| wrap(t, prose)) {
+            let _ = writeln!(out, "  {line}");
+        }
+        value_lines(&mut out, &paragraph.values, layout);
+    }
+    for table in &document.tables {
+        self::table(&mut out, table, layout, prose);
+    }
+    summary(&mut out, document, layout);
     out
 }
 
-fn body(out: &mut String, model: &Model, reconciliation: &Reconciliation) {
-    values(out, model, reconciliation);
-    for index in 0..model.program.tables.len() {
-        table(out, model, reconciliation, TableId(index));
+fn header(out: &mut String, document: &Document, layout: Layout) {
+    let title = format!("{}: {}", document.symbol, document.title);
+    for line in wrap_heading(&title, layout) {
+        let _ = writeln!(out, "{}", paint(&line, bold(), layout));
     }
-    for (index, scale) in model.scales.scales.iter().enumerate() {
-        super::scale::table(out, model, reconciliation, index, scale);
-    }
-    summary(out, reconciliation);
-}
-
-fn header(out: &mut String, model: &Model) {
-    let decision = &model.program.decision;
-    let _ = writeln!(out, "{}: {}", decision.symbol, decision.title);
-    if let Some(meeting) = &decision.meeting {
-        let _ = writeln!(out, "{meeting}");
+    if let Some(meeting) = &document.meeting {
+        for line in wrap_heading(meeting, layout) {
+            let _ = writeln!(out, "{line}");
+        }
     }
     let mut facts = Vec::new();
-    if let Some(period) = decision.period {
+    if let Some(period) = document.period {
         facts.push(format!("period {}-{}", period.first, period.last));
     }
-    if let Some(currency) = &decision.currency {
-        facts.push(format!("currency {}", currency_symbol(currency)));
+    if let Some(currency) = &document.currency {
+        facts.push(format!("currency {currency}"));
     }
     if !facts.is_empty() {
         let _ = writeln!(out, "{}", capitalise(&facts.join(", ")));
     }
 }
 
-fn values(out: &mut String, model: &Model, reconciliation: &Reconciliation) {
-    let program = &model.program;
-    let loose: Vec<ValueId> = (0..program.values.len())
-        .map(ValueId)
-        .filter(|id| program.value(*id).paragraph.is_none())
-        .collect();
-    if !loose.is_empty() {
-        let _ = writeln!(out, "\nValues");
-        value_lines(out, model, reconciliation, &loose);
-    }
-    for paragraph in &program.paragraphs {
-        let _ = writeln!(out, "\nParagraph {}", paragraph.number);
-        if let Some(text) = &paragraph.text {
-            for line in wrap(text, 92) {
-                let _ = writeln!(out, "  {line}");
-            }
-        }
-        value_lines(out, model, reconciliation, &paragraph.values);
+/// A heading wraps only on a terminal narrower than it: in a file it stays one line.
+fn wrap_heading(text: &str, layout: Layout) -> Vec<String> {
+    match layout.width {
+        Some(width) if text.width() > width => wrap(text, width.max(20)),
+        _ => vec![text.to_owned()],
     }
 }
 
-fn value_lines(out: &mut String, model: &Model, reconciliation: &Reconciliation, ids: &[ValueId]) {
-    let years = model.program.decision.years();
-    let mut lines: Vec<(String, String, String)> = Vec::new();
-    for id in ids {
-        let value = model.program.value(*id);
-        let results = &model.values[id.0];
-        if let Some(result) = &results.scalar {
-            let subject = Subject::Value {
-                value: *id,
-                year: None,
-            };
-            lines.push((
-                value.name.clone(),
-                show_value(model, *id, result.as_ref().ok()),
-                stated_note(model, *id, None, reconciliation.check_for(subject)),
-            ));
-        } else {
-            for year in value.display_years(&years) {
-                let subject = Subject::Value {
-                    value: *id,
-                    year: Some(year),
-                };
-                let result = results.years.get(&year).and_then(|r| r.as_ref().ok());
-                lines.push((
-                    format!("{}[{year}]", value.name),
-                    show_value(model, *id, result),
-                    stated_note(model, *id, Some(year), reconciliation.check_for(subject)),
-                ));
-            }
-        }
-    }
-    let name_width = lines
-        .iter()
-        .map(|(name, _, _)| name.width())
-        .max()
-        .unwrap_or(0);
-    let value_width = lines
-        .iter()
-        .map(|(_, value, _)| value.width())
-        .max()
-        .unwrap_or(0);
-    for (name, value, note) in lines {
+fn value_lines(out: &mut String, values: &[view::Value], layout: Layout) {
+    let labels: Vec<String> = values.iter().map(view::Value::label).collect();
+    let name_width = labels.iter().map(|l| l.width()).max().unwrap_or(0);
+    let value_width = values.iter().map(|v| v.shown.width()).max().unwrap_or(0);
+    for (value, label) in values.iter().zip(&labels) {
         let line = format!(
-            "  {name}{}  {value}{}  {note}",
-            pad(&name, name_width),
-            pad(&value, value_width)
+            "  {label}{}  {}{}  {}",
+            pad(label, name_width),
+            value.shown,
+            pad(&value.shown, value_width),
+            paint_note(&value.note, layout),
         );
         let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-fn show_value(model: &Model, id: ValueId, result: Option<&Evaluated>) -> String {
-    match (result, &model.value_units[id.0]) {
-        (Some(Evaluated::Amount(amount)), Some(unit)) => constant(amount.value, unit),
-        (Some(Evaluated::Ratio(parts)), _) => parts
-            .iter()
-            .map(|p| format::exact(*p))
-            .collect::<Vec<_>>()
-            .join(":"),
-        _ => "?".to_owned(),
-    }
-}
-
-fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Check>) -> String {
-    let Some(check) = check else {
+/// A stated value's note, its leading mark coloured.
+fn paint_note(note: &str, layout: Layout) -> String {
+    let Some(first) = note.chars().next() else {
         return String::new();
     };
-    let unit = shown_unit(model, id, year).unwrap_or(Unit::Number);
-    let stated = check
-        .written
-        .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit));
-    let difference = check.difference();
-    let sign = if difference < Exact::ZERO { "-" } else { "+" };
-    let difference = format!("{sign}{}", difference_size(difference.abs(), &unit));
-    let tolerance = difference_size(Exact::new(check.tolerance()), &unit);
-    match check.outcome {
-        Outcome::Matches => format!("{MATCH} stated {stated}"),
-        Outcome::Rounding => format!(
-            "{ROUNDING} stated {stated}: differs by {difference}, within ±{tolerance} (rounding)"
-        ),
-        Outcome::Mismatch if check.tolerance().is_zero() => {
-            format!(
-                "{MISMATCH} stated {stated}: differs by {difference} (error; the figures are exact)"
-            )
-        }
-        Outcome::Mismatch => format!(
-            "{MISMATCH} stated {stated}: differs by {difference}, more than ±{tolerance} (error)"
-        ),
-    }
+    let (mark, rest) = note.split_at(first.len_utf8());
+    format!("{}{rest}", paint(mark, mark_style(mark), layout))
 }
 
 // ---------------------------------------------------------------- tables
+
+fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
+    let _ = writeln!(out);
+    let heading = match &table.title {
+        Some(title) => format!("{}. {title}", table.name),
+        None => table.name.clone(),
+    };
+    for line in wrap_heading(&heading, layout) {
+        let _ = writeln!(out, "{}", paint(&line, bold(), layout));
+    }
+    let _ = writeln!(out, "({})", table.unit);
+    let headings: Vec<String> = table.columns.iter().map(|c| c.heading.clone()).collect();
+    let body: Vec<(String, Vec<CellText>)> = table.lines.iter().map(line_text).collect();
+    let indents: Vec<usize> = table.lines.iter().map(|l| l.depth * 2).collect();
+    grid_in(
+        out,
+        &table.label_heading,
+        &headings,
+        &body,
+        &indents,
+        layout,
+    );
+    for footnote in &table.footnotes {
+        let _ = writeln!(out, "{}", paint_note(footnote, layout));
+    }
+    for note in &table.notes {
+        for line in wrap(note, prose) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn line_text(line: &TableLine) -> (String, Vec<CellText>) {
+    let label = indent(line.depth, &line.label);
+    let cells = match line.kind {
+        LineKind::Section => Vec::new(),
+        _ => line
+            .cells
+            .iter()
+            .map(|cell| CellText {
+                figure: cell.shown.clone(),
+                mark: cell.mark.clone(),
+            })
+            .collect(),
+    };
+    (label, cells)
+}
 
 /// One printed cell: the figure and its mark.
 pub(super) struct CellText {
@@ -193,65 +186,21 @@ pub(super) struct CellText {
     pub(super) mark: String,
 }
 
-fn table(out: &mut String, model: &Model, reconciliation: &Reconciliation, id: TableId) {
-    let program = &model.program;
-    let definition = program.table(id);
-    let _ = writeln!(out);
-    let _ = write!(out, "{}", definition.display_name());
-    match &definition.title {
-        Some(title) => {
-            let _ = writeln!(out, ". {title}");
-        }
-        None => {
-            let _ = writeln!(out);
-        }
-    }
-    let _ = writeln!(out, "({})", unit_line(definition));
-
-    let mut footnotes: Vec<String> = Vec::new();
-    let mut body: Vec<(String, Vec<CellText>)> = Vec::new();
-    for line in &definition.lines {
-        match line {
-            Line::Section(section) => {
-                let section = program.section(*section);
-                body.push((indent(section.depth, &section.display_label()), Vec::new()));
-            }
-            Line::Row(row) => {
-                let cells = row_cells(model, reconciliation, definition, *row, &mut footnotes);
-                let def = program.row(*row);
-                body.push((indent(def.depth, &def.display_label()), cells));
-            }
-        }
-    }
-
-    let headings: Vec<String> = definition.columns.iter().map(|c| column_name(*c)).collect();
-    grid(out, "Description", &headings, &body);
-    for footnote in footnotes {
-        let _ = writeln!(out, "{footnote}");
-    }
-    for note in &definition.notes {
-        for line in wrap(note, 92) {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-}
-
-/// Labels down the left, figures right-aligned under their headings, a mark beside each.
-pub(super) fn grid(
+/// Labels down the left, figures right-aligned under their headings, a mark beside
+/// each; labels that would push the figures past the layout's width;
+/// a wrapped label's further lines are indented under its text (`indents`: how far
+/// each label's text starts).
+fn grid_in(
     out: &mut String,
     first: &str,
     headings: &[String],
     body: &[(String, Vec<CellText>)],
+    indents: &[usize],
+    layout: Layout,
 ) {
     let mark_width = body
         .iter()
         .flat_map(|(_, cells)| cells.iter().map(|c| c.mark.width()))
-        .max()
-        .unwrap_or(0);
-    let label_width = body
-        .iter()
-        .map(|(label, _)| label.width())
-        .chain(std::iter::once(first.width()))
         .max()
         .unwrap_or(0);
     let figure_widths: Vec<usize> = (0..headings.len())
@@ -264,6 +213,18 @@ pub(super) fn grid(
         })
         .collect();
     let mark_gap = if mark_width > 0 { mark_width + 1 } else { 0 };
+    let figures_width: usize = figure_widths.iter().map(|w| w + 2 + mark_gap).sum();
+    let widest_label = body
+        .iter()
+        .map(|(label, _)| label.width())
+        .chain(std::iter::once(first.width()))
+        .max()
+        .unwrap_or(0);
+    // Labels give way to figures, down to a readable minimum; figures never shrink.
+    let label_width = match layout.width {
+        Some(width) => widest_label.min(width.saturating_sub(figures_width).max(MIN_LABEL_WIDTH)),
+        None => widest_label,
+    };
 
     let mut heading = format!("{first}{}", pad(first, label_width));
     for (text, width) in headings.iter().zip(&figure_widths) {
@@ -275,191 +236,134 @@ pub(super) fn grid(
         );
     }
     let rule_width = heading.trim_end().width();
-    let _ = writeln!(out, "{}", heading.trim_end());
+    let _ = writeln!(out, "{}", paint(heading.trim_end(), bold(), layout));
     let _ = writeln!(out, "{}", "─".repeat(rule_width));
-    for (label, cells) in body {
-        let mut line = format!("{label}{}", pad(label, label_width));
+    for ((label, cells), indent) in body.iter().zip(indents) {
+        let mut label_lines = wrap_label(label, label_width, *indent);
+        let last = label_lines.pop().unwrap_or_default();
+        for line in label_lines {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        let mut line = format!("{last}{}", pad(&last, label_width));
         for (cell, width) in cells.iter().zip(&figure_widths) {
             let mark = if mark_width > 0 {
-                format!(" {}{}", cell.mark, pad(&cell.mark, mark_width))
+                format!(
+                    " {}{}",
+                    paint(&cell.mark, mark_style(&cell.mark), layout),
+                    pad(&cell.mark, mark_width)
+                )
             } else {
                 String::new()
             };
+            let figure = if cell.figure == "?" {
+                paint(&cell.figure, mark_style(MISMATCH), layout)
+            } else {
+                cell.figure.clone()
+            };
             let _ = write!(
                 line,
-                "  {}{}{mark}",
+                "  {}{figure}{mark}",
                 " ".repeat(width - cell.figure.width()),
-                cell.figure
             );
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-fn unit_line(table: &TableDef) -> String {
-    match table.rounding {
-        Some(rounding) => format!(
-            "{}; published figures rounded to {}, {}",
-            table.unit.describe(),
-            format::written(rounding.written),
-            rounding.mode.name()
-        ),
-        None => table.unit.describe(),
-    }
-}
+const MIN_LABEL_WIDTH: usize = 16;
 
-fn row_cells(
-    model: &Model,
-    reconciliation: &Reconciliation,
-    table: &TableDef,
-    id: RowId,
-    footnotes: &mut Vec<String>,
-) -> Vec<CellText> {
-    let row = model.program.row(id);
-    (0..table.columns.len())
-        .map(|column| {
-            let check = reconciliation.check_for(Subject::Cell { row: id, column });
-            CellText {
-                figure: figure_text(model, table, row, id, column, check),
-                mark: mark(
-                    check,
-                    footnotes,
-                    || {
-                        let key = table.columns.get(column).copied();
-                        let column = column_name(key.unwrap_or(ColumnKey::Total));
-                        format!("{}, {column}", row.display_label())
-                    },
-                    |value| figures(table).show(value),
-                ),
+/// A label cut to `width` at spaces; the figures go on its last line.
+fn wrap_label(label: &str, width: usize, indent: usize) -> Vec<String> {
+    if label.width() <= width {
+        return vec![label.to_owned()];
+    }
+    let continuation = " ".repeat((indent + 2).min(width / 2));
+    let text = label.trim_start();
+    let lead = " ".repeat(indent);
+    let mut lines = wrap(text, width.saturating_sub(indent).max(1));
+    for (index, line) in lines.iter_mut().enumerate() {
+        let prefix = if index == 0 { &lead } else { &continuation };
+        *line = format!("{prefix}{line}");
+    }
+    // A later line may now be too long by its deeper indent: wrap it again.
+    let mut fitted = Vec::new();
+    for (index, line) in lines.into_iter().enumerate() {
+        if index == 0 || line.width() <= width {
+            fitted.push(line);
+        } else {
+            for part in wrap(
+                line.trim_start(),
+                width.saturating_sub(continuation.len()).max(1),
+            ) {
+                fitted.push(format!("{continuation}{part}"));
             }
-        })
-        .collect()
-}
-
-fn figure_text(
-    model: &Model,
-    table: &TableDef,
-    row: &RowDef,
-    id: RowId,
-    column: usize,
-    check: Option<&Check>,
-) -> String {
-    let is_input = row.formula.is_none() && table.columns.get(column) != Some(&ColumnKey::Total);
-    let figure = row.figures.get(column).map(|f| f.kind);
-    if is_input {
-        return match figure {
-            Some(FigureKind::Number(written)) => format::written(written),
-            Some(FigureKind::Dash) => "-".to_owned(),
-            Some(FigureKind::Blank) | None => String::new(),
-        };
-    }
-    // A figure that matches or differs only by rounding is shown as published: the
-    // published figure is the correct rounding of amounts bud only sees rounded.
-    if let Some(check) = check.filter(|c| c.outcome != Outcome::Mismatch) {
-        return check
-            .written
-            .map_or_else(|| "-".to_owned(), format::written);
-    }
-    match model.cells[id.0].get(column) {
-        Some(Ok(amount)) if figure == Some(FigureKind::Blank) && amount.value.is_zero() => {
-            String::new()
         }
-        Some(Ok(amount)) => published(table, amount.value),
-        _ => "?".to_owned(),
     }
+    fitted
 }
 
-/// A computed figure as the table publishes it: at its rounding, or every digit.
-pub(super) fn published(table: &TableDef, value: Exact) -> String {
-    let Ok(scaled) = value.checked_div(Exact::new(factor(&table.unit))) else {
-        return "?".to_owned();
-    };
-    match table.rounding {
-        Some(rounding) => format::fixed(
-            scaled.to_decimal(),
-            rounding.written.decimals,
-            rounding.mode,
-        ),
-        None => format::exact_number(scaled),
-    }
-}
-
-/// `✓`, or `≈n` / `✗n` with a numbered note under the table: "{what}: stated …,
-/// computed …, difference …: within/more than the ±… that rounding explains".
-pub(super) fn mark(
-    check: Option<&Check>,
-    footnotes: &mut Vec<String>,
-    what: impl FnOnce() -> String,
-    show: impl Fn(Exact) -> String,
-) -> String {
-    let Some(check) = check else {
-        return String::new();
-    };
-    let symbol = match check.outcome {
-        Outcome::Matches => return MATCH.to_owned(),
-        Outcome::Rounding => ROUNDING,
-        Outcome::Mismatch => MISMATCH,
-    };
-    let number = footnotes.len() + 1;
-    let stated = check
-        .written
-        .map_or_else(|| "-".to_owned(), format::written);
-    let tolerance = show(Exact::new(check.tolerance()));
-    let verdict = match check.outcome {
-        Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
-        _ => format!("more than the ±{tolerance} that rounding explains"),
-    };
-    footnotes.push(format!(
-        "{symbol}{number} {}: stated {stated}, computed {}, difference {}: {verdict}",
-        what(),
-        show(check.computed),
-        format::signed(show(check.difference())),
-    ));
-    format!("{symbol}{number}")
-}
-
-fn summary(out: &mut String, reconciliation: &Reconciliation) {
-    let total = reconciliation.checks.len();
+fn summary(out: &mut String, document: &Document, layout: Layout) {
+    let summary = document.summary;
+    let total = summary.stated;
     let _ = writeln!(
         out,
         "\n{total} stated figure{}: {} match{}, {} differ{} by rounding, {} do{} not reconcile.",
         if total == 1 { "" } else { "s" },
-        reconciliation.count(Outcome::Matches),
-        if reconciliation.count(Outcome::Matches) == 1 {
-            "es"
-        } else {
-            ""
-        },
-        reconciliation.count(Outcome::Rounding),
-        if reconciliation.count(Outcome::Rounding) == 1 {
-            "s"
-        } else {
-            ""
-        },
-        reconciliation.count(Outcome::Mismatch),
-        if reconciliation.count(Outcome::Mismatch) == 1 {
-            "es"
-        } else {
-            ""
-        },
+        summary.matches,
+        if summary.matches == 1 { "es" } else { "" },
+        summary.rounding,
+        if summary.rounding == 1 { "s" } else { "" },
+        summary.mismatches,
+        if summary.mismatches == 1 { "es" } else { "" },
     );
-    if reconciliation.unchecked > 0 {
+    if summary.unchecked > 0 {
         let _ = writeln!(
             out,
             "{} more could not be checked (shown ?): each failure is reported once, with the \
              errors, and not again at the totals that depend on it.",
-            reconciliation.unchecked,
+            summary.unchecked,
         );
     }
     let _ = writeln!(
         out,
-        "{MATCH} matches the published figure   {ROUNDING} differs only by rounding   {MISMATCH} does not reconcile"
+        "{} matches the published figure   {} differs only by rounding   {} does not reconcile",
+        paint(MATCH, mark_style(MATCH), layout),
+        paint(ROUNDING, mark_style(ROUNDING), layout),
+        paint(MISMATCH, mark_style(MISMATCH), layout),
     );
-    if reconciliation.unchecked > 0 {
+    if summary.unchecked > 0 {
         let _ = writeln!(
             out,
-            "? not computed: the cell failed, or depends on one that did"
+            "{} not computed: the cell failed, or depends on one that did",
+            paint("?", mark_style(MISMATCH), layout)
         );
+    }
+}
+
+// ---------------------------------------------------------------- colour
+
+fn bold() -> Style {
+    Style::new().bold()
+}
+
+fn mark_style(mark: &str) -> Style {
+    if mark.starts_with(MATCH) {
+        Style::new().fg_color(Some(AnsiColor::Green.into()))
+    } else if mark.starts_with(ROUNDING) {
+        Style::new().fg_color(Some(AnsiColor::Yellow.into()))
+    } else if mark.starts_with(MISMATCH) || mark == "?" {
+        Style::new().fg_color(Some(AnsiColor::Red.into())).bold()
+    } else {
+        Style::new()
+    }
+}
+
+/// The text in the style when colour is on; as it is otherwise.
+fn paint(text: &str, style: Style, layout: Layout) -> String {
+    if layout.color && !text.is_empty() {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_owned()
     }
 }
 

@@ -1,0 +1,721 @@
+//! The evaluated decision as plain data, the one thing every output format renders:
+//! its identity, the values of its paragraphs, and each table as headings, lines and
+//! cells, where a cell carries the figure as printed, its exact value, the stated
+//! figure and how it reconciled, and the spreadsheet formula that computes it. Built
+//! once from the model and its reconciliation, so the terminal, JSON, CSV, Markdown,
+//! HTML and the workbook cannot disagree about a figure, a mark or a footnote.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::format;
+use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
+use crate::semantics::explain::{Subject, constant, difference_size, written_in};
+use crate::semantics::number::Exact;
+use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId};
+use crate::semantics::resolve::{column_name, factor, figures};
+use crate::semantics::unit::{Unit, currency_symbol};
+use crate::semantics::{Evaluated, Model};
+use crate::syntax::ast::{ColumnKey, FigureKind};
+
+pub use super::formula::CellFormula;
+
+pub const MATCH: &str = "✓";
+pub const ROUNDING: &str = "≈";
+pub const MISMATCH: &str = "✗";
+
+/// The whole evaluated decision, or one scenario of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub symbol: String,
+    pub title: String,
+    pub meeting: Option<String>,
+    pub period: Option<Period>,
+    pub currency: Option<String>,
+    pub scenario: Option<Scenario>,
+    pub paragraphs: Vec<Paragraph>,
+    pub tables: Vec<Table>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Period {
+    pub first: i32,
+    pub last: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub condition: Option<String>,
+}
+
+/// A paragraph's text and the values it defines; `number` is `None` for the values
+/// written outside any paragraph.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paragraph {
+    pub number: Option<String>,
+    pub text: Option<String>,
+    pub values: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Value {
+    /// The name as the decision writes it: `host_offset`.
+    pub name: String,
+    pub year: Option<i32>,
+    /// `US$ 189,533.0646`, `13%`, `?` when it could not be computed.
+    pub shown: String,
+    /// Every digit, in `unit`: `189533.0646`; `null` when not computed or a ratio.
+    pub value: Option<String>,
+    pub unit: Option<String>,
+    pub stated: Option<Stated>,
+    /// The stated figure's reconciliation in a sentence, for the terminal.
+    #[serde(skip)]
+    pub note: String,
+    /// The value in the unit a spreadsheet holds it in: amounts in the currency's own
+    /// units, rates as fractions (13% is 0.13).
+    #[serde(skip)]
+    pub number: Option<Decimal>,
+}
+
+impl Value {
+    /// `host_offset[2013]`.
+    pub fn label(&self) -> String {
+        match self.year {
+            Some(year) => format!("{}[{year}]", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// A table of budget lines: rows, sections and computed totals.
+    Budget,
+    /// A scale of assessments: one line per Party.
+    Scale,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// `table-1`, or the table's name: unique, for anchors and sheet names.
+    pub id: String,
+    pub kind: TableKind,
+    /// `Table 1`, or the table's name when it has no number.
+    pub name: String,
+    pub title: Option<String>,
+    /// What the figures are in: `thousands of US$; published figures rounded to 0.1, half-up`.
+    pub unit: String,
+    /// The heading over the labels: `Description`, `Party`.
+    pub label_heading: String,
+    pub columns: Vec<Column>,
+    pub lines: Vec<TableLine>,
+    /// One per `≈n` or `✗n` mark: what the difference is and whether rounding explains it.
+    pub footnotes: Vec<String>,
+    /// The decision's notes under the table, and for a scale what its rule did.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub heading: String,
+    /// `thousands of US$`, `per cent`.
+    pub unit: String,
+    /// The published number of decimals; `null` where figures are shown exactly.
+    pub decimals: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A heading that groups the rows below it; it has no figures.
+    Section,
+    /// A row of figures as written in the decision.
+    Input,
+    /// A row the decision computes with a rule.
+    Computed,
+    /// A Party's line of a scale of assessments.
+    Party,
+    /// A scale's TOTAL line.
+    Total,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableLine {
+    pub kind: LineKind,
+    /// The row's name in the decision file, for rows that have one.
+    pub name: Option<String>,
+    /// How far the label is indented: 0 for a top-level line.
+    pub depth: usize,
+    pub label: String,
+    /// One per column; empty for a section.
+    pub cells: Vec<TableCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCell {
+    /// As printed: `2,922.1`, `-`, empty for a blank, `?` when not computed.
+    pub shown: String,
+    /// Every digit in the column's unit (`2922.088`); `null` for a blank or a cell that
+    /// could not be computed.
+    pub value: Option<String>,
+    /// Whether bud computes this figure (a rule, a total) rather than reads it.
+    pub computed: bool,
+    pub stated: Option<Stated>,
+    /// `✓`, `≈1`, `✗2`, or empty: the mark printed beside the figure.
+    #[serde(skip)]
+    pub mark: String,
+    /// The figure as a spreadsheet computes it from other cells, where it can.
+    #[serde(skip)]
+    pub formula: Option<CellFormula>,
+    /// The value as a number, for formats that hold numbers.
+    #[serde(skip)]
+    pub number: Option<Decimal>,
+}
+
+/// A figure the decision publishes, and how it reconciles with what bud computes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stated {
+    /// As written: `2,963.1`, or `-` for a dash.
+    pub written: String,
+    /// Every digit, in the same unit as the computed value.
+    pub value: String,
+    pub outcome: OutcomeName,
+    /// stated − computed.
+    pub difference: String,
+    /// The largest difference rounding explains.
+    pub tolerance: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeName {
+    Matches,
+    Rounding,
+    Mismatch,
+}
+
+impl From<Outcome> for OutcomeName {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Matches => OutcomeName::Matches,
+            Outcome::Rounding => OutcomeName::Rounding,
+            Outcome::Mismatch => OutcomeName::Mismatch,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Summary {
+    pub stated: usize,
+    pub matches: usize,
+    pub rounding: usize,
+    pub mismatches: usize,
+    /// Stated figures not checked because their cell failed or depends on one that did.
+    pub unchecked: usize,
+}
+
+/// The view of a checked decision (or scenario) that has a model.
+pub fn document(checked: &crate::Checked, model: &Model) -> Document {
+    let mut view = document_of(model, &checked.reconciliation);
+    view.scenario = checked.scenario.as_ref().map(|(name, condition)| Scenario {
+        name: name.clone(),
+        condition: condition.clone(),
+    });
+    view
+}
+
+/// The view of an evaluated decision and its reconciliation.
+pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
+    let decision = &model.program.decision;
+    let mut tables: Vec<Table> = (0..model.program.tables.len())
+        .map(|index| budget_table(model, reconciliation, TableId(index)))
+        .collect();
+    for (index, scale) in model.scales.scales.iter().enumerate() {
+        tables.push(super::scale::view(model, reconciliation, index, scale));
+    }
+    Document {
+        symbol: decision.symbol.clone(),
+        title: decision.title.clone(),
+        meeting: decision.meeting.clone(),
+        period: decision.period.map(|p| Period {
+            first: p.first,
+            last: p.last,
+        }),
+        currency: decision
+            .currency
+            .as_deref()
+            .map(|c| currency_symbol(c).to_owned()),
+        scenario: None,
+        paragraphs: paragraphs(model, reconciliation),
+        tables,
+        summary: Summary {
+            stated: reconciliation.checks.len(),
+            matches: reconciliation.count(Outcome::Matches),
+            rounding: reconciliation.count(Outcome::Rounding),
+            mismatches: reconciliation.count(Outcome::Mismatch),
+            unchecked: reconciliation.unchecked,
+        },
+    }
+}
+
+// ---------------------------------------------------------------- values
+
+fn paragraphs(model: &Model, reconciliation: &Reconciliation) -> Vec<Paragraph> {
+    let program = &model.program;
+    let loose: Vec<ValueId> = (0..program.values.len())
+        .map(ValueId)
+        .filter(|id| program.value(*id).paragraph.is_none())
+        .collect();
+    let mut paragraphs = Vec::new();
+    if !loose.is_empty() {
+        paragraphs.push(Paragraph {
+            number: None,
+            text: None,
+            values: values(model, reconciliation, &loose),
+        });
+    }
+    for paragraph in &program.paragraphs {
+        paragraphs.push(Paragraph {
+            number: Some(paragraph.number.clone()),
+            text: paragraph.text.clone(),
+            values: values(model, reconciliation, &paragraph.values),
+        });
+    }
+    paragraphs
+}
+
+fn values(model: &Model, reconciliation: &Reconciliation, ids: &[ValueId]) -> Vec<Value> {
+    let years = model.program.decision.years();
+    let mut lines = Vec::new();
+    for id in ids {
+        let definition = model.program.value(*id);
+        let results = &model.values[id.0];
+        if let Some(result) = &results.scalar {
+            lines.push(value(
+                model,
+                reconciliation,
+                *id,
+                None,
+                result.as_ref().ok(),
+            ));
+        } else {
+            for year in definition.display_years(&years) {
+                let result = results.years.get(&year).and_then(|r| r.as_ref().ok());
+                lines.push(value(model, reconciliation, *id, Some(year), result));
+            }
+        }
+    }
+    lines
+}
+
+fn value(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    id: ValueId,
+    year: Option<i32>,
+    result: Option<&Evaluated>,
+) -> Value {
+    let unit = model.value_units[id.0].as_ref();
+    let check = reconciliation.check_for(Subject::Value { value: id, year });
+    let amount = match result {
+        Some(Evaluated::Amount(amount)) => Some(amount.value),
+        _ => None,
+    };
+    let scaled = amount
+        .zip(unit)
+        .and_then(|(value, unit)| in_unit(value, unit));
+    Value {
+        name: model.program.value(id).name.clone(),
+        year,
+        shown: shown_value(result, unit),
+        value: scaled.map(plain),
+        unit: unit.map(unit_name),
+        stated: check.map(|check| stated_value(model, id, year, check)),
+        note: stated_note(model, id, year, check),
+        number: amount.map(Exact::to_decimal),
+    }
+}
+
+fn shown_value(result: Option<&Evaluated>, unit: Option<&Unit>) -> String {
+    match (result, unit) {
+        (Some(Evaluated::Amount(amount)), Some(unit)) => constant(amount.value, unit),
+        (Some(Evaluated::Ratio(parts)), _) => parts
+            .iter()
+            .map(|p| format::exact(*p))
+            .collect::<Vec<_>>()
+            .join(":"),
+        _ => "?".to_owned(),
+    }
+}
+
+/// A value in the unit it is written in: thousands divided out, a rate in per cent.
+fn in_unit(value: Exact, unit: &Unit) -> Option<Exact> {
+    let factor = match unit {
+        Unit::Money { scale, .. } => scale.factor(),
+        Unit::Percent => Decimal::new(1, 2),
+        _ => Decimal::ONE,
+    };
+    value.checked_div(Exact::new(factor)).ok()
+}
+
+/// `thousands of US$`, `%`, `posts`, `number`, `year`, `ratio`.
+fn unit_name(unit: &Unit) -> String {
+    match unit {
+        Unit::Percent => "%".to_owned(),
+        Unit::Number => "number".to_owned(),
+        Unit::Ratio => "ratio".to_owned(),
+        Unit::Year => "year".to_owned(),
+        Unit::Money { .. } | Unit::Posts => unit.to_string(),
+    }
+}
+
+fn stated_value(model: &Model, id: ValueId, year: Option<i32>, check: &Check) -> Stated {
+    let unit = shown_unit(model, id, year).unwrap_or(Unit::Number);
+    let scaled = |value: Exact| in_unit(value, &unit).map_or_else(|| "?".to_owned(), plain);
+    Stated {
+        written: check
+            .written
+            .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit)),
+        value: scaled(Exact::new(check.stated)),
+        outcome: check.outcome.into(),
+        difference: scaled(check.difference()),
+        tolerance: scaled(Exact::new(check.tolerance())),
+    }
+}
+
+fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Check>) -> String {
+    let Some(check) = check else {
+        return String::new();
+    };
+    let unit = shown_unit(model, id, year).unwrap_or(Unit::Number);
+    let stated = check
+        .written
+        .map_or_else(|| "-".to_owned(), |written| written_in(written, &unit));
+    let difference = check.difference();
+    let sign = if difference < Exact::ZERO { "-" } else { "+" };
+    let difference = format!("{sign}{}", difference_size(difference.abs(), &unit));
+    let tolerance = difference_size(Exact::new(check.tolerance()), &unit);
+    match check.outcome {
+        Outcome::Matches => format!("{MATCH} stated {stated}"),
+        Outcome::Rounding => format!(
+            "{ROUNDING} stated {stated}: differs by {difference}, within ±{tolerance} (rounding)"
+        ),
+        Outcome::Mismatch if check.tolerance().is_zero() => {
+            format!(
+                "{MISMATCH} stated {stated}: differs by {difference} (error; the figures are exact)"
+            )
+        }
+        Outcome::Mismatch => format!(
+            "{MISMATCH} stated {stated}: differs by {difference}, more than ±{tolerance} (error)"
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- budget tables
+
+fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> Table {
+    let program = &model.program;
+    let definition = program.table(id);
+    let mut footnotes = Vec::new();
+    let positions = line_positions(definition);
+    let mut lines = Vec::new();
+    for line in &definition.lines {
+        lines.push(match line {
+            Line::Section(section) => {
+                let section = program.section(*section);
+                TableLine {
+                    kind: LineKind::Section,
+                    name: section.name.clone(),
+                    depth: section.depth,
+                    label: section.display_label(),
+                    cells: Vec::new(),
+                }
+            }
+            Line::Row(row) => {
+                let def = program.row(*row);
+                let context = RowContext {
+                    model,
+                    reconciliation,
+                    table: definition,
+                    id: *row,
+                    row: def,
+                    positions: &positions,
+                };
+                TableLine {
+                    kind: if def.formula.is_some() {
+                        LineKind::Computed
+                    } else {
+                        LineKind::Input
+                    },
+                    name: def.name.clone(),
+                    depth: def.depth,
+                    label: def.display_label(),
+                    cells: context.cells(&mut footnotes),
+                }
+            }
+        });
+    }
+    let unit = definition.unit.describe();
+    let decimals = definition.rounding.map(|r| r.written.decimals);
+    Table {
+        id: table_id(definition.number.as_deref(), &definition.name),
+        kind: TableKind::Budget,
+        name: definition.display_name(),
+        title: definition.title.clone(),
+        unit: unit_line(definition),
+        label_heading: "Description".to_owned(),
+        columns: definition
+            .columns
+            .iter()
+            .map(|key| Column {
+                heading: column_name(*key),
+                unit: unit.clone(),
+                decimals,
+            })
+            .collect(),
+        lines,
+        footnotes,
+        notes: definition.notes.clone(),
+    }
+}
+
+/// `table-1` for Table 1, else the table's name.
+pub(super) fn table_id(number: Option<&str>, name: &str) -> String {
+    match number {
+        Some(number) => format!("table-{number}"),
+        None => name.to_owned(),
+    }
+}
+
+fn unit_line(table: &TableDef) -> String {
+    match table.rounding {
+        Some(rounding) => format!(
+            "{}; published figures rounded to {}, {}",
+            table.unit.describe(),
+            format::written(rounding.written),
+            rounding.mode.name()
+        ),
+        None => table.unit.describe(),
+    }
+}
+
+/// Where each row of the table is among its lines, for formulas that point at cells.
+fn line_positions(table: &TableDef) -> std::collections::HashMap<RowId, usize> {
+    table
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(index, line)| match line {
+            Line::Row(row) => Some((*row, index)),
+            Line::Section(_) => None,
+        })
+        .collect()
+}
+
+/// One row of a budget table, with what its cells are worked out from.
+struct RowContext<'a> {
+    model: &'a Model,
+    reconciliation: &'a Reconciliation,
+    table: &'a TableDef,
+    id: RowId,
+    row: &'a RowDef,
+    positions: &'a std::collections::HashMap<RowId, usize>,
+}
+
+impl RowContext<'_> {
+    fn cells(&self, footnotes: &mut Vec<String>) -> Vec<TableCell> {
+        (0..self.table.columns.len())
+            .map(|column| self.cell(column, footnotes))
+            .collect()
+    }
+
+    fn cell(&self, column: usize, footnotes: &mut Vec<String>) -> TableCell {
+        let check = self.reconciliation.check_for(Subject::Cell {
+            row: self.id,
+            column,
+        });
+        let key = self.table.columns.get(column).copied();
+        let is_total = key == Some(ColumnKey::Total);
+        let figure = self.row.figures.get(column).map(|f| f.kind);
+        let computed = self.row.formula.is_some() || is_total;
+        let scale = figures(self.table);
+        let number = self.number(column, computed, figure);
+        TableCell {
+            shown: self.shown(column, computed, figure, check),
+            value: number.map(|n| plain(Exact::new(n))),
+            computed,
+            stated: check.map(|check| stated_cell(check, factor(&self.table.unit))),
+            mark: mark(
+                check,
+                footnotes,
+                || {
+                    let column = column_name(key.unwrap_or(ColumnKey::Total));
+                    format!("{}, {column}", self.row.display_label())
+                },
+                |value| scale.show(value),
+            ),
+            formula: if computed && number.is_some() {
+                self.formula(column, is_total)
+            } else {
+                None
+            },
+            number,
+        }
+    }
+
+    /// The figure in the table's unit, as a spreadsheet should hold it: what was
+    /// written for an input, every digit of what bud computes otherwise.
+    fn number(&self, column: usize, computed: bool, figure: Option<FigureKind>) -> Option<Decimal> {
+        if !computed {
+            return match figure {
+                Some(FigureKind::Number(written)) => Some(written.value),
+                Some(FigureKind::Dash) => Some(Decimal::ZERO),
+                Some(FigureKind::Blank) | None => None,
+            };
+        }
+        match self.model.cells[self.id.0].get(column) {
+            Some(Ok(amount)) if figure == Some(FigureKind::Blank) && amount.value.is_zero() => None,
+            Some(Ok(amount)) => amount
+                .value
+                .checked_div(Exact::new(factor(&self.table.unit)))
+                .ok()
+                .map(Exact::to_decimal),
+            _ => None,
+        }
+    }
+
+    fn shown(
+        &self,
+        column: usize,
+        computed: bool,
+        figure: Option<FigureKind>,
+        check: Option<&Check>,
+    ) -> String {
+        if !computed {
+            return match figure {
+                Some(FigureKind::Number(written)) => format::written(written),
+                Some(FigureKind::Dash) => "-".to_owned(),
+                Some(FigureKind::Blank) | None => String::new(),
+            };
+        }
+        // A figure that matches or differs only by rounding is shown as published: the
+        // published figure is the correct rounding of amounts bud only sees rounded.
+        if let Some(check) = check.filter(|c| c.outcome != Outcome::Mismatch) {
+            return check
+                .written
+                .map_or_else(|| "-".to_owned(), format::written);
+        }
+        match self.model.cells[self.id.0].get(column) {
+            Some(Ok(amount)) if figure == Some(FigureKind::Blank) && amount.value.is_zero() => {
+                String::new()
+            }
+            Some(Ok(amount)) => published(self.table, amount.value),
+            _ => "?".to_owned(),
+        }
+    }
+
+    /// The Total column adds the row's other columns; a rule becomes the same
+    /// arithmetic over the cells it reads, where every part has a spreadsheet form.
+    fn formula(&self, column: usize, is_total: bool) -> Option<CellFormula> {
+        let own_line = *self.positions.get(&self.id)?;
+        if is_total {
+            let years = (0..self.table.columns.len())
+                .filter(|c| self.table.columns[*c] != ColumnKey::Total)
+                .map(|c| CellFormula::Cell {
+                    line: own_line,
+                    column: c,
+                })
+                .collect();
+            return Some(CellFormula::Sum(years));
+        }
+        let formula = self.row.formula.as_ref()?;
+        super::formula::translate(
+            &super::formula::Place {
+                model: self.model,
+                table: self.table,
+                column,
+                positions: self.positions,
+            },
+            formula,
+        )
+    }
+}
+
+fn stated_cell(check: &Check, factor: Decimal) -> Stated {
+    let scaled = |value: Exact| {
+        value
+            .checked_div(Exact::new(factor))
+            .map_or_else(|_| "?".to_owned(), plain)
+    };
+    Stated {
+        written: check
+            .written
+            .map_or_else(|| "-".to_owned(), format::written),
+        value: scaled(Exact::new(check.stated)),
+        outcome: check.outcome.into(),
+        difference: scaled(check.difference()),
+        tolerance: scaled(Exact::new(check.tolerance())),
+    }
+}
+
+/// A scale figure's stated figure: scales hold rates and amounts in their own units.
+pub(super) fn stated_as_is(check: &Check) -> Stated {
+    stated_cell(check, Decimal::ONE)
+}
+
+/// A computed figure as the table publishes it: at its rounding, or every digit.
+pub fn published(table: &TableDef, value: Exact) -> String {
+    let Ok(scaled) = value.checked_div(Exact::new(factor(&table.unit))) else {
+        return "?".to_owned();
+    };
+    match table.rounding {
+        Some(rounding) => format::fixed(
+            scaled.to_decimal(),
+            rounding.written.decimals,
+            rounding.mode,
+        ),
+        None => format::exact_number(scaled),
+    }
+}
+
+/// `✓`, or `≈n` / `✗n` with a numbered note under the table: "{what}: stated …,
+/// computed …, difference …: within/more than the ±… that rounding explains".
+pub(super) fn mark(
+    check: Option<&Check>,
+    footnotes: &mut Vec<String>,
+    what: impl FnOnce() -> String,
+    show: impl Fn(Exact) -> String,
+) -> String {
+    let Some(check) = check else {
+        return String::new();
+    };
+    let symbol = match check.outcome {
+        Outcome::Matches => return MATCH.to_owned(),
+        Outcome::Rounding => ROUNDING,
+        Outcome::Mismatch => MISMATCH,
+    };
+    let number = footnotes.len() + 1;
+    let stated = check
+        .written
+        .map_or_else(|| "-".to_owned(), format::written);
+    let tolerance = show(Exact::new(check.tolerance()));
+    let verdict = match check.outcome {
+        Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
+        _ => format!("more than the ±{tolerance} that rounding explains"),
+    };
+    footnotes.push(format!(
+        "{symbol}{number} {}: stated {stated}, computed {}, difference {}: {verdict}",
+        what(),
+        show(check.computed),
+        format::signed(show(check.difference())),
+    ));
+    format!("{symbol}{number}")
+}
+
+/// Every digit, no separators: `2922.088`; a fraction to 28 significant digits.
+pub fn plain(value: Exact) -> String {
+    value.to_decimal().normalize().to_string()
+}
