@@ -1,40 +1,158 @@
-//! `bud evaluate`: the computed tables on standard output, errors on standard error.
+//! `bud evaluate`: the computed tables in the chosen format, on standard output or in a
+//! file written whole; diagnostics on standard error.
 
-use std::io;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use bud::render::text;
+use bud::render::{csv, html, json, markdown, text, view, xlsx};
 
 use super::output::{err, for_each_file, out};
-use super::{Status, input};
+use super::{Color, Format, Status, input};
 
-pub fn run(files: &[PathBuf], scenario: Option<&str>, color: bool) -> Status {
+/// Everything `bud evaluate` was asked to do.
+pub struct Request<'a> {
+    pub files: &'a [PathBuf],
+    pub scenario: Option<&'a str>,
+    pub format: Format,
+    pub output: Option<&'a Path>,
+    pub color: Color,
+}
+
+pub fn run(request: &Request<'_>) -> Status {
+    if let Some(refusal) = refusal(request) {
+        let _ = err(&format!("bud evaluate: {refusal}\n"));
+        return Status::Unreadable;
+    }
+    let files = request.files;
     for_each_file(files, |index, path| {
         if files.len() > 1 {
             let gap = if index > 0 { "\n" } else { "" };
             out(&format!("{gap}==> {} <==\n", path.display()))?;
         }
-        evaluate_file(path, scenario, color)
+        evaluate_file(path, request)
     })
 }
 
-fn evaluate_file(path: &Path, scenario: Option<&str>, color: bool) -> io::Result<Status> {
+/// Why the request cannot be carried out as asked, before any file is read.
+fn refusal(request: &Request<'_>) -> Option<String> {
+    let several = request.files.len() > 1;
+    if several && request.output.is_some() {
+        return Some("--output writes one decision; give one file".to_owned());
+    }
+    if several && request.format != Format::Table {
+        return Some(format!(
+            "--format {} writes one decision; give one file, or run bud once per file",
+            format_name(request.format)
+        ));
+    }
+    if request.format == Format::Xlsx && request.output.is_none() && io::stdout().is_terminal() {
+        return Some(
+            "a workbook is a binary file: give --output FILE.xlsx, or redirect standard output"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Markdown => "markdown",
+        Format::Html => "html",
+        Format::Xlsx => "xlsx",
+    }
+}
+
+fn evaluate_file(path: &Path, request: &Request<'_>) -> io::Result<Status> {
+    let diagnostics_in_color = request.color.enabled(io::stderr().is_terminal());
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
-            err(&input::unreadable(path, &diagnostic, color))?;
+            err(&input::unreadable(path, &diagnostic, diagnostics_in_color))?;
             return Ok(Status::Unreadable);
         }
     };
-    let loaded = input::check(path, source, input::Variants::These(&[scenario]));
+    let loaded = input::check(path, source, input::Variants::These(&[request.scenario]));
     let Some(checked) = loaded.variants.first() else {
         return Ok(Status::Clean);
     };
+    let mut status = Status::of(checked);
+    // A file that cannot be read as a decision gives no output file at all: half a
+    // decision's tables would read as the whole of it.
+    let writes_file = request.output.is_some() && status != Status::Unreadable;
     if let Some(model) = &checked.model {
-        out(&text::evaluation_of(checked, model))?;
+        if request.output.is_none() || writes_file {
+            let rendered = rendered(request, &view::document(checked, model));
+            match (rendered, request.output) {
+                (Ok(bytes), Some(target)) => {
+                    if let Err(problem) = write_whole(target, &bytes) {
+                        err(&format!("bud evaluate: {problem}\n"))?;
+                        status = Status::Unreadable;
+                    }
+                }
+                (Ok(bytes), None) => io::stdout().lock().write_all(&bytes)?,
+                (Err(problem), _) => {
+                    err(&format!("bud evaluate: {problem}\n"))?;
+                    status = Status::Unreadable;
+                }
+            }
+        }
     }
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
-        err(&loaded.render(diagnostic, color))?;
+        err(&loaded.render(diagnostic, diagnostics_in_color))?;
     }
-    Ok(Status::of(checked))
+    Ok(status)
+}
+
+fn rendered(request: &Request<'_>, document: &view::Document) -> Result<Vec<u8>, String> {
+    Ok(match request.format {
+        Format::Table => text::render(document, terminal_layout(request)).into_bytes(),
+        Format::Json => json::render(document).into_bytes(),
+        Format::Csv => csv::render(document).into_bytes(),
+        Format::Markdown => markdown::render(document).into_bytes(),
+        Format::Html => html::render(document).into_bytes(),
+        Format::Xlsx => xlsx::render(document)?,
+    })
+}
+
+/// Colour and wrapping for a terminal; `COLUMNS` sets the width anywhere, so a pipe
+/// or a test can ask for the layout a narrow terminal gets.
+fn terminal_layout(request: &Request<'_>) -> text::Layout {
+    let to_terminal = request.output.is_none() && io::stdout().is_terminal();
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    let terminal =
+        || terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w));
+    text::Layout {
+        width: columns.or_else(|| if to_terminal { terminal() } else { None }),
+        color: request.output.is_none() && request.color.enabled(io::stdout().is_terminal()),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `target` and renames it over `target`,
+/// so a reader never sees half a file and a failure leaves the old file as it was.
+fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let directory = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail =
+        |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".bud-").suffix(".part");
+    // A temporary file is private (0600); the output is an ordinary file (0644).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut file = builder.tempfile_in(&directory).map_err(|e| fail(&e))?;
+    file.write_all(bytes).map_err(|e| fail(&e))?;
+    file.as_file().sync_all().map_err(|e| fail(&e))?;
+    file.persist(target).map_err(|e| fail(&e.error))?;
+    Ok(())
 }

@@ -37,15 +37,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print every table of a decision as computed, each stated figure marked
-    /// ✓ matching, ≈ rounding or ✗ error.
+    /// ✓ matching, ≈ rounding or ✗ error; as text, or in a format for documents,
+    /// spreadsheets and programs.
     #[command(after_help = EXIT_CODES)]
     Evaluate {
-        /// Decision files (.bud).
+        /// Decision files (.bud); formats other than `table` take one.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Evaluate this scenario of the decision instead of the decision itself.
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write the output to this file instead of standard output. The file is
+        /// replaced whole or not at all: a run that fails leaves no partial file.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
     },
     /// Show two variants side by side: the decision and a scenario, or two scenarios;
     /// every row whose figures differ, column by column.
@@ -73,6 +81,23 @@ enum Command {
     },
 }
 
+/// What `bud evaluate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables in the published layout, for a terminal.
+    Table,
+    /// Every table, row, cell, stated figure and outcome; see docs/schema/.
+    Json,
+    /// One long-format file: a record per figure, for spreadsheets and data tools.
+    Csv,
+    /// Pipe tables to paste into a document.
+    Markdown,
+    /// One self-contained page with a print stylesheet.
+    Html,
+    /// A workbook: a sheet per table, totals as live formulas.
+    Xlsx,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Color {
     /// Colour when printing to a terminal and NO_COLOR is not set.
@@ -82,7 +107,7 @@ enum Color {
 }
 
 impl Color {
-    fn enabled(self, terminal: bool) -> bool {
+    pub(crate) fn enabled(self, terminal: bool) -> bool {
         match self {
             Color::Always => true,
             Color::Never => false,
@@ -115,11 +140,18 @@ impl Status {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let status = match &cli.command {
-        Command::Evaluate { files, scenario } => evaluate::run(
+        Command::Evaluate {
             files,
-            scenario.as_deref(),
-            cli.color.enabled(std::io::stderr().is_terminal()),
-        ),
+            scenario,
+            format,
+            output,
+        } => evaluate::run(&evaluate::Request {
+            files,
+            scenario: scenario.as_deref(),
+            format: *format,
+            output: output.as_deref(),
+            color: cli.color,
+        }),
         Command::Compare { file, scenario } if scenario.len() > 2 => {
             let _ = (file, scenario);
             eprintln!("bud compare: give at most two --scenario options");

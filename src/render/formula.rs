@@ -225,32 +225,42 @@ fn precedence(op: char) -> u8 {
     }
 }
 
-/// `B5:B17,B20`: consecutive cells of one column as ranges.
+/// `B5:B17,B20`: consecutive cells down a column, or along a line, as ranges.
 fn sum_arguments(parts: &[CellFormula], address: &dyn Fn(usize, usize) -> String) -> String {
     let mut arguments: Vec<String> = Vec::new();
     let mut index = 0;
     while index < parts.len() {
-        if let CellFormula::Cell { line, column } = parts[index] {
-            let mut last = line;
+        let CellFormula::Cell { line, column } = parts[index] else {
+            arguments.push(parts[index].spreadsheet(address));
+            index += 1;
+            continue;
+        };
+        let (mut last_line, mut last_column) = (line, column);
+        for step in [(1, 0), (0, 1)] {
             while let Some(CellFormula::Cell {
-                line: next,
+                line: next_line,
                 column: next_column,
             }) = parts.get(index + 1)
             {
-                if *next_column != column || *next != last + 1 {
+                if (*next_line, *next_column) != (last_line + step.0, last_column + step.1) {
                     break;
                 }
-                last = *next;
+                (last_line, last_column) = (*next_line, *next_column);
                 index += 1;
             }
-            arguments.push(if last == line {
-                address(line, column)
-            } else {
-                format!("{}:{}", address(line, column), address(last, column))
-            });
-        } else {
-            arguments.push(parts[index].spreadsheet(address));
+            if (last_line, last_column) != (line, column) {
+                break;
+            }
         }
+        arguments.push(if (last_line, last_column) == (line, column) {
+            address(line, column)
+        } else {
+            format!(
+                "{}:{}",
+                address(line, column),
+                address(last_line, last_column)
+            )
+        });
         index += 1;
     }
     arguments.join(",")
@@ -278,7 +288,7 @@ mod tests {
     }
 
     #[test]
-    fn consecutive_cells_of_a_column_become_one_range() {
+    fn consecutive_cells_down_a_column_or_along_a_line_become_one_range() {
         let sum = CellFormula::Sum(vec![
             cell(1, 0),
             cell(2, 0),

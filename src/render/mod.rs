@@ -6,8 +6,13 @@
 //! side. Renderers only read the model.
 
 pub mod compare;
+pub mod csv;
 pub mod formula;
+pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod report;
 mod scale;
 pub mod text;
 pub mod view;
+pub mod xlsx;

@@ -177,6 +177,9 @@ fn total_formula(
     figure: usize,
 ) -> Option<CellFormula> {
     match (line, role) {
+        // The TOTAL line's contribution is what the budget computes for the year, not
+        // the sum of the Parties' shares of the figure the decision apportions.
+        (ScaleLine::Total, FigureRole::Contribution(_)) => None,
         (ScaleLine::Total, _) => Some(CellFormula::Sum(
             (0..scale.def.parties.len())
                 .map(|party| CellFormula::Cell {

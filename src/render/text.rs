@@ -272,34 +272,29 @@ fn grid_in(
 
 const MIN_LABEL_WIDTH: usize = 16;
 
-/// A label cut to `width` at spaces; the figures go on its last line.
+/// A label cut to `width` at spaces, its further lines indented two more than its
+/// first; the figures go on its last line. A word longer than the width stays whole.
 fn wrap_label(label: &str, width: usize, indent: usize) -> Vec<String> {
     if label.width() <= width {
         return vec![label.to_owned()];
     }
     let continuation = " ".repeat((indent + 2).min(width / 2));
-    let text = label.trim_start();
-    let lead = " ".repeat(indent);
-    let mut lines = wrap(text, width.saturating_sub(indent).max(1));
-    for (index, line) in lines.iter_mut().enumerate() {
-        let prefix = if index == 0 { &lead } else { &continuation };
-        *line = format!("{prefix}{line}");
-    }
-    // A later line may now be too long by its deeper indent: wrap it again.
-    let mut fitted = Vec::new();
-    for (index, line) in lines.into_iter().enumerate() {
-        if index == 0 || line.width() <= width {
-            fitted.push(line);
-        } else {
-            for part in wrap(
-                line.trim_start(),
-                width.saturating_sub(continuation.len()).max(1),
-            ) {
-                fitted.push(format!("{continuation}{part}"));
-            }
+    let mut lines = Vec::new();
+    let mut line = " ".repeat(indent);
+    let mut empty = true;
+    for word in label.split_whitespace() {
+        if !empty && line.width() + 1 + word.width() > width {
+            lines.push(std::mem::replace(&mut line, continuation.clone()));
+            empty = true;
         }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
     }
-    fitted
+    lines.push(line);
+    lines
 }
 
 fn summary(out: &mut String, document: &Document, layout: Layout) {
@@ -402,4 +397,30 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_label_keeps_every_word_and_fits_its_width() {
+        let label =
+            "  Meetings of the Conference of the Parties serving as the meeting of the Parties";
+        let lines = wrap_label(label, 30, 2);
+        assert!(lines.iter().all(|l| l.width() <= 30), "{lines:#?}");
+        assert!(lines[0].starts_with("  Meetings"));
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.starts_with("    ") && !l.starts_with("     "))
+        );
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        assert_eq!(words, label.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_label_that_fits_is_left_alone() {
+        assert_eq!(wrap_label("  Staff", 30, 2), vec!["  Staff".to_owned()]);
+    }
 }

@@ -77,6 +77,10 @@ pub struct Value {
     /// units, rates as fractions (13% is 0.13).
     #[serde(skip)]
     pub number: Option<Decimal>,
+    /// What `number` is in: `US$`, `%` (a fraction shown as a percentage), `posts`, or
+    /// empty for a plain number.
+    #[serde(skip)]
+    pub number_unit: String,
 }
 
 impl Value {
@@ -336,6 +340,16 @@ fn value(
         stated: check.map(|check| stated_value(model, id, year, check)),
         note: stated_note(model, id, year, check),
         number: amount.map(Exact::to_decimal),
+        number_unit: unit.map_or_else(String::new, number_unit),
+    }
+}
+
+fn number_unit(unit: &Unit) -> String {
+    match unit {
+        Unit::Money { currency, .. } => currency_symbol(currency).to_owned(),
+        Unit::Percent => "%".to_owned(),
+        Unit::Posts => "posts".to_owned(),
+        Unit::Number | Unit::Ratio | Unit::Year => String::new(),
     }
 }
 

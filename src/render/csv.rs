@@ -1,0 +1,129 @@
+//! The evaluated decision as one long-format CSV file: one record per figure (every
+//! cell of every table, and every value of the paragraphs), with the table, line and
+//! column it belongs to. One file rather than one per table, because a spreadsheet's
+//! pivot table or a data frame's filter turns a long file into any layout, while
+//! several files would need a directory and lose the tables' order. Numbers are plain
+//! decimals (`2922.088`, no separators) that every spreadsheet reads as numbers.
+
+use super::view::{Document, OutcomeName, Stated, Table, TableCell, TableLine, Value};
+
+const HEADER: [&str; 16] = [
+    "table",
+    "table_title",
+    "line",
+    "kind",
+    "name",
+    "label",
+    "depth",
+    "column",
+    "unit",
+    "shown",
+    "value",
+    "computed",
+    "stated",
+    "stated_value",
+    "outcome",
+    "difference",
+];
+
+/// The document as CSV text with a header record.
+pub fn render(document: &Document) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut records: Vec<Vec<String>> = vec![HEADER.iter().map(|h| (*h).to_owned()).collect()];
+    for paragraph in &document.paragraphs {
+        let table = match &paragraph.number {
+            Some(number) => format!("paragraph-{number}"),
+            None => "values".to_owned(),
+        };
+        for (index, value) in paragraph.values.iter().enumerate() {
+            records.push(value_record(&table, index, value));
+        }
+    }
+    for table in &document.tables {
+        for (index, line) in table.lines.iter().enumerate() {
+            for (column, cell) in line.cells.iter().enumerate() {
+                records.push(cell_record(table, index, line, column, cell));
+            }
+        }
+    }
+    for record in records {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&record);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn value_record(table: &str, index: usize, value: &Value) -> Vec<String> {
+    let mut record = vec![
+        table.to_owned(),
+        String::new(),
+        (index + 1).to_string(),
+        "value".to_owned(),
+        value.name.clone(),
+        value.label(),
+        "0".to_owned(),
+        value.year.map(|y| y.to_string()).unwrap_or_default(),
+        value.unit.clone().unwrap_or_default(),
+        value.shown.clone(),
+        value.value.clone().unwrap_or_default(),
+        "true".to_owned(),
+    ];
+    record.extend(stated_fields(value.stated.as_ref()));
+    record
+}
+
+fn cell_record(
+    table: &Table,
+    index: usize,
+    line: &TableLine,
+    column: usize,
+    cell: &TableCell,
+) -> Vec<String> {
+    let heading = table.columns.get(column);
+    let mut record = vec![
+        table.id.clone(),
+        table.title.clone().unwrap_or_default(),
+        (index + 1).to_string(),
+        kind_name(line),
+        line.name.clone().unwrap_or_default(),
+        line.label.clone(),
+        line.depth.to_string(),
+        heading.map(|c| c.heading.clone()).unwrap_or_default(),
+        heading.map(|c| c.unit.clone()).unwrap_or_default(),
+        cell.shown.clone(),
+        cell.value.clone().unwrap_or_default(),
+        cell.computed.to_string(),
+    ];
+    record.extend(stated_fields(cell.stated.as_ref()));
+    record
+}
+
+fn kind_name(line: &TableLine) -> String {
+    serde_json::to_value(line.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn stated_fields(stated: Option<&Stated>) -> [String; 4] {
+    match stated {
+        Some(stated) => [
+            stated.written.clone(),
+            stated.value.clone(),
+            outcome_name(stated.outcome).to_owned(),
+            stated.difference.clone(),
+        ],
+        None => Default::default(),
+    }
+}
+
+pub(super) fn outcome_name(outcome: OutcomeName) -> &'static str {
+    match outcome {
+        OutcomeName::Matches => "matches",
+        OutcomeName::Rounding => "rounding",
+        OutcomeName::Mismatch => "mismatch",
+    }
+}

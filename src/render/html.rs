@@ -1,0 +1,218 @@
+//! The evaluated decision as one self-contained HTML page: every table with its unit,
+//! marks and footnotes, styled by an inline stylesheet with a print section (no
+//! external fonts, scripts or images, so the page opens the same offline, attached to
+//! an email, or archived). Each mark's meaning is in its `title`, so hovering a ≈
+//! shows the difference that rounding explains.
+
+use std::fmt::Write as _;
+
+use super::view::{Document, LineKind, OutcomeName, Table, TableCell};
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
+h1 { font-size: 1.4rem; }
+h2 { font-size: 1.1rem; margin-top: 2rem; }
+p.unit { font-style: italic; margin: 0.25rem 0 0.5rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.15rem 0.6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { text-align: right; border-bottom: 2px solid #555; }
+th.label, td.label { text-align: left; }
+td.figure { text-align: right; white-space: nowrap; }
+tr.section td { font-weight: 600; background: #f4f4f4; }
+tr.computed td.label, tr.total td { font-weight: 600; }
+.mark { display: inline-block; min-width: 1.8em; text-align: left; padding-left: 0.2em; font-size: 0.9em; }
+.matches { color: #1a7f37; }
+.rounding { color: #9a6700; }
+.mismatch { color: #cf222e; font-weight: 700; }
+td.failed { color: #cf222e; }
+ul.values { list-style: none; padding-left: 1rem; }
+ul.values code { font-size: 0.95em; }
+p.note, p.footnote { font-size: 0.9em; margin: 0.2rem 0; max-width: 60rem; }
+p.summary { margin-top: 2rem; font-weight: 600; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9pt; color: #000; }
+  h2 { break-after: avoid; }
+  table { break-inside: auto; width: 100%; }
+  tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .matches, .rounding, .mismatch, td.failed { color: #000; }
+  tr.section td { background: none; }
+}
+"#;
+
+/// The document as an HTML5 page.
+pub fn render(document: &Document) -> String {
+    let mut out = String::new();
+    let title = format!("{}: {}", document.symbol, document.title);
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    );
+    let _ = writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    );
+    let _ = writeln!(
+        out,
+        "<meta name=\"generator\" content=\"bud {}\">",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(&title)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
+    if let Some(meeting) = &document.meeting {
+        let _ = writeln!(out, "<p>{}</p>", escape(meeting));
+    }
+    if let Some(scenario) = &document.scenario {
+        let _ = writeln!(out, "<h2>Scenario {}</h2>", escape(&scenario.name));
+        if let Some(condition) = &scenario.condition {
+            let _ = writeln!(out, "<p>{}</p>", escape(condition));
+        }
+    }
+    paragraphs(&mut out, document);
+    for table in &document.tables {
+        self::table(&mut out, table);
+    }
+    let summary = document.summary;
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\">{} stated figures: {} match <span class=\"matches\">✓</span>, {} differ by rounding <span class=\"rounding\">≈</span>, {} do not reconcile <span class=\"mismatch\">✗</span>; {} not checked.</p>",
+        summary.stated, summary.matches, summary.rounding, summary.mismatches, summary.unchecked
+    );
+    let _ = writeln!(out, "</body>\n</html>");
+    out
+}
+
+fn paragraphs(out: &mut String, document: &Document) {
+    for paragraph in &document.paragraphs {
+        let heading = match &paragraph.number {
+            Some(number) => format!("Paragraph {number}"),
+            None => "Values".to_owned(),
+        };
+        let _ = writeln!(out, "<h2>{}</h2>", escape(&heading));
+        if let Some(text) = &paragraph.text {
+            let _ = writeln!(out, "<p>{}</p>", escape(text));
+        }
+        if paragraph.values.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<ul class=\"values\">");
+        for value in &paragraph.values {
+            let class = value
+                .stated
+                .as_ref()
+                .map_or("", |s| outcome_class(s.outcome));
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> = {} <span class=\"{class}\">{}</span></li>",
+                escape(&value.label()),
+                escape(&value.shown),
+                escape(&value.note)
+            );
+        }
+        let _ = writeln!(out, "</ul>");
+    }
+}
+
+fn table(out: &mut String, table: &Table) {
+    let heading = match &table.title {
+        Some(title) => format!("{}. {title}", table.name),
+        None => table.name.clone(),
+    };
+    let _ = writeln!(out, "<section id=\"{}\">", escape(&table.id));
+    let _ = writeln!(out, "<h2>{}</h2>", escape(&heading));
+    let _ = writeln!(out, "<p class=\"unit\">({})</p>", escape(&table.unit));
+    let _ = writeln!(
+        out,
+        "<table>\n<thead><tr><th class=\"label\" scope=\"col\">{}</th>",
+        escape(&table.label_heading)
+    );
+    for column in &table.columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&column.heading));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for line in &table.lines {
+        let class = match line.kind {
+            LineKind::Section => "section",
+            LineKind::Input | LineKind::Party => "input",
+            LineKind::Computed => "computed",
+            LineKind::Total => "total",
+        };
+        // In tenths of an em, so no float arithmetic enters the crate.
+        let tenths = 6 + 12 * line.depth.min(20);
+        let indent = format!("padding-left: {}.{}em", tenths / 10, tenths % 10);
+        let _ = write!(
+            out,
+            "<tr class=\"{class}\"><td class=\"label\" style=\"{indent}\">{}</td>",
+            escape(&line.label)
+        );
+        if line.kind == LineKind::Section {
+            let _ = write!(out, "<td colspan=\"{}\"></td>", table.columns.len());
+        } else {
+            for cell in &line.cells {
+                cell_html(out, cell, table);
+            }
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+    for footnote in &table.footnotes {
+        let _ = writeln!(out, "<p class=\"footnote\">{}</p>", escape(footnote));
+    }
+    for note in &table.notes {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
+    let failed = if cell.shown == "?" { " failed" } else { "" };
+    let _ = write!(out, "<td class=\"figure{failed}\">{}", escape(&cell.shown));
+    if let Some(stated) = &cell.stated {
+        let class = outcome_class(stated.outcome);
+        let meaning = footnote_for(&cell.mark, table)
+            .unwrap_or_else(|| format!("matches the published figure {}", stated.written));
+        let _ = write!(
+            out,
+            "<span class=\"mark {class}\" title=\"{}\">{}</span>",
+            escape(&meaning),
+            escape(&cell.mark)
+        );
+    } else {
+        // An empty mark keeps unmarked figures aligned with marked ones.
+        out.push_str("<span class=\"mark\"></span>");
+    }
+    out.push_str("</td>");
+}
+
+/// The footnote a numbered mark (`≈2`) refers to.
+fn footnote_for(mark: &str, table: &Table) -> Option<String> {
+    table
+        .footnotes
+        .iter()
+        .find(|f| f.split(' ').next() == Some(mark))
+        .cloned()
+}
+
+fn outcome_class(outcome: OutcomeName) -> &'static str {
+    super::csv::outcome_name(outcome)
+}
+
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
