@@ -272,12 +272,19 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
-fn a_directory_is_not_a_decision_file() {
+fn evaluate_refuses_a_directory_and_check_checks_the_decisions_in_it() {
+    bud()
+        .args(["evaluate", "decisions"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
     bud()
         .args(["check", "decisions"])
         .assert()
-        .code(2)
-        .stdout(predicate::str::contains("is a directory"));
+        .code(0)
+        .stdout(predicate::str::contains(
+            "decisions/bs-vi-7.bud: 872 stated figures reconciled",
+        ));
 }
 
 #[test]

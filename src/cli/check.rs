@@ -1,43 +1,132 @@
-//! `bud check`: diagnostics only, and a one-line summary per file.
+//! `bud check`: diagnostics only, for a person (a report per diagnostic and a one-line
+//! summary per file) or for a machine (GitHub annotations, JSON, SARIF). Files are
+//! named or found below directories; every one is checked before a machine format
+//! writes its single document.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::reconcile::Outcome;
+use bud::render::machine::{self, CheckedFile};
+use bud::render::report::render_in;
 
-use super::output::{for_each_file, out};
-use super::{Status, input};
+use super::discover::{self, Target};
+use super::output::{err, for_each_file, out, written};
+use super::{CheckFormat, Status, input};
 
-pub fn run(files: &[PathBuf], color: bool) -> Status {
-    for_each_file(files, |_, path| check_file(path, color))
+pub fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
+    let files = check_all(arguments);
+    match format {
+        CheckFormat::Human => for_each_file(&files, |_, file| {
+            out(&human(file, color))?;
+            Ok(file.status().into())
+        }),
+        CheckFormat::Github => for_each_file(&files, |_, file| {
+            let one = std::slice::from_ref(file);
+            out(&machine::github(one))?;
+            // The log of the CI run shows what was checked; standard output holds
+            // only annotations.
+            err(&summaries(file))?;
+            Ok(file.status().into())
+        }),
+        CheckFormat::Json => document(machine::json(&files), &files),
+        CheckFormat::Sarif => document(machine::sarif(&files), &files),
+    }
 }
 
-fn check_file(path: &Path, color: bool) -> io::Result<Status> {
-    let source = match input::read(path) {
-        Ok(source) => source,
-        Err(diagnostic) => {
-            out(&input::unreadable(path, &diagnostic, color))?;
-            return Ok(Status::Unreadable);
-        }
+/// Prints a machine format's one document; the files' worst outcome is the status.
+fn document(text: Result<String, serde_json::Error>, files: &[CheckedFile]) -> Status {
+    let printed = match text {
+        Ok(text) => out(&text),
+        Err(error) => Err(io::Error::other(error)),
     };
-    let loaded = input::check(path, source, input::Variants::All);
-    let mut status = Status::Clean;
-    for checked in &loaded.variants {
-        for diagnostic in &checked.diagnostics {
-            out(&loaded.render(diagnostic, color))?;
+    written(printed.map(|()| machine::overall(files).into()))
+}
+
+/// Every file the arguments stand for, checked, in order.
+fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
+    let mut files = Vec::new();
+    for argument in arguments {
+        match discover::target(argument) {
+            Target::Named(path) => files.push(check_file(&path)),
+            Target::Found(paths) => {
+                let found = paths.into_iter().map(|path| {
+                    let file = check_file(&path);
+                    (path, file)
+                });
+                files.extend(without_libraries(found.collect()));
+            }
+            Target::Problem(path, diagnostic) => files.push(CheckedFile::unreadable(
+                path.display().to_string(),
+                diagnostic,
+            )),
         }
-        status = status.max(Status::of(checked));
     }
-    // One line for the decision, then one per scenario, after every diagnostic.
-    for checked in &loaded.variants {
+    files
+}
+
+fn check_file(path: &Path) -> CheckedFile {
+    match input::read(path) {
+        Ok(source) => input::check(path, source, input::Variants::All).into_checked_file(),
+        Err(diagnostic) => CheckedFile::unreadable(path.display().to_string(), diagnostic),
+    }
+}
+
+/// Of the files found below a directory, those that another of them imports are
+/// libraries, not decisions: they are checked within each decision that imports
+/// them, and on their own would fail for having no decision block.
+fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<CheckedFile> {
+    let imported: HashSet<PathBuf> = found
+        .iter()
+        .flat_map(|(path, file)| imported_by(path, file))
+        .collect();
+    found
+        .into_iter()
+        .filter(|(path, _)| !imported.contains(&canonical(path)))
+        .map(|(_, file)| file)
+        .collect()
+}
+
+fn imported_by(path: &Path, file: &CheckedFile) -> Vec<PathBuf> {
+    let directory = path.parent().unwrap_or(Path::new(""));
+    let Some(checked) = file.variants.first() else {
+        return Vec::new();
+    };
+    checked
+        .imported
+        .iter()
+        .map(|imported| canonical(&directory.join(&imported.name)))
+        .collect()
+}
+
+/// The same file named two ways (`a/../b.bud`, `b.bud`) is one path.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A file as a person reads it: each diagnostic as a report, then the summaries.
+fn human(file: &CheckedFile, color: bool) -> String {
+    let mut text: String = file
+        .diagnostics()
+        .map(|(_, diagnostic)| render_in(diagnostic, &file.sources, color))
+        .collect();
+    text.push_str(&summaries(file));
+    text
+}
+
+/// One line for the decision, then one per scenario.
+fn summaries(file: &CheckedFile) -> String {
+    let mut text = String::new();
+    for checked in &file.variants {
         let name = match &checked.scenario {
-            Some((scenario, _)) => format!("{}, scenario `{scenario}`", loaded.name()),
-            None => loaded.name().to_owned(),
+            Some((scenario, _)) => format!("{}, scenario `{scenario}`", file.path()),
+            None => file.path().to_owned(),
         };
-        out(&format!("{name}: {}\n", summary(checked)))?;
+        text.push_str(&format!("{name}: {}\n", summary(checked)));
     }
-    Ok(status)
+    text
 }
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
+use bud::render::machine::CheckedFile;
 use bud::render::report::{Source, Sources, render, render_in};
 
 /// A decision checked together with the data files it names (the base decision, one
@@ -18,9 +19,9 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The decision file's name as diagnostics show it.
-    pub fn name(&self) -> &str {
-        &self.sources.decision().name
+    /// The checked decision as the machine-readable writers take it.
+    pub fn into_checked_file(self) -> CheckedFile {
+        CheckedFile::new(self.sources, self.variants)
     }
 
     /// A diagnostic as a person sees it, every span shown in the file it is in.

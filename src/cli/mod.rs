@@ -1,10 +1,12 @@
 //! The command line: the only place that reads files, prints and chooses an exit code.
-//! `evaluate` prints the computed tables; `check` prints diagnostics only. Both take
-//! several files, and both exit 0 when nothing is wrong, 1 when a stated figure or rule
-//! fails, and 2 when a file cannot be read or parsed.
+//! `evaluate` prints the computed tables; `check` prints diagnostics only, for a person
+//! or a machine, and also takes directories. Both take several files, and both exit 0
+//! when nothing is wrong, 1 when a stated figure or rule fails, and 2 when a file
+//! cannot be read or parsed, in every output format.
 
 mod check;
 mod compare;
+mod discover;
 mod evaluate;
 mod explain;
 mod input;
@@ -66,12 +68,18 @@ enum Command {
         scenario: Vec<String>,
     },
     /// Reconcile every stated figure, of the decision and of each of its scenarios, and
-    /// print only the diagnostics.
+    /// print only the diagnostics: for a person, or as GitHub Actions annotations, JSON
+    /// or SARIF for CI (docs/ci.md).
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Decision files (.bud).
+        /// Decision files (.bud), or directories: every .bud file below a directory is
+        /// checked, in sorted order (hidden directories and target/ are skipped, and so
+        /// are files that another file found there imports).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// How to print what was found.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
     /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
     /// Without a code, list every code.
@@ -96,6 +104,20 @@ pub enum Format {
     Html,
     /// A workbook: a sheet per table, totals as live formulas.
     Xlsx,
+}
+
+/// The output formats of `bud check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Each diagnostic with the lines it is about, then a summary per file.
+    Human,
+    /// One JSON document: each file's status, counts and diagnostics with locations.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), errors and
+    /// warnings only; summaries go to standard error.
+    Github,
+    /// A SARIF 2.1.0 log, for code scanning (github/codeql-action/upload-sarif).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,16 +146,21 @@ enum Status {
     Unreadable = 2,
 }
 
+impl From<bud::render::machine::Status> for Status {
+    fn from(status: bud::render::machine::Status) -> Self {
+        use bud::render::machine::Status as Found;
+        match status {
+            Found::Clean => Status::Clean,
+            Found::Failed => Status::Failed,
+            Found::Unreadable => Status::Unreadable,
+        }
+    }
+}
+
 impl Status {
     /// The outcome of one checked file.
     fn of(checked: &bud::Checked) -> Status {
-        if checked.is_malformed() {
-            Status::Unreadable
-        } else if checked.has_errors() {
-            Status::Failed
-        } else {
-            Status::Clean
-        }
+        bud::render::machine::Status::of(checked).into()
     }
 }
 
@@ -162,9 +189,11 @@ pub fn run() -> ExitCode {
             scenario,
             cli.color.enabled(std::io::stderr().is_terminal()),
         ),
-        Command::Check { files } => {
-            check::run(files, cli.color.enabled(std::io::stdout().is_terminal()))
-        }
+        Command::Check { files, format } => check::run(
+            files,
+            *format,
+            cli.color.enabled(std::io::stdout().is_terminal()),
+        ),
         Command::Explain { code } => explain::run(code.as_deref()),
     };
     ExitCode::from(status as u8)

@@ -24,11 +24,21 @@ pub fn for_each_file<T>(
         match work(index, file) {
             Ok(outcome) => status = status.max(outcome),
             Err(error) if error.kind() == ErrorKind::BrokenPipe => return status,
-            Err(error) => {
-                let _ = err(&format!("bud: cannot write the output: {error}\n"));
-                return Status::Unreadable;
-            }
+            Err(error) => return written(Err(error)),
         }
     }
     status
+}
+
+/// The status of output that was written, or of output that could not be: a reader
+/// that went away is not an error, any other failure is reported once.
+pub fn written(result: io::Result<Status>) -> Status {
+    match result {
+        Ok(status) => status,
+        Err(error) if error.kind() == ErrorKind::BrokenPipe => Status::Clean,
+        Err(error) => {
+            let _ = err(&format!("bud: cannot write the output: {error}\n"));
+            Status::Unreadable
+        }
+    }
 }

@@ -2,14 +2,16 @@
 //! machines. `view` turns the model and its reconciliation into plain data (tables,
 //! lines, cells with their marks and formulas), built once; `text`, `json`, `csv`,
 //! `markdown`, `html` and `xlsx` each write that view in one format. `report` turns
-//! diagnostics into miette's graphical reports; `compare` sets two variants side by
-//! side. Renderers only read the model.
+//! diagnostics into miette's graphical reports; `machine` writes what `bud check` found
+//! as GitHub annotations, JSON or SARIF; `compare` sets two variants side by side.
+//! Renderers only read the model.
 
 pub mod compare;
 pub mod csv;
 pub mod formula;
 pub mod html;
 pub mod json;
+pub mod machine;
 pub mod markdown;
 pub mod report;
 mod scale;

@@ -38,6 +38,52 @@ impl Source {
             .partition_point(|start| *start <= offset)
             .saturating_sub(1)
     }
+
+    /// The 1-based line and column of a byte offset, the column counted in characters
+    /// (as editors and CI annotations count them), not bytes. An offset past the end is
+    /// taken as the end.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let column = self.text.get(start..).map_or(0, |rest| {
+            rest.char_indices()
+                .take_while(|(index, _)| start + index < offset)
+                .count()
+        });
+        (line + 1, column + 1)
+    }
+
+    /// Where a span of this text is.
+    pub fn locate(&self, span: Span) -> Location {
+        let start = span.start.min(self.text.len());
+        let end = span.end.clamp(start, self.text.len());
+        let (line, column) = self.line_column(start);
+        let (end_line, end_column) = self.line_column(end);
+        Location {
+            path: self.name.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            offset: start,
+            length: end - start,
+        }
+    }
+}
+
+/// Where a span is, as machines read it: the file as diagnostics name it, the 1-based
+/// line and column of its first character and of the position just past its last
+/// (columns in characters), and its byte offset and length within that file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub offset: usize,
+    pub length: usize,
 }
 
 /// Offsets where lines start, counting line breaks as miette does: `\n`, `\r\n`, or a
@@ -135,8 +181,41 @@ impl Sources {
         self.data.iter().any(|(named, _)| named == name)
     }
 
+    /// Where a span of a diagnostic is: in the data file `file` when the diagnostic is
+    /// about one (`Diagnostic::file`), otherwise in the decision or the imported file
+    /// its offset falls in, with the offset made relative to that file.
+    pub fn locate(&self, span: Span, file: Option<&str>) -> Location {
+        let (source, base) = match file {
+            Some(name) => (self.data_named(name), 0),
+            None => self.file_of(span),
+        };
+        let local = Span::new(
+            span.start.saturating_sub(base),
+            span.end.saturating_sub(base),
+        );
+        source.locate(local)
+    }
+
+    /// The name of the file a diagnostic without a span is about: the data file it
+    /// names, or the decision.
+    pub fn path_of(&self, file: Option<&str>) -> &str {
+        match file {
+            Some(name) => &self.data_named(name).name,
+            None => &self.decision.name,
+        }
+    }
+
+    /// A data file by the name the decision gives it; the decision itself when it was
+    /// not read, as the terminal report shows it.
+    fn data_named(&self, name: &str) -> &Source {
+        self.data
+            .iter()
+            .find(|(named, _)| named == name)
+            .map_or(&self.decision, |(_, source)| source)
+    }
+
     /// The file a span of the decision's offsets is in, and where that file starts.
-    fn locate(&self, span: Span) -> (&Source, usize) {
+    fn file_of(&self, span: Span) -> (&Source, usize) {
         self.imported
             .iter()
             .rev()
@@ -150,12 +229,7 @@ impl Sources {
 /// snippet of their own, below it.
 pub fn render_in(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String {
     if let Some(name) = diagnostic.file() {
-        let data = sources.data.iter().find(|(named, _)| named == name);
-        return render(
-            diagnostic,
-            data.map_or(&sources.decision, |(_, s)| s),
-            color,
-        );
+        return render(diagnostic, sources.data_named(name), color);
     }
     if sources.imported.is_empty() {
         return render(diagnostic, &sources.decision, color);
@@ -164,13 +238,13 @@ pub fn render_in(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> Str
         .primary
         .as_ref()
         .map_or(0, |label| label.span.start);
-    let (source, base) = sources.locate(Span::new(home, home));
+    let (source, base) = sources.file_of(Span::new(home, home));
     let mut local = diagnostic.clone();
     local.secondary.clear();
     local.primary = diagnostic.primary.as_ref().map(|label| within(label, base));
     let mut others = Vec::new();
     for label in &diagnostic.secondary {
-        match sources.locate(label.span) {
+        match sources.file_of(label.span) {
             (_, at) if at == base => local.secondary.push(within(label, base)),
             (elsewhere, at) => others.push((within(label, at), elsewhere)),
         }
@@ -401,6 +475,41 @@ mod tests {
             0..60,
         )
         .prop_map(|parts| parts.concat())
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters_and_every_line_break() {
+        let source = Source::new("f.bud", "é = 1\r\nab\rc\n\nend");
+        assert_eq!(source.line_column(0), (1, 1));
+        // `é` is two bytes, one character.
+        assert_eq!(source.line_column(3), (1, 3));
+        assert_eq!(source.line_column(10), (2, 3));
+        // A lone `\r` ends a line, as miette counts.
+        assert_eq!(source.line_column(12), (3, 2));
+        assert_eq!(source.line_column(14), (5, 1));
+        assert_eq!(source.line_column(1000), (5, 4));
+        let at = source.locate(Span::new(8, 10));
+        assert_eq!(
+            (
+                at.line,
+                at.column,
+                at.end_line,
+                at.end_column,
+                at.offset,
+                at.length
+            ),
+            (2, 1, 2, 3, 8, 2)
+        );
+    }
+
+    #[test]
+    fn a_span_in_an_imported_file_is_located_in_that_file() {
+        let mut sources = Sources::new(Source::new("d.bud", "decision\n"));
+        sources.import(9, Source::new("lib/r.bud", "a = 1\nb = 2\n"));
+        let at = sources.locate(Span::new(15, 16), None);
+        assert_eq!((at.path.as_str(), at.line, at.column), ("lib/r.bud", 2, 1));
+        let at = sources.locate(Span::new(2, 3), None);
+        assert_eq!((at.path.as_str(), at.line, at.column), ("d.bud", 1, 3));
     }
 
     proptest! {
