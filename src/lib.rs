@@ -197,7 +197,12 @@ fn run(
 ) -> Checked {
     let (model, found) = semantics::evaluate_with(file, files);
     diagnostics.extend(found);
-    let reconciliation = reconcile::reconcile(&model);
+    let mut reconciliation = reconcile::reconcile(&model);
+    // Only a failing figure needs its cause found; a clean decision pays nothing.
+    if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
+        let published = semantics::as_published(file, &model, files);
+        reconcile::attribution::attribute(&mut reconciliation, &model, &published);
+    }
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
     diagnostics.sort_by_key(|d| (d.position(), d.severity));
     diagnostics.dedup();

@@ -334,3 +334,61 @@ proptest! {
         prop_assert_eq!(names.len(), read_files);
     }
 }
+
+/// Every figure typed on an input line of Table 1: where it is and what it says.
+fn table_1_inputs() -> Vec<(std::ops::Range<usize>, rust_decimal::Decimal)> {
+    use bud::syntax::ast::{ColumnKey, FigureKind};
+    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let checked = bud::check_with(DECISION, &read);
+    let model = checked.model.unwrap();
+    let program = &model.program;
+    let table = &program.tables[0];
+    program
+        .rows
+        .iter()
+        .filter(|row| row.table.0 == 0 && row.formula.is_none())
+        .flat_map(|row| row.figures.iter().zip(&table.columns))
+        .filter(|(_, column)| matches!(column, ColumnKey::Year(_)))
+        .filter_map(|(figure, _)| match figure.kind {
+            FigureKind::Number(written) => {
+                Some((figure.span.start..figure.span.end, written.value))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 48, ..Config::default() })]
+
+    /// One mistyped line of Table 1 moves every total above it and every contribution
+    /// of Table 5, yet bud reports one error, at the mistyped figure, with its value.
+    #[test]
+    fn a_mistyped_input_is_reported_once_where_it_was_typed(
+        pick in any::<prop::sample::Index>(),
+        tenths in 10i64..5_000,
+        lower in any::<bool>(),
+    ) {
+        let inputs = table_1_inputs();
+        let (span, original) = inputs[pick.index(inputs.len())].clone();
+        let change = rust_decimal::Decimal::new(if lower { -tenths } else { tenths }, 1);
+        let typed = original + change;
+        prop_assume!(typed >= rust_decimal::Decimal::ZERO);
+        let shown = bud::format::fixed(typed, 1, bud::syntax::ast::RoundingMode::HalfUp);
+        let mut source = DECISION.to_owned();
+        source.replace_range(span.clone(), &format!("{shown:>width$}", width = span.len()));
+        let read = |_: &str| Ok(TABLE_5.to_owned());
+        let checked = bud::check_with(&source, &read);
+        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        prop_assert_eq!(errors.len(), 1, "{:#?}", errors);
+        // The figure is right-aligned where the old one was, or runs on if it is longer.
+        let typed_end = span.start + shown.len().max(span.len());
+        let primary = errors[0].primary.as_ref().unwrap();
+        prop_assert_eq!(primary.span.end, typed_end);
+        let expected = format!(
+            "reconcile if it is {}",
+            bud::format::fixed(original, 1, bud::syntax::ast::RoundingMode::HalfUp)
+        );
+        prop_assert!(errors[0].message.ends_with(&expected), "{}", errors[0].message);
+    }
+}

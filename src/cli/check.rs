@@ -140,9 +140,13 @@ fn summary(checked: &Checked) -> String {
         0 => String::new(),
         n => format!(", {n} not checked because their cells failed or depend on one that did"),
     };
+    let inherited = match reconciliation.inherited() {
+        0 => String::new(),
+        n => format!(" ({n} only because a figure they are computed from is wrong)"),
+    };
     let reconciled = reconciliation.checks.len();
     format!(
-        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{unchecked}; {} error{}",
+        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{unchecked}; {} error{}",
         if reconciled == 1 { "" } else { "s" },
         reconciliation.count(Outcome::Matches),
         reconciliation.count(Outcome::Rounding),

@@ -16,6 +16,7 @@
 //! off by ±0.565, so with the stated figure's own ±0.05 the tolerance is ±0.615, and the
 //! difference of 0.099 is rounding.
 
+pub mod attribution;
 pub mod scale;
 
 use std::collections::{HashMap, HashSet};
@@ -56,6 +57,8 @@ pub struct Check {
     pub step: Decimal,
     pub mode: RoundingMode,
     pub outcome: Outcome,
+    /// For a figure that does not reconcile: its own error, or another figure's.
+    pub cause: attribution::Cause,
 }
 
 impl Check {
@@ -83,6 +86,8 @@ pub struct Reconciliation {
     pub unchecked: usize,
     /// Where each subject's check is in `checks`, so renderers look cells up in O(1).
     by_subject: HashMap<Subject, usize>,
+    /// The published figures that, corrected, make others reconcile (`attribution`).
+    pub culprits: Vec<attribution::Culprit>,
 }
 
 impl Reconciliation {
@@ -94,9 +99,31 @@ impl Reconciliation {
     }
 
     pub fn check_for(&self, subject: Subject) -> Option<&Check> {
-        self.by_subject
-            .get(&subject)
-            .and_then(|index| self.checks.get(*index))
+        self.index_of(subject)
+            .and_then(|index| self.checks.get(index))
+    }
+
+    pub fn index_of(&self, subject: Subject) -> Option<usize> {
+        self.by_subject.get(&subject).copied()
+    }
+
+    /// Figures that do not reconcile only because a figure they are computed from is
+    /// wrong: reported once, at that figure.
+    pub fn inherited(&self) -> usize {
+        let is_culprit = |subject: Subject| {
+            self.culprits.iter().any(|c| {
+                subject
+                    == Subject::Cell {
+                        row: c.row,
+                        column: c.column,
+                    }
+            })
+        };
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Mismatch && c.cause != attribution::Cause::Own)
+            .filter(|c| !is_culprit(c.subject))
+            .count()
     }
 }
 
@@ -215,6 +242,7 @@ fn judge(
         step,
         mode,
         outcome: Outcome::Mismatch,
+        cause: attribution::Cause::Own,
     };
     let matches = if step.is_zero() {
         Exact::new(stated) == amount.value
@@ -249,6 +277,8 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
             let diagnostic = match check.outcome {
                 Outcome::Matches => return None,
                 Outcome::Rounding => rounding_note(model, check),
+                // Reported once, at the figure it follows from.
+                Outcome::Mismatch if check.cause != attribution::Cause::Own => return None,
                 Outcome::Mismatch => mismatch_error(model, check, &failing),
             };
             Some(match check.subject {
@@ -257,8 +287,80 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
             })
         })
         .collect();
+    diagnostics.extend(
+        reconciliation
+            .culprits
+            .iter()
+            .map(|culprit| culprit_error(model, reconciliation, culprit)),
+    );
     diagnostics.extend(scale::residues(model));
     diagnostics
+}
+
+/// One error at a published figure that several failing figures agree is wrong.
+fn culprit_error(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    culprit: &attribution::Culprit,
+) -> Diagnostic {
+    let own = Subject::Cell {
+        row: culprit.row,
+        column: culprit.column,
+    };
+    let p = presentation(model, own);
+    let published = p.figures.show(Exact::new(culprit.published));
+    let corrected = p.figures.show(Exact::new(culprit.corrected));
+    let others: Vec<&Subject> = culprit.explains.iter().filter(|s| **s != own).collect();
+    let (count, all) = match others.len() {
+        1 => ("the stated figure".to_owned(), "it reconciles"),
+        2 => ("the 2 stated figures".to_owned(), "both reconcile"),
+        n => (format!("the {n} stated figures"), "all reconcile"),
+    };
+    let gap = Exact::new(culprit.corrected)
+        .checked_sub(Exact::new(culprit.published))
+        .unwrap_or(Exact::ZERO);
+    let mut error = Diagnostic::error(
+        Code::ReconcileMismatch,
+        format!(
+            "{}: {published} does not agree with {count} computed from it; {all} if it is {corrected}",
+            p.title
+        ),
+    )
+    .at(
+        culprit.span,
+        format!("{corrected} here ({}) would reconcile them", format::signed(p.figures.show(gap))),
+    );
+    for subject in culprit.explains.iter().filter(|s| **s != own) {
+        if let Some(check) = reconciliation.check_for(*subject) {
+            let label = presentation(model, *subject).title;
+            error = error.with_label(
+                check.span,
+                format!(
+                    "{label}: stated {}, reconciles with {corrected}",
+                    show_stated(&p, check)
+                ),
+            );
+        }
+    }
+    let downstream = reconciliation
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Mismatch && c.cause != attribution::Cause::Own)
+        .count()
+        .saturating_sub(culprit.explains.len());
+    let then = if downstream == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {downstream} more stated figure{} computed from {} differ only because of it, and are not reported again",
+            if downstream == 1 { "" } else { "s" },
+            if downstream == 1 { "it" } else { "them" },
+        )
+    };
+    error.with_help(format!(
+        "correct it to {corrected} if the figures computed from it are right; if it is right, they are each wrong by {}{then}",
+        p.figures.show(gap.abs())
+    ))
 }
 
 /// How a figure is named in messages, and the scale its amounts are shown in.

@@ -311,6 +311,14 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
         summary.mismatches,
         if summary.mismatches == 1 { "es" } else { "" },
     );
+    if summary.inherited > 0 {
+        let _ = writeln!(
+            out,
+            "{} of those that do not reconcile fail only because a figure they are computed from \
+             is wrong: that figure is reported once, with the errors.",
+            summary.inherited,
+        );
+    }
     if summary.unchecked > 0 {
         let _ = writeln!(
             out,

@@ -219,6 +219,9 @@ pub struct Summary {
     pub mismatches: usize,
     /// Stated figures not checked because their cell failed or depends on one that did.
     pub unchecked: usize,
+    /// Of the mismatches, those that fail only because a figure they are computed from
+    /// is wrong; that figure is reported once, with the errors.
+    pub inherited: usize,
 }
 
 /// The view of a checked decision (or scenario) that has a model.
@@ -261,6 +264,7 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
             rounding: reconciliation.count(Outcome::Rounding),
             mismatches: reconciliation.count(Outcome::Mismatch),
             unchecked: reconciliation.unchecked,
+            inherited: reconciliation.inherited(),
         },
     }
 }

@@ -72,9 +72,53 @@ pub struct Evaluation {
 }
 
 pub fn evaluate(program: &Program, units: &Units, order: &[Node]) -> (Evaluation, Vec<Diagnostic>) {
+    run(program, units, order, Reads::Computed)
+}
+
+/// Every value and cell computed from the figures as the decision publishes them: a
+/// rule that reads a row reads its printed figure wherever the table prints one, not
+/// what bud computes for it. So each stated figure is checked against its own rule
+/// alone, and a wrong figure upstream does not make every total below it fail.
+/// Problems were reported by `evaluate` already; this pass reports none.
+pub fn evaluate_as_published(program: &Program, units: &Units, order: &[Node]) -> Evaluation {
+    run(program, units, order, Reads::Published).0
+}
+
+/// Each cell as the table prints it where it prints a figure, as computed elsewhere:
+/// what a scale apportions when the decision is read as published.
+pub fn printed_cells(program: &Program, cells: &[Vec<Cell>]) -> Vec<Vec<Cell>> {
+    program
+        .rows
+        .iter()
+        .zip(cells)
+        .map(|(row, computed)| {
+            let table = program.table(row.table);
+            computed
+                .iter()
+                .enumerate()
+                .map(|(index, cell)| printed_figure(table, row, index).map_or(*cell, Ok))
+                .collect()
+        })
+        .collect()
+}
+
+/// What a rule that reads a row gets: the computed cell, or the printed figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    Computed,
+    Published,
+}
+
+fn run(
+    program: &Program,
+    units: &Units,
+    order: &[Node],
+    reads: Reads,
+) -> (Evaluation, Vec<Diagnostic>) {
     let mut evaluator = Evaluator {
         program,
         units,
+        reads,
         values: vec![ValueResults::default(); program.values.len()],
         cells: program
             .rows
@@ -143,6 +187,7 @@ type Outcome<T> = Result<T, Option<Diagnostic>>;
 struct Evaluator<'a> {
     program: &'a Program,
     units: &'a Units,
+    reads: Reads,
     values: Vec<ValueResults>,
     cells: Vec<Vec<Cell>>,
     diagnostics: Vec<Diagnostic>,
@@ -263,7 +308,14 @@ impl<'a> Evaluator<'a> {
             };
             cells.push(cell);
         }
-        let total = self.row_total(table, &cells, row.span);
+        // A Total adds its row's figures: as printed, when reading the decision as published.
+        let summands: Vec<Cell> = match self.reads {
+            Reads::Computed => cells.clone(),
+            Reads::Published => (0..cells.len())
+                .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
+                .collect(),
+        };
+        let total = self.row_total(table, &summands, row.span);
         for (cell, column) in cells.iter_mut().zip(&table.columns) {
             if *column == ColumnKey::Total {
                 *cell = total;
@@ -482,6 +534,13 @@ impl<'a> Evaluator<'a> {
 
     fn read_row(&mut self, id: RowId, at: At, context: Context, span: Span) -> Outcome<Amount> {
         let index = self.column_of(id, at, context, span)?;
+        if self.reads == Reads::Published {
+            let program: &'a Program = self.program;
+            let row = program.row(id);
+            if let Some(printed) = printed_figure(program.table(row.table), row, index) {
+                return Ok(printed);
+            }
+        }
         self.cells[id.0][index].map_err(|Failed| None)
     }
 
@@ -615,6 +674,16 @@ fn in_context(mut diagnostic: Diagnostic, context: Context) -> Diagnostic {
 /// The value of one figure of an input row.
 /// The value of one figure of an input row: a published number is as uncertain as
 /// its rounding; a dash or a blank is exactly nothing.
+/// The figure a table prints in a cell, as an amount known to half its rounding step;
+/// `None` for a blank, or for a table whose shape is wrong.
+fn printed_figure(table: &TableDef, row: &RowDef, index: usize) -> Option<Amount> {
+    let printed = matches!(
+        row.figures.get(index).map(|figure| figure.kind),
+        Some(FigureKind::Number(_) | FigureKind::Dash)
+    );
+    (printed && table.well_formed).then(|| input_figure(table, row, index))
+}
+
 fn input_figure(table: &TableDef, row: &RowDef, index: usize) -> Amount {
     let value = Exact::new(row.amounts.get(index).copied().unwrap_or(Decimal::ZERO));
     match row.figures.get(index).map(|figure| figure.kind) {

@@ -17,6 +17,8 @@ pub mod scenario;
 pub mod unit;
 pub mod units;
 
+use std::sync::Arc;
+
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast;
 
@@ -26,7 +28,8 @@ pub use unit::Unit;
 
 /// A decision, evaluated: its resolved definitions and every computed value and cell.
 pub struct Model {
-    pub program: Program,
+    /// Shared with the model of the same decision as published (`as_published`).
+    pub program: Arc<Program>,
     /// The unit of each value, by `ValueId`; `None` where it could not be worked out.
     pub value_units: Vec<Option<Unit>>,
     pub values: Vec<ValueResults>,
@@ -52,7 +55,7 @@ pub fn evaluate_with(file: &ast::File, files: &dyn scale::DataFiles) -> (Model, 
     let (evaluation, failures) = eval::evaluate(&program, &units, &order);
     diagnostics.extend(failures);
     let mut model = Model {
-        program,
+        program: Arc::new(program),
         value_units: units.values,
         values: evaluation.values,
         cells: evaluation.cells,
@@ -63,6 +66,29 @@ pub fn evaluate_with(file: &ast::File, files: &dyn scale::DataFiles) -> (Model, 
     model.scales = scales;
     diagnostics.extend(scale_problems);
     (model, diagnostics)
+}
+
+/// The decision evaluated from its published figures (see `eval::evaluate_as_published`):
+/// every rule reads the figures a table prints, so a stated figure that fails here is
+/// wrong against its own rule, while one that fails only in `model` inherits a wrong
+/// figure upstream. Scales apportion the published amounts the same way.
+pub fn as_published(file: &ast::File, model: &Model, files: &dyn scale::DataFiles) -> Model {
+    let program = &model.program;
+    let (order, _) = graph::evaluation_order(program);
+    let (units, _) = units::check(program, &order);
+    let evaluation = eval::evaluate_as_published(program, &units, &order);
+    // A scale apportions the amount its table prints, like any rule reading a row.
+    let mut published = Model {
+        program: Arc::clone(program),
+        value_units: model.value_units.clone(),
+        values: evaluation.values,
+        cells: eval::printed_cells(program, &evaluation.cells),
+        scales: scale::Scales::default(),
+    };
+    let (scales, _) = scale::evaluate(file, &published, files);
+    published.scales = scales;
+    published.cells = evaluation.cells;
+    published
 }
 
 #[cfg(test)]
