@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::Checked;
 use crate::diagnostic::{Code, Diagnostic, Label, Severity, explain};
-use crate::reconcile::Outcome;
 use crate::render::report::{Location, Source, Sources};
 
 /// How a file, or a whole run, ended; the worst file decides the run.
@@ -219,31 +218,20 @@ struct JsonVariant<'a> {
     summary: Summary,
 }
 
-/// What reconciling one variant found, counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What reconciling one variant found, counted: the counts `bud evaluate` reports, and
+/// the errors.
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Summary {
-    /// Stated figures reconciled.
-    pub stated: usize,
-    pub matches: usize,
-    /// Differences explained by rounding.
-    pub rounding: usize,
-    pub mismatches: usize,
-    /// Stated figures not reconciled because their cells failed or depend on one that
-    /// did.
-    pub unchecked: usize,
+    #[serde(flatten)]
+    pub counts: super::view::Summary,
     /// Diagnostics of severity error.
     pub errors: usize,
 }
 
 impl Summary {
     pub fn of(checked: &Checked) -> Summary {
-        let reconciliation = &checked.reconciliation;
         Summary {
-            stated: reconciliation.checks.len(),
-            matches: reconciliation.count(Outcome::Matches),
-            rounding: reconciliation.count(Outcome::Rounding),
-            mismatches: reconciliation.count(Outcome::Mismatch),
-            unchecked: reconciliation.unchecked,
+            counts: super::view::Summary::of(&checked.reconciliation),
             errors: checked.diagnostics.iter().filter(|d| d.is_error()).count(),
         }
     }

@@ -258,14 +258,21 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
         scenario: None,
         paragraphs: paragraphs(model, reconciliation),
         tables,
-        summary: Summary {
+        summary: Summary::of(reconciliation),
+    }
+}
+
+impl Summary {
+    /// The reconciliation's outcomes, counted.
+    pub fn of(reconciliation: &Reconciliation) -> Summary {
+        Summary {
             stated: reconciliation.checks.len(),
             matches: reconciliation.count(Outcome::Matches),
             rounding: reconciliation.count(Outcome::Rounding),
             mismatches: reconciliation.count(Outcome::Mismatch),
             unchecked: reconciliation.unchecked,
             inherited: reconciliation.inherited(),
-        },
+        }
     }
 }
 
