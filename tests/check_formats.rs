@@ -510,3 +510,30 @@ fn sarif_output_of_a_broken_fixture_as_snapshotted() {
         fixture_output("sarif", "tests/fixtures/errors/posts_added_to_money.bud")
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_hide_a_failure() {
+    // The reader (`true`) is gone before bud writes a byte: every write meets a closed
+    // pipe, and the exit code is still the check's.
+    let dir = tempfile::tempdir().unwrap();
+    let decision = std::fs::read_to_string("decisions/bs-vi-7.bud")
+        .unwrap()
+        .replacen("1,875.2", "1,885.2", 1);
+    std::fs::write(dir.path().join("bs-vi-7.bud"), decision).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-table-5.tsv",
+        dir.path().join("bs-vi-7-table-5.tsv"),
+    )
+    .unwrap();
+    let bud = assert_cmd::cargo::cargo_bin("bud");
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' check bs-vi-7.bud | true",
+            bud.display()
+        ))
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert_eq!(output.code(), Some(1));
+}

@@ -18,7 +18,10 @@ use super::{CheckFormat, Status, input};
 
 pub fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
     let files = check_all(arguments);
-    match format {
+    // Every file is checked before anything is printed, so a reader that stops early
+    // (`bud check … | head`) does not turn a failing run into exit 0.
+    let checked: Status = machine::overall(&files).into();
+    let printed = match format {
         CheckFormat::Human => for_each_file(&files, |_, file| {
             out(&human(file, color))?;
             Ok(file.status().into())
@@ -33,7 +36,8 @@ pub fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
         }),
         CheckFormat::Json => document(machine::json(&files), &files),
         CheckFormat::Sarif => document(machine::sarif(&files), &files),
-    }
+    };
+    printed.max(checked)
 }
 
 /// Prints a machine format's one document; the files' worst outcome is the status.
