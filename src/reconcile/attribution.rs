@@ -421,6 +421,16 @@ mod tests {
             errors[1].starts_with("Table 1, Travel, 2014: 55.0"),
             "{errors:#?}"
         );
+        let help = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .and_then(|d| d.help.as_deref())
+            .unwrap_or_default();
+        assert!(
+            help.contains("only because of the 2 figures reported like this one"),
+            "{help}"
+        );
         assert!(
             checked
                 .diagnostics

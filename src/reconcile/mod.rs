@@ -347,9 +347,22 @@ fn culprit_error(
         .iter()
         .filter(|c| c.outcome == Outcome::Mismatch && c.cause != attribution::Cause::Own)
         .count()
-        .saturating_sub(culprit.explains.len());
+        .saturating_sub(
+            reconciliation
+                .culprits
+                .iter()
+                .map(|c| c.explains.len() + c.affects.len())
+                .sum(),
+        );
     let then = if downstream == 0 {
         String::new()
+    } else if reconciliation.culprits.len() > 1 {
+        // Which of the figures a total inherits from is not traced: say so.
+        format!(
+            "; {downstream} more stated figure{} differ only because of the {} figures reported like this one",
+            if downstream == 1 { "" } else { "s" },
+            reconciliation.culprits.len()
+        )
     } else {
         format!(
             "; {downstream} more stated figure{} computed from {} differ only because of it, and are not reported again",
