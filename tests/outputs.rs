@@ -333,6 +333,26 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
         Some(Data::Float(total)) => assert_eq!(format!("{total:.3}"), "5885.287"),
         other => panic!("grand total: {other:?}"),
     }
+    // Table 5's TOTAL line adds the Parties above it, so the sheet adds up across too.
+    let scale = workbook.worksheet_range("Table 5").unwrap();
+    let scale_formulas = workbook.worksheet_formula("Table 5").unwrap();
+    let total = (0..scale.height() as u32)
+        .find(|row| scale.get_value((*row, 0)) == Some(&Data::String("TOTAL".to_owned())))
+        .unwrap();
+    let number = |column: u32| match scale.get_value((total, column)) {
+        Some(Data::Float(value)) => *value,
+        other => panic!("TOTAL, column {column}: {other:?}"),
+    };
+    assert_eq!(
+        scale_formulas
+            .get_value((total, 3))
+            .cloned()
+            .unwrap_or_default(),
+        format!("SUM(D5:D{total})")
+    );
+    assert_eq!(number(3), 2_532_558.0);
+    assert_eq!(number(6), 2_569_825.0);
+    assert_eq!(number(3) + number(6), number(7));
     // The programme support rate is a named cell on the Decision sheet.
     let names = workbook.defined_names();
     assert!(names.iter().any(|(name, formula)| name == "programme_support_rate" && formula.contains("Decision")), "{names:?}");

@@ -155,6 +155,7 @@ fn line_cells(
                 ),
                 formula: number.and_then(|_| total_formula(scale, line, role, figure)),
                 number,
+                formula_result: apportioned(scale, line, role),
             }
         })
         .collect()
@@ -168,6 +169,19 @@ fn input_number(written: Option<FigureKind>) -> Option<Decimal> {
     }
 }
 
+/// The TOTAL line's contribution in a workbook: the sum of the Parties' shares, which is
+/// the amount apportioned (bud reconciles the line against the amount the budget
+/// computes, which may differ by rounding, but the sheet must add up).
+fn apportioned(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option<Decimal> {
+    match (line, role) {
+        (ScaleLine::Total, FigureRole::Contribution(year)) => {
+            let amount = scale.years.get(year)?.amount.as_ref().ok()?;
+            Some(amount.used.value.to_decimal())
+        }
+        _ => None,
+    }
+}
+
 /// A Party's Total adds its contributions; the TOTAL line adds the Parties. A Party's
 /// contribution itself comes from rescaled, capped rates, which no formula restates.
 fn total_formula(
@@ -177,9 +191,6 @@ fn total_formula(
     figure: usize,
 ) -> Option<CellFormula> {
     match (line, role) {
-        // The TOTAL line's contribution is what the budget computes for the year, not
-        // the sum of the Parties' shares of the figure the decision apportions.
-        (ScaleLine::Total, FigureRole::Contribution(_)) => None,
         (ScaleLine::Total, _) => Some(CellFormula::Sum(
             (0..scale.def.parties.len())
                 .map(|party| CellFormula::Cell {

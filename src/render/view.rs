@@ -177,6 +177,11 @@ pub struct TableCell {
     /// The value as a number, for formats that hold numbers.
     #[serde(skip)]
     pub number: Option<Decimal>,
+    /// What `formula` gives, where that is not `number`: a scale's TOTAL line adds
+    /// the Parties' shares of the amount apportioned, while bud reconciles it against
+    /// the amount the budget computes.
+    #[serde(skip)]
+    pub formula_result: Option<Decimal>,
 }
 
 /// A figure the decision publishes, and how it reconciles with what bud computes.
@@ -588,6 +593,7 @@ impl RowContext<'_> {
                 None
             },
             number,
+            formula_result: None,
         }
     }
 

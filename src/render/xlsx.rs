@@ -4,7 +4,9 @@
 //! (`#,##0.0`, a zero shown as `-`), and wherever the decision computes a figure from
 //! other cells (a sub-total, 13% of it, a Total column) the cell holds the live formula,
 //! with bud's result cached for readers that do not recalculate. A stated figure that
-//! differs from what bud computes carries a note saying so.
+//! differs from what bud computes carries a note saying so: the sheet shows what its
+//! formulas compute (Table 1's 2014 grand total reads 2,963.2, 2,963.199 at one
+//! decimal), and the note gives the published 2,963.1 and why rounding explains it.
 //!
 //! A workbook holds binary floating-point numbers: the exact figures are in the JSON and
 //! CSV outputs; here they are converted at the last moment, for display and formulas.
@@ -292,7 +294,8 @@ fn write_cell(
         (Some(formula), Some(_)) => {
             let text = formula.spreadsheet(&|line, column| cell_address(line, column));
             let result = cell
-                .number
+                .formula_result
+                .or(cell.number)
                 .map(|n| n.normalize().to_string())
                 .unwrap_or_default();
             sheet.write_formula_with_format(
