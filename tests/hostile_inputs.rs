@@ -376,8 +376,8 @@ fn three_independent_mistakes_are_reported_in_one_run() {
         ("= programme_support_rate of", "= programme_suport_rate of"),
         // A rate with a misplaced decimal point.
         (
-            "host_offset_share       = 16.5 per cent",
-            "host_offset_share       = 165 per cent",
+            "host_offset_share      = 16.5 per cent",
+            "host_offset_share      = 165 per cent",
         ),
     ];
     let mut edited = text.clone();
@@ -410,8 +410,8 @@ fn three_broken_lines_are_reported_in_one_run() {
         .replacen("1,875.2", "1,875.2 #", 1)
         .replacen("table 2 ", "tabel 2 ", 1)
         .replacen(
-            "host_growth             = 2 per cent",
-            "host_growth             = 2 per cent per",
+            "host_growth            = 2 per cent",
+            "host_growth            = 2 per cent per",
             1,
         );
     let dir = tempfile::tempdir().unwrap();

@@ -392,3 +392,85 @@ proptest! {
         prop_assert!(errors[0].message.ends_with(&expected), "{}", errors[0].message);
     }
 }
+
+/// What bud reports and computes for a decision, without where: diagnostics by code,
+/// severity and message, and the tables as text.
+fn meaning(source: &str) -> String {
+    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let mut out = String::new();
+    for checked in bud::check_every_variant(source, &read) {
+        for d in &checked.diagnostics {
+            out.push_str(&format!("{:?} {:?} {}\n", d.code, d.severity, d.message));
+        }
+        if let Some(model) = &checked.model {
+            out.push_str(&text::evaluation_of(&checked, model));
+        }
+    }
+    out
+}
+
+/// Rewrites every run of blanks outside strings and comments, and each line's
+/// indentation, by turns from `widths`: 0 removes indentation only, never a separator.
+fn respaced(source: &str, widths: &[u8]) -> String {
+    let mut out = String::new();
+    let mut turn = 0usize;
+    let mut next = || {
+        turn += 1;
+        widths.get(turn % widths.len().max(1)).copied().unwrap_or(1)
+    };
+    for line in source.lines() {
+        let indent = usize::from(next() % 9);
+        out.push_str(&" ".repeat(indent));
+        let trimmed = line.trim_start();
+        let mut in_string = false;
+        let mut chars = trimmed.chars().peekable();
+        while let Some(c) = chars.next() {
+            if !in_string && c == '/' && chars.peek() == Some(&'/') {
+                out.push(c);
+                out.extend(chars.by_ref());
+                break;
+            }
+            if c == '"' {
+                in_string = !in_string;
+            }
+            if !in_string && (c == ' ' || c == '\t') {
+                while chars.peek().is_some_and(|n| *n == ' ' || *n == '\t') {
+                    chars.next();
+                }
+                let width = usize::from(next() % 5).max(1);
+                out.push_str(if width == 4 { "\t" } else { &"    "[..width] });
+                continue;
+            }
+            out.push(c);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 48, ..Config::default() })]
+
+    /// However the blanks of BS-VI/7 are changed, `bud fmt` gives back the file as it
+    /// is in the repository, which evaluates the same.
+    #[test]
+    fn the_layout_depends_only_on_the_tokens(widths in prop::collection::vec(any::<u8>(), 1..64)) {
+        let respaced = respaced(DECISION, &widths);
+        let formatted = bud::syntax::formatter::format(&respaced).unwrap();
+        prop_assert_eq!(&formatted, DECISION);
+    }
+
+    /// A damaged decision that still parses formats once for all, to a file that
+    /// means the same.
+    #[test]
+    fn formatting_a_damaged_decision_keeps_its_meaning(
+        mutations in prop::collection::vec(mutation(), 1..3)
+    ) {
+        let source = apply(&mutations);
+        if let Ok(once) = bud::syntax::formatter::format(&source) {
+            let twice = bud::syntax::formatter::format(&once).unwrap();
+            prop_assert_eq!(&once, &twice);
+            prop_assert_eq!(meaning(&source), meaning(&once));
+        }
+    }
+}

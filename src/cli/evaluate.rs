@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bud::render::{csv, html, json, markdown, text, view, xlsx};
 
-use super::output::{err, for_each_file, out};
+use super::output::{err, for_each_file, out, write_whole};
 use super::{Color, Format, Status, input};
 
 /// Everything `bud evaluate` was asked to do.
@@ -131,28 +131,4 @@ fn terminal_layout(request: &Request<'_>) -> text::Layout {
         width: columns.or_else(|| if to_terminal { terminal() } else { None }),
         color: request.output.is_none() && request.color.enabled(io::stdout().is_terminal()),
     }
-}
-
-/// Writes `bytes` to a temporary file beside `target` and renames it over `target`,
-/// so a reader never sees half a file and a failure leaves the old file as it was.
-fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
-    let directory = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let fail =
-        |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".bud-").suffix(".part");
-    // A temporary file is private (0600); the output is an ordinary file (0644).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut file = builder.tempfile_in(&directory).map_err(|e| fail(&e))?;
-    file.write_all(bytes).map_err(|e| fail(&e))?;
-    file.as_file().sync_all().map_err(|e| fail(&e))?;
-    file.persist(target).map_err(|e| fail(&e.error))?;
-    Ok(())
 }

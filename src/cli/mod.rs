@@ -9,6 +9,7 @@ mod compare;
 mod discover;
 mod evaluate;
 mod explain;
+mod fmt;
 mod input;
 mod output;
 
@@ -23,6 +24,12 @@ Exit codes:
   0  every stated figure reconciles (differences explained by rounding are shown, not failed)
   1  a stated figure or a rule fails
   2  a file cannot be read or parsed, or the command line is wrong";
+
+const FMT_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file is formatted (or has been, without --check)
+  1  with --check: a file is not formatted (its diff is printed)
+  2  a file cannot be read or parsed; it is left as it is";
 
 /// Evaluate and reconcile the budget decisions of intergovernmental bodies.
 #[derive(Debug, Parser)]
@@ -80,6 +87,17 @@ enum Command {
         /// How to print what was found.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+    },
+    /// Lay decision files out canonically, in place: rows and figures aligned per
+    /// table, settings and rules aligned, comments kept where they are.
+    #[command(after_help = FMT_EXIT_CODES)]
+    Fmt {
+        /// Decision files (.bud), or directories holding them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing: print what would change as a diff, and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
     },
     /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
     /// Without a code, list every code.
@@ -194,6 +212,7 @@ pub fn run() -> ExitCode {
             *format,
             cli.color.enabled(std::io::stdout().is_terminal()),
         ),
+        Command::Fmt { files, check } => fmt::run(files, *check, cli.color),
         Command::Explain { code } => explain::run(code.as_deref()),
     };
     ExitCode::from(status as u8)

@@ -3,6 +3,7 @@
 //! reported once.
 
 use std::io::{self, ErrorKind, Write};
+use std::path::{Path, PathBuf};
 
 use super::Status;
 
@@ -41,4 +42,28 @@ pub fn written(result: io::Result<Status>) -> Status {
             Status::Unreadable
         }
     }
+}
+
+/// Writes `bytes` to a temporary file beside `target` and renames it over `target`,
+/// so a reader never sees half a file and a failure leaves the old file as it was.
+pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let directory = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail =
+        |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".bud-").suffix(".part");
+    // A temporary file is private (0600); the output is an ordinary file (0644).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut file = builder.tempfile_in(&directory).map_err(|e| fail(&e))?;
+    file.write_all(bytes).map_err(|e| fail(&e))?;
+    file.as_file().sync_all().map_err(|e| fail(&e))?;
+    file.persist(target).map_err(|e| fail(&e.error))?;
+    Ok(())
 }

@@ -2,12 +2,14 @@
 //! runs it and lowers pest's parse tree into `ast` (every node with its byte span);
 //! `errors` words syntax errors for people and `recovery` skips the broken statement so
 //! that parsing goes on; `limits` refuses input too large or too deep to parse safely;
-//! `imports` follows `import "…"` and gives each file its stretch of the span offsets.
+//! `imports` follows `import "…"` and gives each file its stretch of the span offsets;
+//! `formatter` lays a file out canonically (`bud fmt`).
 //! Nothing outside this module depends on pest.
 
 pub mod ast;
 pub mod data;
 mod errors;
+pub mod formatter;
 pub mod imports;
 pub mod limits;
 mod parser;

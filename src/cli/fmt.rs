@@ -1,0 +1,76 @@
+//! `bud fmt`: lays decision files out canonically, in place; with `--check`, changes
+//! nothing, prints what would change as a unified diff and exits 1 if anything would.
+
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use bud::render::report::render;
+use bud::syntax::formatter;
+
+use super::discover::{self, Target};
+use super::output::{err, for_each_file, out, write_whole};
+use super::{Color, Status, input};
+
+pub fn run(arguments: &[PathBuf], check: bool, color: Color) -> Status {
+    let color = color.enabled(io::stderr().is_terminal());
+    let mut files = Vec::new();
+    for argument in arguments {
+        match discover::target(argument) {
+            Target::Named(path) => files.push(Ok(path)),
+            Target::Found(paths) => files.extend(paths.into_iter().map(Ok)),
+            Target::Problem(path, diagnostic) => files.push(Err((path, diagnostic))),
+        }
+    }
+    for_each_file(&files, |_, file| match file {
+        Ok(path) => format_file(path, check, color),
+        Err((path, diagnostic)) => {
+            err(&input::unreadable(path, diagnostic, color))?;
+            Ok(Status::Unreadable)
+        }
+    })
+}
+
+fn format_file(path: &Path, check: bool, color: bool) -> io::Result<Status> {
+    let source = match input::read(path) {
+        Ok(source) => source,
+        Err(diagnostic) => {
+            err(&input::unreadable(path, &diagnostic, color))?;
+            return Ok(Status::Unreadable);
+        }
+    };
+    let formatted = match formatter::format(&source.text) {
+        Ok(formatted) => formatted,
+        Err(diagnostics) => {
+            for diagnostic in &diagnostics {
+                err(&render(diagnostic, &source, color))?;
+            }
+            err(&format!(
+                "bud fmt: `{}` was left as it is: it does not parse\n",
+                path.display()
+            ))?;
+            return Ok(Status::Unreadable);
+        }
+    };
+    if formatted == *source.text {
+        return Ok(Status::Clean);
+    }
+    if check {
+        out(&diff(path, &source.text, &formatted))?;
+        return Ok(Status::Failed);
+    }
+    if let Err(problem) = write_whole(path, formatted.as_bytes()) {
+        err(&format!("bud fmt: {problem}\n"))?;
+        return Ok(Status::Unreadable);
+    }
+    Ok(Status::Clean)
+}
+
+/// `--- decisions/x.bud` / `+++ decisions/x.bud (formatted)` and the changed lines.
+fn diff(path: &Path, before: &str, after: &str) -> String {
+    let name = path.display().to_string();
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(2)
+        .header(&name, &format!("{name} (formatted)"))
+        .to_string()
+}
