@@ -28,6 +28,7 @@
 
 pub mod diagnostic;
 pub mod format;
+pub mod ide;
 pub mod reconcile;
 pub mod render;
 pub mod semantics;

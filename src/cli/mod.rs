@@ -11,6 +11,7 @@ mod evaluate;
 mod explain;
 mod fmt;
 mod input;
+mod lsp;
 mod output;
 
 use std::io::IsTerminal;
@@ -99,6 +100,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on standard input and output, for editors: diagnostics
+    /// as you type, hovers with computed values, inlay hints, go to definition, find
+    /// references, the outline, completion and formatting.
+    Lsp,
     /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
     /// Without a code, list every code.
     Explain {
@@ -213,6 +218,7 @@ pub fn run() -> ExitCode {
             cli.color.enabled(std::io::stdout().is_terminal()),
         ),
         Command::Fmt { files, check } => fmt::run(files, *check, cli.color),
+        Command::Lsp => lsp::run(),
         Command::Explain { code } => explain::run(code.as_deref()),
     };
     ExitCode::from(status as u8)

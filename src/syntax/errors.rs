@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-const KEYWORDS: [&str; 24] = [
+pub const KEYWORDS: [&str; 24] = [
     "decision",
     "import",
     "period",

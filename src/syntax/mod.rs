@@ -25,4 +25,5 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
     parser::parse_at(source, 0)
 }
 
+pub use errors::KEYWORDS;
 pub(crate) use parser::parse_number;

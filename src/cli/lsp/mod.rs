@@ -1,0 +1,557 @@
+//! `bud lsp`: a language server over standard input and output (lsp-server, the
+//! synchronous library rust-analyzer is built on). Each open decision is checked
+//! again whenever it changes, exactly as `bud check` checks it, and the editor's
+//! questions are answered from that one check (`bud::ide`): diagnostics with their
+//! related spans, hovers, inlay hints, definitions and references, the outline,
+//! completion and formatting. Edits that arrive together are applied together and
+//! checked once, so a burst of keystrokes costs one check.
+
+mod position;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+
+use lsp_server::{Connection, ExtractError, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::request::{
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, InlayHintRequest,
+    References, Request as _,
+};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionOptions, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover,
+    HoverContents, HoverProviderCapability, InitializeParams, InlayHint, InlayHintLabel,
+    InlayHintTooltip, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities, SymbolKind,
+    TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit,
+    Uri,
+};
+
+use bud::diagnostic::{Diagnostic, Severity};
+use bud::ide::{self, Analysis};
+use position::{Encoding, LineIndex};
+
+use super::Status;
+
+/// Runs the server until the editor says `exit`.
+pub fn run() -> Status {
+    let (connection, threads) = Connection::stdio();
+    let outcome = serve(&connection);
+    drop(connection);
+    let joined = threads.join();
+    match (outcome, joined) {
+        (Ok(()), Ok(())) => Status::Clean,
+        (Err(problem), _) => {
+            eprintln!("bud lsp: {problem}");
+            Status::Unreadable
+        }
+        (_, Err(problem)) => {
+            eprintln!("bud lsp: {problem}");
+            Status::Unreadable
+        }
+    }
+}
+
+fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
+    let encoding = negotiated(&params);
+    let result = serde_json::json!({
+        "capabilities": capabilities(encoding),
+        "serverInfo": { "name": "bud", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection
+        .initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
+    let mut server = Server {
+        connection,
+        encoding,
+        documents: HashMap::new(),
+    };
+    server.main_loop()
+}
+
+/// UTF-8 positions when the editor offers them (no conversion), else UTF-16.
+fn negotiated(params: &InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref());
+    if offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8)) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    }
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(
+            TextDocumentSyncKind::INCREMENTAL,
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".to_owned(), "\"".to_owned()]),
+            ..CompletionOptions::default()
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// An open decision: its text as the editor has it, and the check of that text.
+struct Document {
+    text: String,
+    version: i32,
+    analysis: Analysis,
+}
+
+struct Server<'a> {
+    connection: &'a Connection,
+    encoding: Encoding,
+    documents: HashMap<Uri, Document>,
+}
+
+impl Server<'_> {
+    fn main_loop(&mut self) -> Result<(), String> {
+        // Messages taken off the channel early, kept in the order they came.
+        let mut pending: VecDeque<Message> = VecDeque::new();
+        loop {
+            let message = match pending.pop_front() {
+                Some(message) => message,
+                None => match self.connection.receiver.recv() {
+                    Ok(message) => message,
+                    Err(_) => return Ok(()),
+                },
+            };
+            match message {
+                Message::Request(request) => {
+                    if self
+                        .connection
+                        .handle_shutdown(&request)
+                        .map_err(|e| e.to_string())?
+                    {
+                        return Ok(());
+                    }
+                    let response = self.answer(request);
+                    self.send(Message::Response(response))?;
+                }
+                Message::Notification(notification) => {
+                    let mut changed = Vec::new();
+                    self.notice(notification, &mut changed);
+                    // Edits already waiting are applied before checking once; anything
+                    // after a waiting request waits with it, in order.
+                    while let Ok(next) = self.connection.receiver.try_recv() {
+                        match next {
+                            Message::Notification(next) if pending.is_empty() => {
+                                self.notice(next, &mut changed);
+                            }
+                            other => pending.push_back(other),
+                        }
+                    }
+                    for uri in changed {
+                        self.recheck(&uri)?;
+                    }
+                }
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    fn send(&self, message: Message) -> Result<(), String> {
+        self.connection
+            .sender
+            .send(message)
+            .map_err(|e| e.to_string())
+    }
+
+    fn notice(&mut self, notification: Notification, changed: &mut Vec<Uri>) {
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(params) = parameters::<DidOpenTextDocument>(notification) {
+                    let document = params.text_document;
+                    let analysis = analyse(&document.uri, &document.text);
+                    self.documents.insert(
+                        document.uri.clone(),
+                        Document {
+                            text: document.text,
+                            version: document.version,
+                            analysis,
+                        },
+                    );
+                    push_once(changed, document.uri);
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(params) = parameters::<DidChangeTextDocument>(notification) {
+                    let uri = params.text_document.uri;
+                    if let Some(document) = self.documents.get_mut(&uri) {
+                        for change in params.content_changes {
+                            apply(&mut document.text, change, self.encoding);
+                        }
+                        document.version = params.text_document.version;
+                        push_once(changed, uri);
+                    }
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(params) = parameters::<DidCloseTextDocument>(notification) {
+                    self.documents.remove(&params.text_document.uri);
+                    let cleared =
+                        PublishDiagnosticsParams::new(params.text_document.uri, Vec::new(), None);
+                    let _ = self.publish(cleared);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn recheck(&mut self, uri: &Uri) -> Result<(), String> {
+        let Some(document) = self.documents.get_mut(uri) else {
+            return Ok(());
+        };
+        document.analysis = analyse(uri, &document.text);
+        let index = LineIndex::new(&document.text, self.encoding);
+        let diagnostics = document
+            .analysis
+            .diagnostics()
+            .map(|d| to_lsp(d, &document.analysis, &index, uri))
+            .collect();
+        let params =
+            PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(document.version));
+        self.publish(params)
+    }
+
+    fn publish(&self, params: PublishDiagnosticsParams) -> Result<(), String> {
+        let notification = Notification::new(PublishDiagnostics::METHOD.to_owned(), params);
+        self.send(Message::Notification(notification))
+    }
+
+    fn answer(&self, request: Request) -> Response {
+        let id = request.id.clone();
+        let result = match request.method.as_str() {
+            HoverRequest::METHOD => self.hover(request),
+            GotoDefinition::METHOD => self.definition(request),
+            References::METHOD => self.references(request),
+            DocumentSymbolRequest::METHOD => self.symbols(request),
+            Completion::METHOD => self.completion(request),
+            InlayHintRequest::METHOD => self.inlay_hints(request),
+            Formatting::METHOD => self.formatting(request),
+            _ => {
+                return Response::new_err(
+                    id,
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("bud lsp does not answer {}", request.method),
+                );
+            }
+        };
+        match result {
+            Ok(value) => Response::new_ok(id, value),
+            Err(problem) => {
+                Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, problem)
+            }
+        }
+    }
+
+    fn document(&self, uri: &Uri) -> Result<&Document, String> {
+        self.documents
+            .get(uri)
+            .ok_or_else(|| format!("{} is not open", uri.as_str()))
+    }
+
+    fn hover(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<HoverRequest>(request)?;
+        let place = params.text_document_position_params;
+        let document = self.document(&place.text_document.uri)?;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let offset = index.offset(place.position);
+        let hover = document.analysis.hover(offset).map(|found| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: found.text,
+            }),
+            range: Some(index.range(found.span)),
+        });
+        json(hover)
+    }
+
+    fn definition(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<GotoDefinition>(request)?;
+        let place = params.text_document_position_params;
+        let uri = place.text_document.uri;
+        let document = self.document(&uri)?;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let found = document
+            .analysis
+            .definition(index.offset(place.position))
+            .map(|span| {
+                GotoDefinitionResponse::Scalar(Location::new(uri.clone(), index.range(span)))
+            });
+        json(found)
+    }
+
+    fn references(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<References>(request)?;
+        let place = params.text_document_position;
+        let uri = place.text_document.uri;
+        let document = self.document(&uri)?;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let spans = document.analysis.references(
+            index.offset(place.position),
+            params.context.include_declaration,
+        );
+        let locations: Vec<Location> = spans
+            .into_iter()
+            .map(|span| Location::new(uri.clone(), index.range(span)))
+            .collect();
+        json(locations)
+    }
+
+    fn symbols(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<DocumentSymbolRequest>(request)?;
+        let document = self.document(&params.text_document.uri)?;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let symbols: Vec<DocumentSymbol> = document
+            .analysis
+            .symbols()
+            .iter()
+            .map(|symbol| to_symbol(symbol, &index))
+            .collect();
+        json(DocumentSymbolResponse::Nested(symbols))
+    }
+
+    fn completion(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<Completion>(request)?;
+        let uri = params.text_document_position.text_document.uri;
+        let document = self.document(&uri)?;
+        let items: Vec<CompletionItem> = document
+            .analysis
+            .completions()
+            .into_iter()
+            .map(|completion| CompletionItem {
+                kind: Some(match completion.kind {
+                    ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                    ide::CompletionKind::Value => CompletionItemKind::VARIABLE,
+                    ide::CompletionKind::Row => CompletionItemKind::FIELD,
+                    ide::CompletionKind::Table => CompletionItemKind::STRUCT,
+                    ide::CompletionKind::Unit => CompletionItemKind::UNIT,
+                    ide::CompletionKind::Party => CompletionItemKind::VALUE,
+                }),
+                detail: Some(completion.detail),
+                label: completion.label,
+                ..CompletionItem::default()
+            })
+            .collect();
+        json(items)
+    }
+
+    fn inlay_hints(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<InlayHintRequest>(request)?;
+        let document = self.document(&params.text_document.uri)?;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let (from, to) = (
+            index.offset(params.range.start),
+            index.offset(params.range.end),
+        );
+        let hints: Vec<InlayHint> = document
+            .analysis
+            .inlay_hints()
+            .into_iter()
+            .filter(|hint| from <= hint.offset && hint.offset <= to)
+            .map(|hint| InlayHint {
+                position: index.position(hint.offset),
+                label: InlayHintLabel::String(hint.label),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(hint.tooltip)),
+                padding_left: Some(false),
+                padding_right: None,
+                data: None,
+            })
+            .collect();
+        json(hints)
+    }
+
+    fn formatting(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<Formatting>(request)?;
+        let document = self.document(&params.text_document.uri)?;
+        // A file that does not parse is not formatted: its diagnostics say why.
+        let Ok(formatted) = bud::syntax::formatter::format(&document.text) else {
+            return json(None::<Vec<TextEdit>>);
+        };
+        if formatted == document.text {
+            return json(Vec::<TextEdit>::new());
+        }
+        let index = LineIndex::new(&document.text, self.encoding);
+        let whole = index.range(bud::diagnostic::Span::new(0, document.text.len()));
+        json(vec![TextEdit::new(whole, formatted)])
+    }
+}
+
+fn push_once(changed: &mut Vec<Uri>, uri: Uri) {
+    if !changed.contains(&uri) {
+        changed.push(uri);
+    }
+}
+
+fn json(value: impl serde::Serialize) -> Result<serde_json::Value, String> {
+    serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
+fn parameters<N>(notification: Notification) -> Result<N::Params, ExtractError<Notification>>
+where
+    N: lsp_types::notification::Notification,
+{
+    notification.extract(N::METHOD)
+}
+
+fn request_parameters<R>(request: Request) -> Result<R::Params, String>
+where
+    R: lsp_types::request::Request,
+{
+    request
+        .extract::<R::Params>(R::METHOD)
+        .map(|(_, params): (RequestId, R::Params)| params)
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Applies one edit as the editor sent it: a range and its new text, or the whole text.
+fn apply(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
+    match change.range {
+        Some(range) => {
+            let index = LineIndex::new(text, encoding);
+            let start = index.offset(range.start);
+            let end = index.offset(range.end).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+        None => *text = change.text,
+    }
+}
+
+/// The decision checked, its data and imported files read beside it on disk.
+fn analyse(uri: &Uri, text: &str) -> Analysis {
+    let directory = file_path(uri)
+        .and_then(|path| path.parent().map(PathBuf::from))
+        .unwrap_or_default();
+    let read = move |name: &str| {
+        std::fs::read_to_string(directory.join(name)).map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
+            _ => error.to_string(),
+        })
+    };
+    Analysis::new(text, &read)
+}
+
+/// `file:///home/x/bs-vi-7.bud` as a path; `None` for an unsaved buffer.
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    let text = uri.as_str().strip_prefix("file://")?;
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
+            (b'%', Some(high), Some(low)) if hex(*high).is_some() && hex(*low).is_some() => {
+                let value = hex(*high).unwrap_or(0) * 16 + hex(*low).unwrap_or(0);
+                decoded.push(u8::try_from(value).unwrap_or(b'?'));
+                at += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok().map(PathBuf::from)
+}
+
+/// A bud diagnostic as the editor shows it. One about a data or imported file sits
+/// where the decision names that file; the message keeps the file's name.
+fn to_lsp(
+    diagnostic: &Diagnostic,
+    analysis: &Analysis,
+    index: &LineIndex<'_>,
+    uri: &Uri,
+) -> lsp_types::Diagnostic {
+    let here = |span: bud::diagnostic::Span| diagnostic.file().is_none() && analysis.is_here(span);
+    let span = diagnostic
+        .primary
+        .as_ref()
+        .map(|label| label.span)
+        .filter(|span| here(*span))
+        .unwrap_or_else(|| {
+            let (at, _) = diagnostic.position();
+            bud::diagnostic::Span::new(at, at)
+        });
+    let related: Vec<DiagnosticRelatedInformation> = diagnostic
+        .primary
+        .iter()
+        .chain(&diagnostic.secondary)
+        .filter(|label| here(label.span) && !label.message.is_empty())
+        .map(|label| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), index.range(label.span)),
+            message: label.message.clone(),
+        })
+        .collect();
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    lsp_types::Diagnostic {
+        range: index.range(span),
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Note => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.as_str().to_owned())),
+        code_description: None,
+        source: Some("bud".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
+fn to_symbol(symbol: &ide::Symbol, index: &LineIndex<'_>) -> DocumentSymbol {
+    #[allow(deprecated)] // `deprecated` is a required field of the type
+    DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: symbol.detail.clone(),
+        kind: match symbol.kind {
+            ide::SymbolKind::Decision => SymbolKind::MODULE,
+            ide::SymbolKind::Paragraph => SymbolKind::NAMESPACE,
+            ide::SymbolKind::Value => SymbolKind::VARIABLE,
+            ide::SymbolKind::Table | ide::SymbolKind::Scale => SymbolKind::STRUCT,
+            ide::SymbolKind::Section => SymbolKind::NAMESPACE,
+            ide::SymbolKind::Row => SymbolKind::FIELD,
+            ide::SymbolKind::Group => SymbolKind::ENUM,
+            ide::SymbolKind::Scenario => SymbolKind::EVENT,
+        },
+        tags: None,
+        deprecated: None,
+        range: index.range(symbol.span),
+        selection_range: index.range(symbol.selection),
+        children: Some(
+            symbol
+                .children
+                .iter()
+                .map(|c| to_symbol(c, index))
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,399 @@
+//! What an editor asks about a decision while it is written: what is at this place and
+//! how bud computed it (hover), where a name is defined and used, the outline of the
+//! file, what may be typed here, and what bud computes beside each stated figure (inlay
+//! hints). One `Analysis` is one check of the text, as `bud check` makes it, with an
+//! index of every name, reference and figure by byte offset; the language server
+//! (`cli/lsp`) turns offsets into editor positions and back. No I/O.
+
+mod hover;
+mod symbols;
+
+use crate::Checked;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::reconcile::{Check, Outcome};
+use crate::semantics::Model;
+use crate::semantics::explain::{Subject, constant};
+use crate::semantics::program::{Program, Reference, RowId, SectionId, TableId, ValueId};
+use crate::semantics::resolve::figures;
+use crate::semantics::scale::DataFiles;
+use crate::syntax::ast;
+
+pub use symbols::{Symbol, SymbolKind};
+
+/// A thing a name can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Value(ValueId),
+    Row(RowId),
+    Section(SectionId),
+    Table(TableId),
+    /// One figure of a row: hovered, never referred to by name.
+    Cell(RowId, usize),
+}
+
+/// Where a target is written: its definition, or a reference to it in a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Occurrence {
+    span: Span,
+    target: Target,
+    definition: bool,
+    /// The variant whose model the target's ids belong to.
+    variant: usize,
+}
+
+/// One decision text, checked, and indexed for an editor's questions.
+pub struct Analysis {
+    /// The decision, then each scenario, as `bud check` reports them.
+    pub checked: Vec<Checked>,
+    file: Option<ast::File>,
+    occurrences: Vec<Occurrence>,
+    /// The text checked, for quoting rules in hovers.
+    text: String,
+}
+
+/// What the editor shows when the pointer rests on something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hover {
+    pub span: Span,
+    /// Markdown.
+    pub text: String,
+}
+
+/// A completion offered at a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKind {
+    Keyword,
+    Value,
+    Row,
+    Table,
+    Unit,
+    Party,
+}
+
+/// Text shown after a stated figure: what bud computes for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlayHint {
+    /// Where the hint goes: just after the stated figure.
+    pub offset: usize,
+    pub label: String,
+    pub tooltip: String,
+}
+
+impl Analysis {
+    /// Checks `text` (the decision and every scenario), reading data and imported files
+    /// through `files`.
+    pub fn new(text: &str, files: &dyn DataFiles) -> Analysis {
+        let checked = crate::check_every_variant(text, files);
+        let file = crate::syntax::parse(text).ok();
+        let mut analysis = Analysis {
+            checked,
+            file,
+            occurrences: Vec::new(),
+            text: text.to_owned(),
+        };
+        analysis.occurrences = analysis.index();
+        analysis
+    }
+
+    /// Every diagnostic of every variant, in the order `bud check` prints them.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.checked.iter().flat_map(|checked| &checked.diagnostics)
+    }
+
+    /// Whether a span is in this text (not in an imported or a data file).
+    pub fn is_here(&self, span: Span) -> bool {
+        span.end <= self.text.len()
+    }
+
+    fn model(&self, variant: usize) -> Option<(&Checked, &Model)> {
+        let checked = self.checked.get(variant)?;
+        Some((checked, checked.model.as_ref()?))
+    }
+
+    fn index(&self) -> Vec<Occurrence> {
+        let mut occurrences = Vec::new();
+        for variant in 0..self.checked.len() {
+            let Some((_, model)) = self.model(variant) else {
+                continue;
+            };
+            index_program(&model.program, variant, &mut occurrences);
+        }
+        // A scenario repeats the decision's definitions: keep the first of each place.
+        let mut seen = std::collections::HashSet::new();
+        occurrences.retain(|o| seen.insert((o.span.start, o.span.end, o.definition)));
+        occurrences.retain(|o| self.is_here(o.span));
+        occurrences
+    }
+
+    /// The smallest indexed thing at `offset`.
+    fn at(&self, offset: usize) -> Option<&Occurrence> {
+        self.occurrences
+            .iter()
+            .filter(|o| o.span.start <= offset && offset <= o.span.end)
+            .min_by_key(|o| o.span.end - o.span.start)
+    }
+
+    /// What a hover at `offset` shows: a figure's computed value and how it was
+    /// computed, a row's or value's figures, a table's title and unit.
+    pub fn hover(&self, offset: usize) -> Option<Hover> {
+        let occurrence = self.at(offset)?;
+        let (checked, model) = self.model(occurrence.variant)?;
+        let text = hover::describe(
+            model,
+            &checked.reconciliation,
+            occurrence.target,
+            &self.text,
+        )?;
+        Some(Hover {
+            span: occurrence.span,
+            text,
+        })
+    }
+
+    /// Where the name at `offset` is defined.
+    pub fn definition(&self, offset: usize) -> Option<Span> {
+        let occurrence = self.at(offset)?;
+        let target = match occurrence.target {
+            Target::Cell(row, _) => Target::Row(row),
+            other => other,
+        };
+        self.occurrences
+            .iter()
+            .find(|o| o.definition && o.target == target && o.variant == occurrence.variant)
+            .map(|o| o.span)
+    }
+
+    /// Every place the name at `offset` is used, and its definition if asked.
+    pub fn references(&self, offset: usize, with_definition: bool) -> Vec<Span> {
+        let Some(occurrence) = self.at(offset) else {
+            return Vec::new();
+        };
+        let target = match occurrence.target {
+            Target::Cell(row, _) => Target::Row(row),
+            other => other,
+        };
+        let mut spans: Vec<Span> = self
+            .occurrences
+            .iter()
+            .filter(|o| o.target == target && o.variant == occurrence.variant)
+            .filter(|o| with_definition || !o.definition)
+            .map(|o| o.span)
+            .collect();
+        spans.sort_by_key(|s| s.start);
+        spans
+    }
+
+    /// The outline of the file: the decision, its paragraphs and values, tables with
+    /// their sections and rows, scales, groups and scenarios.
+    pub fn symbols(&self) -> Vec<Symbol> {
+        symbols::outline(self)
+    }
+
+    /// What bud computes beside each stated figure, and by how much it differs.
+    pub fn inlay_hints(&self) -> Vec<InlayHint> {
+        let mut hints: Vec<InlayHint> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for variant in 0..self.checked.len() {
+            let Some((checked, model)) = self.model(variant) else {
+                continue;
+            };
+            for check in &checked.reconciliation.checks {
+                if !self.is_here(check.span) || !seen.insert(check.span.start) {
+                    continue;
+                }
+                if let Some(hint) = hint(model, check) {
+                    hints.push(hint);
+                }
+            }
+        }
+        hints.sort_by_key(|h| h.offset);
+        hints
+    }
+
+    /// Keywords, names, units and Party names; the editor filters them as one types.
+    pub fn completions(&self) -> Vec<Completion> {
+        let mut items: Vec<Completion> = crate::syntax::KEYWORDS
+            .iter()
+            .map(|k| item(k, CompletionKind::Keyword, "keyword"))
+            .collect();
+        for unit in [
+            "US$",
+            "thousands of US$",
+            "millions of US$",
+            "per cent",
+            "%",
+            "posts",
+        ] {
+            items.push(item(unit, CompletionKind::Unit, "unit"));
+        }
+        for mode in ["half-up", "half-even"] {
+            items.push(item(mode, CompletionKind::Keyword, "rounding mode"));
+        }
+        if let Some((_, model)) = self.model(0) {
+            names(model, &mut items);
+        }
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| seen.insert(i.label.clone()));
+        items
+    }
+
+    pub(crate) fn file(&self) -> Option<&ast::File> {
+        self.file.as_ref()
+    }
+}
+
+fn item(label: &str, kind: CompletionKind, detail: &str) -> Completion {
+    Completion {
+        label: label.to_owned(),
+        kind,
+        detail: detail.to_owned(),
+    }
+}
+
+fn names(model: &Model, items: &mut Vec<Completion>) {
+    let program = &model.program;
+    for value in &program.values {
+        items.push(item(&value.name, CompletionKind::Value, "value"));
+    }
+    for table in &program.tables {
+        items.push(item(
+            &table.name,
+            CompletionKind::Table,
+            &table.display_name(),
+        ));
+        for line in &table.lines {
+            if let crate::semantics::program::Line::Row(row) = line {
+                let row = program.row(*row);
+                if let Some(name) = &row.name {
+                    let detail = format!("{}, {}", table.display_name(), row.display_label());
+                    items.push(item(name, CompletionKind::Row, &detail));
+                    let qualified = format!("{}.{name}", table.name);
+                    items.push(item(&qualified, CompletionKind::Row, &detail));
+                }
+            }
+        }
+    }
+    for section in &program.sections {
+        if let Some(name) = &section.name {
+            items.push(item(name, CompletionKind::Row, &section.display_label()));
+        }
+    }
+    for group in &model.scales.groups {
+        items.push(item(&group.name, CompletionKind::Value, "group of Parties"));
+        for (member, _) in &group.members {
+            items.push(item(
+                &format!("\"{member}\""),
+                CompletionKind::Party,
+                "Party",
+            ));
+        }
+    }
+    for scale in &model.scales.scales {
+        for party in &scale.def.parties {
+            let label = format!("\"{}\"", party.name);
+            items.push(item(&label, CompletionKind::Party, "Party"));
+        }
+    }
+}
+
+/// Every definition and reference of one variant's program.
+fn index_program(program: &Program, variant: usize, out: &mut Vec<Occurrence>) {
+    let mut push = |span: Span, target: Target, definition: bool| {
+        out.push(Occurrence {
+            span,
+            target,
+            definition,
+            variant,
+        });
+    };
+    for (index, value) in program.values.iter().enumerate() {
+        push(value.name_span, Target::Value(ValueId(index)), true);
+    }
+    for (index, table) in program.tables.iter().enumerate() {
+        push(table.name_span, Target::Table(TableId(index)), true);
+    }
+    for (index, section) in program.sections.iter().enumerate() {
+        push(section.span, Target::Section(SectionId(index)), true);
+    }
+    for (index, row) in program.rows.iter().enumerate() {
+        let id = RowId(index);
+        push(row.span, Target::Row(id), true);
+        for (column, figure) in row.figures.iter().enumerate() {
+            push(figure.span, Target::Cell(id, column), false);
+        }
+    }
+    let mut references = Vec::new();
+    let formulas = program
+        .rows
+        .iter()
+        .filter_map(|row| row.formula.as_ref())
+        .chain(
+            program
+                .values
+                .iter()
+                .flat_map(|v| v.rules().map(|r| &r.formula)),
+        );
+    for formula in formulas {
+        formula.for_each_reference(&mut |reference, _, span| references.push((reference, span)));
+    }
+    for (reference, span) in references {
+        let target = match reference {
+            Reference::Value(id) => Target::Value(id),
+            Reference::Row(id) => Target::Row(id),
+            Reference::Section(id) => Target::Section(id),
+        };
+        push(span, target, false);
+    }
+}
+
+/// `= 2,922.088`, `≈ 2,963.199 (-0.099)`, `✗ 2,559.6 (+18.0)` after a stated figure.
+fn hint(model: &Model, check: &Check) -> Option<InlayHint> {
+    let show = |value| shown(model, check.subject, value);
+    let computed = show(check.computed);
+    let difference = crate::format::signed(show(
+        crate::semantics::number::Exact::new(check.stated)
+            .checked_sub(check.computed)
+            .ok()?,
+    ));
+    let (label, tooltip) = match check.outcome {
+        Outcome::Matches => (
+            format!("= {computed}"),
+            "bud computes the stated figure".to_owned(),
+        ),
+        Outcome::Rounding => (
+            format!("≈ {computed} ({difference})"),
+            "differs from bud's computation only by rounding".to_owned(),
+        ),
+        Outcome::Mismatch => (
+            format!("✗ {computed} ({difference})"),
+            "does not reconcile: bud computes another figure".to_owned(),
+        ),
+    };
+    Some(InlayHint {
+        offset: check.span.end,
+        label: format!(" {label}"),
+        tooltip,
+    })
+}
+
+/// An amount as its place shows it: a table's figures in its unit, a value in its own.
+fn shown(model: &Model, subject: Subject, value: crate::semantics::number::Exact) -> String {
+    match subject {
+        Subject::Cell { row, .. } => {
+            let table = model.program.table(model.program.row(row).table);
+            figures(table).show(value)
+        }
+        Subject::Value { value: id, year } => match crate::reconcile::shown_unit(model, id, year) {
+            Some(unit) => constant(value, &unit),
+            None => crate::format::exact_number(value),
+        },
+        Subject::Scale { .. } => crate::format::exact_number(value),
+    }
+}

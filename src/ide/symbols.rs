@@ -1,0 +1,194 @@
+//! The outline of a decision file, for an editor's symbol list and breadcrumbs: the
+//! decision, its paragraphs with their values, each table with its sections and rows
+//! nested as printed, scales, groups and scenarios with the tables they replace.
+
+use super::Analysis;
+use crate::diagnostic::Span;
+use crate::semantics::program::{Line, Program, TableId};
+use crate::syntax::ast::{self, Item};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    /// The whole of the thing: a table from `table` to its `}`.
+    pub span: Span,
+    /// What to highlight when the symbol is picked: its name.
+    pub selection: Span,
+    pub children: Vec<Symbol>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    Decision,
+    Paragraph,
+    Value,
+    Table,
+    Section,
+    Row,
+    Scale,
+    Group,
+    Scenario,
+}
+
+fn symbol(name: String, kind: SymbolKind, span: Span, selection: Span) -> Symbol {
+    Symbol {
+        name,
+        detail: None,
+        kind,
+        span,
+        selection,
+        children: Vec::new(),
+    }
+}
+
+pub(super) fn outline(analysis: &Analysis) -> Vec<Symbol> {
+    let Some(file) = analysis.file() else {
+        return Vec::new();
+    };
+    let base = analysis.model(0).map(|(_, model)| &*model.program);
+    file.items
+        .iter()
+        .filter_map(|item| item_symbol(analysis, base, item))
+        .collect()
+}
+
+fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Option<Symbol> {
+    Some(match item {
+        Item::Decision(decision) => symbol(
+            decision.symbol.value.clone(),
+            SymbolKind::Decision,
+            decision.span,
+            decision.symbol.span,
+        ),
+        Item::Paragraph(paragraph) => {
+            let mut found = symbol(
+                format!("paragraph {}", paragraph.number.name),
+                SymbolKind::Paragraph,
+                paragraph.span,
+                paragraph.number.span,
+            );
+            found.detail = paragraph.text.as_ref().map(|t| t.value.clone());
+            found.children = paragraph.definitions.iter().map(definition).collect();
+            found
+        }
+        Item::Definition(value) => definition(value),
+        Item::Table(table) => {
+            let program = base?;
+            let id = program
+                .tables
+                .iter()
+                .position(|t| t.name_span == table.name.span)?;
+            table_symbol(program, TableId(id))
+        }
+        Item::Scale(scale) => symbol(
+            scale.name.name.clone(),
+            SymbolKind::Scale,
+            scale.span,
+            scale.name.span,
+        ),
+        Item::Group(group) => {
+            let mut found = symbol(
+                group.name.name.clone(),
+                SymbolKind::Group,
+                group.span,
+                group.name.span,
+            );
+            found.detail = group.label.as_ref().map(|l| l.value.clone());
+            found
+        }
+        Item::Scenario(scenario) => {
+            let mut found = symbol(
+                scenario.name.name.clone(),
+                SymbolKind::Scenario,
+                scenario.span,
+                scenario.name.span,
+            );
+            found.children = scenario_tables(analysis, scenario);
+            found
+        }
+        Item::Import(_) => return None,
+    })
+}
+
+fn definition(value: &ast::Definition) -> Symbol {
+    symbol(
+        value.name.name.clone(),
+        SymbolKind::Value,
+        value.span,
+        value.name.span,
+    )
+}
+
+/// The tables a scenario writes, from the scenario's own evaluated program.
+fn scenario_tables(analysis: &Analysis, scenario: &ast::Scenario) -> Vec<Symbol> {
+    let variant = analysis.checked.iter().position(|c| {
+        c.scenario
+            .as_ref()
+            .is_some_and(|(name, _)| *name == scenario.name.name)
+    });
+    let Some((_, model)) = variant.and_then(|v| analysis.model(v)) else {
+        return Vec::new();
+    };
+    let program = &model.program;
+    (0..program.tables.len())
+        .filter(|id| {
+            let span = program.tables[*id].span;
+            scenario.span.start <= span.start && span.end <= scenario.span.end
+        })
+        .map(|id| table_symbol(program, TableId(id)))
+        .collect()
+}
+
+/// A table, its sections holding their rows as printed.
+fn table_symbol(program: &Program, id: TableId) -> Symbol {
+    let table = program.table(id);
+    let mut root = symbol(
+        table.display_name(),
+        SymbolKind::Table,
+        table.span,
+        table.name_span,
+    );
+    root.detail = table.title.clone();
+    // A stack of open sections by depth; a line at depth d closes those at d and deeper.
+    let mut open: Vec<(usize, Symbol)> = Vec::new();
+    let close = |open: &mut Vec<(usize, Symbol)>, root: &mut Symbol, depth: usize| {
+        while open.last().is_some_and(|(d, _)| *d >= depth) {
+            if let Some((_, done)) = open.pop() {
+                match open.last_mut() {
+                    Some((_, parent)) => parent.children.push(done),
+                    None => root.children.push(done),
+                }
+            }
+        }
+    };
+    for line in &table.lines {
+        match line {
+            Line::Section(section) => {
+                let section = program.section(*section);
+                close(&mut open, &mut root, section.depth);
+                let mut found = symbol(
+                    section.display_label(),
+                    SymbolKind::Section,
+                    section.span,
+                    section.span,
+                );
+                found.detail = section.name.clone();
+                open.push((section.depth, found));
+            }
+            Line::Row(row) => {
+                let row = program.row(*row);
+                close(&mut open, &mut root, row.depth);
+                let mut found = symbol(row.display_label(), SymbolKind::Row, row.span, row.span);
+                found.detail = row.name.clone();
+                match open.last_mut() {
+                    Some((_, parent)) => parent.children.push(found),
+                    None => root.children.push(found),
+                }
+            }
+        }
+    }
+    close(&mut open, &mut root, 0);
+    root
+}

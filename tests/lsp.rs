@@ -1,0 +1,361 @@
+//! `bud lsp` spoken to as an editor does: JSON-RPC over the binary's standard input
+//! and output. Open BS-VI/7 and get no errors; change a figure and get the error at
+//! its range; hover, go to definition, find references, outline, complete, inlay hints
+//! and format; shut down cleanly.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const DECISION: &str = "decisions/bs-vi-7.bud";
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications that arrived while waiting for a response.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("bud"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let header = header.trim();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = header.strip_prefix("Content-Length: ") {
+                        length = value.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            messages,
+            next_id: 0,
+            notifications: Vec::new(),
+        };
+        let initialized = client.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+        );
+        assert_eq!(initialized["capabilities"]["positionEncoding"], "utf-16");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn next(&mut self) -> Value {
+        self.messages
+            .recv_timeout(Duration::from_secs(30))
+            .expect("bud lsp answered within 30 s")
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.next();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                return message["result"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let wanted = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        };
+        if let Some(at) = self.notifications.iter().position(wanted) {
+            let found = self.notifications.remove(at);
+            return found["params"]["diagnostics"].as_array().unwrap().clone();
+        }
+        loop {
+            let message = self.next();
+            if wanted(&message) {
+                return message["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "bud", "version": 1, "text": text } }),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn shut_down(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "bud lsp exited with {status}");
+    }
+}
+
+fn uri() -> String {
+    let path = std::fs::canonicalize(DECISION).unwrap();
+    format!("file://{}", path.display())
+}
+
+fn text() -> String {
+    std::fs::read_to_string(DECISION).unwrap()
+}
+
+/// The 0-based line and UTF-16 column of the first `needle` after `after`.
+fn position_of(text: &str, after: &str, needle: &str) -> (usize, usize) {
+    let start = text.find(after).unwrap();
+    let at = start + text[start..].find(needle).unwrap();
+    let line = text[..at].matches('\n').count();
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    (line, text[line_start..at].encode_utf16().count())
+}
+
+fn errors(diagnostics: &[Value]) -> Vec<&Value> {
+    diagnostics.iter().filter(|d| d["severity"] == 1).collect()
+}
+
+#[test]
+fn the_bundled_decision_opens_without_errors_and_an_edit_shows_its_one_error() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    let diagnostics = client.open(&uri, &text);
+    assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
+    // The rounding notes `bud check` prints arrive as information.
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "bud::reconcile::rounding" && d["severity"] == 3)
+    );
+
+    // Type 1,885.2 over Staff costs 2013 (1,875.2), as an incremental edit.
+    let (line, column) = position_of(&text, "A. staff_costs", "1,875.2");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{
+                "range": { "start": { "line": line, "character": column + 3 },
+                           "end": { "line": line, "character": column + 4 } },
+                "text": "8"
+            }]
+        }),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    let found = errors(&diagnostics);
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    let error = found[0];
+    assert_eq!(error["code"], "bud::reconcile::mismatch");
+    assert_eq!(
+        error["range"],
+        json!({ "start": { "line": line, "character": column },
+                "end": { "line": line, "character": column + 7 } })
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("1,885.2 does not agree")
+    );
+    // The totals that agree on the correction are its related information.
+    let related = error["relatedInformation"].as_array().unwrap();
+    assert!(related.iter().any(|r| {
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("Sub-total (I), 2013")
+    }));
+
+    // Typing it back clears the error.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 3 },
+            "contentChanges": [{
+                "range": { "start": { "line": line, "character": column + 3 },
+                           "end": { "line": line, "character": column + 4 } },
+                "text": "7"
+            }]
+        }),
+    );
+    assert!(errors(&client.diagnostics(&uri)).is_empty());
+    client.shut_down();
+}
+
+#[test]
+fn hover_definition_references_outline_completion_hints_and_formatting() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    client.open(&uri, &text);
+    let document = json!({ "uri": uri });
+
+    // Hover a sub-total's figure: what bud computes, and how.
+    let (line, column) = position_of(&text, "subtotal            \"Sub-total (I)\"", "2,577.6");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": document, "position": { "line": line, "character": column + 1 } }),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("Table 1, Sub-total (I), 2013"), "{shown}");
+    assert!(shown.contains("bud computes **2,577.6**"), "{shown}");
+    assert!(
+        shown.contains("computed as sum(expenditures) = A. 1,875.2 + B. 20.0"),
+        "{shown}"
+    );
+
+    // The grand total's rule reads `subtotal`: hover it, go to it, find its uses.
+    let (line, column) = position_of(&text, "grand_total         \"GRAND", "= subtotal");
+    let at =
+        json!({ "textDocument": document, "position": { "line": line, "character": column + 3 } });
+    let hover = client.request("textDocument/hover", at.clone());
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Sub-total (I)")
+    );
+    let definition = client.request("textDocument/definition", at.clone());
+    let (subtotal_line, _) = position_of(&text, "table 1 core_budget", "    subtotal ");
+    assert_eq!(definition["range"]["start"]["line"], subtotal_line);
+    let mut with_context = at.clone();
+    with_context["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", with_context);
+    // `programme_support_rate of subtotal` and `subtotal + support + reserve`.
+    assert_eq!(references.as_array().unwrap().len(), 2, "{references}");
+
+    // The outline: Table 1 holds section I. Expenditures, which holds A. Staff costs.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": document }),
+    );
+    let table_1 = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Table 1")
+        .unwrap();
+    let section = &table_1["children"][0];
+    assert_eq!(section["name"], "I. Expenditures");
+    assert_eq!(section["children"][0]["name"], "A. Staff costs *");
+    assert!(
+        symbols
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "contingency-2015")
+    );
+
+    // Completion offers names, units and Parties.
+    let completions = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": document, "position": { "line": 0, "character": 0 } }),
+    );
+    let labels: Vec<&str> = completions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "programme_support_rate",
+        "core_budget.grand_total",
+        "thousands of US$",
+        "\"Albania\"",
+        "scenario",
+    ] {
+        assert!(labels.contains(&wanted), "{wanted} not offered");
+    }
+
+    // Inlay hints: beside the stated 2014 grand total, what bud computes and the difference.
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": document,
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 400, "character": 0 } } }),
+    );
+    let labels: Vec<&str> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&" ≈ 2,963.199 (-0.099)"), "{labels:?}");
+    assert!(labels.contains(&" = 2,577.6"), "{labels:?}");
+
+    // The bundled decision is formatted: nothing to change.
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": document, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    assert_eq!(edits, json!([]));
+    client.shut_down();
+}
+
+#[test]
+fn formatting_a_mis_indented_buffer_gives_the_canonical_file() {
+    let mut client = Client::start();
+    let canonical = text();
+    let messy: String = canonical
+        .lines()
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    let uri = "file:///tmp/unsaved-messy.bud";
+    client.open(uri, &messy);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    let edits = edits.as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0]["newText"], canonical.as_str());
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    client.shut_down();
+}
