@@ -244,3 +244,25 @@ fn comments_stay_on_their_lines_and_spaces_are_never_added_inside_tokens() {
          }\n"
     );
 }
+
+#[test]
+fn standard_input_is_formatted_to_standard_output_for_editors() {
+    let canonical = std::fs::read_to_string(DECISION).unwrap();
+    let flattened: String = canonical
+        .lines()
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    bud()
+        .args(["fmt", "--stdin"])
+        .write_stdin(flattened)
+        .assert()
+        .code(0)
+        .stdout(canonical);
+    // A text that does not parse comes back unchanged, with exit 2.
+    bud()
+        .args(["fmt", "--stdin"])
+        .write_stdin("tabel 1 t {\n")
+        .assert()
+        .code(2)
+        .stdout("tabel 1 t {\n");
+}

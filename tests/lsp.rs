@@ -359,3 +359,56 @@ fn formatting_a_mis_indented_buffer_gives_the_canonical_file() {
     );
     client.shut_down();
 }
+
+/// Neovim's own LSP client (`nvim --headless`, Debian's `neovim`, which `.ci/run`
+/// installs) opens a decision with a wrong figure and receives the one error. Without
+/// Neovim the test says so and is skipped, except under CI, where it fails.
+#[test]
+fn neovim_receives_the_diagnostics_of_a_broken_decision() {
+    let nvim = std::path::Path::new("/usr/bin/nvim");
+    if !nvim.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Neovim test: install Debian's neovim (.ci/run does)"
+        );
+        eprintln!("skipping the Neovim test: no /usr/bin/nvim (apt-get install neovim)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let broken = text().replacen(
+        "1,875.2   1,916.7   3,791.9",
+        "1,885.2   1,916.7   3,791.9",
+        1,
+    );
+    std::fs::write(dir.path().join("bs-vi-7.bud"), broken).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-table-5.tsv",
+        dir.path().join("bs-vi-7-table-5.tsv"),
+    )
+    .unwrap();
+    let out = dir.path().join("diagnostics.txt");
+    let status = Command::new(nvim)
+        .args(["--headless", "-u", "editors/neovim/smoke.lua"])
+        .arg(dir.path().join("bs-vi-7.bud"))
+        .env("BUD", assert_cmd::cargo::cargo_bin("bud"))
+        .env("OUT", &out)
+        .env("HOME", dir.path())
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).unwrap();
+    assert!(seen.starts_with("diagnostics arrived: true"), "{seen}");
+    let errors: Vec<&str> = seen.lines().filter(|l| l.contains(" ERROR ")).collect();
+    assert_eq!(
+        errors,
+        [
+            "40:72 ERROR bud::reconcile::mismatch Table 1, A. Staff costs *, 2013: 1,885.2 does not agree with the 2 stated figures computed from it; both reconcile if it is 1,875.2"
+        ],
+        "{seen}"
+    );
+    assert!(
+        seen.contains("hover: **Table 1, A. Staff costs *, 2013**"),
+        "{seen}"
+    );
+}

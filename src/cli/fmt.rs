@@ -1,5 +1,6 @@
 //! `bud fmt`: lays decision files out canonically, in place; with `--check`, changes
-//! nothing, prints what would change as a unified diff and exits 1 if anything would.
+//! nothing, prints what would change as a unified diff and exits 1 if anything would;
+//! with `--stdin`, formats standard input to standard output for editors.
 
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,28 @@ pub fn run(arguments: &[PathBuf], check: bool, color: Color) -> Status {
             Ok(Status::Unreadable)
         }
     })
+}
+
+/// `bud fmt --stdin`: standard input formatted to standard output; a text that does
+/// not parse is written back unchanged, with its diagnostics on standard error.
+pub fn filter(color: Color) -> Status {
+    let color = color.enabled(io::stderr().is_terminal());
+    let mut text = String::new();
+    if let Err(error) = io::Read::read_to_string(&mut io::stdin(), &mut text) {
+        let _ = err(&format!("bud fmt: cannot read standard input: {error}\n"));
+        return Status::Unreadable;
+    }
+    let source = bud::render::report::Source::new("<stdin>", text.as_str());
+    let (output, status) = match formatter::format(&text) {
+        Ok(formatted) => (formatted, Status::Clean),
+        Err(diagnostics) => {
+            for diagnostic in &diagnostics {
+                let _ = err(&render(diagnostic, &source, color));
+            }
+            (text.clone(), Status::Unreadable)
+        }
+    };
+    super::output::written(out(&output).map(|()| status))
 }
 
 fn format_file(path: &Path, check: bool, color: bool) -> io::Result<Status> {

@@ -94,11 +94,15 @@ enum Command {
     #[command(after_help = FMT_EXIT_CODES)]
     Fmt {
         /// Decision files (.bud), or directories holding them.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "stdin")]
         files: Vec<PathBuf>,
         /// Change nothing: print what would change as a diff, and exit 1 if anything would.
         #[arg(long)]
         check: bool,
+        /// Read a decision from standard input and write it formatted to standard
+        /// output, as editors' format commands expect.
+        #[arg(long, conflicts_with_all = ["files", "check"])]
+        stdin: bool,
     },
     /// Run the language server on standard input and output, for editors: diagnostics
     /// as you type, hovers with computed values, inlay hints, go to definition, find
@@ -217,7 +221,8 @@ pub fn run() -> ExitCode {
             *format,
             cli.color.enabled(std::io::stdout().is_terminal()),
         ),
-        Command::Fmt { files, check } => fmt::run(files, *check, cli.color),
+        Command::Fmt { stdin: true, .. } => fmt::filter(cli.color),
+        Command::Fmt { files, check, .. } => fmt::run(files, *check, cli.color),
         Command::Lsp => lsp::run(),
         Command::Explain { code } => explain::run(code.as_deref()),
     };

@@ -13,12 +13,12 @@ use std::path::PathBuf;
 
 use lsp_server::{Connection, ExtractError, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Exit, Notification as _,
     PublishDiagnostics,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, InlayHintRequest,
-    References, Request as _,
+    References, Request as _, Shutdown,
 };
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, DiagnosticRelatedInformation,
@@ -128,6 +128,7 @@ impl Server<'_> {
     fn main_loop(&mut self) -> Result<(), String> {
         // Messages taken off the channel early, kept in the order they came.
         let mut pending: VecDeque<Message> = VecDeque::new();
+        let mut shut_down = false;
         loop {
             let message = match pending.pop_front() {
                 Some(message) => message,
@@ -137,16 +138,26 @@ impl Server<'_> {
                 },
             };
             match message {
+                Message::Request(request) if request.method == Shutdown::METHOD => {
+                    // Some editors say it twice (Neovim 0.7 does): answer each time,
+                    // and leave at `exit`.
+                    shut_down = true;
+                    self.send(Message::Response(Response::new_ok(request.id, ())))?;
+                }
+                Message::Request(request) if shut_down => {
+                    let refused = Response::new_err(
+                        request.id,
+                        lsp_server::ErrorCode::InvalidRequest as i32,
+                        "bud lsp is shutting down".to_owned(),
+                    );
+                    self.send(Message::Response(refused))?;
+                }
                 Message::Request(request) => {
-                    if self
-                        .connection
-                        .handle_shutdown(&request)
-                        .map_err(|e| e.to_string())?
-                    {
-                        return Ok(());
-                    }
                     let response = self.answer(request);
                     self.send(Message::Response(response))?;
+                }
+                Message::Notification(notification) if notification.method == Exit::METHOD => {
+                    return Ok(());
                 }
                 Message::Notification(notification) => {
                     let mut changed = Vec::new();
