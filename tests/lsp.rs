@@ -269,6 +269,21 @@ fn hover_definition_references_outline_completion_hints_and_formatting() {
     // `programme_support_rate of subtotal` and `subtotal + support + reserve`.
     assert_eq!(references.as_array().unwrap().len(), 2, "{references}");
 
+    // Paragraph 2 reads `core_budget.grand_total[2013]`: the table's name leads to Table 1,
+    // and finding its references finds every rule that names it.
+    let (line, column) = position_of(&text, "approved_core_budget[2013] =", "core_budget.");
+    let at_table =
+        json!({ "textDocument": document, "position": { "line": line, "character": column + 2 } });
+    let definition = client.request("textDocument/definition", at_table.clone());
+    let (table_line, _) = position_of(&text, "table 1 core_budget", "core_budget");
+    assert_eq!(definition["range"]["start"]["line"], table_line);
+    let mut with_context = at_table;
+    with_context["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", with_context);
+    // Paragraph 2 twice, paragraph 22 twice (inside `published(…)`), Table 5's apportion
+    // line. (The scenario's rule names the scenario's own Table 6, not Table 1.)
+    assert_eq!(references.as_array().unwrap().len(), 5, "{references}");
+
     // The outline: Table 1 holds section I. Expenditures, which holds A. Staff costs.
     let symbols = client.request(
         "textDocument/documentSymbol",

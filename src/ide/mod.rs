@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::reconcile::{Check, Outcome};
 use crate::semantics::Model;
 use crate::semantics::explain::{Subject, constant};
-use crate::semantics::program::{Program, Reference, RowId, SectionId, TableId, ValueId};
+use crate::semantics::program::{Reference, RowId, SectionId, TableId, ValueId};
 use crate::semantics::resolve::figures;
 use crate::semantics::scale::DataFiles;
 use crate::syntax::ast;
@@ -123,7 +123,7 @@ impl Analysis {
             let Some((_, model)) = self.model(variant) else {
                 continue;
             };
-            index_program(&model.program, variant, &mut occurrences);
+            index_program(model, variant, &self.text, &mut occurrences);
         }
         // A scenario repeats the decision's definitions: keep the first of each place.
         let mut seen = std::collections::HashSet::new();
@@ -304,7 +304,8 @@ fn names(model: &Model, items: &mut Vec<Completion>) {
 }
 
 /// Every definition and reference of one variant's program.
-fn index_program(program: &Program, variant: usize, out: &mut Vec<Occurrence>) {
+fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurrence>) {
+    let program = &*model.program;
     let mut push = |span: Span, target: Target, definition: bool| {
         out.push(Occurrence {
             span,
@@ -341,7 +342,15 @@ fn index_program(program: &Program, variant: usize, out: &mut Vec<Occurrence>) {
                 .flat_map(|v| v.rules().map(|r| &r.formula)),
         );
     for formula in formulas {
-        formula.for_each_reference(&mut |reference, _, span| references.push((reference, span)));
+        each_reference(formula, &mut |reference, span| {
+            references.push((reference, span))
+        });
+    }
+    // `apportion core_budget.net_total`: a scale reads a row too.
+    for scale in &model.scales.scales {
+        if let Some((row, _, span)) = &scale.def.amount {
+            references.push((Reference::Row(*row), *span));
+        }
     }
     for (reference, span) in references {
         let target = match reference {
@@ -350,6 +359,60 @@ fn index_program(program: &Program, variant: usize, out: &mut Vec<Occurrence>) {
             Reference::Section(id) => Target::Section(id),
         };
         push(span, target, false);
+        // `core_budget.grand_total`: the table's name is a reference to the table.
+        if let Reference::Row(id) = reference {
+            let table = program.row(id).table;
+            let name = &program.table(table).name;
+            let written = text.get(span.start..span.end).unwrap_or_default();
+            // `published(core_budget.grand_total[2013])` holds the name further in.
+            let at = written.find(&format!("{name}.")).filter(|at| {
+                !written[..*at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            });
+            if let Some(at) = at {
+                let named = Span::new(span.start + at, span.start + at + name.len());
+                push(named, Target::Table(table), false);
+            }
+        }
+    }
+}
+
+/// Every name a rule reads, `published(…)` included (which `for_each_reference` leaves
+/// out, because a printed figure is no dependency, but an editor should still find it).
+fn each_reference(
+    formula: &crate::semantics::program::Formula,
+    visit: &mut impl FnMut(Reference, Span),
+) {
+    use crate::semantics::program::FormulaKind;
+    match &formula.kind {
+        FormulaKind::Value { id, .. } => visit(Reference::Value(*id), formula.span),
+        FormulaKind::Row { id, .. } | FormulaKind::Published { id, .. } => {
+            visit(Reference::Row(*id), formula.span);
+        }
+        FormulaKind::Sum { terms, sections } => {
+            terms.iter().for_each(|term| each_reference(term, visit));
+            for section in sections {
+                visit(Reference::Section(section.id), section.span);
+            }
+        }
+        FormulaKind::Share { ratio, .. } => each_reference(ratio, visit),
+        FormulaKind::Negate(inner) | FormulaKind::Convert { inner, .. } => {
+            each_reference(inner, visit);
+        }
+        FormulaKind::Binary { lhs, rhs, .. }
+        | FormulaKind::Round {
+            value: lhs,
+            step: rhs,
+        } => {
+            each_reference(lhs, visit);
+            each_reference(rhs, visit);
+        }
+        FormulaKind::Constant { .. }
+        | FormulaKind::Ratio(_)
+        | FormulaKind::Year
+        | FormulaKind::Invalid => {}
     }
 }
 
