@@ -266,3 +266,42 @@ fn standard_input_is_formatted_to_standard_output_for_editors() {
         .code(2)
         .stdout("tabel 1 t {\n");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_formats_its_target_and_a_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let canonical = std::fs::read_to_string(DECISION).unwrap();
+    let flattened: String = canonical
+        .lines()
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.bud");
+    let link = dir.path().join("link.bud");
+    std::fs::write(&real, &flattened).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+
+    bud().arg("fmt").arg(&link).assert().code(0);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), canonical);
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "a private file stays private");
+
+    // A read-only file is not rewritten behind its owner's back.
+    std::fs::write(&real, &flattened).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o444)).unwrap();
+    bud()
+        .arg("fmt")
+        .arg(&real)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is read-only"));
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), flattened);
+}

@@ -512,3 +512,32 @@ fn strip_ansi(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn output_never_overwrites_the_decision_or_its_data_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let decision = dir.path().join("bs-vi-7.bud");
+    let data = dir.path().join("bs-vi-7-table-5.tsv");
+    std::fs::copy(DECISION, &decision).unwrap();
+    std::fs::copy("decisions/bs-vi-7-table-5.tsv", &data).unwrap();
+    let before = (
+        std::fs::read(&decision).unwrap(),
+        std::fs::read(&data).unwrap(),
+    );
+    for (format, target) in [("json", &decision), ("csv", &data)] {
+        bud()
+            .args(["evaluate", "--format", format, "-o"])
+            .arg(target)
+            .arg(&decision)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("which this decision reads"));
+    }
+    assert_eq!(
+        (
+            std::fs::read(&decision).unwrap(),
+            std::fs::read(&data).unwrap()
+        ),
+        before
+    );
+}

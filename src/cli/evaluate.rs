@@ -78,6 +78,16 @@ fn evaluate_file(path: &Path, request: &Request<'_>) -> io::Result<Status> {
     let Some(checked) = loaded.variants.first() else {
         return Ok(Status::Clean);
     };
+    if let Some(target) = request.output {
+        if let Some(input) = own_input(path, checked, target) {
+            err(&format!(
+                "bud evaluate: --output `{}` is `{}`, which this decision reads; choose another file\n",
+                target.display(),
+                input.display()
+            ))?;
+            return Ok(Status::Unreadable);
+        }
+    }
     let mut status = Status::of(checked);
     // A file that cannot be read as a decision gives no output file at all: half a
     // decision's tables would read as the whole of it.
@@ -104,6 +114,26 @@ fn evaluate_file(path: &Path, request: &Request<'_>) -> io::Result<Status> {
         err(&loaded.render(diagnostic, diagnostics_in_color))?;
     }
     Ok(status)
+}
+
+/// The file among the decision, its imports and its data files that `target` is, if
+/// it is one: writing there would destroy the input.
+fn own_input(path: &Path, checked: &bud::Checked, target: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(target).ok()?;
+    let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let imported = checked
+        .imported
+        .iter()
+        .map(|file| directory.join(&file.name));
+    let data = checked
+        .model
+        .iter()
+        .flat_map(|model| &model.scales.data)
+        .map(|file| directory.join(&file.name));
+    std::iter::once(path.to_path_buf())
+        .chain(imported)
+        .chain(data)
+        .find(|input| std::fs::canonicalize(input).is_ok_and(|input| input == target))
 }
 
 fn rendered(request: &Request<'_>, document: &view::Document) -> Result<Vec<u8>, String> {

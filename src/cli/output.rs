@@ -47,23 +47,53 @@ pub fn written(result: io::Result<Status>) -> Status {
 /// Writes `bytes` to a temporary file beside `target` and renames it over `target`,
 /// so a reader never sees half a file and a failure leaves the old file as it was.
 pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let fail =
+        |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
+    // Through a symbolic link, the file it points to is the one replaced.
+    let target = match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            std::fs::canonicalize(target).map_err(|e| fail(&e))?
+        }
+        _ => target.to_path_buf(),
+    };
+    let existing = std::fs::metadata(&target).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|meta| meta.permissions().readonly())
+    {
+        return Err(format!(
+            "`{}` is read-only; it was left as it is",
+            target.display()
+        ));
+    }
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let fail =
-        |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".bud-").suffix(".part");
-    // A temporary file is private (0600); the output is an ordinary file (0644).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    // A replaced file keeps its permissions; a new one is an ordinary file (0644), not
+    // the temporary file's private 0600.
+    let permissions = existing
+        .map(|meta| meta.permissions())
+        .or_else(new_file_permissions);
+    if let Some(permissions) = permissions {
+        builder.permissions(permissions);
     }
     let mut file = builder.tempfile_in(&directory).map_err(|e| fail(&e))?;
     file.write_all(bytes).map_err(|e| fail(&e))?;
     file.as_file().sync_all().map_err(|e| fail(&e))?;
-    file.persist(target).map_err(|e| fail(&e.error))?;
+    file.persist(&target).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }

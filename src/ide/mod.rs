@@ -205,7 +205,10 @@ impl Analysis {
                 continue;
             };
             for check in &checked.reconciliation.checks {
-                if !self.is_here(check.span) || !seen.insert(check.span.start) {
+                if !self.is_here(check.span)
+                    || in_data_file(model, check.subject)
+                    || !seen.insert(check.span.start)
+                {
                     continue;
                 }
                 if let Some(hint) = hint(model, check) {
@@ -414,6 +417,22 @@ fn each_reference(
         | FormulaKind::Year
         | FormulaKind::Invalid => {}
     }
+}
+
+/// Whether a stated figure is a scale's figure read from a data file, whose span counts
+/// bytes of that file, not of the decision.
+fn in_data_file(model: &Model, subject: Subject) -> bool {
+    let Subject::Scale { scale, line, .. } = subject else {
+        return false;
+    };
+    let Some(found) = model.scales.scales.get(scale) else {
+        return true;
+    };
+    let party = match line {
+        crate::semantics::explain::ScaleLine::Party(index) => found.def.parties.get(index),
+        crate::semantics::explain::ScaleLine::Total => found.def.total.as_ref(),
+    };
+    party.is_none_or(|party| party.file.is_some())
 }
 
 /// `= 2,922.088`, `≈ 2,963.199 (-0.099)`, `✗ 2,559.6 (+18.0)` after a stated figure.

@@ -41,7 +41,8 @@ fn build(document: &Document) -> Result<Vec<u8>, XlsxError> {
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     workbook.set_properties(&properties);
     let names = decision_sheet(&mut workbook, document)?;
-    let mut used = HashSet::from(["Decision".to_owned()]);
+    // Sheet names compare without case, as Excel does.
+    let mut used = HashSet::from(["decision".to_owned()]);
     for table in &document.tables {
         let sheet_name = unique_sheet_name(&table.name, &mut used);
         let sheet = workbook.add_worksheet();
@@ -392,6 +393,7 @@ mod tests {
     fn sheet_names_are_cleaned_shortened_and_unique() {
         let mut used = HashSet::from(["decision".to_owned()]);
         assert_eq!(unique_sheet_name("Decision", &mut used), "Decision (2)");
+        assert_eq!(unique_sheet_name("decision", &mut used), "decision (3)");
         assert_eq!(unique_sheet_name("a/b", &mut used), "a-b");
         let long = "x".repeat(40);
         assert_eq!(unique_sheet_name(&long, &mut used).chars().count(), 31);

@@ -123,7 +123,9 @@ fn layout(source: &str) -> String {
         out.push('\n');
         previous_blank = line.segments.last().is_some_and(|s| s.ends_with('{'));
     }
-    out
+    // A file written with CRLF (a Windows checkout) keeps its line endings.
+    let crlf = text.find('\n').is_some_and(|at| text[..at].ends_with('\r'));
+    if crlf { out.replace('\n', "\r\n") } else { out }
 }
 
 // ---------------------------------------------------------------- reading lines
@@ -512,6 +514,16 @@ mod tests {
     fn tokens_written_together_stay_together() {
         let (segments, _) = split("x=sum(a)+13% of  b");
         assert_eq!(segments, ["x=sum(a)+13%", "of", "b"]);
+    }
+
+    #[test]
+    fn a_crlf_file_keeps_its_line_endings() {
+        let source = "decision \"X\" {\r\n  title \"T\"\r\n}\r\n";
+        assert_eq!(
+            layout(source),
+            "decision \"X\" {\r\n    title \"T\"\r\n}\r\n"
+        );
+        assert_eq!(layout(&layout(source)), layout(source));
     }
 
     #[test]

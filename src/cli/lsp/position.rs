@@ -56,10 +56,14 @@ impl<'a> LineIndex<'a> {
         let Some(start) = self.starts.get(line).copied() else {
             return self.text.len();
         };
-        let end = self
+        let mut end = self
             .starts
             .get(line + 1)
             .map_or(self.text.len(), |next| next - 1);
+        // A CRLF line ends before its `\r`: a position past the end lands there.
+        if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
         let line_text = self.text.get(start..end).unwrap_or_default();
         let wanted = usize::try_from(position.character).unwrap_or(usize::MAX);
         let mut counted = 0;
@@ -92,6 +96,13 @@ mod tests {
         let utf8 = LineIndex::new(text, Encoding::Utf8);
         assert_eq!(utf8.position(b), Position::new(0, 6));
         assert_eq!(utf8.offset(Position::new(1, 15)), one);
+    }
+
+    #[test]
+    fn past_the_end_of_a_crlf_line_is_before_its_carriage_return() {
+        let index = LineIndex::new("ab\r\ncd\r\n", Encoding::Utf16);
+        assert_eq!(index.offset(Position::new(0, 99)), 2);
+        assert_eq!(index.offset(Position::new(1, 99)), 6);
     }
 
     #[test]
