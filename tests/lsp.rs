@@ -284,6 +284,32 @@ fn hover_definition_references_outline_completion_hints_and_formatting() {
     // line. (The scenario's rule names the scenario's own Table 6, not Table 1.)
     assert_eq!(references.as_array().unwrap().len(), 5, "{references}");
 
+    // In the scenario, Table 6's host row reads paragraph 1's `host_offset`: its
+    // definition is the decision's, and its references include the scenario's use.
+    let (line, column) = position_of(&text, "replace table 6", "= host_offset");
+    let at_scenario =
+        json!({ "textDocument": document, "position": { "line": line, "character": column + 3 } });
+    let definition = client.request("textDocument/definition", at_scenario.clone());
+    let (host_line, _) = position_of(&text, "paragraph 1", "host_offset[year]");
+    assert_eq!(
+        definition["range"]["start"]["line"], host_line,
+        "{definition}"
+    );
+    let mut with_context = at_scenario;
+    with_context["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", with_context);
+    let lines: Vec<u64> = references
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert!(lines.contains(&(line as u64)), "{lines:?}");
+    assert!(
+        lines.len() >= 2,
+        "the decision's Table 1 and the scenario's Table 6: {lines:?}"
+    );
+
     // The outline: Table 1 holds section I. Expenditures, which holds A. Staff costs.
     let symbols = client.request(
         "textDocument/documentSymbol",
@@ -340,6 +366,18 @@ fn hover_definition_references_outline_completion_hints_and_formatting() {
         .map(|h| h["label"].as_str().unwrap())
         .collect();
     assert!(labels.contains(&" ≈ 2,963.199 (-0.099)"), "{labels:?}");
+    // Every hint sits just after a figure of this file (none from the data file's offsets).
+    let lines: Vec<Vec<u16>> = text.lines().map(|l| l.encode_utf16().collect()).collect();
+    for hint in hints.as_array().unwrap() {
+        let line = &lines[hint["position"]["line"].as_u64().unwrap() as usize];
+        let at = hint["position"]["character"].as_u64().unwrap() as usize;
+        let before = char::from_u32(u32::from(line[at - 1])).unwrap();
+        assert!(
+            before.is_ascii_digit() || before == '-',
+            "{hint} follows {before:?}"
+        );
+    }
+    assert_eq!(hints.as_array().unwrap().len(), labels.len());
     assert!(labels.contains(&" = 2,577.6"), "{labels:?}");
 
     // The bundled decision is formatted: nothing to change.
@@ -426,4 +464,30 @@ fn neovim_receives_the_diagnostics_of_a_broken_decision() {
         seen.contains("hover: **Table 1, A. Staff costs *, 2013**"),
         "{seen}"
     );
+}
+
+#[test]
+fn a_problem_in_an_imported_file_is_shown_at_the_import_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lib")).unwrap();
+    std::fs::write(
+        dir.path().join("lib/rates.bud"),
+        "// Rates shared by decisions.\nbroken_rate = 13% + US$ 5\n",
+    )
+    .unwrap();
+    let decision = "decision \"X/1\" {\n    title    \"T\"\n    period   2013-2014\n    currency US$\n}\n\nimport \"lib/rates.bud\"\n";
+    let path = dir.path().join("x.bud");
+    std::fs::write(&path, decision).unwrap();
+    let mut client = Client::start();
+    let uri = format!("file://{}", path.display());
+    let diagnostics = client.open(&uri, decision);
+    let found = errors(&diagnostics);
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        found[0]["range"]["start"]["line"], 6,
+        "at the import line: {diagnostics:#?}"
+    );
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("lib/rates.bud:2:"), "{message}");
+    client.shut_down();
 }

@@ -39,6 +39,9 @@ struct Occurrence {
     definition: bool,
     /// The variant whose model the target's ids belong to.
     variant: usize,
+    /// Where the target is defined: the same place in every variant that shares the
+    /// definition, so a scenario's rule finds the decision's value.
+    defined_at: Span,
 }
 
 /// One decision text, checked, and indexed for an editor's questions.
@@ -127,7 +130,8 @@ impl Analysis {
         }
         // A scenario repeats the decision's definitions: keep the first of each place.
         let mut seen = std::collections::HashSet::new();
-        occurrences.retain(|o| seen.insert((o.span.start, o.span.end, o.definition)));
+        occurrences
+            .retain(|o| seen.insert((o.span.start, o.span.end, o.definition, o.defined_at.start)));
         occurrences.retain(|o| self.is_here(o.span));
         occurrences
     }
@@ -160,33 +164,28 @@ impl Analysis {
     /// Where the name at `offset` is defined.
     pub fn definition(&self, offset: usize) -> Option<Span> {
         let occurrence = self.at(offset)?;
-        let target = match occurrence.target {
-            Target::Cell(row, _) => Target::Row(row),
-            other => other,
-        };
         self.occurrences
             .iter()
-            .find(|o| o.definition && o.target == target && o.variant == occurrence.variant)
+            .find(|o| o.definition && o.span == occurrence.defined_at)
             .map(|o| o.span)
     }
 
-    /// Every place the name at `offset` is used, and its definition if asked.
+    /// Every place the name at `offset` is used, in the decision and its scenarios,
+    /// and its definition if asked.
     pub fn references(&self, offset: usize, with_definition: bool) -> Vec<Span> {
         let Some(occurrence) = self.at(offset) else {
             return Vec::new();
         };
-        let target = match occurrence.target {
-            Target::Cell(row, _) => Target::Row(row),
-            other => other,
-        };
         let mut spans: Vec<Span> = self
             .occurrences
             .iter()
-            .filter(|o| o.target == target && o.variant == occurrence.variant)
+            .filter(|o| o.defined_at == occurrence.defined_at)
+            .filter(|o| !matches!(o.target, Target::Cell(..)))
             .filter(|o| with_definition || !o.definition)
             .map(|o| o.span)
             .collect();
         spans.sort_by_key(|s| s.start);
+        spans.dedup();
         spans
     }
 
@@ -245,6 +244,40 @@ impl Analysis {
         let mut seen = std::collections::HashSet::new();
         items.retain(|i| seen.insert(i.label.clone()));
         items
+    }
+
+    /// For an offset in an imported file: the file's name, the 1-based line and column
+    /// there, and the `import` statement of this text that brings it in (the first
+    /// one, when it comes in through another imported file).
+    pub fn imported_place(&self, offset: usize) -> Option<(String, usize, usize, Span)> {
+        let imported = self
+            .checked
+            .first()?
+            .imported
+            .iter()
+            .filter(|file| file.base <= offset && offset <= file.base + file.text.len())
+            .max_by_key(|file| file.base)?;
+        let before = imported.text.get(..offset - imported.base)?;
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        let imports = self.file()?.items.iter().filter_map(|item| match item {
+            ast::Item::Import(import) => Some(import),
+            _ => None,
+        });
+        let mut first = None;
+        for import in imports {
+            first.get_or_insert(import.span);
+            if imported.name.ends_with(import.path.value.as_str()) {
+                return Some((imported.name.clone(), line, column, import.span));
+            }
+        }
+        Some((imported.name.clone(), line, column, first?))
     }
 
     pub(crate) fn file(&self) -> Option<&ast::File> {
@@ -309,12 +342,19 @@ fn names(model: &Model, items: &mut Vec<Completion>) {
 /// Every definition and reference of one variant's program.
 fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurrence>) {
     let program = &*model.program;
+    let defined_at = |target: Target| match target {
+        Target::Value(id) => program.value(id).name_span,
+        Target::Row(id) | Target::Cell(id, _) => program.row(id).span,
+        Target::Section(id) => program.section(id).span,
+        Target::Table(id) => program.table(id).name_span,
+    };
     let mut push = |span: Span, target: Target, definition: bool| {
         out.push(Occurrence {
             span,
             target,
             definition,
             variant,
+            defined_at: defined_at(target),
         });
     };
     for (index, value) in program.values.iter().enumerate() {

@@ -497,15 +497,27 @@ fn to_lsp(
     uri: &Uri,
 ) -> lsp_types::Diagnostic {
     let here = |span: bud::diagnostic::Span| diagnostic.file().is_none() && analysis.is_here(span);
-    let span = diagnostic
-        .primary
-        .as_ref()
-        .map(|label| label.span)
-        .filter(|span| here(*span))
-        .unwrap_or_else(|| {
+    let mut message = diagnostic.message.clone();
+    let primary = diagnostic.primary.as_ref().map(|label| label.span);
+    let span = match primary {
+        Some(span) if here(span) => span,
+        // In an imported file: at the `import` line, the message saying where.
+        Some(span) if diagnostic.file().is_none() => match analysis.imported_place(span.start) {
+            Some((name, line, column, import)) => {
+                message = format!("{name}:{line}:{column}: {message}");
+                import
+            }
+            None => bud::diagnostic::Span::new(0, 0),
+        },
+        // In a data file: where the decision names the file.
+        _ => {
             let (at, _) = diagnostic.position();
+            if let Some(file) = diagnostic.file().filter(|file| !message.contains(file)) {
+                message = format!("{file}: {message}");
+            }
             bud::diagnostic::Span::new(at, at)
-        });
+        }
+    };
     let related: Vec<DiagnosticRelatedInformation> = diagnostic
         .primary
         .iter()
@@ -516,7 +528,6 @@ fn to_lsp(
             message: label.message.clone(),
         })
         .collect();
-    let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
