@@ -491,3 +491,38 @@ fn a_problem_in_an_imported_file_is_shown_at_the_import_line() {
     assert!(message.starts_with("lib/rates.bud:2:"), "{message}");
     client.shut_down();
 }
+
+#[test]
+fn a_broken_frame_is_answered_and_the_server_goes_on() {
+    let mut client = Client::start();
+    // A body that is not JSON: the protocol's parse error, and the server goes on.
+    write!(client.stdin, "Content-Length: 9\r\n\r\nnot json!").unwrap();
+    client.stdin.flush().unwrap();
+    let answer = client.next();
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    // Still serving: a second initialize is refused as the protocol says, not ignored.
+    client.next_id += 1;
+    let id = client.next_id;
+    client.send(&json!({ "jsonrpc": "2.0", "id": id, "method": "initialize",
+                         "params": { "processId": null, "rootUri": null, "capabilities": {} } }));
+    let answer = client.next();
+    assert_eq!(answer["id"], id);
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    // A header that claims 100 GB: answered at once, and its body skipped unread rather
+    // than allocated (so it comes last: the server reads on until that many bytes pass).
+    write!(client.stdin, "Content-Length: 99999999999\r\n\r\n").unwrap();
+    client.stdin.flush().unwrap();
+    let answer = client.next();
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    drop(client.stdin);
+    let status = client.child.wait().unwrap();
+    // No `shutdown` before the end: exit code 1, and no crash.
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let mut client = Client::start();
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(1));
+}

@@ -7,6 +7,7 @@
 //! checked once, so a burst of keystrokes costs one check.
 
 mod position;
+mod transport;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -36,26 +37,24 @@ use position::{Encoding, LineIndex};
 
 use super::Status;
 
-/// Runs the server until the editor says `exit`.
+/// Runs the server until the editor says `exit`: exit code 0 after `shutdown`, 1
+/// without one, as the protocol asks.
 pub fn run() -> Status {
-    let (connection, threads) = Connection::stdio();
-    let outcome = serve(&connection);
-    drop(connection);
-    let joined = threads.join();
-    match (outcome, joined) {
-        (Ok(()), Ok(())) => Status::Clean,
-        (Err(problem), _) => {
-            eprintln!("bud lsp: {problem}");
-            Status::Unreadable
-        }
-        (_, Err(problem)) => {
+    let transport = transport::Transport::stdio();
+    let outcome = serve(&transport.connection);
+    transport.close();
+    match outcome {
+        Ok(true) => Status::Clean,
+        Ok(false) => Status::Failed,
+        Err(problem) => {
             eprintln!("bud lsp: {problem}");
             Status::Unreadable
         }
     }
 }
 
-fn serve(connection: &Connection) -> Result<(), String> {
+/// Whether the editor said `shutdown` before leaving.
+fn serve(connection: &Connection) -> Result<bool, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
     let encoding = negotiated(&params);
@@ -125,7 +124,7 @@ struct Server<'a> {
 }
 
 impl Server<'_> {
-    fn main_loop(&mut self) -> Result<(), String> {
+    fn main_loop(&mut self) -> Result<bool, String> {
         // Messages taken off the channel early, kept in the order they came.
         let mut pending: VecDeque<Message> = VecDeque::new();
         let mut shut_down = false;
@@ -134,7 +133,7 @@ impl Server<'_> {
                 Some(message) => message,
                 None => match self.connection.receiver.recv() {
                     Ok(message) => message,
-                    Err(_) => return Ok(()),
+                    Err(_) => return Ok(shut_down),
                 },
             };
             match message {
@@ -157,7 +156,7 @@ impl Server<'_> {
                     self.send(Message::Response(response))?;
                 }
                 Message::Notification(notification) if notification.method == Exit::METHOD => {
-                    return Ok(());
+                    return Ok(shut_down);
                 }
                 Message::Notification(notification) => {
                     let mut changed = Vec::new();
@@ -260,6 +259,13 @@ impl Server<'_> {
             Completion::METHOD => self.completion(request),
             InlayHintRequest::METHOD => self.inlay_hints(request),
             Formatting::METHOD => self.formatting(request),
+            "initialize" => {
+                return Response::new_err(
+                    id,
+                    lsp_server::ErrorCode::InvalidRequest as i32,
+                    "bud lsp is already initialized".to_owned(),
+                );
+            }
             _ => {
                 return Response::new_err(
                     id,
