@@ -541,3 +541,35 @@ fn output_never_overwrites_the_decision_or_its_data_file() {
         before
     );
 }
+
+#[test]
+fn a_published_figure_whose_cell_failed_is_kept_and_marked_not_checked() {
+    let output = bud()
+        .args([
+            "evaluate",
+            "tests/fixtures/errors/unknown_value.bud",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema()).unwrap();
+    assert!(validator.is_valid(&json));
+    let stated: Vec<&serde_json::Value> = json["decision"]["tables"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|line| line["cells"].as_array().unwrap())
+        .filter(|cell| cell["shown"] == "?")
+        .map(|cell| &cell["stated"])
+        .collect();
+    assert!(!stated.is_empty());
+    assert!(
+        stated
+            .iter()
+            .all(|s| s["outcome"] == "not_checked" && s["written"] != ""),
+        "{stated:?}"
+    );
+}

@@ -125,5 +125,6 @@ pub(super) fn outcome_name(outcome: OutcomeName) -> &'static str {
         OutcomeName::Matches => "matches",
         OutcomeName::Rounding => "rounding",
         OutcomeName::Mismatch => "mismatch",
+        OutcomeName::NotChecked => "not_checked",
     }
 }

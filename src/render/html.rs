@@ -174,8 +174,13 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
     let _ = write!(out, "<td class=\"figure{failed}\">{}", escape(&cell.shown));
     if let Some(stated) = &cell.stated {
         let class = outcome_class(stated.outcome);
-        let meaning = footnote_for(&cell.mark, table)
-            .unwrap_or_else(|| format!("matches the published figure {}", stated.written));
+        let meaning = footnote_for(&cell.mark, table).unwrap_or_else(|| match stated.outcome {
+            OutcomeName::NotChecked => format!(
+                "published {}; not checked: the cell failed, or depends on one that did",
+                stated.written
+            ),
+            _ => format!("matches the published figure {}", stated.written),
+        });
         let _ = write!(
             out,
             "<span class=\"mark {class}\" title=\"{}\">{}</span>",

@@ -204,6 +204,8 @@ pub enum OutcomeName {
     Matches,
     Rounding,
     Mismatch,
+    /// Published, but not checked: its cell failed, or depends on one that did.
+    NotChecked,
 }
 
 impl From<Outcome> for OutcomeName {
@@ -353,7 +355,9 @@ fn value(
         shown: shown_value(result, unit),
         value: scaled.map(plain),
         unit: unit.map(unit_name),
-        stated: check.map(|check| stated_value(model, id, year, check)),
+        stated: check
+            .map(|check| stated_value(model, id, year, check))
+            .or_else(|| unchecked_value(model, id, year)),
         note: stated_note(model, id, year, check),
         number: amount.map(Exact::to_decimal),
         number_unit: unit.map_or_else(String::new, number_unit),
@@ -413,6 +417,24 @@ fn stated_value(model: &Model, id: ValueId, year: Option<i32>, check: &Check) ->
         outcome: check.outcome.into(),
         difference: scaled(check.difference()),
         tolerance: scaled(Exact::new(check.tolerance())),
+    }
+}
+
+/// A value's stated figure when the value could not be computed.
+fn unchecked_value(model: &Model, id: ValueId, year: Option<i32>) -> Option<Stated> {
+    let stated = model.program.value(id).rule_for(year)?.stated.as_ref()?;
+    let unit = &stated.unit;
+    let scaled = in_unit(Exact::new(stated.value), unit)?;
+    Some(not_checked(written_in(stated.written, unit), plain(scaled)))
+}
+
+fn not_checked(written: String, value: String) -> Stated {
+    Stated {
+        written,
+        value,
+        outcome: OutcomeName::NotChecked,
+        difference: "?".to_owned(),
+        tolerance: "?".to_owned(),
     }
 }
 
@@ -577,7 +599,9 @@ impl RowContext<'_> {
             shown: self.shown(column, computed, figure, check),
             value: number.map(|n| plain(Exact::new(n))),
             computed,
-            stated: check.map(|check| stated_cell(check, factor(&self.table.unit))),
+            stated: check
+                .map(|check| stated_cell(check, factor(&self.table.unit)))
+                .or_else(|| self.unchecked(column, computed, figure)),
             mark: mark(
                 check,
                 footnotes,
@@ -646,6 +670,32 @@ impl RowContext<'_> {
             Some(Ok(amount)) => published(self.table, amount.value),
             _ => "?".to_owned(),
         }
+    }
+
+    /// A published figure bud could not check because the cell failed: still shown as
+    /// published, so a reader of the output does not take it for a blank.
+    fn unchecked(
+        &self,
+        column: usize,
+        computed: bool,
+        figure: Option<FigureKind>,
+    ) -> Option<Stated> {
+        let written = match figure? {
+            FigureKind::Number(written) => Some(written),
+            FigureKind::Dash => None,
+            FigureKind::Blank => return None,
+        };
+        if !computed {
+            return None;
+        }
+        let value = self.row.amounts.get(column).copied()?;
+        let scaled = Exact::new(value)
+            .checked_div(Exact::new(factor(&self.table.unit)))
+            .ok()?;
+        Some(not_checked(
+            written.map_or_else(|| "-".to_owned(), format::written),
+            plain(scaled),
+        ))
     }
 
     /// The Total column adds the row's other columns; a rule becomes the same
