@@ -12,6 +12,8 @@ use bud::reconcile::Outcome;
 use bud::render::machine::{self, CheckedFile};
 use bud::render::report::render_in;
 
+use rayon::prelude::*;
+
 use super::discover::{self, Target};
 use super::output::{err, for_each_file, out, written};
 use super::{CheckFormat, Status, input};
@@ -56,11 +58,15 @@ fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
         match discover::target(argument) {
             Target::Named(path) => files.push(check_file(&path)),
             Target::Found(paths) => {
-                let found = paths.into_iter().map(|path| {
-                    let file = check_file(&path);
-                    (path, file)
-                });
-                files.extend(without_libraries(found.collect()));
+                // Files are independent: check them on every core, keeping their order.
+                let found = paths
+                    .into_par_iter()
+                    .map(|path| {
+                        let file = check_file(&path);
+                        (path, file)
+                    })
+                    .collect();
+                files.extend(without_libraries(found));
             }
             Target::Problem(path, diagnostic) => files.push(CheckedFile::unreadable(
                 path.display().to_string(),
