@@ -61,6 +61,12 @@ fn editor(c: &mut Criterion) {
     });
     group.finish();
 
+    let mut group = c.benchmark_group("parse");
+    group.bench_function("ten times bs-vi-7.bud", |b| {
+        b.iter(|| bud::syntax::parse(black_box(&large)));
+    });
+    group.finish();
+
     let mut group = c.benchmark_group("bud fmt");
     group.bench_function("bs-vi-7.bud", |b| {
         b.iter(|| bud::syntax::formatter::format(black_box(DECISION)));

@@ -159,7 +159,24 @@ fn variant_of(
 /// scenario's diagnostics that the base decision already has are left out, and the
 /// others say which scenario they are about.
 pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
+    every_variant(&load(source, files), files)
+}
+
+/// As `check_every_variant`, with the syntax tree it checked (imported items merged
+/// in), for tools that need both and should not parse twice (`bud lsp`).
+pub fn check_every_variant_with_tree(
+    source: &str,
+    files: &dyn semantics::scale::DataFiles,
+) -> (Vec<Checked>, Option<syntax::ast::File>) {
     let loaded = load(source, files);
+    let checked = every_variant(&loaded, files);
+    (checked, loaded.file.ok())
+}
+
+fn every_variant(
+    loaded: &syntax::imports::Loaded,
+    files: &dyn semantics::scale::DataFiles,
+) -> Vec<Checked> {
     let file = match &loaded.file {
         Ok(file) => file,
         Err(diagnostics) => {

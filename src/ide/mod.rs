@@ -93,8 +93,7 @@ impl Analysis {
     /// Checks `text` (the decision and every scenario), reading data and imported files
     /// through `files`.
     pub fn new(text: &str, files: &dyn DataFiles) -> Analysis {
-        let checked = crate::check_every_variant(text, files);
-        let file = crate::syntax::parse(text).ok();
+        let (checked, file) = crate::check_every_variant_with_tree(text, files);
         let mut analysis = Analysis {
             checked,
             file,
@@ -266,15 +265,20 @@ impl Analysis {
             .chars()
             .count()
             + 1;
-        let imports = self.file()?.items.iter().filter_map(|item| match item {
-            ast::Item::Import(import) => Some(import),
-            _ => None,
-        });
+        // The tree has the imported items in place of the `import` lines: find them
+        // in the text.
         let mut first = None;
-        for import in imports {
-            first.get_or_insert(import.span);
-            if imported.name.ends_with(import.path.value.as_str()) {
-                return Some((imported.name.clone(), line, column, import.span));
+        let mut start = 0;
+        for line_text in self.text.split_inclusive('\n') {
+            let span = Span::new(start, start + line_text.trim_end().len());
+            start += line_text.len();
+            let Some(rest) = line_text.trim_start().strip_prefix("import") else {
+                continue;
+            };
+            let path = rest.trim().trim_matches('"');
+            first.get_or_insert(span);
+            if !path.is_empty() && imported.name.ends_with(path) {
+                return Some((imported.name.clone(), line, column, span));
             }
         }
         Some((imported.name.clone(), line, column, first?))

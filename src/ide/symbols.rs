@@ -48,8 +48,10 @@ pub(super) fn outline(analysis: &Analysis) -> Vec<Symbol> {
         return Vec::new();
     };
     let base = analysis.model(0).map(|(_, model)| &*model.program);
+    // Imported items are merged into the tree; the outline is of this file.
     file.items
         .iter()
+        .filter(|item| analysis.is_here(item.span()))
         .filter_map(|item| item_symbol(analysis, base, item))
         .collect()
 }
