@@ -464,6 +464,7 @@ fn neovim_receives_the_diagnostics_of_a_broken_decision() {
         seen.contains("hover: **Table 1, A. Staff costs *, 2013**"),
         "{seen}"
     );
+    assert!(seen.contains("reconcile if it is **1,875.2**"), "{seen}");
 }
 
 #[test]

@@ -24,13 +24,17 @@ pub fn run(request: &Request<'_>) -> Status {
         return Status::Unreadable;
     }
     let files = request.files;
-    for_each_file(files, |index, path| {
+    // Each file's outcome is known before its tables are printed, so a reader that
+    // stops early (`bud evaluate … | head`) does not turn a failure into exit 0.
+    let mut known = Status::Clean;
+    let printed = for_each_file(files, |index, path| {
         if files.len() > 1 {
             let gap = if index > 0 { "\n" } else { "" };
             out(&format!("{gap}==> {} <==\n", path.display()))?;
         }
-        evaluate_file(path, request)
-    })
+        evaluate_file(path, request, &mut known)
+    });
+    printed.max(known)
 }
 
 /// Why the request cannot be carried out as asked, before any file is read.
@@ -65,12 +69,13 @@ fn format_name(format: Format) -> &'static str {
     }
 }
 
-fn evaluate_file(path: &Path, request: &Request<'_>) -> io::Result<Status> {
+fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::Result<Status> {
     let diagnostics_in_color = request.color.enabled(io::stderr().is_terminal());
     let source = match input::read(path) {
         Ok(source) => source,
         Err(diagnostic) => {
             err(&input::unreadable(path, &diagnostic, diagnostics_in_color))?;
+            *known = Status::Unreadable;
             return Ok(Status::Unreadable);
         }
     };
@@ -85,10 +90,12 @@ fn evaluate_file(path: &Path, request: &Request<'_>) -> io::Result<Status> {
                 target.display(),
                 input.display()
             ))?;
+            *known = Status::Unreadable;
             return Ok(Status::Unreadable);
         }
     }
     let mut status = Status::of(checked);
+    *known = (*known).max(status);
     // A file that cannot be read as a decision gives no output file at all: half a
     // decision's tables would read as the whole of it.
     let writes_file = request.output.is_some() && status != Status::Unreadable;

@@ -104,6 +104,18 @@ fn cell(model: &Model, reconciliation: &Reconciliation, row: RowId, column: usiz
     } else if definition.formula.is_none() {
         text.push_str("a figure as published: an input to the rules that read it\n");
     }
+    let culprit = reconciliation
+        .culprits
+        .iter()
+        .find(|c| c.row == row && c.column == column);
+    if let Some(culprit) = culprit {
+        let _ = writeln!(
+            text,
+            "\n✗ the {} stated figures computed from it reconcile if it is **{}**",
+            culprit.explains.len(),
+            show(Exact::new(culprit.corrected))
+        );
+    }
     text
 }
 
