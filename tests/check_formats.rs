@@ -11,6 +11,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/pipe.rs"]
+mod pipe;
+
 const DECISION: &str = "decisions/bs-vi-7.bud";
 const TABLE_5: &str = "decisions/bs-vi-7-table-5.tsv";
 
@@ -515,25 +518,5 @@ fn sarif_output_of_a_broken_fixture_as_snapshotted() {
 fn a_reader_that_stops_early_does_not_hide_a_failure() {
     // The reader (`true`) is gone before bud writes a byte: every write meets a closed
     // pipe, and the exit code is still the check's.
-    let dir = tempfile::tempdir().unwrap();
-    let decision = std::fs::read_to_string("decisions/bs-vi-7.bud")
-        .unwrap()
-        .replacen("1,875.2", "1,885.2", 1);
-    std::fs::write(dir.path().join("bs-vi-7.bud"), decision).unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-table-5.tsv",
-        dir.path().join("bs-vi-7-table-5.tsv"),
-    )
-    .unwrap();
-    let bud = assert_cmd::cargo::cargo_bin("bud");
-    let output = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -o pipefail; '{}' check bs-vi-7.bud | true",
-            bud.display()
-        ))
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert_eq!(output.code(), Some(1));
+    assert_eq!(pipe::exit_code_behind_a_closed_pipe("check"), Some(1));
 }

@@ -10,6 +10,9 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 
+#[path = "support/pipe.rs"]
+mod pipe;
+
 const DECISION: &str = "decisions/bs-vi-7.bud";
 const FORMATS: [&str; 6] = ["table", "json", "csv", "markdown", "html", "xlsx"];
 
@@ -577,27 +580,5 @@ fn a_published_figure_whose_cell_failed_is_kept_and_marked_not_checked() {
 #[test]
 fn a_reader_that_stops_early_does_not_hide_a_failing_evaluation() {
     // The reader (`true`) is gone before bud writes the tables; the exit code is still 1.
-    let dir = tempfile::tempdir().unwrap();
-    let decision = std::fs::read_to_string(DECISION).unwrap().replacen(
-        "1,875.2   1,916.7   3,791.9",
-        "1,885.2   1,916.7   3,791.9",
-        1,
-    );
-    std::fs::write(dir.path().join("bs-vi-7.bud"), decision).unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-table-5.tsv",
-        dir.path().join("bs-vi-7-table-5.tsv"),
-    )
-    .unwrap();
-    let bud = assert_cmd::cargo::cargo_bin("bud");
-    let status = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -o pipefail; '{}' evaluate bs-vi-7.bud 2>/dev/null | true",
-            bud.display()
-        ))
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(pipe::exit_code_behind_a_closed_pipe("evaluate"), Some(1));
 }

@@ -389,9 +389,7 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
                 .flat_map(|v| v.rules().map(|r| &r.formula)),
         );
     for formula in formulas {
-        each_reference(formula, &mut |reference, span| {
-            references.push((reference, span))
-        });
+        formula.for_each_name(&mut |reference, _, span| references.push((reference, span)));
     }
     // `apportion core_budget.net_total`: a scale reads a row too.
     for scale in &model.scales.scales {
@@ -423,43 +421,6 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
                 push(named, Target::Table(table), false);
             }
         }
-    }
-}
-
-/// Every name a rule reads, `published(…)` included (which `for_each_reference` leaves
-/// out, because a printed figure is no dependency, but an editor should still find it).
-fn each_reference(
-    formula: &crate::semantics::program::Formula,
-    visit: &mut impl FnMut(Reference, Span),
-) {
-    use crate::semantics::program::FormulaKind;
-    match &formula.kind {
-        FormulaKind::Value { id, .. } => visit(Reference::Value(*id), formula.span),
-        FormulaKind::Row { id, .. } | FormulaKind::Published { id, .. } => {
-            visit(Reference::Row(*id), formula.span);
-        }
-        FormulaKind::Sum { terms, sections } => {
-            terms.iter().for_each(|term| each_reference(term, visit));
-            for section in sections {
-                visit(Reference::Section(section.id), section.span);
-            }
-        }
-        FormulaKind::Share { ratio, .. } => each_reference(ratio, visit),
-        FormulaKind::Negate(inner) | FormulaKind::Convert { inner, .. } => {
-            each_reference(inner, visit);
-        }
-        FormulaKind::Binary { lhs, rhs, .. }
-        | FormulaKind::Round {
-            value: lhs,
-            step: rhs,
-        } => {
-            each_reference(lhs, visit);
-            each_reference(rhs, visit);
-        }
-        FormulaKind::Constant { .. }
-        | FormulaKind::Ratio(_)
-        | FormulaKind::Year
-        | FormulaKind::Invalid => {}
     }
 }
 

@@ -24,7 +24,7 @@ use crate::diagnostic::Span;
 use crate::semantics::Model;
 use crate::semantics::explain::Subject;
 use crate::semantics::program::{At, Formula, FormulaKind, Program, RowId};
-use crate::syntax::ast::{BinaryOp, ColumnKey, FigureKind};
+use crate::syntax::ast::{BinaryOp, ColumnKey};
 
 /// Why a stated figure does not reconcile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -200,11 +200,7 @@ fn absorb_readers(reconciliation: &mut Reconciliation, model: &Model, culprits: 
 
 /// The published figure of a cell in base units (a dash is zero), if the table prints one.
 fn printed(program: &Program, row: RowId, column: usize) -> Option<Decimal> {
-    let definition = program.rows.get(row.0)?;
-    match definition.figures.get(column)?.kind {
-        FigureKind::Number(_) | FigureKind::Dash => definition.amounts.get(column).copied(),
-        FigureKind::Blank => None,
-    }
+    program.rows.get(row.0)?.printed(column)
 }
 
 fn span_of(program: &Program, row: RowId, column: usize) -> Option<Span> {

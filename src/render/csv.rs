@@ -5,7 +5,7 @@
 //! several files would need a directory and lose the tables' order. Numbers are plain
 //! decimals (`2922.088`, no separators) that every spreadsheet reads as numbers.
 
-use super::view::{Document, OutcomeName, Stated, Table, TableCell, TableLine, Value};
+use super::view::{Document, Stated, Table, TableCell, TableLine, Value};
 
 const HEADER: [&str; 16] = [
     "table",
@@ -87,7 +87,7 @@ fn cell_record(
         table.id.clone(),
         table.title.clone().unwrap_or_default(),
         (index + 1).to_string(),
-        kind_name(line),
+        line.kind.name().to_owned(),
         line.name.clone().unwrap_or_default(),
         line.label.clone(),
         line.depth.to_string(),
@@ -101,30 +101,14 @@ fn cell_record(
     record
 }
 
-fn kind_name(line: &TableLine) -> String {
-    serde_json::to_value(line.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn stated_fields(stated: Option<&Stated>) -> [String; 4] {
     match stated {
         Some(stated) => [
             stated.written.clone(),
             stated.value.clone(),
-            outcome_name(stated.outcome).to_owned(),
+            stated.outcome.name().to_owned(),
             stated.difference.clone(),
         ],
         None => Default::default(),
-    }
-}
-
-pub(super) fn outcome_name(outcome: OutcomeName) -> &'static str {
-    match outcome {
-        OutcomeName::Matches => "matches",
-        OutcomeName::Rounding => "rounding",
-        OutcomeName::Mismatch => "mismatch",
-        OutcomeName::NotChecked => "not_checked",
     }
 }

@@ -102,10 +102,7 @@ fn paragraphs(out: &mut String, document: &Document) {
         }
         let _ = writeln!(out, "<ul class=\"values\">");
         for value in &paragraph.values {
-            let class = value
-                .stated
-                .as_ref()
-                .map_or("", |s| outcome_class(s.outcome));
+            let class = value.stated.as_ref().map_or("", |s| s.outcome.name());
             let _ = writeln!(
                 out,
                 "<li><code>{}</code> = {} <span class=\"{class}\">{}</span></li>",
@@ -173,14 +170,17 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
     let failed = if cell.shown == "?" { " failed" } else { "" };
     let _ = write!(out, "<td class=\"figure{failed}\">{}", escape(&cell.shown));
     if let Some(stated) = &cell.stated {
-        let class = outcome_class(stated.outcome);
-        let meaning = footnote_for(&cell.mark, table).unwrap_or_else(|| match stated.outcome {
-            OutcomeName::NotChecked => format!(
-                "published {}; not checked: the cell failed, or depends on one that did",
-                stated.written
-            ),
-            _ => format!("matches the published figure {}", stated.written),
-        });
+        let class = stated.outcome.name();
+        let meaning = table
+            .footnote(&cell.mark)
+            .map(str::to_owned)
+            .unwrap_or_else(|| match stated.outcome {
+                OutcomeName::NotChecked => format!(
+                    "published {}; not checked: the cell failed, or depends on one that did",
+                    stated.written
+                ),
+                _ => format!("matches the published figure {}", stated.written),
+            });
         let _ = write!(
             out,
             "<span class=\"mark {class}\" title=\"{}\">{}</span>",
@@ -192,19 +192,6 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
         out.push_str("<span class=\"mark\"></span>");
     }
     out.push_str("</td>");
-}
-
-/// The footnote a numbered mark (`≈2`) refers to.
-fn footnote_for(mark: &str, table: &Table) -> Option<String> {
-    table
-        .footnotes
-        .iter()
-        .find(|f| f.split(' ').next() == Some(mark))
-        .cloned()
-}
-
-fn outcome_class(outcome: OutcomeName) -> &'static str {
-    super::csv::outcome_name(outcome)
 }
 
 fn escape(text: &str) -> String {

@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use super::view::{
-    CellFormula, Column, LineKind, Table, TableCell, TableKind, TableLine, mark, plain,
-    stated_as_is, table_id,
+    CellFormula, Column, LineKind, Table, TableCell, TableKind, TableLine, input_number,
+    input_shown, mark, plain, stated_as_is, table_id,
 };
 use crate::format;
 use crate::reconcile::scale::computed;
@@ -17,7 +17,7 @@ use crate::semantics::apportion::Binding;
 use crate::semantics::explain::{ScaleLine, Subject};
 use crate::semantics::number::Exact;
 use crate::semantics::scale::{FigureRole, PartyDef, ScaleDef, ScaleModel, YearResult};
-use crate::syntax::ast::{FigureKind, RoundingMode};
+use crate::syntax::ast::RoundingMode;
 
 pub(super) fn view(
     model: &Model,
@@ -161,14 +161,6 @@ fn line_cells(
         .collect()
 }
 
-fn input_number(written: Option<FigureKind>) -> Option<Decimal> {
-    match written? {
-        FigureKind::Number(written) => Some(written.value),
-        FigureKind::Dash => Some(Decimal::ZERO),
-        FigureKind::Blank => None,
-    }
-}
-
 /// The TOTAL line's contribution in a workbook: the sum of the Parties' shares, which is
 /// the amount apportioned (bud reconciles the line against the amount the budget
 /// computes, which may differ by rounding, but the sheet must add up).
@@ -223,11 +215,7 @@ fn figure_text(
     let role = scale.def.role(figure);
     let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
     if is_input || check.is_some_and(|c| c.outcome != Outcome::Mismatch) {
-        return match written {
-            Some(FigureKind::Number(written)) => format::written(written),
-            Some(FigureKind::Dash) => "-".to_owned(),
-            Some(FigureKind::Blank) | None => String::new(),
-        };
+        return input_shown(written);
     }
     match computed(scale, line, role) {
         Some(amount) => rounded(scale, role, amount.value),

@@ -146,6 +146,29 @@ pub enum LineKind {
     Total,
 }
 
+impl LineKind {
+    /// As JSON writes it: `section`, `input`, `computed`, `party`, `total`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LineKind::Section => "section",
+            LineKind::Input => "input",
+            LineKind::Computed => "computed",
+            LineKind::Party => "party",
+            LineKind::Total => "total",
+        }
+    }
+}
+
+impl Table {
+    /// The footnote a numbered mark (`≈2`) refers to.
+    pub fn footnote(&self, mark: &str) -> Option<&str> {
+        self.footnotes
+            .iter()
+            .find(|note| note.split(' ').next() == Some(mark))
+            .map(String::as_str)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TableLine {
     pub kind: LineKind,
@@ -206,6 +229,18 @@ pub enum OutcomeName {
     Mismatch,
     /// Published, but not checked: its cell failed, or depends on one that did.
     NotChecked,
+}
+
+impl OutcomeName {
+    /// As JSON writes it: `matches`, `rounding`, `mismatch`, `not_checked`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeName::Matches => "matches",
+            OutcomeName::Rounding => "rounding",
+            OutcomeName::Mismatch => "mismatch",
+            OutcomeName::NotChecked => "not_checked",
+        }
+    }
 }
 
 impl From<Outcome> for OutcomeName {
@@ -625,11 +660,7 @@ impl RowContext<'_> {
     /// written for an input, every digit of what bud computes otherwise.
     fn number(&self, column: usize, computed: bool, figure: Option<FigureKind>) -> Option<Decimal> {
         if !computed {
-            return match figure {
-                Some(FigureKind::Number(written)) => Some(written.value),
-                Some(FigureKind::Dash) => Some(Decimal::ZERO),
-                Some(FigureKind::Blank) | None => None,
-            };
+            return input_number(figure);
         }
         match self.model.cells[self.id.0].get(column) {
             Some(Ok(amount)) if figure == Some(FigureKind::Blank) && amount.value.is_zero() => None,
@@ -650,11 +681,7 @@ impl RowContext<'_> {
         check: Option<&Check>,
     ) -> String {
         if !computed {
-            return match figure {
-                Some(FigureKind::Number(written)) => format::written(written),
-                Some(FigureKind::Dash) => "-".to_owned(),
-                Some(FigureKind::Blank) | None => String::new(),
-            };
+            return input_shown(figure);
         }
         // A figure that matches or differs only by rounding is shown as published: the
         // published figure is the correct rounding of amounts bud only sees rounded.
@@ -745,6 +772,24 @@ fn stated_cell(check: &Check, factor: Decimal) -> Stated {
 /// A scale figure's stated figure: scales hold rates and amounts in their own units.
 pub(super) fn stated_as_is(check: &Check) -> Stated {
     stated_cell(check, Decimal::ONE)
+}
+
+/// An input figure as a number, in the unit it is written in: a dash is zero.
+pub(super) fn input_number(figure: Option<FigureKind>) -> Option<Decimal> {
+    match figure? {
+        FigureKind::Number(written) => Some(written.value),
+        FigureKind::Dash => Some(Decimal::ZERO),
+        FigureKind::Blank => None,
+    }
+}
+
+/// An input figure as printed: `1,875.2`, `-`, or nothing for a blank.
+pub(super) fn input_shown(figure: Option<FigureKind>) -> String {
+    match figure {
+        Some(FigureKind::Number(written)) => format::written(written),
+        Some(FigureKind::Dash) => "-".to_owned(),
+        Some(FigureKind::Blank) | None => String::new(),
+    }
 }
 
 /// A computed figure as the table publishes it: at its rounding, or every digit.

@@ -320,11 +320,8 @@ fn write_cell(
         .filter(|s| s.outcome != OutcomeName::Matches)
     {
         let text = table
-            .footnotes
-            .iter()
-            .find(|f| f.split(' ').next() == Some(cell.mark.as_str()))
-            .cloned()
-            .unwrap_or_else(|| format!("published {}", stated.written));
+            .footnote(&cell.mark)
+            .map_or_else(|| format!("published {}", stated.written), str::to_owned);
         sheet.insert_note(row, column, &Note::new(text).set_author("bud"))?;
     }
     Ok(())

@@ -677,10 +677,7 @@ fn in_context(mut diagnostic: Diagnostic, context: Context) -> Diagnostic {
 /// The figure a table prints in a cell, as an amount known to half its rounding step;
 /// `None` for a blank, or for a table whose shape is wrong.
 fn printed_figure(table: &TableDef, row: &RowDef, index: usize) -> Option<Amount> {
-    let printed = matches!(
-        row.figures.get(index).map(|figure| figure.kind),
-        Some(FigureKind::Number(_) | FigureKind::Dash)
-    );
+    let printed = row.printed(index).is_some();
     (printed && table.well_formed).then(|| input_figure(table, row, index))
 }
 

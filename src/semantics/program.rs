@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use super::number::Exact;
 use super::unit::Unit;
 use crate::diagnostic::Span;
-use crate::syntax::ast::{BinaryOp, ColumnKey, Figure, Period, RoundingMode, Scale, Written};
+use crate::syntax::ast::{
+    BinaryOp, ColumnKey, Figure, FigureKind, Period, RoundingMode, Scale, Written,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ValueId(pub usize);
@@ -223,6 +225,15 @@ impl RowDef {
         with_marker(self.marker.as_deref(), &self.label)
     }
 
+    /// The figure the table prints in a column, in the currency's units (a dash is
+    /// zero); `None` for a blank.
+    pub fn printed(&self, column: usize) -> Option<Decimal> {
+        match self.figures.get(column)?.kind {
+            FigureKind::Number(_) | FigureKind::Dash => self.amounts.get(column).copied(),
+            FigureKind::Blank => None,
+        }
+    }
+
     /// The shortest way to point at this row in a worked sum: its marker, name or label.
     pub fn short_name(&self) -> String {
         match (&self.marker, &self.name) {
@@ -322,28 +333,41 @@ impl Formula {
     /// Every value and row this formula reads, with the column or year it reads, in
     /// order of appearance.
     pub fn for_each_reference(&self, visit: &mut impl FnMut(Reference, At, Span)) {
+        self.walk(false, visit);
+    }
+
+    /// Every name the formula writes, `published(…)` included: what an editor finds,
+    /// where `for_each_reference` gives what evaluation depends on.
+    pub fn for_each_name(&self, visit: &mut impl FnMut(Reference, At, Span)) {
+        self.walk(true, visit);
+    }
+
+    fn walk(&self, published: bool, visit: &mut impl FnMut(Reference, At, Span)) {
         match &self.kind {
             FormulaKind::Value { id, at } => visit(Reference::Value(*id), *at, self.span),
             FormulaKind::Row { id, at } => visit(Reference::Row(*id), *at, self.span),
+            // A published figure is read from the file, not computed: no dependency.
+            FormulaKind::Published { id, at } if published => {
+                visit(Reference::Row(*id), *at, self.span);
+            }
             FormulaKind::Sum { terms, sections } => {
-                terms.iter().for_each(|term| term.for_each_reference(visit));
+                terms.iter().for_each(|term| term.walk(published, visit));
                 for section in sections {
                     visit(Reference::Section(section.id), section.at, section.span);
                 }
             }
-            FormulaKind::Share { ratio, .. } => ratio.for_each_reference(visit),
+            FormulaKind::Share { ratio, .. } => ratio.walk(published, visit),
             FormulaKind::Negate(inner) | FormulaKind::Convert { inner, .. } => {
-                inner.for_each_reference(visit)
+                inner.walk(published, visit)
             }
             FormulaKind::Binary { lhs, rhs, .. }
             | FormulaKind::Round {
                 value: lhs,
                 step: rhs,
             } => {
-                lhs.for_each_reference(visit);
-                rhs.for_each_reference(visit);
+                lhs.walk(published, visit);
+                rhs.walk(published, visit);
             }
-            // A published figure is read from the file, not computed: no dependency.
             FormulaKind::Constant { .. }
             | FormulaKind::Ratio(_)
             | FormulaKind::Year
