@@ -707,22 +707,14 @@ impl RowContext<'_> {
         computed: bool,
         figure: Option<FigureKind>,
     ) -> Option<Stated> {
-        let written = match figure? {
-            FigureKind::Number(written) => Some(written),
-            FigureKind::Dash => None,
-            FigureKind::Blank => return None,
-        };
         if !computed {
             return None;
         }
-        let value = self.row.amounts.get(column).copied()?;
+        let value = self.row.printed(column)?;
         let scaled = Exact::new(value)
             .checked_div(Exact::new(factor(&self.table.unit)))
             .ok()?;
-        Some(not_checked(
-            written.map_or_else(|| "-".to_owned(), format::written),
-            plain(scaled),
-        ))
+        Some(not_checked(input_shown(figure), plain(scaled)))
     }
 
     /// The Total column adds the row's other columns; a rule becomes the same
