@@ -108,12 +108,45 @@ fn nul_bytes() {
 // ---------------------------------------------------------------- sizes and depths
 
 #[test]
-fn a_ten_megabyte_line() {
-    let mut bytes = with_header("x = ");
-    bytes.extend(std::iter::repeat_n(b'1', 10 * 1024 * 1024));
-    let run = check_bytes(&bytes);
+fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("huge.bud")).unwrap();
+    // Sparse: the test costs no disk, and bud must not read it to refuse it.
+    file.set_len(128 * 1024 * 1024 + 1).unwrap();
+    let run = check_path(dir.path(), "huge.bud");
     assert_refused(&run, "bud::syntax::limit", 2);
-    assert!(run.output.contains("1 MiB"), "{}", run.output);
+    assert!(run.output.contains("134,217,729 bytes"), "{}", run.output);
+    assert!(run.output.contains("128 MiB"), "{}", run.output);
+}
+
+#[test]
+fn a_two_megabyte_number_is_refused_without_printing_it() {
+    let mut bytes = format!("{HEADER}x = ").into_bytes();
+    bytes.extend(std::iter::repeat_n(b'1', 2 * 1024 * 1024));
+    let run = check_bytes(&bytes);
+    let shown: String = run.output.chars().take(2_000).collect();
+    assert!(
+        run.output.len() < 2_000,
+        "printed {} bytes: {shown}",
+        run.output.len()
+    );
+    assert_refused(&run, "bud::syntax::number", 2);
+    assert!(run.output.contains("input.bud:6:5"), "{}", run.output);
+    assert!(run.output.contains("too long to show"), "{}", run.output);
+}
+
+#[test]
+fn a_long_line_next_to_a_mistake_is_not_printed() {
+    let mut bytes = format!("{HEADER}x = \n// ").into_bytes();
+    bytes.extend(std::iter::repeat_n(b'1', 1024 * 1024));
+    let run = check_bytes(&bytes);
+    let shown: String = run.output.chars().take(2_000).collect();
+    assert!(
+        run.output.len() < 2_000,
+        "printed {} bytes: {shown}",
+        run.output.len()
+    );
+    assert_refused(&run, "bud::syntax::unexpected", 2);
 }
 
 #[test]

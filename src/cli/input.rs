@@ -1,9 +1,9 @@
 //! Reading decision files, with a diagnostic for each way that can fail.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
@@ -42,9 +42,10 @@ pub enum Variants<'a> {
 pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     // Each variant resolves its scales again; a data file is read from disk once.
-    let read = RefCell::new(HashMap::<String, Result<String, String>>::new());
+    let read = Mutex::new(HashMap::<String, Result<String, String>>::new());
     let read_beside = |name: &str| {
-        read.borrow_mut()
+        read.lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .entry(name.to_owned())
             .or_insert_with(|| read_data(&directory.join(name)))
             .clone()
@@ -101,7 +102,8 @@ fn read_data(path: &Path) -> Result<String, String> {
     }
     if let Some(size) = too_large(path) {
         return Err(format!(
-            "it is {size} bytes, more than the 1,048,576 bytes (1 MiB) bud reads"
+            "it is {size} bytes, more than the {} bud reads",
+            bud::syntax::limits::MAX_FILE_SIZE_IN_WORDS
         ));
     }
     let bytes = std::fs::read(path).map_err(|error| io_reason(&error))?;

@@ -33,6 +33,29 @@ impl Source {
         }
     }
 
+    /// The length in bytes of the longest line a snippet of `span` prints: the lines
+    /// it covers and the line of context on either side.
+    fn longest_line_shown(&self, span: Span) -> usize {
+        let first = self.line_of(span.start).saturating_sub(1);
+        let last = self.line_of(span.end.max(span.start)) + 1;
+        (first..=last)
+            .map(|line| {
+                let start = self
+                    .line_starts
+                    .get(line)
+                    .copied()
+                    .unwrap_or(self.text.len());
+                let end = self
+                    .line_starts
+                    .get(line + 1)
+                    .copied()
+                    .unwrap_or(self.text.len());
+                end.saturating_sub(start)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|start| *start <= offset)
@@ -267,6 +290,38 @@ pub fn render(diagnostic: &Diagnostic, source: &Source, color: bool) -> String {
     render_with(diagnostic, source, &[], color)
 }
 
+/// A source line longer than this is not printed under a diagnostic: one line of a
+/// corrupted or generated file would otherwise fill the terminal (a ten-megabyte
+/// number printed ten megabytes of digits and thirty of underline).
+const LONGEST_SHOWN_LINE: usize = 1_000;
+
+/// `diagnostic` with its labels moved into its message as line and column, when a line
+/// it points at is too long to show; `None` when every line can be shown.
+fn without_long_lines(diagnostic: &Diagnostic, source: &Source) -> Option<Diagnostic> {
+    let mut labels = diagnostic.primary.iter().chain(&diagnostic.secondary);
+    if labels.all(|label| source.longest_line_shown(label.span) <= LONGEST_SHOWN_LINE) {
+        return None;
+    }
+    let mut plain = diagnostic.clone();
+    let places: Vec<String> = diagnostic
+        .primary
+        .iter()
+        .chain(&diagnostic.secondary)
+        .map(|label| {
+            let (line, column) = source.line_column(label.span.start);
+            format!("{}:{line}:{column}: {}", source.name, label.message)
+        })
+        .collect();
+    plain.message = format!(
+        "{}\n  at {} (the line is too long to show)",
+        diagnostic.message,
+        places.join("\n  and ")
+    );
+    plain.primary = None;
+    plain.secondary.clear();
+    Some(plain)
+}
+
 /// As `render`, with labels in other files shown each in a snippet of its own.
 fn render_with(
     diagnostic: &Diagnostic,
@@ -274,6 +329,9 @@ fn render_with(
     others: &[(Label, &Source)],
     color: bool,
 ) -> String {
+    if let Some(plain) = without_long_lines(diagnostic, source) {
+        return render_with(&plain, source, others, color);
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

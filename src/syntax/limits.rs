@@ -13,9 +13,15 @@ pub const MAX_NESTING: usize = 100;
 /// such limit because its terms do not nest.
 pub const MAX_FORMULA_OPERATORS: usize = 256;
 
-/// Largest decision, imported or data file accepted, in bytes (1 MiB). BS-VI/7 with
-/// all of its tables is 17 KB, and its Table 5 data file, 164 Parties, 8 KB.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// Largest decision, imported or data file accepted, in bytes (128 MiB). BS-VI/7 with
+/// all of its tables is 17 KB, and its Table 5 data file, 164 Parties, 8 KB; the limit
+/// leaves room for a whole secretariat's history in one file (a million budget lines
+/// are about 50 MB) while keeping a file named by mistake from costing gigabytes,
+/// since bud needs a few times a file's size in memory (docs/performance.md).
+pub const MAX_FILE_BYTES: usize = 128 << 20;
+
+/// `MAX_FILE_BYTES` as a budget officer reads it, for messages.
+pub const MAX_FILE_SIZE_IN_WORDS: &str = "134,217,728 bytes (128 MiB)";
 
 /// Refuses a text larger than `MAX_FILE_BYTES`, before any work that grows with it.
 pub fn check_size(source: &str) -> Result<(), Diagnostic> {
@@ -31,7 +37,7 @@ pub fn too_large(size: usize) -> Diagnostic {
     Diagnostic::error(
         Code::SyntaxLimit,
         format!(
-            "the file is {} bytes, more than the 1,048,576 bytes (1 MiB) bud reads",
+            "the file is {} bytes, more than the {MAX_FILE_SIZE_IN_WORDS} bud reads",
             crate::format::exact(rust_decimal::Decimal::from(size))
         ),
     )

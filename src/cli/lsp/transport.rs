@@ -11,8 +11,9 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use lsp_server::{Connection, Message};
 
-/// The largest message bud reads: far above any decision (files stop at 1 MiB).
-const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest message bud reads: a file at the 128 MiB limit, with room for the
+/// escaping JSON adds.
+const MAX_BODY: usize = 256 * 1024 * 1024;
 
 /// The connection, and the threads that read and write it.
 pub struct Transport {
