@@ -35,6 +35,7 @@ pub mod semantics;
 pub mod syntax;
 
 use diagnostic::Diagnostic;
+use rayon::prelude::*;
 use reconcile::Reconciliation;
 use semantics::Model;
 
@@ -140,7 +141,8 @@ fn variant_of(
     scenario: Option<&str>,
 ) -> Checked {
     let Some(name) = scenario else {
-        return run(&semantics::scenario::base(file), files, Vec::new());
+        // Nothing reads a file's scenarios but `scenario`, so the base decision is the file.
+        return run(file, files, Vec::new());
     };
     match semantics::scenario::find(file, name) {
         Ok(found) => {
@@ -183,14 +185,22 @@ fn every_variant(
             return vec![Checked::unparsed(diagnostics.clone()).importing(&loaded.imported)];
         }
     };
-    let base = variant_of(file, files, None);
-    let names: Vec<String> = semantics::scenario::scenarios(file)
+    let names: Vec<&str> = semantics::scenario::scenarios(file)
         .iter()
-        .map(|s| s.name.name.clone())
+        .map(|s| s.name.name.as_str())
         .collect();
+    // Variants share nothing but the syntax tree, so they are checked in parallel.
+    let (base, variants) = rayon::join(
+        || variant_of(file, files, None),
+        || {
+            names
+                .par_iter()
+                .map(|name| variant_of(file, files, Some(name)))
+                .collect::<Vec<_>>()
+        },
+    );
     let mut all = Vec::with_capacity(names.len() + 1);
-    for name in names {
-        let mut variant = variant_of(file, files, Some(&name));
+    for (name, mut variant) in names.iter().zip(variants) {
         variant
             .diagnostics
             .retain(|d| !base.diagnostics.contains(d));

@@ -34,12 +34,13 @@ use crate::syntax::parse_number;
 /// Where a decision's data files come from. The library does no I/O: the command line
 /// reads them from beside the decision file, an editor from its buffers, a test from
 /// wherever it likes.
-pub trait DataFiles {
+/// `Sync`, because the variants of a decision are checked in parallel.
+pub trait DataFiles: Sync {
     /// The text of the data file the decision names `name`, or why it cannot be read.
     fn read(&self, name: &str) -> Result<String, String>;
 }
 
-impl<F: Fn(&str) -> Result<String, String>> DataFiles for F {
+impl<F: Fn(&str) -> Result<String, String> + Sync> DataFiles for F {
     fn read(&self, name: &str) -> Result<String, String> {
         self(name)
     }

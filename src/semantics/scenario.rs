@@ -265,7 +265,9 @@ fn edit_rows(file: &mut File, table: &Ident, edits: &[RowEdit]) -> Vec<Diagnosti
         )];
     }
     let found = file.items.iter_mut().find_map(|item| match item {
-        Item::Table(found) if found.name.name == table.name => Some(found),
+        Item::Table(found) if found.name.name == table.name => {
+            Some(std::sync::Arc::make_mut(found))
+        }
         _ => None,
     });
     let Some(found) = found else {

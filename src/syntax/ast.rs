@@ -20,7 +20,9 @@ pub enum Item {
     /// Only in a file as parsed; `syntax::load` puts the imported items in its place.
     Import(Import),
     Paragraph(Paragraph),
-    Table(Table),
+    /// Shared, so that a scenario's variant of the decision copies only the tables it
+    /// changes.
+    Table(std::sync::Arc<Table>),
     Scale(ScaleTable),
     Group(Group),
     Scenario(Scenario),

@@ -2,6 +2,7 @@
 //! runs it and lowers pest's parse tree into `ast` (every node with its byte span);
 //! `errors` words syntax errors for people and `recovery` skips the broken statement so
 //! that parsing goes on; `limits` refuses input too large or too deep to parse safely;
+//! `shortcut` reads plain budget lines without the grammar, the bulk of a large file;
 //! `imports` follows `import "…"` and gives each file its stretch of the span offsets;
 //! `formatter` lays a file out canonically (`bud fmt`).
 //! Nothing outside this module depends on pest.
@@ -14,6 +15,7 @@ pub mod imports;
 pub mod limits;
 mod parser;
 mod recovery;
+mod shortcut;
 
 use crate::diagnostic::Diagnostic;
 

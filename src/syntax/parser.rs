@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::ast::*;
 use super::recovery::{self, MAX_SYNTAX_ERRORS};
-use super::{errors, limits};
+use super::{errors, limits, shortcut};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 #[derive(pest_derive::Parser)]
@@ -25,6 +25,34 @@ type Lowered<T> = Result<T, Diagnostic>;
 /// the broken statement is skipped (`recovery`) and parsing goes on, so every broken
 /// line is reported, up to `MAX_SYNTAX_ERRORS`.
 pub fn parse_at(source: &str, base: usize) -> Result<File, Vec<Diagnostic>> {
+    match parse_with_shortcut(source, base) {
+        Some(file) => Ok(file),
+        None => parse_by_grammar(source, base),
+    }
+}
+
+/// The file read with its plain rows taken by `shortcut`, or `None` when there are
+/// none or the file has any problem: the grammar then reads it all and words the
+/// diagnostics as it always does.
+fn parse_with_shortcut(source: &str, base: usize) -> Option<File> {
+    let runs = shortcut::plain_row_runs(source, base);
+    if runs.is_empty() {
+        return None;
+    }
+    let abridged = shortcut::abridge(source, runs);
+    let _spans_from = SpansFrom::abridged(base, abridged.shifts);
+    let pairs = BudParser::parse(Rule::file, &abridged.text).ok()?;
+    let mut lower = Lower {
+        placeholders: abridged.placeholders.into(),
+        ..Lower::default()
+    };
+    let file = lower.file(pairs).ok()?;
+    // A placeholder left over stood where no row can: the grammar must read the file.
+    (lower.diagnostics.is_empty() && lower.placeholders.is_empty()).then_some(file)
+}
+
+/// Parses `source` with the grammar alone, as `parse_at` describes.
+pub(super) fn parse_by_grammar(source: &str, base: usize) -> Result<File, Vec<Diagnostic>> {
     let _spans_from = SpansFrom::base(base);
     let error = match BudParser::parse(Rule::file, source) {
         Ok(pairs) => return lowered(pairs, Vec::new()),
@@ -98,16 +126,25 @@ thread_local! {
     /// the parser rather than passed to each of the fifty lowering functions that make
     /// a span; `SpansFrom` sets it for one parse and puts it back.
     static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// When the grammar reads an abridged text (`shortcut`), where its placeholders
+    /// end and how far the original text is ahead after each.
+    static SHIFTS: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 struct SpansFrom {
     previous: usize,
+    previous_shifts: Vec<(usize, usize)>,
 }
 
 impl SpansFrom {
     fn base(base: usize) -> SpansFrom {
+        Self::abridged(base, Vec::new())
+    }
+
+    fn abridged(base: usize, shifts: Vec<(usize, usize)>) -> SpansFrom {
         SpansFrom {
             previous: BASE.replace(base),
+            previous_shifts: SHIFTS.replace(shifts),
         }
     }
 }
@@ -115,6 +152,7 @@ impl SpansFrom {
 impl Drop for SpansFrom {
     fn drop(&mut self) {
         BASE.set(self.previous);
+        SHIFTS.set(std::mem::take(&mut self.previous_shifts));
     }
 }
 
@@ -139,7 +177,12 @@ pub(crate) fn parse_with_detail(source: &str) -> Option<pest::error::Error<Rule>
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
     let base = BASE.get();
-    Span::new(base + span.start(), base + span.end())
+    SHIFTS.with_borrow(|shifts| {
+        Span::new(
+            base + shortcut::original_offset(shifts, span.start()),
+            base + shortcut::original_offset(shifts, span.end()),
+        )
+    })
 }
 
 fn internal(span: Span, what: &str) -> Diagnostic {
@@ -161,6 +204,9 @@ struct Lower {
     /// How deep the lowering recursion is. `limits::check` refuses deep input before
     /// parsing; this guard keeps lowering safe even if the two ever disagree.
     depth: usize,
+    /// The rows `shortcut` read, by where their placeholder starts in the text the
+    /// grammar read, in file order.
+    placeholders: std::collections::VecDeque<(usize, Vec<Row>)>,
 }
 
 impl Lower {
@@ -172,7 +218,7 @@ impl Lower {
                 Rule::decision => items.push(Item::Decision(self.decision(pair)?)),
                 Rule::import => items.push(Item::Import(import(pair)?)),
                 Rule::paragraph => items.push(Item::Paragraph(self.paragraph(pair)?)),
-                Rule::table => items.push(Item::Table(self.table(pair)?)),
+                Rule::table => items.push(Item::Table(self.table(pair)?.into())),
                 Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
                 Rule::group => items.push(Item::Group(group(pair)?)),
                 Rule::scenario => items.push(Item::Scenario(self.scenario(pair)?)),
@@ -280,7 +326,7 @@ impl Lower {
                 Rule::table_number => number = Some(ident(part)),
                 Rule::ident => name = Some(ident(part)),
                 Rule::section => entries.push(Entry::Section(self.section(part)?)),
-                Rule::row => entries.push(Entry::Row(self.row(part)?)),
+                Rule::row => self.rows(part, &mut entries)?,
                 _ => match self.table_setting(part)? {
                     Some(setting) => settings.push(setting),
                     None => return Err(internal(part_span, "a table line")),
@@ -473,7 +519,7 @@ impl Lower {
     fn changed_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<Item> {
         let span = span_of(&pair);
         match pair.as_rule() {
-            Rule::table => Ok(Item::Table(self.table(pair)?)),
+            Rule::table => Ok(Item::Table(self.table(pair)?.into())),
             Rule::scale_table => Ok(Item::Scale(self.scale(pair)?)),
             Rule::group => Ok(Item::Group(group(pair)?)),
             Rule::definition => Ok(Item::Definition(self.definition(pair)?)),
@@ -551,7 +597,7 @@ impl Lower {
                     let section = self.nested(span_of(&part), |lower| lower.section(part))?;
                     entries.push(Entry::Section(section));
                 }
-                Rule::row => entries.push(Entry::Row(self.row(part)?)),
+                Rule::row => self.rows(part, &mut entries)?,
                 _ => return Err(internal(span_of(&part), "a section line")),
             }
         }
@@ -562,6 +608,23 @@ impl Lower {
             entries,
             span,
         })
+    }
+
+    /// A row of a table or section, or the rows `shortcut` read in its place.
+    fn rows(&mut self, pair: Pair<'_, Rule>, entries: &mut Vec<Entry>) -> Lowered<()> {
+        let at = pair.as_span().start();
+        if self
+            .placeholders
+            .front()
+            .is_some_and(|(start, _)| *start == at)
+        {
+            if let Some((_, rows)) = self.placeholders.pop_front() {
+                entries.extend(rows.into_iter().map(Entry::Row));
+            }
+            return Ok(());
+        }
+        entries.push(Entry::Row(self.row(pair)?));
+        Ok(())
     }
 
     fn row(&mut self, pair: Pair<'_, Rule>) -> Lowered<Row> {
