@@ -149,7 +149,7 @@ fn variant_of(
             let (variant, problems) = semantics::scenario::apply(file, found);
             let condition = found.condition.as_ref().map(|c| c.value.clone());
             Checked {
-                scenario: Some((name.to_owned(), condition)),
+                scenario: Some((name.to_owned(), condition.map(String::from))),
                 ..run(&variant, files, problems)
             }
         }

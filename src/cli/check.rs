@@ -39,6 +39,9 @@ pub fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
         CheckFormat::Json => document(machine::json(&files), &files),
         CheckFormat::Sarif => document(machine::sarif(&files), &files),
     };
+    // The process ends after this. Freeing a large decision's trees node by node took
+    // a second for a million rows; the system reclaims the memory at once.
+    std::mem::forget(files);
     printed.max(checked)
 }
 

@@ -381,7 +381,7 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
     let formulas = program
         .rows
         .iter()
-        .filter_map(|row| row.formula.as_ref())
+        .filter_map(|row| row.formula.as_deref())
         .chain(
             program
                 .values

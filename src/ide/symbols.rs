@@ -59,7 +59,7 @@ pub(super) fn outline(analysis: &Analysis) -> Vec<Symbol> {
 fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Option<Symbol> {
     Some(match item {
         Item::Decision(decision) => symbol(
-            decision.symbol.value.clone(),
+            decision.symbol.value.to_string(),
             SymbolKind::Decision,
             decision.span,
             decision.symbol.span,
@@ -71,7 +71,7 @@ fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Opti
                 paragraph.span,
                 paragraph.number.span,
             );
-            found.detail = paragraph.text.as_ref().map(|t| t.value.clone());
+            found.detail = paragraph.text.as_ref().map(|t| t.value.to_string());
             found.children = paragraph.definitions.iter().map(definition).collect();
             found
         }
@@ -85,24 +85,24 @@ fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Opti
             table_symbol(program, TableId(id))
         }
         Item::Scale(scale) => symbol(
-            scale.name.name.clone(),
+            scale.name.name.to_string(),
             SymbolKind::Scale,
             scale.span,
             scale.name.span,
         ),
         Item::Group(group) => {
             let mut found = symbol(
-                group.name.name.clone(),
+                group.name.name.to_string(),
                 SymbolKind::Group,
                 group.span,
                 group.name.span,
             );
-            found.detail = group.label.as_ref().map(|l| l.value.clone());
+            found.detail = group.label.as_ref().map(|l| l.value.to_string());
             found
         }
         Item::Scenario(scenario) => {
             let mut found = symbol(
-                scenario.name.name.clone(),
+                scenario.name.name.to_string(),
                 SymbolKind::Scenario,
                 scenario.span,
                 scenario.name.span,
@@ -116,7 +116,7 @@ fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Opti
 
 fn definition(value: &ast::Definition) -> Symbol {
     symbol(
-        value.name.name.clone(),
+        value.name.name.to_string(),
         SymbolKind::Value,
         value.span,
         value.name.span,
@@ -176,14 +176,14 @@ fn table_symbol(program: &Program, id: TableId) -> Symbol {
                     section.span,
                     section.span,
                 );
-                found.detail = section.name.clone();
+                found.detail = section.name.as_deref().map(str::to_owned);
                 open.push((section.depth, found));
             }
             Line::Row(row) => {
                 let row = program.row(*row);
                 close(&mut open, &mut root, row.depth);
                 let mut found = symbol(row.display_label(), SymbolKind::Row, row.span, row.span);
-                found.detail = row.name.clone();
+                found.detail = row.name.as_deref().map(str::to_owned);
                 match open.last_mut() {
                     Some((_, parent)) => parent.children.push(found),
                     None => root.children.push(found),

@@ -19,7 +19,7 @@
 pub mod attribution;
 pub mod scale;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rust_decimal::Decimal;
 

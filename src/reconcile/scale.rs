@@ -453,7 +453,7 @@ pub(super) fn place(
 pub(super) fn failing_amounts(
     model: &Model,
     subject: Subject,
-    failing: &std::collections::HashSet<Subject>,
+    failing: &rustc_hash::FxHashSet<Subject>,
 ) -> Vec<String> {
     let Some((scale, ScaleLine::Party(_), role)) = parts(model, subject) else {
         return Vec::new();

@@ -515,7 +515,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
                 let section = program.section(*section);
                 TableLine {
                     kind: LineKind::Section,
-                    name: section.name.clone(),
+                    name: section.name.as_deref().map(str::to_owned),
                     depth: section.depth,
                     label: section.display_label(),
                     cells: Vec::new(),
@@ -537,7 +537,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
                     } else {
                         LineKind::Input
                     },
-                    name: def.name.clone(),
+                    name: def.name.as_deref().map(str::to_owned),
                     depth: def.depth,
                     label: def.display_label(),
                     cells: context.cells(&mut footnotes),

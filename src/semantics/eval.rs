@@ -6,7 +6,9 @@
 //! A failure (division by zero, a missing column) is reported once, where it happens;
 //! everything computed from the failed cell fails silently instead of repeating it.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashSet as HashSet;
 
 use rust_decimal::Decimal;
 
@@ -127,7 +129,7 @@ fn run(
             .collect(),
         diagnostics: Vec::new(),
         deferred: Vec::new(),
-        demanded: HashSet::new(),
+        demanded: HashSet::default(),
     };
     let years = evaluator.years_of_interest();
     for node in order {
@@ -214,7 +216,7 @@ impl<'a> Evaluator<'a> {
             value.rules().for_each(|rule| named(&rule.formula));
         }
         for row in &self.program.rows {
-            row.formula.iter().for_each(&mut named);
+            row.formula.as_deref().into_iter().for_each(&mut named);
         }
         for value in &self.program.values {
             years.extend(value.by_year.keys());

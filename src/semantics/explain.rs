@@ -264,8 +264,8 @@ impl Reading<'_> {
             let section = self.model.program.section(term.id);
             section
                 .name
-                .clone()
-                .unwrap_or_else(|| section.display_label())
+                .as_deref()
+                .map_or_else(|| section.display_label(), str::to_owned)
         });
         let terms = terms
             .iter()
@@ -345,8 +345,8 @@ impl Reading<'_> {
                 let row = self.model.program.row(*id);
                 let name = row
                     .name
-                    .clone()
-                    .unwrap_or_else(|| format!("\"{}\"", row.label));
+                    .as_deref()
+                    .map_or_else(|| format!("\"{}\"", row.label), str::to_owned);
                 let qualified = if Some(row.table) == self.table {
                     name
                 } else {

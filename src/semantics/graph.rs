@@ -5,7 +5,7 @@
 //! definitions cannot exhaust the call stack. A cycle is reported name by name, each
 //! step labelled where the formula reads the next name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::program::{Node, Program, Reference, RowId, RuleKey, SectionId, ValueId};
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -55,7 +55,7 @@ impl Graph {
         for (from, node) in nodes.iter().enumerate() {
             let formula = match *node {
                 Node::Rule(value, key) => program.value(value).rule(key).map(|rule| &rule.formula),
-                Node::Row(row) => program.row(row).formula.as_ref(),
+                Node::Row(row) => program.row(row).formula.as_deref(),
                 Node::Section(section) => {
                     let section = program.section(section);
                     for row in &section.rows {

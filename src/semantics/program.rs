@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
 use rust_decimal::Decimal;
 
 use super::number::Exact;
@@ -189,9 +191,9 @@ pub enum Line {
 pub struct SectionDef {
     pub table: TableId,
     pub depth: usize,
-    pub marker: Option<String>,
-    pub name: Option<String>,
-    pub label: String,
+    pub marker: Option<CompactString>,
+    pub name: Option<CompactString>,
+    pub label: CompactString,
     /// Every row below the section, nested sections included, in order.
     pub rows: Vec<RowId>,
     pub span: Span,
@@ -207,15 +209,18 @@ impl SectionDef {
 pub struct RowDef {
     pub table: TableId,
     pub depth: usize,
-    pub marker: Option<String>,
-    pub name: Option<String>,
-    pub label: String,
+    // Compact: a name or label up to 24 bytes is held inline, so copying a row from
+    // the syntax tree allocates nothing (docs/performance.md).
+    pub marker: Option<CompactString>,
+    pub name: Option<CompactString>,
+    pub label: CompactString,
     pub figures: Vec<Figure>,
     /// Each figure in the currency's units (a figure in thousands times 1,000); zero
     /// for a dash or a blank. Converted once, with overflow checked, when resolving.
     pub amounts: Vec<Decimal>,
-    /// Present for computed rows; an input row takes its figures as given.
-    pub formula: Option<Formula>,
+    /// Present for computed rows; an input row takes its figures as given. Boxed, as
+    /// in the syntax tree, so that input rows stay small.
+    pub formula: Option<Box<Formula>>,
     pub span: Span,
 }
 
@@ -237,8 +242,8 @@ impl RowDef {
     /// The shortest way to point at this row in a worked sum: its marker, name or label.
     pub fn short_name(&self) -> String {
         match (&self.marker, &self.name) {
-            (Some(marker), _) => marker.clone(),
-            (None, Some(name)) => name.clone(),
+            (Some(marker), _) => marker.to_string(),
+            (None, Some(name)) => name.to_string(),
             (None, None) => format!("\"{}\"", self.label),
         }
     }

@@ -97,7 +97,7 @@ impl PartyDef {
     /// A line written in the decision file.
     fn written(party: &ast::Text, figures: &[Figure]) -> Self {
         PartyDef {
-            name: party.value.clone(),
+            name: party.value.to_string(),
             span: party.span,
             file: None,
             figures: figures.to_vec(),
@@ -371,7 +371,7 @@ impl Builder<'_> {
             let ast::Item::Group(group) = item else {
                 continue;
             };
-            if let Some(first) = seen.get(&group.name.name) {
+            if let Some(first) = seen.get(group.name.name.as_str()) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::NameDuplicate,
@@ -383,7 +383,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            seen.insert(group.name.name.clone(), group.name.span);
+            seen.insert(group.name.name.to_string(), group.name.span);
             let mut members: Vec<(String, Span)> = Vec::new();
             for member in &group.members {
                 if let Some((_, first)) = members.iter().find(|(name, _)| *name == member.value) {
@@ -401,11 +401,11 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                members.push((member.value.clone(), member.span));
+                members.push((member.value.to_string(), member.span));
             }
             self.scales.groups.push(GroupDef {
-                name: group.name.name.clone(),
-                label: group.label.as_ref().map(|l| l.value.clone()),
+                name: group.name.name.to_string(),
+                label: group.label.as_ref().map(|l| l.value.to_string()),
                 members,
                 span: group.span,
             });
@@ -471,8 +471,12 @@ impl Builder<'_> {
 
     fn scale(&mut self, table: &ScaleTable) -> ScaleDef {
         let mut def = ScaleDef {
-            number: table.number.as_ref().map(|n| n.name.clone()),
-            name: table.name.name.clone(),
+            number: table
+                .number
+                .as_ref()
+                .map(|n| n.name.clone())
+                .map(String::from),
+            name: table.name.name.to_string(),
             title: None,
             notes: Vec::new(),
             currency: String::new(),
@@ -510,8 +514,8 @@ impl Builder<'_> {
         let (mut unit, mut rounding, mut columns) = (false, false, false);
         for setting in &table.settings {
             match setting {
-                TableSetting::Title(title) => def.title = Some(title.value.clone()),
-                TableSetting::Note(note) => def.notes.push(note.value.clone()),
+                TableSetting::Title(title) => def.title = Some(title.value.to_string()),
+                TableSetting::Note(note) => def.notes.push(note.value.to_string()),
                 TableSetting::Unit(TableUnit::Money { currency, scale }, span) => {
                     unit = true;
                     def.currency = currency.code.clone();
@@ -840,7 +844,7 @@ impl Builder<'_> {
             }
         }
         self.scales.data.push(DataText {
-            name: name.value.clone(),
+            name: name.value.to_string(),
             text,
         });
         (parties, totals)
@@ -1049,7 +1053,7 @@ impl Builder<'_> {
         let program = &self.model.program;
         let written = match &reference.qualifier {
             Some(table) => format!("{}.{}", table.name, reference.name.name),
-            None => reference.name.name.clone(),
+            None => reference.name.name.to_string(),
         };
         if let Some(index) = &reference.index {
             let index_span = match index {

@@ -122,7 +122,7 @@ fn named(file: &File) -> Vec<(Kind, String)> {
         }
         if let Item::Paragraph(paragraph) = item {
             for definition in &paragraph.definitions {
-                names.push((Kind::Value, definition.name.name.clone()));
+                names.push((Kind::Value, definition.name.name.to_string()));
             }
         }
     }
@@ -411,8 +411,8 @@ fn collect_rows(entries: &[Entry], selector: &RowSelector, into: &mut Vec<String
     for entry in entries {
         match entry {
             Entry::Row(row) => match selector {
-                RowSelector::Name(_) => into.extend(row.name.as_ref().map(|n| n.name.clone())),
-                RowSelector::Label(_) => into.push(row.label.value.clone()),
+                RowSelector::Name(_) => into.extend(row.name.as_ref().map(|n| n.name.to_string())),
+                RowSelector::Label(_) => into.push(row.label.value.to_string()),
             },
             Entry::Section(section) => collect_rows(&section.entries, selector, into),
         }
@@ -554,7 +554,7 @@ mod tests {
             .iter()
             .filter_map(|entry| match entry {
                 Entry::Row(row) => Some((
-                    row.label.value.clone(),
+                    row.label.value.to_string(),
                     row.figures
                         .iter()
                         .map(|f| format!("{:?}", f.kind))

@@ -4,6 +4,7 @@
 //! Figures keep the digits as written (`Written`) because the number of decimals an
 //! author typed is part of what was published; the evaluator decides what it means.
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::Span;
@@ -107,7 +108,7 @@ impl RowSelector {
     /// `savings` or `"COP/MOP"`, as written.
     pub fn display(&self) -> String {
         match self {
-            RowSelector::Name(name) => name.name.clone(),
+            RowSelector::Name(name) => name.name.to_string(),
             RowSelector::Label(label) => format!("\"{}\"", label.value),
         }
     }
@@ -190,14 +191,14 @@ pub struct PartyLine {
 /// A name written by the author, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
-    pub name: String,
+    pub name: CompactString,
     pub span: Span,
 }
 
 /// A double-quoted text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
-    pub value: String,
+    pub value: CompactString,
     pub span: Span,
 }
 
@@ -378,7 +379,9 @@ pub struct Row {
     pub name: Option<Ident>,
     pub label: Text,
     pub figures: Vec<Figure>,
-    pub formula: Option<Expr>,
+    /// Boxed: most rows are inputs, and an inline formula would more than double
+    /// every row's size.
+    pub formula: Option<Box<Expr>>,
     pub span: Span,
 }
 

@@ -5,6 +5,7 @@
 //! several files. The files are read through the caller, as data files are: the
 //! library does no I/O.
 
+use compact_str::CompactString;
 use std::sync::Arc;
 
 use super::ast::{File, Import, Item};
@@ -87,7 +88,7 @@ impl Loader<'_> {
                 Item::Scale(mut scale) => {
                     // A data file, like an import, is named relative to its file.
                     for data in &mut scale.data {
-                        data.value = joined(folder, &data.value);
+                        data.value = CompactString::from(joined(folder, &data.value));
                     }
                     expanded.push(Item::Scale(scale));
                 }

@@ -3,6 +3,7 @@
 //! `Pair`. Structural surprises (a pair that the grammar cannot produce) become an
 //! `Internal` diagnostic rather than a panic.
 
+use compact_str::CompactString;
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 use rust_decimal::Decimal;
@@ -370,7 +371,7 @@ impl Lower {
         let mut scale = ScaleTable {
             number: None,
             name: Ident {
-                name: String::new(),
+                name: CompactString::from(String::new()),
                 span,
             },
             settings: Vec::new(),
@@ -655,7 +656,7 @@ impl Lower {
             name,
             label: label.ok_or_else(|| internal(span, "a row label"))?,
             figures,
-            formula,
+            formula: formula.map(Box::new),
             span,
         })
     }
@@ -996,14 +997,14 @@ fn row_selector(pair: Pair<'_, Rule>) -> Lowered<RowSelector> {
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident {
         span: span_of(&pair),
-        name: pair.as_str().to_owned(),
+        name: CompactString::from(pair.as_str().to_owned()),
     }
 }
 
 fn text_as_written(pair: &Pair<'_, Rule>) -> Text {
     Text {
         span: span_of(pair),
-        value: pair.as_str().to_owned(),
+        value: CompactString::from(pair.as_str().to_owned()),
     }
 }
 
@@ -1026,7 +1027,10 @@ fn text(pair: Pair<'_, Rule>) -> Text {
             value.push(c);
         }
     }
-    Text { value, span }
+    Text {
+        value: CompactString::from(value),
+        span,
+    }
 }
 
 /// The last child of `pair` with the given rule (settings are `keyword value`).

@@ -16,6 +16,7 @@ use super::ast::{Figure, FigureKind, Ident, Row, Text};
 use super::errors::KEYWORDS;
 use super::parser::parse_number;
 use crate::diagnostic::Span;
+use compact_str::CompactString;
 
 /// What the grammar sees in place of a run of plain lines: a row with an empty label.
 pub(crate) const PLACEHOLDER: &str = "\"\"\n";
@@ -262,7 +263,7 @@ impl Scan<'_> {
             return None;
         }
         Some(Ident {
-            name: name.to_owned(),
+            name: CompactString::from(name.to_owned()),
             span: Span::new(at + from, at + self.position),
         })
     }
@@ -279,7 +280,7 @@ impl Scan<'_> {
         }
         self.position = from + 1 + length + 1;
         Some(Text {
-            value: inner[..length].to_owned(),
+            value: CompactString::from(inner[..length].to_owned()),
             span: Span::new(at + from, at + self.position),
         })
     }
