@@ -243,7 +243,8 @@ impl Segment {
 
 fn rescaling_factor(scaled: &[&Terms], available: Decimal) -> Result<Exact, Impossible> {
     let (mut segment, mut changes) = starting_segment(scaled)?;
-    changes.sort_by_key(|change| change.at);
+    // Changes at one point are applied together, so their order among themselves is free.
+    changes.sort_unstable_by_key(|change| change.at);
     let mut changes = changes.into_iter().peekable();
     let mut last_point = Exact::ZERO;
     while let Some(point) = changes.peek().map(|change| change.at) {

@@ -290,6 +290,9 @@ impl PartialOrd for Exact {
 
 impl Ord for Exact {
     fn cmp(&self, other: &Self) -> Ordering {
+        if let Some(order) = cross_compare(self, other) {
+            return order;
+        }
         let cross = exact_product(self.numerator, other.denominator)
             .zip(exact_product(other.numerator, self.denominator));
         match cross {
@@ -297,6 +300,27 @@ impl Ord for Exact {
             None => self.to_decimal().cmp(&other.to_decimal()),
         }
     }
+}
+
+/// `a/b` against `c/d` as `a·d` against `c·b` in 128-bit integers (denominators are
+/// positive), when the products and their alignment fit: no decimal is built, which
+/// made sorting 200,000 limits for an apportionment several times faster.
+fn cross_compare(left: &Exact, right: &Exact) -> Option<Ordering> {
+    let product = |a: Decimal, b: Decimal| {
+        Some((
+            a.mantissa().checked_mul(b.mantissa())?,
+            a.scale() + b.scale(),
+        ))
+    };
+    let (ad, ad_scale) = product(left.numerator, right.denominator)?;
+    let (cb, cb_scale) = product(right.numerator, left.denominator)?;
+    let widened = |value: i128, by: u32| value.checked_mul(10i128.checked_pow(by)?);
+    let (ad, cb) = match ad_scale.cmp(&cb_scale) {
+        Ordering::Equal => (ad, cb),
+        Ordering::Less => (widened(ad, cb_scale - ad_scale)?, cb),
+        Ordering::Greater => (ad, widened(cb, ad_scale - cb_scale)?),
+    };
+    Some(ad.cmp(&cb))
 }
 
 impl std::ops::Neg for Exact {

@@ -1,43 +1,22 @@
-//! A generator of valid synthetic decisions, for benchmarks and for trying bud on
-//! large inputs:
-//!
-//! ```sh
-//! cargo run --release --example synth -- --tables 100 --rows 100 --parties 190 --years 2 > big.bud
-//! ```
+//! The generator of synthetic decisions behind `cargo run --example synth` (see
+//! `main.rs`), shared with the benchmarks (`benches/`), which include this file.
 //!
 //! The decision uses every construct of the language: a decision block, paragraphs
 //! with a rate, an amount and a per-year growth, tables of input rows in sections,
 //! computed rows (a sum of a section, a percentage of it, a total), stated figures
-//! that reconcile (every seventh table's support charge is stated a rounding digit
+//! that reconcile (every seventh table's first grand total is stated a rounding digit
 //! off, so it reconciles as rounding), a scale of assessments apportioning the first
 //! table's grand total among the Parties under a fixed share and a ceiling, and a
-//! scenario. Figures come from a fixed pseudo-random sequence: the same arguments
-//! always give the same file. The scale's published figures are those bud computes
-//! for the scale written without them, so the file checks cleanly.
+//! scenario. Figures come from a fixed pseudo-random sequence: the same shape always
+//! gives the same file. The scale's published figures are those bud computes for the
+//! scale written without them, so the file checks cleanly.
+
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 
-use clap::Parser;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-
-/// Writes a synthetic decision to standard output.
-#[derive(Debug, Parser)]
-struct Arguments {
-    /// Budget tables.
-    #[arg(long, default_value_t = 4)]
-    tables: usize,
-    /// Input rows per table.
-    #[arg(long, default_value_t = 20)]
-    rows: usize,
-    /// Parties in the scale of assessments (at least 6, so that a 22% ceiling and a
-    /// 2.5% fixed share can add up to 100%).
-    #[arg(long, default_value_t = 50)]
-    parties: usize,
-    /// Years of the budget period.
-    #[arg(long, default_value_t = 2)]
-    years: usize,
-}
 
 /// A linear congruential sequence: deterministic, and enough to vary the figures.
 struct Figures(u64);
@@ -53,32 +32,49 @@ impl Figures {
     }
 }
 
-fn main() {
-    let arguments = Arguments::parse();
-    let years: Vec<i32> = (0..arguments.years.max(1))
+/// The size of a synthetic decision.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Budget tables.
+    pub tables: usize,
+    /// Input rows per table.
+    pub rows: usize,
+    /// Parties in the scale of assessments (at least 6, so that a 22% ceiling and a
+    /// 2.5% fixed share can add up to 100%).
+    pub parties: usize,
+    /// Years of the budget period.
+    pub years: usize,
+}
+
+impl Shape {
+    /// `rows` input rows in all, in tables of a hundred (fewer if `rows` is smaller),
+    /// over two years, with 190 Parties: the shape the benchmarks grow.
+    pub fn with_rows(rows: usize) -> Shape {
+        let per_table = rows.clamp(1, 100);
+        Shape {
+            tables: rows.div_ceil(per_table),
+            rows: per_table,
+            parties: 190,
+            years: 2,
+        }
+    }
+}
+
+/// The text of a synthetic decision of this shape.
+pub fn decision(shape: &Shape) -> String {
+    let years: Vec<i32> = (0..shape.years.max(1))
         .map(|offset| 2013 + i32::try_from(offset).unwrap_or(0))
         .collect();
     let mut text = header(&years);
     let mut figures = Figures(7);
-    for table in 1..=arguments.tables.max(1) {
-        budget_table(
-            &mut text,
-            table,
-            arguments.rows.max(1),
-            &years,
-            &mut figures,
-        );
+    for table in 1..=shape.tables.max(1) {
+        budget_table(&mut text, table, shape.rows.max(1), &years, &mut figures);
     }
-    let blank = scale(&arguments, &years, &mut figures, None);
-    let stated = stated_scale(&format!("{text}{blank}"), arguments.tables.max(1) + 1);
-    text.push_str(&scale(
-        &arguments,
-        &years,
-        &mut Figures(11),
-        stated.as_deref(),
-    ));
+    let blank = scale(shape, &years, &mut figures, None);
+    let stated = stated_scale(&format!("{text}{blank}"), shape.tables.max(1) + 1);
+    text.push_str(&scale(shape, &years, &mut Figures(11), stated.as_deref()));
     text.push_str(SCENARIO);
-    print!("{text}");
+    text
 }
 
 const SCENARIO: &str = "\nscenario faster-growth \"If the host contribution grew by 3 per cent a year\" {\n    replace host_growth = 3 per cent\n}\n";
@@ -195,21 +191,16 @@ fn line_figures(amounts: &[i64], total: i64) -> String {
 /// The scale of assessments: Parties with UN rates (one of them fixed at 2.5%, every
 /// rate under a 22% ceiling), apportioning Table 1's grand total. With `stated`, the
 /// published figures of each Party line; without, blanks for bud to compute.
-fn scale(
-    arguments: &Arguments,
-    years: &[i32],
-    figures: &mut Figures,
-    stated: Option<&[String]>,
-) -> String {
+fn scale(shape: &Shape, years: &[i32], figures: &mut Figures, stated: Option<&[String]>) -> String {
     let columns: Vec<String> = years.iter().map(i32::to_string).collect();
-    let number = arguments.tables.max(1) + 1;
+    let number = shape.tables.max(1) + 1;
     let mut text = format!(
         "\nscale {number} contributions {{\n    title    \"Contributions\"\n    unit     US$\n    \
          rounding 1 half-up\n    columns  {} Total\n\n    apportion budget_1.grand_total\n    \
          rates     rounding 0.001 half-up\n    fixed     \"Party 1\" 2.5%\n    ceiling   22%\n\n",
         columns.join(" ")
     );
-    for party in 1..=arguments.parties.max(6) {
+    for party in 1..=shape.parties.max(6) {
         let rate = Decimal::new(figures.next_tenths(), 3);
         let line = match stated.and_then(|lines| lines.get(party - 1)) {
             Some(line) => line.clone(),
