@@ -131,6 +131,8 @@ impl Reconciliation {
 /// counted as unchecked (the failure has its own diagnostic).
 pub fn reconcile(model: &Model) -> Reconciliation {
     let mut reconciliation = Reconciliation::default();
+    // Most rows state one figure (their total) or more: a fair first size.
+    reconciliation.checks.reserve(model.program.rows.len());
     for (index, value) in model.program.values.iter().enumerate() {
         value_checks(model, ValueId(index), value, &mut reconciliation);
     }
@@ -246,6 +248,11 @@ fn judge(
     };
     let matches = if step.is_zero() {
         Exact::new(stated) == amount.value
+    } else if Exact::new(stated) == amount.value {
+        // The common case, a stated figure equal to what is computed, needs no
+        // rounding: it matches if it is on the published step, as it nearly always is.
+        stated.checked_rem(step).is_some_and(|rest| rest.is_zero())
+            || amount.value.round_to(step, mode) == Ok(stated)
     } else {
         amount.value.round_to(step, mode) == Ok(stated)
     };

@@ -33,6 +33,43 @@ enum Mark {
     InCycle,
 }
 
+/// Where each node is in the graph's list: rules by look-up, rows and sections by
+/// arithmetic, since they follow the rules in order (a million rows need no map).
+struct Positions {
+    rules: HashMap<Node, usize>,
+    first_row: usize,
+    first_section: usize,
+    sections: usize,
+}
+
+impl Positions {
+    fn of(nodes: &[Node], program: &Program) -> Self {
+        let first_row = nodes.len() - program.rows.len() - program.sections.len();
+        Positions {
+            rules: nodes[..first_row]
+                .iter()
+                .enumerate()
+                .map(|(i, node)| (*node, i))
+                .collect(),
+            first_row,
+            first_section: first_row + program.rows.len(),
+            sections: program.sections.len(),
+        }
+    }
+
+    fn get(&self, node: Node) -> Option<usize> {
+        match node {
+            Node::Rule(..) => self.rules.get(&node).copied(),
+            Node::Row(row) => {
+                (self.first_row + row.0 < self.first_section).then_some(self.first_row + row.0)
+            }
+            Node::Section(section) => {
+                (section.0 < self.sections).then_some(self.first_section + section.0)
+            }
+        }
+    }
+}
+
 impl Graph {
     fn new(program: &Program) -> Self {
         let mut nodes = Vec::new();
@@ -45,11 +82,7 @@ impl Graph {
         }
         nodes.extend((0..program.rows.len()).map(|index| Node::Row(RowId(index))));
         nodes.extend((0..program.sections.len()).map(|index| Node::Section(SectionId(index))));
-        let position: HashMap<Node, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (*node, i))
-            .collect();
+        let position = Positions::of(&nodes, program);
 
         let mut edges: Vec<Vec<Edge>> = nodes.iter().map(|_| Vec::new()).collect();
         for (from, node) in nodes.iter().enumerate() {
@@ -59,9 +92,9 @@ impl Graph {
                 Node::Section(section) => {
                     let section = program.section(section);
                     for row in &section.rows {
-                        if let Some(to) = position.get(&Node::Row(*row)) {
+                        if let Some(to) = position.get(Node::Row(*row)) {
                             edges[from].push(Edge {
-                                to: *to,
+                                to,
                                 span: section.span,
                             });
                         }
@@ -84,8 +117,8 @@ impl Graph {
                         .collect(),
                 };
                 for target in targets {
-                    if let Some(to) = position.get(&target) {
-                        edges[from].push(Edge { to: *to, span });
+                    if let Some(to) = position.get(target) {
+                        edges[from].push(Edge { to, span });
                     }
                 }
             });
@@ -97,12 +130,14 @@ impl Graph {
         let mut marks = vec![Mark::Unvisited; self.nodes.len()];
         let mut order = Vec::with_capacity(self.nodes.len());
         let mut diagnostics = Vec::new();
+        // (node, index of the next edge to follow); one vector for every walk.
+        let mut path: Vec<(usize, usize)> = Vec::new();
         for start in 0..self.nodes.len() {
             if marks[start] != Mark::Unvisited {
                 continue;
             }
-            // (node, index of the next edge to follow)
-            let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+            path.clear();
+            path.push((start, 0));
             marks[start] = Mark::OnPath;
             while let Some((node, next_edge)) = path.last_mut() {
                 let node = *node;

@@ -214,7 +214,7 @@ pub struct RowDef {
     pub marker: Option<CompactString>,
     pub name: Option<CompactString>,
     pub label: CompactString,
-    pub figures: Vec<Figure>,
+    pub figures: std::sync::Arc<[Figure]>,
     /// Each figure in the currency's units (a figure in thousands times 1,000); zero
     /// for a dash or a blank. Converted once, with overflow checked, when resolving.
     pub amounts: Vec<Decimal>,

@@ -378,7 +378,8 @@ pub struct Row {
     pub marker: Option<Text>,
     pub name: Option<Ident>,
     pub label: Text,
-    pub figures: Vec<Figure>,
+    /// Shared with the resolved row (`RowDef`), so a million rows keep one copy.
+    pub figures: std::sync::Arc<[Figure]>,
     /// Boxed: most rows are inputs, and an inline formula would more than double
     /// every row's size.
     pub formula: Option<Box<Expr>>,

@@ -207,7 +207,7 @@ struct Lower {
     depth: usize,
     /// The rows `shortcut` read, by where their placeholder starts in the text the
     /// grammar read, in file order.
-    placeholders: std::collections::VecDeque<(usize, Vec<Row>)>,
+    placeholders: std::collections::VecDeque<(usize, Vec<Entry>)>,
 }
 
 impl Lower {
@@ -619,8 +619,12 @@ impl Lower {
             .front()
             .is_some_and(|(start, _)| *start == at)
         {
-            if let Some((_, rows)) = self.placeholders.pop_front() {
-                entries.extend(rows.into_iter().map(Entry::Row));
+            if let Some((_, mut rows)) = self.placeholders.pop_front() {
+                if entries.is_empty() {
+                    *entries = rows;
+                } else {
+                    entries.append(&mut rows);
+                }
             }
             return Ok(());
         }
@@ -655,7 +659,7 @@ impl Lower {
             marker,
             name,
             label: label.ok_or_else(|| internal(span, "a row label"))?,
-            figures,
+            figures: figures.into(),
             formula: formula.map(Box::new),
             span,
         })
@@ -853,6 +857,8 @@ fn abbreviated(written: &str) -> String {
 }
 
 /// Reads `1,875.2`, `-12.5` or `55,000` exactly, keeping the count of decimals.
+/// Digit by digit into one integer, without building a string: a large decision has
+/// millions of figures.
 pub(crate) fn parse_number(written: &str) -> Result<Written, NumberProblem> {
     let (negative, unsigned) = match written.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -866,15 +872,27 @@ pub(crate) fn parse_number(written: &str) -> Result<Written, NumberProblem> {
             return Err(NumberProblem::Grouping);
         }
     }
-    let digits: String = integer.chars().filter(|c| *c != ',').collect();
-    let plain = if fraction.is_empty() {
-        digits
-    } else {
-        format!("{digits}.{fraction}")
+    let digits = || {
+        integer
+            .bytes()
+            .chain(fraction.bytes())
+            .filter(|b| *b != b',')
     };
-    let magnitude = Decimal::from_str_exact(&plain).map_err(|_| NumberProblem::TooLarge)?;
-    let value = if negative { -magnitude } else { magnitude };
+    // A data file's cell can hold anything; only digits make a number.
+    if digits().next().is_none() || !digits().all(|b| b.is_ascii_digit()) {
+        return Err(NumberProblem::TooLarge);
+    }
+    let mut mantissa: i128 = 0;
+    for digit in digits() {
+        mantissa = mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(digit - b'0')))
+            .ok_or(NumberProblem::TooLarge)?;
+    }
     let decimals = u32::try_from(fraction.len()).map_err(|_| NumberProblem::TooLarge)?;
+    let magnitude = Decimal::try_from_i128_with_scale(mantissa, decimals)
+        .map_err(|_| NumberProblem::TooLarge)?;
+    let value = if negative { -magnitude } else { magnitude };
     Ok(Written { value, decimals })
 }
 
@@ -1198,6 +1216,9 @@ mod tests {
         assert_eq!(parse_number("18,75.2"), Err(NumberProblem::Grouping));
         assert_eq!(parse_number("1875,2"), Err(NumberProblem::Grouping));
         assert_eq!(parse_number("1234,567"), Err(NumberProblem::Grouping));
+        for not_a_number in [".", "", "1 2", "12x", "+5", "1.2.3", "١٢"] {
+            assert!(parse_number(not_a_number).is_err(), "{not_a_number}");
+        }
     }
 
     #[test]

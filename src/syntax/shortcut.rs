@@ -12,11 +12,45 @@
 //! grammar, so every diagnostic still comes from there. Unit tests check that both ways
 //! give the same tree.
 
-use super::ast::{Figure, FigureKind, Ident, Row, Text};
+use super::ast::{Entry, Figure, FigureKind, Ident, Row, Text};
 use super::errors::KEYWORDS;
 use super::parser::parse_number;
 use crate::diagnostic::Span;
 use compact_str::CompactString;
+
+/// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
+/// setting) and the words the grammar reserves. Sorted, for a binary search on every
+/// line; a test checks it against `KEYWORDS`.
+const NOT_ROW_NAMES: [&str; 28] = [
+    "add",
+    "apportion",
+    "cap",
+    "ceiling",
+    "columns",
+    "data",
+    "decision",
+    "fixed",
+    "floor",
+    "group",
+    "import",
+    "in",
+    "note",
+    "of",
+    "paragraph",
+    "period",
+    "rates",
+    "remove",
+    "replace",
+    "rounding",
+    "scale",
+    "scenario",
+    "stated",
+    "table",
+    "title",
+    "total",
+    "unit",
+    "year",
+];
 
 /// What the grammar sees in place of a run of plain lines: a row with an empty label.
 pub(crate) const PLACEHOLDER: &str = "\"\"\n";
@@ -27,14 +61,23 @@ pub(crate) const PLACEHOLDER: &str = "\"\"\n";
 pub(crate) struct Run {
     pub start: usize,
     pub end: usize,
-    pub rows: Vec<Row>,
+    /// Entries rather than rows, sized exactly: a section of plain lines takes this
+    /// vector as its own, without copying it.
+    pub rows: Vec<Entry>,
+}
+
+impl Run {
+    fn fitted(mut self) -> Run {
+        self.rows.shrink_to_fit();
+        self
+    }
 }
 
 /// The text the grammar reads once the runs are replaced by placeholders.
 pub(crate) struct Abridged {
     pub text: String,
     /// Per run, in order: where its placeholder starts in `text`, and its rows.
-    pub placeholders: Vec<(usize, Vec<Row>)>,
+    pub placeholders: Vec<(usize, Vec<Entry>)>,
     /// Per run, in order: where its placeholder ends in `text`, and how many bytes of
     /// the original text all the runs up to and including it removed.
     pub shifts: Vec<(usize, usize)>,
@@ -60,19 +103,19 @@ pub(crate) fn plain_row_runs(source: &str, base: usize) -> Vec<Run> {
         match row {
             Some(row) => match &mut current {
                 Some(run) => {
-                    run.rows.push(row);
+                    run.rows.push(Entry::Row(row));
                     run.end = end;
                 }
                 None => {
                     current = Some(Run {
                         start,
                         end,
-                        rows: vec![row],
+                        rows: vec![Entry::Row(row)],
                     })
                 }
             },
             None => {
-                runs.extend(current.take());
+                runs.extend(current.take().map(Run::fitted));
                 let Some(code) = code_of(line) else {
                     return Vec::new();
                 };
@@ -83,7 +126,7 @@ pub(crate) fn plain_row_runs(source: &str, base: usize) -> Vec<Run> {
         }
         start = end;
     }
-    runs.extend(current);
+    runs.extend(current.map(Run::fitted));
     if !blocks.is_empty() {
         return Vec::new();
     }
@@ -219,7 +262,7 @@ fn plain_row(line: &str, at: usize) -> Option<Row> {
         marker: None,
         name,
         label,
-        figures,
+        figures: figures.into(),
         formula: None,
         span: Span::new(at + row_start(line), at + end),
     })
@@ -259,7 +302,7 @@ impl Scan<'_> {
             self.position += 1;
         }
         let name = &self.line[from..self.position];
-        if KEYWORDS.contains(&name) || matches!(name, "of" | "year" | "stated" | "in") {
+        if NOT_ROW_NAMES.binary_search(&name).is_ok() {
             return None;
         }
         Some(Ident {
@@ -347,6 +390,15 @@ mod tests {
         format!(
             "table 1 t {{\n    columns 2013 2014 Total\n    I. s \"Section\" {{\n{rows}    }}\n{rows}}}\n"
         )
+    }
+
+    #[test]
+    fn the_words_not_taken_as_names_are_the_keywords_and_reserved_words() {
+        let mut expected: Vec<&str> = KEYWORDS.to_vec();
+        expected.extend(["of", "year", "stated", "in"]);
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(NOT_ROW_NAMES.to_vec(), expected);
     }
 
     #[test]
