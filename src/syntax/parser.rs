@@ -26,10 +26,74 @@ type Lowered<T> = Result<T, Diagnostic>;
 /// the broken statement is skipped (`recovery`) and parsing goes on, so every broken
 /// line is reported, up to `MAX_SYNTAX_ERRORS`.
 pub fn parse_at(source: &str, base: usize) -> Result<File, Vec<Diagnostic>> {
+    if let Some(file) = parse_in_parallel(source, base) {
+        return Ok(file);
+    }
     match parse_with_shortcut(source, base) {
         Some(file) => Ok(file),
         None => parse_by_grammar(source, base),
     }
+}
+
+/// Files smaller than this are parsed in one piece: splitting costs more than it saves.
+const PARALLEL_FROM_BYTES: usize = 1 << 20;
+
+/// A large file cut into stretches of whole items, each parsed on its own core, or
+/// `None` when the file is small or any stretch does not parse by itself: the file is
+/// then parsed in one piece, which words any diagnostic as it always does. A cut can
+/// only fall where a line starts with a table, scale, paragraph, group or scenario at
+/// the margin; a cut inside a block would leave a stretch with an unclosed block, which
+/// cannot parse, so a wrong cut costs time, never meaning.
+pub(super) fn parse_in_parallel(source: &str, base: usize) -> Option<File> {
+    use rayon::prelude::*;
+    if source.len() < PARALLEL_FROM_BYTES || rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let pieces = (rayon::current_num_threads() * 4).min(source.len() / (PARALLEL_FROM_BYTES / 4));
+    let mut cuts = vec![0];
+    for piece in 1..pieces {
+        let target = source.len() / pieces * piece;
+        if let Some(cut) = item_start_after(source, target.max(*cuts.last()?)) {
+            if cut > *cuts.last()? {
+                cuts.push(cut);
+            }
+        }
+    }
+    cuts.push(source.len());
+    if cuts.len() < 3 {
+        return None;
+    }
+    let stretches: Vec<Option<File>> = cuts
+        .par_windows(2)
+        .map(|cut| {
+            let (start, end) = (cut[0], cut[1]);
+            let text = &source[start..end];
+            parse_with_shortcut(text, base + start)
+                .or_else(|| parse_by_grammar(text, base + start).ok())
+        })
+        .collect();
+    let mut items = Vec::new();
+    for stretch in stretches {
+        items.extend(stretch?.items);
+    }
+    Some(File { items })
+}
+
+/// The start of the first line at or after `from` that begins an item at the margin.
+fn item_start_after(source: &str, from: usize) -> Option<usize> {
+    const ITEMS: [&str; 5] = [
+        "\ntable ",
+        "\nscale ",
+        "\nparagraph ",
+        "\ngroup ",
+        "\nscenario ",
+    ];
+    let rest = source.get(from..)?;
+    ITEMS
+        .iter()
+        .filter_map(|item| rest.find(item))
+        .min()
+        .map(|found| from + found + 1)
 }
 
 /// The file read with its plain rows taken by `shortcut`, or `None` when there are

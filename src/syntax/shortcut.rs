@@ -456,6 +456,26 @@ mod tests {
     }
 
     #[test]
+    fn a_large_file_parsed_in_parallel_is_the_same_tree() {
+        let decision = include_str!("../../decisions/bs-vi-7.bud");
+        let large = decision.repeat(80);
+        assert!(large.len() > 1 << 20);
+        // On one core there is nothing to split for; the tree must be the same anyway.
+        let parallel = super::super::parser::parse_in_parallel(&large, 5);
+        assert_eq!(parallel.is_some(), rayon::current_num_threads() > 1);
+        assert_eq!(parse_at(&large, 5), parse_by_grammar(&large, 5));
+    }
+
+    #[test]
+    fn a_cut_inside_a_block_falls_back_to_one_piece() {
+        // Unindented, a scenario's table starts at the margin, where a cut may fall.
+        let scenario = "scenario s \"S\" {\ntable 9 t {\n    columns 2013\n    a \"A\" 1\n}\n}\n";
+        let large = format!("{}{scenario}", include_str!("../../decisions/bs-vi-7.bud")).repeat(70);
+        assert!(large.len() > 1 << 20);
+        assert_eq!(parse_at(&large, 0), parse_by_grammar(&large, 0));
+    }
+
+    #[test]
     fn rows_outside_a_table_are_not_taken() {
         let source = "scale 5 s {\n    \"Party\" 1 2 3\n}\ngroup g {\n    \"Angola\"\n}\n";
         assert!(plain_row_runs(source, 0).is_empty());
