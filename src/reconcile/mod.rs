@@ -85,7 +85,9 @@ pub struct Reconciliation {
     /// Stated figures that could not be checked because their computation failed.
     pub unchecked: usize,
     /// Where each subject's check is in `checks`, so renderers look cells up in O(1).
-    by_subject: HashMap<Subject, usize>,
+    /// Built on the first look-up: `bud check` of a clean decision never needs it, and
+    /// for a million figures it is tens of megabytes.
+    by_subject: std::sync::OnceLock<HashMap<Subject, usize>>,
     /// The published figures that, corrected, make others reconcile (`attribution`).
     pub culprits: Vec<attribution::Culprit>,
 }
@@ -104,7 +106,14 @@ impl Reconciliation {
     }
 
     pub fn index_of(&self, subject: Subject) -> Option<usize> {
-        self.by_subject.get(&subject).copied()
+        let by_subject = self.by_subject.get_or_init(|| {
+            self.checks
+                .iter()
+                .enumerate()
+                .map(|(index, check)| (check.subject, index))
+                .collect()
+        });
+        by_subject.get(&subject).copied()
     }
 
     /// Figures that do not reconcile only because a figure they are computed from is
@@ -140,12 +149,6 @@ pub fn reconcile(model: &Model) -> Reconciliation {
         row_checks(model, RowId(index), row, &mut reconciliation);
     }
     scale::checks(model, &mut reconciliation);
-    reconciliation.by_subject = reconciliation
-        .checks
-        .iter()
-        .enumerate()
-        .map(|(index, check)| (check.subject, index))
-        .collect();
     reconciliation
 }
 

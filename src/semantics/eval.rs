@@ -292,11 +292,12 @@ impl<'a> Evaluator<'a> {
             return; // its cells stay failed; the table's setting error says why
         }
         let fits = self.units.rows_ok[id.0];
+        let half_step = input_uncertainty(table);
         let mut cells = Vec::with_capacity(table.columns.len());
         for (index, column) in table.columns.iter().enumerate() {
             let cell = match (column, &row.formula) {
                 (ColumnKey::Total, _) => Ok(Amount::exact(Exact::ZERO)), // filled in below
-                (_, None) => Ok(input_figure(table, row, index)),
+                (_, None) => Ok(input_figure(row, index, half_step)),
                 (_, Some(_)) if !fits => Err(Failed),
                 (column, Some(formula)) => {
                     let result = self
@@ -311,13 +312,15 @@ impl<'a> Evaluator<'a> {
             cells.push(cell);
         }
         // A Total adds its row's figures: as printed, when reading the decision as published.
-        let summands: Vec<Cell> = match self.reads {
-            Reads::Computed => cells.clone(),
-            Reads::Published => (0..cells.len())
-                .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
-                .collect(),
+        let total = match self.reads {
+            Reads::Computed => self.row_total(table, &cells, row.span),
+            Reads::Published => {
+                let printed: Vec<Cell> = (0..cells.len())
+                    .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
+                    .collect();
+                self.row_total(table, &printed, row.span)
+            }
         };
-        let total = self.row_total(table, &summands, row.span);
         for (cell, column) in cells.iter_mut().zip(&table.columns) {
             if *column == ColumnKey::Total {
                 *cell = total;
@@ -680,17 +683,23 @@ fn in_context(mut diagnostic: Diagnostic, context: Context) -> Diagnostic {
 /// `None` for a blank, or for a table whose shape is wrong.
 fn printed_figure(table: &TableDef, row: &RowDef, index: usize) -> Option<Amount> {
     let printed = row.printed(index).is_some();
-    (printed && table.well_formed).then(|| input_figure(table, row, index))
+    (printed && table.well_formed).then(|| input_figure(row, index, input_uncertainty(table)))
 }
 
-fn input_figure(table: &TableDef, row: &RowDef, index: usize) -> Amount {
+/// How far a printed figure of `table` may be from what it rounds: half its step.
+fn input_uncertainty(table: &TableDef) -> Decimal {
+    table
+        .rounding
+        .map_or(Decimal::ZERO, |rounding| rounding.step / Decimal::TWO)
+}
+
+/// An input row's figure in a column, uncertain by `half_step` unless it is a dash.
+fn input_figure(row: &RowDef, index: usize, half_step: Decimal) -> Amount {
     let value = Exact::new(row.amounts.get(index).copied().unwrap_or(Decimal::ZERO));
     match row.figures.get(index).map(|figure| figure.kind) {
         Some(FigureKind::Number(_)) => Amount {
             value,
-            uncertainty: table
-                .rounding
-                .map_or(Decimal::ZERO, |rounding| rounding.step / Decimal::TWO),
+            uncertainty: half_step,
         },
         _ => Amount::exact(value),
     }

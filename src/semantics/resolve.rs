@@ -660,7 +660,6 @@ impl<'a> Resolver<'a> {
     fn figure_amounts(&mut self, table: TableId, row: &ast::Row) -> Option<Vec<Decimal>> {
         let table = self.program.table(table);
         let scale = factor(&table.unit);
-        let unit = table.unit.describe();
         let mut amounts = Vec::with_capacity(row.figures.len());
         for figure in row.figures.iter() {
             let amount = match figure.kind {
@@ -668,6 +667,7 @@ impl<'a> Resolver<'a> {
                 FigureKind::Dash | FigureKind::Blank => Some(Decimal::ZERO),
             };
             let Some(amount) = amount else {
+                let unit = table.unit.describe();
                 self.diagnostics.push(
                     Diagnostic::error(Code::EvalOverflow, format!("this figure is too large to hold in {unit}"))
                         .at(figure.span, "too large once scaled")

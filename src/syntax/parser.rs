@@ -53,7 +53,8 @@ pub(super) fn parse_in_parallel(source: &str, base: usize) -> Option<File> {
     let mut cuts = vec![0];
     for piece in 1..pieces {
         let target = source.len() / pieces * piece;
-        if let Some(cut) = item_start_after(source, target.max(*cuts.last()?)) {
+        let from = target.max(*cuts.last()?);
+        if let Some(cut) = item_start_after(source, from, source.len() / pieces) {
             if cut > *cuts.last()? {
                 cuts.push(cut);
             }
@@ -79,8 +80,10 @@ pub(super) fn parse_in_parallel(source: &str, base: usize) -> Option<File> {
     Some(File { items })
 }
 
-/// The start of the first line at or after `from` that begins an item at the margin.
-fn item_start_after(source: &str, from: usize) -> Option<usize> {
+/// The start of the first line at or after `from` that begins an item at the margin,
+/// looking no further than a stretch's length ahead (a scenario, say, may only be at
+/// the end of the file, and each cut must not search the whole file for it).
+fn item_start_after(source: &str, from: usize, within: usize) -> Option<usize> {
     const ITEMS: [&str; 5] = [
         "\ntable ",
         "\nscale ",
@@ -88,7 +91,14 @@ fn item_start_after(source: &str, from: usize) -> Option<usize> {
         "\ngroup ",
         "\nscenario ",
     ];
-    let rest = source.get(from..)?;
+    let boundary = |mut at: usize| {
+        while !source.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    let (from, end) = (boundary(from), boundary((from + within).min(source.len())));
+    let rest = source.get(from..end)?;
     ITEMS
         .iter()
         .filter_map(|item| rest.find(item))
