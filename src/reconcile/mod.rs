@@ -206,7 +206,7 @@ fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Recon
     for (column, figure) in row.figures.iter().enumerate() {
         let is_stated =
             row.formula.is_some() || table.columns.get(column) == Some(&ColumnKey::Total);
-        let stated = row.amounts.get(column).copied().unwrap_or(Decimal::ZERO);
+        let stated = row.amount(column).unwrap_or(Decimal::ZERO);
         let written = match figure.kind {
             FigureKind::Number(written) => Some(written),
             FigureKind::Dash => None,

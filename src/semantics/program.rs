@@ -215,9 +215,10 @@ pub struct RowDef {
     pub name: Option<CompactString>,
     pub label: CompactString,
     pub figures: std::sync::Arc<[Figure]>,
-    /// Each figure in the currency's units (a figure in thousands times 1,000); zero
-    /// for a dash or a blank. Converted once, with overflow checked, when resolving.
-    pub amounts: Vec<Decimal>,
+    /// What turns a figure into the currency's units (1,000 for a table in thousands).
+    /// Every figure was checked not to overflow with it when resolving; the amounts are
+    /// computed when read rather than stored, a vector less per row.
+    pub scale: Decimal,
     /// Present for computed rows; an input row takes its figures as given. Boxed, as
     /// in the syntax tree, so that input rows stay small.
     pub formula: Option<Box<Formula>>,
@@ -234,8 +235,17 @@ impl RowDef {
     /// zero); `None` for a blank.
     pub fn printed(&self, column: usize) -> Option<Decimal> {
         match self.figures.get(column)?.kind {
-            FigureKind::Number(_) | FigureKind::Dash => self.amounts.get(column).copied(),
+            FigureKind::Number(_) | FigureKind::Dash => self.amount(column),
             FigureKind::Blank => None,
+        }
+    }
+
+    /// A figure in the currency's units (a figure in thousands times 1,000); zero for a
+    /// dash or a blank; `None` past the last figure.
+    pub fn amount(&self, column: usize) -> Option<Decimal> {
+        match self.figures.get(column)?.kind {
+            FigureKind::Number(written) => written.value.checked_mul(self.scale),
+            FigureKind::Dash | FigureKind::Blank => Some(Decimal::ZERO),
         }
     }
 

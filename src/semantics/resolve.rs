@@ -613,12 +613,12 @@ impl<'a> Resolver<'a> {
     fn declare_row(&mut self, table: TableId, row: &'a ast::Row, depth: usize) -> RowId {
         let id = RowId(self.program.rows.len());
         let columns = self.program.table(table).columns.len();
-        let amounts = self.figure_amounts(table, row);
-        let figures_fit = amounts.is_some()
+        let scale = self.checked_scale(table, row);
+        let figures_fit = scale.is_some()
             && (row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty()));
         // In a table whose columns are wrong the count is meaningless; that table's
         // setting error says what to fix.
-        if !figures_fit && amounts.is_some() && self.program.table(table).well_formed {
+        if !figures_fit && scale.is_some() && self.program.table(table).well_formed {
             self.figure_count_mismatch(table, row);
         }
         let formula = match (&row.formula, figures_fit) {
@@ -641,11 +641,7 @@ impl<'a> Resolver<'a> {
             } else {
                 std::sync::Arc::default()
             },
-            amounts: if figures_fit {
-                amounts.unwrap_or_default()
-            } else {
-                Vec::new()
-            },
+            scale: scale.unwrap_or(Decimal::ZERO),
             formula: formula.map(Box::new),
             span: row.span,
         });
@@ -655,29 +651,25 @@ impl<'a> Resolver<'a> {
         id
     }
 
-    /// A row's figures in the currency's units, or `None` (with a diagnostic) when one
-    /// is too large once the table's scale is applied.
-    fn figure_amounts(&mut self, table: TableId, row: &ast::Row) -> Option<Vec<Decimal>> {
+    /// The factor that turns the row's figures into the currency's units, or `None`
+    /// (with a diagnostic) when one of them is too large once scaled.
+    fn checked_scale(&mut self, table: TableId, row: &ast::Row) -> Option<Decimal> {
         let table = self.program.table(table);
         let scale = factor(&table.unit);
-        let mut amounts = Vec::with_capacity(row.figures.len());
-        for figure in row.figures.iter() {
-            let amount = match figure.kind {
-                FigureKind::Number(written) => written.value.checked_mul(scale),
-                FigureKind::Dash | FigureKind::Blank => Some(Decimal::ZERO),
-            };
-            let Some(amount) = amount else {
-                let unit = table.unit.describe();
-                self.diagnostics.push(
-                    Diagnostic::error(Code::EvalOverflow, format!("this figure is too large to hold in {unit}"))
-                        .at(figure.span, "too large once scaled")
-                        .with_help("check the figure for a typo; bud computes exactly up to about 7.9 × 10^28 in the currency's units"),
-                );
-                return None;
-            };
-            amounts.push(amount);
-        }
-        Some(amounts)
+        let too_large = row.figures.iter().find(|figure| match figure.kind {
+            FigureKind::Number(written) => written.value.checked_mul(scale).is_none(),
+            FigureKind::Dash | FigureKind::Blank => false,
+        });
+        let Some(figure) = too_large else {
+            return Some(scale);
+        };
+        let unit = table.unit.describe();
+        self.diagnostics.push(
+            Diagnostic::error(Code::EvalOverflow, format!("this figure is too large to hold in {unit}"))
+                .at(figure.span, "too large once scaled")
+                .with_help("check the figure for a typo; bud computes exactly up to about 7.9 × 10^28 in the currency's units"),
+        );
+        None
     }
 
     fn figure_count_mismatch(&mut self, table: TableId, row: &ast::Row) {
