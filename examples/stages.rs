@@ -12,10 +12,6 @@ use std::time::Instant;
 
 use bud::semantics::{self, eval, graph, resolve, scale, scenario, units};
 
-/// The allocator the `bud` binary uses, so that the stages cost what they cost there.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: stages FILE.bud");

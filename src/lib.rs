@@ -161,7 +161,7 @@ fn variant_of(
 /// scenario's diagnostics that the base decision already has are left out, and the
 /// others say which scenario they are about.
 pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    every_variant(&load(source, files), files)
+    every_variant(&load(source, files), files, source.len())
 }
 
 /// As `check_every_variant`, with the syntax tree it checked (imported items merged
@@ -171,13 +171,18 @@ pub fn check_every_variant_with_tree(
     files: &dyn semantics::scale::DataFiles,
 ) -> (Vec<Checked>, Option<syntax::ast::File>) {
     let loaded = load(source, files);
-    let checked = every_variant(&loaded, files);
+    let checked = every_variant(&loaded, files, source.len());
     (checked, loaded.file.ok())
 }
+
+/// Below this size a decision's variants are checked one after the other: starting
+/// threads would cost more than it saves (BS-VI/7 takes a few milliseconds in all).
+const PARALLEL_VARIANTS_FROM_BYTES: usize = 256 * 1024;
 
 fn every_variant(
     loaded: &syntax::imports::Loaded,
     files: &dyn semantics::scale::DataFiles,
+    size: usize,
 ) -> Vec<Checked> {
     let file = match &loaded.file {
         Ok(file) => file,
@@ -189,16 +194,18 @@ fn every_variant(
         .iter()
         .map(|s| s.name.name.as_str())
         .collect();
-    // Variants share nothing but the syntax tree, so they are checked in parallel.
-    let (base, variants) = rayon::join(
-        || variant_of(file, files, None),
-        || {
-            names
-                .par_iter()
-                .map(|name| variant_of(file, files, Some(name)))
-                .collect::<Vec<_>>()
-        },
-    );
+    let scenario = |name: &&str| variant_of(file, files, Some(name));
+    // Variants share nothing but the syntax tree, so a large decision's are checked in
+    // parallel.
+    let (base, variants) = if size < PARALLEL_VARIANTS_FROM_BYTES {
+        let base = variant_of(file, files, None);
+        (base, names.iter().map(scenario).collect::<Vec<_>>())
+    } else {
+        rayon::join(
+            || variant_of(file, files, None),
+            || names.par_iter().map(scenario).collect::<Vec<_>>(),
+        )
+    };
     let mut all = Vec::with_capacity(names.len() + 1);
     for (name, mut variant) in names.iter().zip(variants) {
         variant
