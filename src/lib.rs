@@ -206,11 +206,11 @@ fn every_variant(
             || names.par_iter().map(scenario).collect::<Vec<_>>(),
         )
     };
+    // A set, not a search of the list: a large decision has thousands of notes.
+    let in_base: rustc_hash::FxHashSet<&Diagnostic> = base.diagnostics.iter().collect();
     let mut all = Vec::with_capacity(names.len() + 1);
     for (name, mut variant) in names.iter().zip(variants) {
-        variant
-            .diagnostics
-            .retain(|d| !base.diagnostics.contains(d));
+        variant.diagnostics.retain(|d| !in_base.contains(d));
         for diagnostic in &mut variant.diagnostics {
             if diagnostic.code != diagnostic::Code::ScenarioChange {
                 diagnostic.message = format!("scenario `{name}`: {}", diagnostic.message);

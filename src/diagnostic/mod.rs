@@ -38,7 +38,7 @@ pub enum Severity {
 }
 
 /// A span with the text shown beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     pub span: Span,
     pub message: String,
@@ -231,7 +231,7 @@ impl fmt::Display for Code {
 }
 
 /// One finding about one source text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
@@ -249,7 +249,7 @@ pub struct Diagnostic {
 }
 
 /// Where a diagnostic's spans are, and where it sorts, when that is not the default.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Placement {
     /// The data file the spans are in, as the decision names it (`"bs-vi-7-table-5.tsv"`);
     /// `None` for the decision file itself.
