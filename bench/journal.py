@@ -82,6 +82,11 @@ def figure(token, places, where):
     return Decimal(text)
 
 
+def cell(token, places, where):
+    """A scale's figure, or None for `_`, a blank: a figure bud computes, not stated."""
+    return None if token == "_" else figure(token, places, where)
+
+
 def shown(value, commodity=""):
     """A figure as a journal amount: plain digits, a point, no exponent."""
     text = format(value, "f")
@@ -125,9 +130,10 @@ def parse(path):
                     years = len(scale["years"])
                     if len(tokens) != 3 * years + 1:
                         raise NotSynthetic(f"{where}: expected {3 * years + 1} figures")
-                    per_year = [(figure(tokens[3 * y + 1], 3, where), figure(tokens[3 * y + 2], 0, where))
+                    # Base rate, adjusted rate, contribution per year, then the Total.
+                    per_year = [(cell(tokens[3 * y + 1], 3, where), cell(tokens[3 * y + 2], 0, where))
                                 for y in range(years)]
-                    scale["parties"].append((match.group(1), per_year, figure(tokens[-1], 0, where)))
+                    scale["parties"].append((match.group(1), per_year, cell(tokens[-1], 0, where)))
             elif match := SECTION.match(line):
                 if match.group(1) != "expenditures" or section is not None:
                     raise NotSynthetic(f"{where}: unexpected section `{match.group(1)}`")
@@ -164,6 +170,7 @@ class Journal:
         self.assertions = {}  # kind -> assertions written
         self.carried = 0  # assertions of a figure the journal posts itself
         self.carriers = {"hledger": 0, "ledger": 0}  # postings of 0 carrying an assertion
+        self.totals_off = 0  # Parties' Totals asserted a US$ off the published one
 
     def write(self, text):
         for file in self.files.values():
@@ -294,23 +301,29 @@ def write_scale(journal, scale):
     accounts = [party.replace(" ", "_") for party, _, _ in scale["parties"]]
     for y, year in enumerate(years):
         # The apportionment is bud's to compute: the journal posts its published
-        # results, and each posting asserts its own figure.
+        # results, and each posting asserts its own figure. A blank is not posted.
         journal.transaction(f"{year}-01-01", f"{title}, {year}: contributions")
         for account, (_, per_year, _) in zip(accounts, scale["parties"]):
-            amount = shown(per_year[y][1])
-            journal.posting(f"{t}:contributions:{account}:{year}", amount,
-                            "contributions (as published)", amount, "scale figures", carried=True)
+            if per_year[y][1] is not None:
+                amount = shown(per_year[y][1])
+                journal.posting(f"{t}:contributions:{account}:{year}", amount,
+                                "contributions (as published)", amount, "scale figures",
+                                carried=True)
         journal.posting(f"{t}:apportioned:{year}")
         journal.transaction(f"{year}-01-01", f"{title}, {year}: adjusted rates")
         for account, (_, per_year, _) in zip(accounts, scale["parties"]):
-            amount = shown(per_year[y][0], "PCT")
-            journal.posting(f"{t}:rates:{account}:{year}", amount,
-                            "adjusted rates (as published)", amount, "scale figures", carried=True)
+            if per_year[y][0] is not None:
+                amount = shown(per_year[y][0], "PCT")
+                journal.posting(f"{t}:rates:{account}:{year}", amount,
+                                "adjusted rates (as published)", amount, "scale figures",
+                                carried=True)
         journal.posting(f"{t}:rates:sum:{year}")
     # Only subaccount-inclusive assertions: ledger's are directives, not postings.
     journal.transaction(f"{years[-1]}-12-31", f"{title}: stated Totals", tools=("hledger",))
     off = 0
     for account, (party, per_year, total) in zip(accounts, scale["parties"]):
+        if total is None or any(contribution is None for _, contribution in per_year):
+            continue
         added = sum(contribution for _, contribution in per_year)
         # Each year is rounded to a whole US$ on its own: their sum can miss the
         # published Total (the exact sum, rounded) by up to half a US$ a year.
@@ -318,9 +331,7 @@ def write_scale(journal, scale):
             raise NotSynthetic(f"{title}: {party}'s Total {total} is not its years' sum {added}")
         off += added != total
         journal.inclusive(f"{t}:contributions:{account}", shown(added), "scale figures")
-    if off:
-        print(f"journal.py: {off} Parties' Totals asserted as the sum of their published years, "
-              "a US$ off the published Total (each year is rounded on its own)", file=sys.stderr)
+    journal.totals_off = off
 
 
 def say(text):
@@ -344,7 +355,9 @@ def main(arguments):
     amounts = sum(journal.amounts.values())
     assertions = sum(journal.assertions.values())
     inputs = journal.amounts.get("input figures", 0)
-    expected = rows + len(tables) * 3 * (years + 1) + parties * (2 * years + 1)
+    published = sum(sum(cell is not None for pair in per_year for cell in pair) + (total is not None)
+                    for _, per_year, total in (scale["parties"] if scale else []))
+    expected = rows + len(tables) * 3 * (years + 1) + published
     say(f"journal.py: {source}: {len(tables)} tables, {rows} input rows, {years} years, "
         f"{parties} Parties")
     say(f"  amounts written: {amounts} = "
@@ -355,8 +368,12 @@ def main(arguments):
         + " + ".join(f"{n} {kind}" for kind, n in journal.assertions.items())
         + f"; {journal.carried} of them assert a figure the journal posts itself")
     say(f"  bud, by the language's rules: {expected} stated figures "
-        "(rows + tables x 3 x (years + 1) + Parties x (2 x years + 1)), "
+        "(rows + tables x 3 x (years + 1) + the scale's published adjusted rates, "
+        "contributions and Totals, Parties x (2 x years + 1) unless blank), "
         f"{rows * years} input figures in the tables (rows x years)")
+    if journal.totals_off:
+        say(f"  {journal.totals_off} Parties' Totals are asserted as the sum of their published "
+            "years, a US$ off the published Total (the exact sum, rounded; bud: match)")
     if rounding_off:
         say(f"  {len(rounding_off)} published figures are a rounding digit off bud's exact value "
             f"(bud: differ by rounding) and asserted exact: {', '.join(rounding_off[:3])}"
