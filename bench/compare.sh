@@ -94,13 +94,16 @@ for size in $SIZES; do
             included+=("$tool")
         else
             status=$?
-            reason=$(grep -v '^Command exited' "$base.$tool.err" | grep -m1 '[^[:space:]]' || true)
+            # The first error line, from standard error or else standard output (bud
+            # writes its diagnostics there).
+            reason=$(cat "$base.$tool.err" "$base.$tool.out" | grep -v '^Command exited' |
+                grep -m1 -i -E '×|error' | sed 's/^[[:space:]×]*//' || true)
             if [ "$status" -eq 124 ]; then
                 echo "  $tool: did not finish within $PEER_LIMIT s: not timed" >&2
                 notes="$notes $tool: not timed, more than $PEER_LIMIT s on its first run."
             else
                 echo "  $tool: FAILED, exit $status: $reason" >&2
-                notes="$notes $tool: fails (exit $status): ${reason## }."
+                notes="$notes $tool: fails (exit $status): ${reason:-no message}."
                 failed=1
             fi
         fi
@@ -209,8 +212,10 @@ for summary in summaries:
     print("| " + " | ".join(cells) + " |")
     if note.strip():
         notes.append(f"{int(size):,} rows:{note}")
+if notes:
+    print()
 for note in notes:
-    print(f"\n- {note}")
+    print(f"- {note}")
 
 # The first, untimed run of each tool (the exit-0 check): wall time and peak memory.
 print("\nFirst run of each tool (GNU time): wall time, peak resident memory\n")
@@ -221,10 +226,19 @@ for summary in summaries:
     cells = [f"{int(size):,}"]
     for tool in tools:
         try:
-            seconds, kilobytes = open(f"{out}/synth-{size}.{tool}.time").read().split()[-2:]
-            cells.append(f"{float(seconds):.2f} s, {int(kilobytes) // 1024} MiB")
-        except (OSError, ValueError):
+            lines = open(f"{out}/synth-{size}.{tool}.time").read().splitlines()
+            seconds, kilobytes = lines[-1].split()
+        except (OSError, ValueError, IndexError):
             cells.append("–")
+            continue
+        measured = f"{float(seconds):.2f} s, {int(kilobytes) // 1024} MiB"
+        status = next((line.rsplit(" ", 1)[-1] for line in lines
+                       if line.startswith("Command exited with non-zero status")), None)
+        if status == "124":
+            measured = f"stopped at {measured}"  # timeout: PEER_LIMIT
+        elif status is not None:
+            measured = f"exit {status} after {measured}"
+        cells.append(measured)
     print("| " + " | ".join(cells) + " |")
 PYTHON
 
