@@ -8,7 +8,7 @@
 #   apt-get install -y hledger ledger hyperfine python3 time
 # (measured with hledger 1.25, ledger 3.3.0 and hyperfine 1.15 from Debian).
 #
-# For each size, it writes a synthetic decision (examples/synth.rs) and its journals for
+# For each size, it writes a synthetic decision (examples/synth/) and its journals for
 # hledger and ledger (bench/journal.py) into bench/out/, compares the counts of amounts
 # and assertions with bud's, runs every tool once (each must exit 0; a tool that does
 # not finish within PEER_LIMIT seconds is left out of that size), checks that each
@@ -25,7 +25,7 @@
 #               default (at least 10 runs and 3 seconds), 3 for sizes of 1,000,000 or more
 set -euo pipefail
 
-if [ ! -f Cargo.toml ] || [ ! -f bench/journal.py ] || [ ! -f examples/synth.rs ]; then
+if [ ! -f Cargo.toml ] || [ ! -f bench/journal.py ] || [ ! -f examples/synth/main.rs ]; then
     echo "compare.sh: run it from the repository root: bench/compare.sh" >&2
     exit 2
 fi
