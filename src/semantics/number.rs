@@ -46,7 +46,8 @@ fn exact_sum(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// The decimal `mantissa × 10^-scale`, dropping trailing zeros to fit, if it fits exactly.
 fn fitted(mut mantissa: i128, mut scale: u32) -> Option<Decimal> {
     const LIMIT: u128 = 1 << 96;
-    while scale > 0 && mantissa % 10 == 0 && (scale > 28 || mantissa.unsigned_abs() >= LIMIT) {
+    // The cheap test first: nearly every sum fits, and a 128-bit remainder is slow.
+    while (scale > 28 || mantissa.unsigned_abs() >= LIMIT) && scale > 0 && mantissa % 10 == 0 {
         mantissa /= 10;
         scale -= 1;
     }

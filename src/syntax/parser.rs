@@ -99,11 +99,11 @@ fn item_start_after(source: &str, from: usize, within: usize) -> Option<usize> {
     };
     let (from, end) = (boundary(from), boundary((from + within).min(source.len())));
     let rest = source.get(from..end)?;
-    ITEMS
-        .iter()
-        .filter_map(|item| rest.find(item))
-        .min()
-        .map(|found| from + found + 1)
+    // Line by line: the next item is usually a few lines on, while searching for each
+    // kind of item in turn would scan the whole stretch for the kinds that are absent.
+    rest.match_indices('\n')
+        .find(|(at, _)| ITEMS.iter().any(|item| rest[*at..].starts_with(item)))
+        .map(|(at, _)| from + at + 1)
 }
 
 /// The file read with its plain rows taken by `shortcut`, or `None` when there are
