@@ -37,7 +37,7 @@ BS_MS=$(hyperfine_median_ms "$OUT/bs-vi-7.json")
 #    190 Parties. Three runs each; the median time and the largest peak memory.
 declare -A SECONDS_FOR PEAK_FOR BYTES_FOR
 for rows in 10000 100000 1000000; do
-    file="$OUT/synth-$rows.bud"
+    file="$OUT/targets-$rows.bud"   # tables of 100 rows; compare.sh writes its own shapes
     [ -s "$file" ] || "$SYNTH" --tables $((rows / 100)) --rows 100 --parties 190 --years 2 > "$file"
     "$BUD" check "$file" > /dev/null   # warms the page cache; must exit 0
     times=()
