@@ -761,6 +761,9 @@ pub(crate) fn combine(op: BinaryOp, lhs: Amount, rhs: Amount) -> Result<Amount, 
     };
     let uncertainty = if ua.is_zero() && ub.is_zero() {
         Decimal::ZERO
+    } else if matches!(op, BinaryOp::Add | BinaryOp::Subtract) {
+        // The common case (every sum and Total) needs neither operand as a decimal.
+        ua.checked_add(ub).unwrap_or(Decimal::MAX)
     } else {
         propagate(
             op,

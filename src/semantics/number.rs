@@ -43,6 +43,12 @@ fn exact_sum(a: Decimal, b: Decimal) -> Option<Decimal> {
     fitted(widen(a)?.checked_add(widen(b)?)?, scale)
 }
 
+/// Whether a denominator is exactly 1 as `Exact::new` writes it, by its parts: cheaper
+/// than comparing decimals, which aligns their scales first.
+fn is_one(denominator: Decimal) -> bool {
+    denominator.scale() == 0 && denominator.mantissa() == 1
+}
+
 /// The decimal `mantissa × 10^-scale`, dropping trailing zeros to fit, if it fits exactly.
 fn fitted(mut mantissa: i128, mut scale: u32) -> Option<Decimal> {
     const LIMIT: u128 = 1 << 96;
@@ -131,6 +137,12 @@ impl Exact {
     }
 
     pub fn checked_add(self, other: Exact) -> Outcome {
+        // Two decimals (the common case): their sum, with no fraction to reduce.
+        if is_one(self.denominator) && is_one(other.denominator) {
+            if let Some(sum) = exact_sum(self.numerator, other.numerator) {
+                return Ok(Exact::new(sum));
+            }
+        }
         if self.denominator == other.denominator {
             if let Some(sum) = exact_sum(self.numerator, other.numerator) {
                 return Exact::fraction(sum, self.denominator);
