@@ -13,7 +13,9 @@
 # and assertions with bud's, runs every tool once (each must exit 0; a tool that does
 # not finish within PEER_LIMIT seconds is left out of that size), checks that each
 # reconciling tool rejects a decision with one wrong figure, then times all of them in
-# one hyperfine run and prints a Markdown table of median times.
+# one hyperfine run and prints a Markdown table of median times. ledger is timed twice:
+# `balance`, which also prints the balance of every account, and `stats`, which reads and
+# checks the same journal but prints a short summary, as `bud check` and `hledger check`.
 #
 # Settings, from the environment:
 #   SIZES       input rows of each decision                  (10000 100000 1000000)
@@ -44,7 +46,7 @@ YEARS="${YEARS:-2}"
 PARTIES="${PARTIES:-50}"
 PEER_LIMIT="${PEER_LIMIT:-300}"
 OUT=bench/out
-TOOLS="bud read_and_sum hledger ledger"
+TOOLS="bud read_and_sum hledger ledger ledger_stats"
 mkdir -p "$OUT"
 
 echo "## Building bud, synth and read_and_sum (release)" >&2
@@ -60,6 +62,7 @@ command_of() { # tool base
         read_and_sum) echo "$READ_AND_SUM $2.bud" ;;
         hledger) echo "hledger check -f $2.hledger.journal" ;;
         ledger) echo "ledger -f $2.ledger.journal balance" ;;
+        ledger_stats) echo "ledger -f $2.ledger.journal stats" ;;
     esac
 }
 
@@ -140,7 +143,7 @@ open(sys.argv[2], "w", encoding="utf-8").write(
     text[:row.start(2)] + f"{total:.1f}" + text[row.end(2):])
 PYTHON
         python3 bench/journal.py "$broken.bud" "$broken" >/dev/null 2>&1
-        for tool in bud hledger ledger; do
+        for tool in bud hledger ledger ledger_stats; do
             # shellcheck disable=SC2046 # one word per argument
             if timeout "$PEER_LIMIT" $(command_of "$tool" "$broken") >/dev/null 2>&1; then
                 echo "  broken figure: $tool ACCEPTS it" >&2
@@ -176,8 +179,9 @@ python3 - "$OUT" "${summaries[@]}" <<'PYTHON'
 import json, os, sys
 
 out, summaries = sys.argv[1], sys.argv[2:]
-tools = ["bud", "read_and_sum", "hledger", "ledger"]
-peers = ["read_and_sum", "hledger", "ledger"]
+tools = ["bud", "read_and_sum", "hledger", "ledger", "ledger_stats"]
+peers = tools[1:]
+shown_as = {"hledger": "hledger check", "ledger": "ledger balance", "ledger_stats": "ledger stats"}
 
 
 def size_of(path):
@@ -190,8 +194,8 @@ def duration(seconds):
 
 
 print("| input rows | .bud | hledger journal | ledger journal | "
-      + " | ".join(f"{t} (median)" for t in tools) + " | "
-      + " | ".join(f"bud ÷ {p}" for p in peers) + " |")
+      + " | ".join(f"{shown_as.get(t, t)} (median)" for t in tools) + " | "
+      + " | ".join(f"bud ÷ {shown_as.get(p, p)}" for p in peers) + " |")
 print("|" + "---:|" * (4 + len(tools) + len(peers)))
 notes = []
 for summary in summaries:
@@ -219,7 +223,7 @@ for note in notes:
 
 # The first, untimed run of each tool (the exit-0 check): wall time and peak memory.
 print("\nFirst run of each tool (GNU time): wall time, peak resident memory\n")
-print("| input rows | " + " | ".join(tools) + " |")
+print("| input rows | " + " | ".join(shown_as.get(t, t) for t in tools) + " |")
 print("|" + "---:|" * (1 + len(tools)))
 for summary in summaries:
     size = summary.split("|", 1)[0]
