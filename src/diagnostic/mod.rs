@@ -87,6 +87,13 @@ pub enum Code {
     TableColumn,
     /// Units do not combine: adding posts to dollars, a rate where an amount is needed.
     UnitMismatch,
+    /// A formula computes with words: a text column's cell
+    /// (`activities.coordination["Synergies"] + 1`), or a row's text where an amount is
+    /// published.
+    UnitText,
+    /// A formula reads an amount the document leaves absent (`absent`, savings too
+    /// early to identify): absent is not zero, so nothing computed from it has a value.
+    EvalAbsent,
     /// An amount is too large, or a non-zero result too small, for exact decimal
     /// arithmetic: `US$ 79,228,162,514,264,337,593,543,950,335 * 2`.
     EvalOverflow,
@@ -134,7 +141,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 33] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -149,6 +156,8 @@ impl Code {
         Code::TableSetting,
         Code::TableColumn,
         Code::UnitMismatch,
+        Code::UnitText,
+        Code::EvalAbsent,
         Code::EvalOverflow,
         Code::EvalDivisionByZero,
         Code::EvalYear,
@@ -184,6 +193,8 @@ impl Code {
             Code::TableSetting => "bud::table::setting",
             Code::TableColumn => "bud::table::column",
             Code::UnitMismatch => "bud::units::mismatch",
+            Code::UnitText => "bud::units::text",
+            Code::EvalAbsent => "bud::eval::absent",
             Code::EvalOverflow => "bud::eval::overflow",
             Code::EvalDivisionByZero => "bud::eval::division_by_zero",
             Code::EvalYear => "bud::eval::year",

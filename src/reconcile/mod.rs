@@ -210,7 +210,8 @@ fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Recon
         let written = match figure.kind {
             FigureKind::Number(written) => Some(written),
             FigureKind::Dash => None,
-            FigureKind::Blank => continue,
+            // Words are not reconciled, and an absent amount states nothing.
+            FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => continue,
         };
         if !is_stated {
             continue;

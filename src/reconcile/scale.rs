@@ -49,7 +49,8 @@ fn line_checks(
         let (stated, written) = match figure.kind {
             FigureKind::Number(written) => (written.value, Some(written)),
             FigureKind::Dash => (Decimal::ZERO, None),
-            FigureKind::Blank => continue,
+            // Refused when the scale is read (`bud::table::figures`).
+            FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => continue,
         };
         // A Party's base rate is an input; only the TOTAL line states its sum.
         if matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_))) {

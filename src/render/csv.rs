@@ -5,9 +5,9 @@
 //! several files would need a directory and lose the tables' order. Numbers are plain
 //! decimals (`2922.088`, no separators) that every spreadsheet reads as numbers.
 
-use super::view::{Document, Stated, Table, TableCell, TableLine, Value};
+use super::view::{CellKind, Document, Stated, Table, TableCell, TableLine, Value};
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 17] = [
     "table",
     "table_title",
     "line",
@@ -24,6 +24,9 @@ const HEADER: [&str; 16] = [
     "stated_value",
     "outcome",
     "difference",
+    // Last, so that the columns before it keep their places: `amount`, `text` (a text
+    // column's words, in `shown`) or `absent` (no amount, which is not zero).
+    "cell",
 ];
 
 /// The document as CSV text with a header record.
@@ -72,6 +75,7 @@ fn value_record(table: &str, index: usize, value: &Value) -> Vec<String> {
         "true".to_owned(),
     ];
     record.extend(stated_fields(value.stated.as_ref()));
+    record.push(CellKind::Amount.name().to_owned());
     record
 }
 
@@ -98,6 +102,7 @@ fn cell_record(
         cell.computed.to_string(),
     ];
     record.extend(stated_fields(cell.stated.as_ref()));
+    record.push(cell.kind.name().to_owned());
     record
 }
 

@@ -145,7 +145,7 @@ fn year_read(place: &Place<'_>, at: At) -> Option<i32> {
     };
     match key {
         ColumnKey::Year(year) => Some(year),
-        ColumnKey::Period(_) | ColumnKey::Total => None,
+        ColumnKey::Period(_) | ColumnKey::Total | ColumnKey::Text(_) => None,
     }
 }
 

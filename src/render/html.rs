@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::view::{Document, LineKind, OutcomeName, Table, TableCell};
+use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
@@ -17,7 +17,8 @@ p.unit { font-style: italic; margin: 0.25rem 0 0.5rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.15rem 0.6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { text-align: right; border-bottom: 2px solid #555; }
-th.label, td.label { text-align: left; }
+th.label, td.label, th.text, td.text { text-align: left; }
+td.absent { color: #57606a; font-style: italic; }
 td.figure { text-align: right; white-space: nowrap; }
 tr.section td { font-weight: 600; background: #f4f4f4; }
 tr.computed td.label, tr.total td { font-weight: 600; }
@@ -64,8 +65,11 @@ pub fn render(document: &Document) -> String {
         escape(&title)
     );
     let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
-    if let Some(meeting) = &document.meeting {
-        let _ = writeln!(out, "<p>{}</p>", escape(meeting));
+    for line in document.meeting.iter().chain(&document.issuer) {
+        let _ = writeln!(out, "<p>{}</p>", escape(line));
+    }
+    if let Some(dates) = &document.dates {
+        let _ = writeln!(out, "<p>Period {}</p>", escape(dates));
     }
     if let Some(scenario) = &document.scenario {
         let _ = writeln!(out, "<h2>Scenario {}</h2>", escape(&scenario.name));
@@ -122,14 +126,21 @@ fn table(out: &mut String, table: &Table) {
     };
     let _ = writeln!(out, "<section id=\"{}\">", escape(&table.id));
     let _ = writeln!(out, "<h2>{}</h2>", escape(&heading));
-    let _ = writeln!(out, "<p class=\"unit\">({})</p>", escape(&table.unit));
+    if !table.unit.is_empty() {
+        let _ = writeln!(out, "<p class=\"unit\">({})</p>", escape(&table.unit));
+    }
     let _ = writeln!(
         out,
         "<table>\n<thead><tr><th class=\"label\" scope=\"col\">{}</th>",
         escape(&table.label_heading)
     );
     for column in &table.columns {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&column.heading));
+        let class = if column.text { " class=\"text\"" } else { "" };
+        let _ = write!(
+            out,
+            "<th{class} scope=\"col\">{}</th>",
+            escape(&column.heading)
+        );
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
     for line in &table.lines {
@@ -167,6 +178,21 @@ fn table(out: &mut String, table: &Table) {
 }
 
 fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
+    match cell.kind {
+        CellKind::Text => {
+            let _ = writeln!(out, "<td class=\"text\">{}</td>", escape(&cell.shown));
+            return;
+        }
+        CellKind::Absent => {
+            let _ = writeln!(
+                out,
+                "<td class=\"figure absent\" title=\"absent: no amount is given, which is not zero\">{}</td>",
+                escape(&cell.shown)
+            );
+            return;
+        }
+        CellKind::Amount => {}
+    }
     let failed = if cell.shown == "?" { " failed" } else { "" };
     let _ = write!(out, "<td class=\"figure{failed}\">{}", escape(&cell.shown));
     if let Some(stated) = &cell.stated {

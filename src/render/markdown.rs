@@ -16,8 +16,11 @@ pub fn render(document: &Document) -> String {
         escape(&document.symbol),
         escape(&document.title)
     );
-    if let Some(meeting) = &document.meeting {
-        let _ = writeln!(out, "{}\n", escape(meeting));
+    for line in document.meeting.iter().chain(&document.issuer) {
+        let _ = writeln!(out, "{}\n", escape(line));
+    }
+    if let Some(dates) = &document.dates {
+        let _ = writeln!(out, "Period {}\n", escape(dates));
     }
     if let Some(scenario) = &document.scenario {
         let _ = writeln!(out, "## Scenario {}\n", escape(&scenario.name));
@@ -69,12 +72,15 @@ fn table(out: &mut String, table: &Table) {
         None => table.name.clone(),
     };
     let _ = writeln!(out, "## {}\n", escape(&heading));
-    let _ = writeln!(out, "*({})*\n", escape(&table.unit));
+    if !table.unit.is_empty() {
+        let _ = writeln!(out, "*({})*\n", escape(&table.unit));
+    }
     let mut header = format!("| {} |", escape(&table.label_heading));
     let mut rule = String::from("| :--- |");
     for column in &table.columns {
         let _ = write!(header, " {} |", escape(&column.heading));
-        rule.push_str(" ---: |");
+        // Words read from the left, figures line up on the right.
+        rule.push_str(if column.text { " :--- |" } else { " ---: |" });
     }
     let _ = writeln!(out, "{header}\n{rule}");
     for line in &table.lines {

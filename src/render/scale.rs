@@ -92,6 +92,7 @@ fn columns(def: &ScaleDef) -> Vec<Column> {
     let money_decimals = Some(def.rounding.written.decimals);
     let column = |heading: String, unit: &str, decimals: Option<u32>| Column {
         heading,
+        text: false,
         unit: unit.to_owned(),
         decimals,
     };
@@ -129,7 +130,7 @@ fn line_cells(
             };
             let check = reconciliation.check_for(subject);
             let role = scale.def.role(figure);
-            let written = party.figures.get(figure).map(|f| f.kind);
+            let written = party.figures.get(figure).map(|f| f.kind.clone());
             let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
             let number = if is_input {
                 input_number(written)
@@ -137,6 +138,7 @@ fn line_cells(
                 computed(scale, line, role).map(|amount| amount.value.to_decimal())
             };
             TableCell {
+                kind: super::view::CellKind::Amount,
                 shown: figure_text(scale, line, party, figure, check),
                 value: number.map(|n| plain(Exact::new(n))),
                 computed: !is_input,
@@ -211,7 +213,7 @@ fn figure_text(
     figure: usize,
     check: Option<&Check>,
 ) -> String {
-    let written = party.figures.get(figure).map(|f| f.kind);
+    let written = party.figures.get(figure).map(|f| f.kind.clone());
     let role = scale.def.role(figure);
     let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
     if is_input || check.is_some_and(|c| c.outcome != Outcome::Mismatch) {

@@ -81,13 +81,15 @@ fn header(out: &mut String, document: &Document, layout: Layout) {
     for line in wrap_heading(&title, layout) {
         let _ = writeln!(out, "{}", paint(&line, bold(), layout));
     }
-    if let Some(meeting) = &document.meeting {
-        for line in wrap_heading(meeting, layout) {
+    for line in document.meeting.iter().chain(&document.issuer) {
+        for line in wrap_heading(line, layout) {
             let _ = writeln!(out, "{line}");
         }
     }
     let mut facts = Vec::new();
-    if let Some(period) = document.period {
+    if let Some(dates) = &document.dates {
+        facts.push(format!("period {dates}"));
+    } else if let Some(period) = document.period {
         facts.push(format!("period {}-{}", period.first, period.last));
     }
     if let Some(currency) = &document.currency {
@@ -142,18 +144,25 @@ fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
     for line in wrap_heading(&heading, layout) {
         let _ = writeln!(out, "{}", paint(&line, bold(), layout));
     }
-    let _ = writeln!(out, "({})", table.unit);
+    if !table.unit.is_empty() {
+        let _ = writeln!(out, "({})", table.unit);
+    }
     let headings: Vec<String> = table.columns.iter().map(|c| c.heading.clone()).collect();
     let body: Vec<(String, Vec<CellText>)> = table.lines.iter().map(line_text).collect();
     let indents: Vec<usize> = table.lines.iter().map(|l| l.depth * 2).collect();
-    grid_in(
-        out,
-        &table.label_heading,
-        &headings,
-        &body,
-        &indents,
-        layout,
-    );
+    if table.columns.iter().any(|column| column.text) {
+        let text_columns: Vec<bool> = table.columns.iter().map(|c| c.text).collect();
+        narrative_grid(out, table, &text_columns, &body, layout, prose);
+    } else {
+        grid_in(
+            out,
+            &table.label_heading,
+            &headings,
+            &body,
+            &indents,
+            layout,
+        );
+    }
     for footnote in &table.footnotes {
         let _ = writeln!(out, "{}", paint_note(footnote, layout));
     }
@@ -272,6 +281,152 @@ fn grid_in(
 
 const MIN_LABEL_WIDTH: usize = 16;
 
+/// Space between two columns of a narrative table.
+const GUTTER: &str = "   ";
+
+/// A table with text columns: the label and each text column wrap within a share of
+/// the width (the terminal's, or the prose width in a file, since such cells are
+/// prose), figures keep their natural width on the row's first line, and rows are
+/// set apart by a blank line when any of them wraps.
+fn narrative_grid(
+    out: &mut String,
+    table: &Table,
+    text_columns: &[bool],
+    body: &[(String, Vec<CellText>)],
+    layout: Layout,
+    prose: usize,
+) {
+    // Each figure column keeps room for its widest mark, so that figures line up.
+    let mark_widths: Vec<usize> = (0..table.columns.len())
+        .map(|i| {
+            body.iter()
+                .filter_map(|(_, cells)| cells.get(i).map(|c| c.mark.width()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mark_gap = |i: usize| {
+        if mark_widths[i] > 0 {
+            mark_widths[i] + 1
+        } else {
+            0
+        }
+    };
+    let natural = |column: Option<usize>| -> usize {
+        let heading = match column {
+            Some(i) => table.columns[i].heading.width() + mark_gap(i),
+            None => table.label_heading.width(),
+        };
+        body.iter()
+            .map(|(label, cells)| match column {
+                Some(i) => cells.get(i).map_or(0, |c| c.figure.width() + mark_gap(i)),
+                None => label.width(),
+            })
+            .chain(std::iter::once(heading))
+            .max()
+            .unwrap_or(0)
+    };
+    let columns = table.columns.len();
+    let mut widths: Vec<usize> = std::iter::once(natural(None))
+        .chain((0..columns).map(|i| natural(Some(i))))
+        .collect();
+    let total = layout.width.unwrap_or(prose.max(PROSE_WIDTH + 28));
+    let fixed: usize = (0..columns)
+        .filter(|i| !text_columns[*i])
+        .map(|i| widths[i + 1])
+        .sum::<usize>()
+        + GUTTER.len() * columns;
+    // The label and the text columns share what the figures leave, each in
+    // proportion to its longest text, none narrower than a readable minimum.
+    let flexible: Vec<usize> = std::iter::once(0)
+        .chain((0..columns).filter(|i| text_columns[*i]).map(|i| i + 1))
+        .collect();
+    let wanted: usize = flexible.iter().map(|i| widths[*i]).sum();
+    let room = total.saturating_sub(fixed);
+    if wanted > room {
+        for &i in &flexible {
+            let share = widths[i] * room / wanted.max(1);
+            widths[i] = share.clamp(MIN_LABEL_WIDTH, widths[i]);
+        }
+    }
+    let cell_lines = |text: &str, column: usize| -> Vec<String> {
+        if text.width() <= widths[column] {
+            vec![text.to_owned()]
+        } else {
+            wrap(text, widths[column])
+        }
+    };
+    let mut heading = pad_to(&table.label_heading, widths[0]);
+    for (i, column) in table.columns.iter().enumerate() {
+        heading.push_str(GUTTER);
+        if text_columns[i] {
+            heading.push_str(&pad_to(&column.heading, widths[i + 1]));
+        } else {
+            let room = widths[i + 1] - mark_gap(i);
+            let _ = write!(
+                heading,
+                "{}{}{}",
+                pad(&column.heading, room),
+                column.heading,
+                " ".repeat(mark_gap(i))
+            );
+        }
+    }
+    let heading = heading.trim_end().to_owned();
+    let _ = writeln!(out, "{}", paint(&heading, bold(), layout));
+    let _ = writeln!(out, "{}", "─".repeat(heading.width()));
+    let mut rendered: Vec<Vec<String>> = Vec::new();
+    for (label, cells) in body {
+        let mut columns_lines = vec![cell_lines(label, 0)];
+        for (i, cell) in cells.iter().enumerate() {
+            columns_lines.push(if text_columns[i] {
+                cell_lines(&cell.figure, i + 1)
+            } else {
+                let room = widths[i + 1] - mark_gap(i);
+                let mark = if mark_widths[i] > 0 {
+                    format!(
+                        " {}{}",
+                        paint(&cell.mark, mark_style(&cell.mark), layout),
+                        pad(&cell.mark, mark_widths[i])
+                    )
+                } else {
+                    String::new()
+                };
+                vec![format!("{}{}{mark}", pad(&cell.figure, room), cell.figure)]
+            });
+        }
+        let height = columns_lines.iter().map(Vec::len).max().unwrap_or(1);
+        let mut lines = Vec::with_capacity(height);
+        for row in 0..height {
+            let mut line = String::new();
+            for (column, column_lines) in columns_lines.iter().enumerate() {
+                if column > 0 {
+                    line.push_str(GUTTER);
+                }
+                let text = column_lines.get(row).map_or("", String::as_str);
+                line.push_str(text);
+                line.push_str(&pad(text, widths[column]));
+            }
+            lines.push(line.trim_end().to_owned());
+        }
+        rendered.push(lines);
+    }
+    let spaced = rendered.iter().any(|lines| lines.len() > 1);
+    for (index, lines) in rendered.iter().enumerate() {
+        if spaced && index > 0 {
+            let _ = writeln!(out);
+        }
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// `text` and the spaces that make it `width` wide.
+fn pad_to(text: &str, width: usize) -> String {
+    format!("{text}{}", pad(text, width))
+}
+
 /// A label cut to `width` at spaces, its further lines indented two more than its
 /// first; the figures go on its last line. A word longer than the width stays whole.
 fn wrap_label(label: &str, width: usize, indent: usize) -> Vec<String> {
@@ -327,13 +482,26 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
             summary.unchecked,
         );
     }
-    let _ = writeln!(
-        out,
-        "{} matches the published figure   {} differs only by rounding   {} does not reconcile",
-        paint(MATCH, mark_style(MATCH), layout),
-        paint(ROUNDING, mark_style(ROUNDING), layout),
-        paint(MISMATCH, mark_style(MISMATCH), layout),
-    );
+    let legend = [
+        (MATCH, "matches the published figure"),
+        (ROUNDING, "differs only by rounding"),
+        (MISMATCH, "does not reconcile"),
+    ];
+    let one_line: usize = legend
+        .iter()
+        .map(|(mark, meaning)| mark.width() + 1 + meaning.width())
+        .sum::<usize>()
+        + 3 * (legend.len() - 1);
+    // On a terminal narrower than the legend, one mark a line rather than a broken one.
+    let separator = match layout.width {
+        Some(width) if one_line > width => "\n",
+        _ => "   ",
+    };
+    let legend: Vec<String> = legend
+        .iter()
+        .map(|(mark, meaning)| format!("{} {meaning}", paint(mark, mark_style(mark), layout)))
+        .collect();
+    let _ = writeln!(out, "{}", legend.join(separator));
     if summary.unchecked > 0 {
         let _ = writeln!(
             out,

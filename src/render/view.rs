@@ -27,10 +27,16 @@ pub const MISMATCH: &str = "✗";
 /// The whole evaluated decision, or one scenario of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
+    /// `decision` or `report`.
+    pub kind: &'static str,
     pub symbol: String,
     pub title: String,
     pub meeting: Option<String>,
+    /// Who issues a report.
+    pub issuer: Option<String>,
     pub period: Option<Period>,
+    /// A report's period as days: `1 January – 31 March 2014`.
+    pub dates: Option<String>,
     pub currency: Option<String>,
     pub scenario: Option<Scenario>,
     pub paragraphs: Vec<Paragraph>,
@@ -125,6 +131,8 @@ pub struct Table {
 #[derive(Debug, Clone, Serialize)]
 pub struct Column {
     pub heading: String,
+    /// Whether the column holds words (`Synergies`) rather than figures.
+    pub text: bool,
     /// `thousands of US$`, `per cent`.
     pub unit: String,
     /// The published number of decimals; `null` where figures are shown exactly.
@@ -183,7 +191,9 @@ pub struct TableLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TableCell {
-    /// As printed: `2,922.1`, `-`, empty for a blank, `?` when not computed.
+    pub kind: CellKind,
+    /// As printed: `2,922.1`, `-`, empty for a blank, `?` when not computed, the words
+    /// of a text cell, `n/a` for an absent amount.
     pub shown: String,
     /// Every digit in the column's unit (`2922.088`); `null` for a blank or a cell that
     /// could not be computed.
@@ -205,6 +215,58 @@ pub struct TableCell {
     /// the amount the budget computes.
     #[serde(skip)]
     pub formula_result: Option<Decimal>,
+}
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// A figure, written or computed (or a blank where one could be).
+    Amount,
+    /// Words, in a text column.
+    Text,
+    /// An amount the document leaves absent: not a zero, and not computed.
+    Absent,
+}
+
+impl CellKind {
+    /// As JSON and CSV write it: `amount`, `text`, `absent`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::Amount => "amount",
+            CellKind::Text => "text",
+            CellKind::Absent => "absent",
+        }
+    }
+}
+
+/// How an absent amount is printed, in every format.
+pub const ABSENT: &str = "n/a";
+
+impl TableCell {
+    /// A text column's cell.
+    pub fn words(text: &str) -> Self {
+        TableCell::plain(CellKind::Text, text.to_owned())
+    }
+
+    /// An amount the document leaves absent.
+    pub fn absent() -> Self {
+        TableCell::plain(CellKind::Absent, ABSENT.to_owned())
+    }
+
+    fn plain(kind: CellKind, shown: String) -> Self {
+        TableCell {
+            kind,
+            shown,
+            value: None,
+            computed: false,
+            stated: None,
+            mark: String::new(),
+            formula: None,
+            number: None,
+            formula_result: None,
+        }
+    }
 }
 
 /// A figure the decision publishes, and how it reconciles with what bud computes.
@@ -286,13 +348,16 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
         tables.push(super::scale::view(model, reconciliation, index, scale));
     }
     Document {
+        kind: decision.kind.name(),
         symbol: decision.symbol.clone(),
         title: decision.title.clone(),
         meeting: decision.meeting.clone(),
+        issuer: decision.issuer.clone(),
         period: decision.period.map(|p| Period {
             first: p.first,
             last: p.last,
         }),
+        dates: decision.dates.map(|dates| dates.to_string()),
         currency: decision
             .currency
             .as_deref()
@@ -552,15 +617,36 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
         kind: TableKind::Budget,
         name: definition.display_name(),
         title: definition.title.clone(),
-        unit: unit_line(definition),
-        label_heading: "Description".to_owned(),
+        // A table of words alone has no unit to state.
+        unit: if definition
+            .columns
+            .iter()
+            .all(|c| matches!(c, ColumnKey::Text(_)))
+        {
+            String::new()
+        } else {
+            unit_line(definition)
+        },
+        label_heading: definition
+            .label_heading
+            .clone()
+            .unwrap_or_else(|| "Description".to_owned()),
         columns: definition
             .columns
             .iter()
-            .map(|key| Column {
-                heading: column_name(*key),
-                unit: unit.clone(),
-                decimals,
+            .map(|key| match key {
+                ColumnKey::Text(_) => Column {
+                    heading: definition.heading(*key),
+                    text: true,
+                    unit: String::new(),
+                    decimals: None,
+                },
+                _ => Column {
+                    heading: column_name(*key),
+                    text: false,
+                    unit: unit.clone(),
+                    decimals,
+                },
             })
             .collect(),
         lines,
@@ -620,18 +706,25 @@ impl RowContext<'_> {
     }
 
     fn cell(&self, column: usize, footnotes: &mut Vec<String>) -> TableCell {
+        if self.table.is_text(column) {
+            return TableCell::words(self.row.text(column).unwrap_or_default());
+        }
+        if self.row.is_absent(column) {
+            return TableCell::absent();
+        }
         let check = self.reconciliation.check_for(Subject::Cell {
             row: self.id,
             column,
         });
         let key = self.table.columns.get(column).copied();
         let is_total = key == Some(ColumnKey::Total);
-        let figure = self.row.figures.get(column).map(|f| f.kind);
+        let figure = self.row.figures.get(column).map(|f| f.kind.clone());
         let computed = self.row.formula.is_some() || is_total;
         let scale = figures(self.table);
-        let number = self.number(column, computed, figure);
+        let number = self.number(column, computed, figure.clone());
         TableCell {
-            shown: self.shown(column, computed, figure, check),
+            kind: CellKind::Amount,
+            shown: self.shown(column, computed, figure.clone(), check),
             value: number.map(|n| plain(Exact::new(n))),
             computed,
             stated: check
@@ -771,7 +864,7 @@ pub(super) fn input_number(figure: Option<FigureKind>) -> Option<Decimal> {
     match figure? {
         FigureKind::Number(written) => Some(written.value),
         FigureKind::Dash => Some(Decimal::ZERO),
-        FigureKind::Blank => None,
+        FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => None,
     }
 }
 
@@ -780,6 +873,8 @@ pub(super) fn input_shown(figure: Option<FigureKind>) -> String {
     match figure {
         Some(FigureKind::Number(written)) => format::written(written),
         Some(FigureKind::Dash) => "-".to_owned(),
+        Some(FigureKind::Absent) => ABSENT.to_owned(),
+        Some(FigureKind::Text(text)) => text.to_string(),
         Some(FigureKind::Blank) | None => String::new(),
     }
 }

@@ -17,11 +17,12 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, Formula, Note, Workbook, Worksheet, XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Note, Workbook, Worksheet,
+    XlsxError,
 };
 
 use super::formula::{CellFormula, value_name};
-use super::view::{Document, LineKind, OutcomeName, Table, TableCell, Value};
+use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell, Value};
 
 /// The row the first line of a table is written on (0-based), under the title, the
 /// unit and the headings.
@@ -70,8 +71,11 @@ fn decision_sheet(
             format!("{}: {}", document.symbol, document.title),
             &bold,
         )?;
-        if let Some(meeting) = &document.meeting {
+        if let Some(meeting) = document.meeting.as_ref().or(document.issuer.as_ref()) {
             sheet.write_string(1, 0, meeting)?;
+        }
+        if let Some(dates) = &document.dates {
+            sheet.write_string(2, 0, format!("Period {dates}"))?;
         }
         let headings = [
             "Paragraph",
@@ -249,8 +253,13 @@ fn table_sheet(
         .max()
         .unwrap_or(12);
     sheet.set_column_width(0, u16::try_from(label_width.clamp(12, 80)).unwrap_or(80))?;
-    for column in 1..=table.columns.len() {
-        sheet.set_column_width(u16::try_from(column).unwrap_or(u16::MAX), 14)?;
+    for (column, definition) in (1u16..).zip(&table.columns) {
+        if definition.text {
+            // Words wrap within a wide column (`write_cell`), as the table sets them.
+            sheet.set_column_width(column, 60)?;
+        } else {
+            sheet.set_column_width(column, 14)?;
+        }
     }
     sheet.set_freeze_panes(FIRST_LINE_ROW, 1)?;
     Ok(())
@@ -308,6 +317,10 @@ fn write_cell(
         }
         (None, Some(number)) => {
             sheet.write_number_with_format(row, column, number, format)?;
+        }
+        (_, None) if cell.kind == CellKind::Text => {
+            let words = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+            sheet.write_string_with_format(row, column, &cell.shown, &words)?;
         }
         (_, None) if !cell.shown.is_empty() => {
             sheet.write_string(row, column, &cell.shown)?;

@@ -296,6 +296,10 @@ impl<'a> Evaluator<'a> {
         let mut cells = Vec::with_capacity(table.columns.len());
         for (index, column) in table.columns.iter().enumerate() {
             let cell = match (column, &row.formula) {
+                // Words and absent amounts have no value: nothing computes them, and
+                // whatever reads one is told why (`read_row`).
+                (ColumnKey::Text(_), _) => Err(Failed),
+                _ if row.is_absent(index) => Err(Failed),
                 (ColumnKey::Total, _) => Ok(Amount::exact(Exact::ZERO)), // filled in below
                 (_, None) => Ok(input_figure(row, index, half_step)),
                 (_, Some(_)) if !fits => Err(Failed),
@@ -312,17 +316,21 @@ impl<'a> Evaluator<'a> {
             cells.push(cell);
         }
         // A Total adds its row's figures: as printed, when reading the decision as published.
+        let Some(total_index) = table.column_index(ColumnKey::Total) else {
+            self.cells[id.0] = cells;
+            return;
+        };
         let total = match self.reads {
-            Reads::Computed => self.row_total(table, &cells, row.span),
+            Reads::Computed => self.row_total(row, table, &cells),
             Reads::Published => {
                 let printed: Vec<Cell> = (0..cells.len())
                     .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
                     .collect();
-                self.row_total(table, &printed, row.span)
+                self.row_total(row, table, &printed)
             }
         };
-        for (cell, column) in cells.iter_mut().zip(&table.columns) {
-            if *column == ColumnKey::Total {
+        if !row.is_absent(total_index) {
+            if let Some(cell) = cells.get_mut(total_index) {
                 *cell = total;
             }
         }
@@ -330,10 +338,26 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The Total column: the sum of the row's year columns.
-    fn row_total(&mut self, table: &TableDef, cells: &[Cell], span: Span) -> Cell {
+    fn row_total(&mut self, row: &RowDef, table: &TableDef, cells: &[Cell]) -> Cell {
         let mut total = Amount::exact(Exact::ZERO);
-        for (cell, column) in cells.iter().zip(&table.columns) {
-            if let ColumnKey::Year(_) = column {
+        let span = row.span;
+        for (index, (cell, column)) in cells.iter().zip(&table.columns).enumerate() {
+            if let ColumnKey::Year(year) = column {
+                if row.is_absent(index) {
+                    let total_absent = table
+                        .column_index(ColumnKey::Total)
+                        .is_some_and(|total| row.is_absent(total));
+                    if !total_absent {
+                        let total_at = table
+                            .column_index(ColumnKey::Total)
+                            .and_then(|total| row.figures.get(total))
+                            .map_or(span, |figure| figure.span);
+                        let diagnostic =
+                            absent_read(row, index, *year, total_at, "this Total adds it");
+                        self.diagnostics.push(diagnostic);
+                    }
+                    return Err(Failed);
+                }
                 let amount = (*cell)?;
                 let sum = combine(BinaryOp::Add, total, amount);
                 total = self.settle(sum.map_err(|error| Some(arithmetic(error, span))))?;
@@ -546,6 +570,15 @@ impl<'a> Evaluator<'a> {
                 return Ok(printed);
             }
         }
+        let program: &'a Program = self.program;
+        let row = program.row(id);
+        if row.is_absent(index) {
+            let year = match program.table(row.table).columns.get(index) {
+                Some(ColumnKey::Year(year)) => *year,
+                _ => 0,
+            };
+            return Err(Some(absent_read(row, index, year, span, "read here")));
+        }
         self.cells[id.0][index].map_err(|Failed| None)
     }
 
@@ -561,7 +594,7 @@ impl<'a> Evaluator<'a> {
         let program: &'a Program = self.program;
         let row = program.row(id);
         let value = row.amount(index).unwrap_or(Decimal::ZERO);
-        match row.figures.get(index).map(|figure| figure.kind) {
+        match row.figures.get(index).map(|figure| figure.kind.clone()) {
             Some(FigureKind::Number(_) | FigureKind::Dash) => Ok(Amount::exact(Exact::new(value))),
             _ => {
                 let table = program.table(row.table);
@@ -696,13 +729,38 @@ fn input_uncertainty(table: &TableDef) -> Decimal {
 /// An input row's figure in a column, uncertain by `half_step` unless it is a dash.
 fn input_figure(row: &RowDef, index: usize, half_step: Decimal) -> Amount {
     let value = Exact::new(row.amount(index).unwrap_or(Decimal::ZERO));
-    match row.figures.get(index).map(|figure| figure.kind) {
+    match row.figures.get(index).map(|figure| figure.kind.clone()) {
         Some(FigureKind::Number(_)) => Amount {
             value,
             uncertainty: half_step,
         },
         _ => Amount::exact(value),
     }
+}
+
+/// A rule reads an amount the decision leaves absent: it has no value, not zero.
+fn absent_read(row: &RowDef, column: usize, year: i32, span: Span, label: &str) -> Diagnostic {
+    let absent_at = row
+        .figures
+        .get(column)
+        .map_or(row.span, |figure| figure.span);
+    let column = if year == 0 {
+        "this column".to_owned()
+    } else {
+        year.to_string()
+    };
+    Diagnostic::error(
+        Code::EvalAbsent,
+        format!(
+            "\"{}\" gives no amount for {column} (`absent`), so nothing can be computed from it",
+            row.display_label()
+        ),
+    )
+    .at(span, label)
+    .with_label(absent_at, "absent here")
+    .with_help(
+        "an absent amount is not zero: write the amount once it is known, or leave the total absent too",
+    )
 }
 
 /// `part`'s share of the whole ratio, exactly: share(85:15, 2) is 15/100.

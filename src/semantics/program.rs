@@ -39,8 +39,15 @@ pub struct Program {
 
 #[derive(Debug, Clone, Default)]
 pub struct DecisionInfo {
+    /// A decision, or a report (`report "…" { … }`).
+    pub kind: crate::syntax::ast::DocumentKind,
     pub symbol: String,
     pub title: String,
+    /// Who issues a report: "the Executive Secretary".
+    pub issuer: Option<String>,
+    /// The days a report covers, when its period is given as dates; `period` then
+    /// holds their years.
+    pub dates: Option<crate::syntax::ast::Dates>,
     pub meeting: Option<String>,
     pub period: Option<Period>,
     pub currency: Option<String>,
@@ -135,6 +142,10 @@ pub struct TableDef {
     pub unit_span: Span,
     pub rounding: Option<PublishedRounding>,
     pub columns: Vec<ColumnKey>,
+    /// The headings of the text columns: `ColumnKey::Text(n)` is headed `headings[n]`.
+    pub headings: Vec<String>,
+    /// The heading over the row labels (`label "Activity"`), when the table gives one.
+    pub label_heading: Option<String>,
     pub notes: Vec<String>,
     pub lines: Vec<Line>,
     /// False when the table's unit or columns are missing or wrong: its rows are then
@@ -144,6 +155,24 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// A column's heading as the table prints it: "2013", "2013-2014", "Total" or a
+    /// text column's own ("Synergies").
+    pub fn heading(&self, column: ColumnKey) -> String {
+        match column {
+            ColumnKey::Text(n) => self
+                .headings
+                .get(usize::from(n))
+                .cloned()
+                .unwrap_or_default(),
+            other => super::resolve::column_name(other),
+        }
+    }
+
+    /// Whether the column holds words rather than amounts.
+    pub fn is_text(&self, index: usize) -> bool {
+        matches!(self.columns.get(index), Some(ColumnKey::Text(_)))
+    }
+
     /// "Table 1" or the table's name when it has no number.
     pub fn display_name(&self) -> String {
         match &self.number {
@@ -232,20 +261,38 @@ impl RowDef {
     }
 
     /// The figure the table prints in a column, in the currency's units (a dash is
-    /// zero); `None` for a blank.
+    /// zero); `None` for a blank, an absent amount or text.
     pub fn printed(&self, column: usize) -> Option<Decimal> {
         match self.figures.get(column)?.kind {
             FigureKind::Number(_) | FigureKind::Dash => self.amount(column),
-            FigureKind::Blank => None,
+            FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => None,
         }
     }
 
     /// A figure in the currency's units (a figure in thousands times 1,000); zero for a
-    /// dash or a blank; `None` past the last figure.
+    /// dash or a blank; `None` past the last figure, and for what is not an amount (an
+    /// absent one, text).
     pub fn amount(&self, column: usize) -> Option<Decimal> {
-        match self.figures.get(column)?.kind {
+        match &self.figures.get(column)?.kind {
             FigureKind::Number(written) => written.value.checked_mul(self.scale),
             FigureKind::Dash | FigureKind::Blank => Some(Decimal::ZERO),
+            FigureKind::Absent | FigureKind::Text(_) => None,
+        }
+    }
+
+    /// Whether the row leaves its amount in `column` absent (`absent`).
+    pub fn is_absent(&self, column: usize) -> bool {
+        matches!(
+            self.figures.get(column).map(|f| &f.kind),
+            Some(FigureKind::Absent)
+        )
+    }
+
+    /// The row's words in a text column.
+    pub fn text(&self, column: usize) -> Option<&str> {
+        match &self.figures.get(column)?.kind {
+            FigureKind::Text(text) => Some(text),
+            _ => None,
         }
     }
 

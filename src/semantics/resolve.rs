@@ -22,7 +22,7 @@ use crate::syntax::ast::{
 const FUNCTIONS: [&str; 4] = ["sum", "share", "published", "round"];
 
 /// Settings a table line may start with; a row named like one is probably a typo.
-const TABLE_SETTINGS: [&str; 5] = ["title", "unit", "rounding", "columns", "note"];
+const TABLE_SETTINGS: [&str; 6] = ["title", "label", "unit", "rounding", "columns", "note"];
 
 pub fn resolve(file: &ast::File) -> (Program, Vec<Diagnostic>) {
     let mut resolver = Resolver::default();
@@ -154,6 +154,7 @@ impl<'a> Resolver<'a> {
     fn declare_decision(&mut self, decision: &ast::Decision) {
         let info = &mut self.program.decision;
         info.symbol = decision.symbol.value.to_string();
+        info.kind = decision.kind;
         let mut seen: HashMap<&str, Span> = HashMap::default();
         for field in &decision.fields {
             let name = field.name.name.as_str();
@@ -175,6 +176,27 @@ impl<'a> Resolver<'a> {
                     info.meeting = Some(text.value.to_string());
                     continue;
                 }
+                ("issuer", FieldValue::Text(text)) => {
+                    info.issuer = Some(text.value.to_string());
+                    continue;
+                }
+                ("period", FieldValue::Dates(dates)) => {
+                    match dates_problem(*dates) {
+                        Some(problem) => self.diagnostics.push(
+                            Diagnostic::error(Code::DecisionField, problem)
+                                .at(field.span, "not a period of days")
+                                .with_help("write the first and the last day, such as `period 1 January – 31 March 2014`"),
+                        ),
+                        None => {
+                            info.dates = Some(*dates);
+                            info.period = Some(ast::Period {
+                                first: dates.first.year,
+                                last: dates.last.year,
+                            });
+                        }
+                    }
+                    continue;
+                }
                 ("period", FieldValue::Period(period)) => {
                     if period.first > period.last {
                         self.diagnostics.push(backwards_period(
@@ -191,8 +213,8 @@ impl<'a> Resolver<'a> {
                     info.currency = Some(currency.code.clone());
                     continue;
                 }
-                ("title" | "meeting", _) => "a text in double quotes",
-                ("period", _) => "a period such as 2013-2014",
+                ("title" | "meeting" | "issuer", _) => "a text in double quotes",
+                ("period", _) => "a period such as 2013-2014 or 1 January – 31 March 2014",
                 ("currency", _) => "a currency such as US$",
                 _ => {
                     let mut diagnostic = Diagnostic::error(
@@ -224,10 +246,16 @@ impl<'a> Resolver<'a> {
             .keys()
             .filter_map(|name| closest(name, DECISION_FIELDS))
             .collect();
-        for required in ["title", "period", "currency"] {
+        // A report of words need not name a currency; a decision's budget does.
+        let required: &[&str] = match decision.kind {
+            ast::DocumentKind::Decision => &["title", "period", "currency"],
+            ast::DocumentKind::Report => &["title", "period"],
+        };
+        let kind = decision.kind.name();
+        for &required in required {
             if !seen.contains_key(required) && !misspelt.contains(&required) {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::DecisionField, format!("the decision does not say its `{required}`"))
+                    Diagnostic::error(Code::DecisionField, format!("the {kind} does not say its `{required}`"))
                         .at(decision.symbol.span, format!("`{required}` missing here"))
                         .with_help(match required {
                             "title" => "add a line such as `title \"Programme budget for the biennium 2013-2014\"`",
@@ -381,6 +409,8 @@ impl<'a> Resolver<'a> {
             unit_span: settings.unit_span.unwrap_or(table.name.span),
             rounding: settings.rounding,
             columns: settings.columns,
+            headings: settings.headings,
+            label_heading: settings.label_heading,
             notes: settings.notes,
             lines: Vec::new(),
             well_formed: settings.well_formed,
@@ -395,6 +425,8 @@ impl<'a> Resolver<'a> {
         let mut unit: Option<(TableUnit, Span)> = None;
         let mut rounding: Option<(ast::Rounding, Span)> = None;
         let mut columns: Option<(Vec<ColumnKey>, Span)> = None;
+        let mut headings = Vec::new();
+        let mut label_heading = None;
         let mut well_formed = true;
         let mut notes = Vec::new();
         for setting in &table.settings {
@@ -405,6 +437,11 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 TableSetting::Note(text) => notes.push(text.value.to_string()),
+                TableSetting::Label(text) => {
+                    if label_heading.replace(text.value.clone()).is_some() {
+                        self.setting_twice("label", text.span);
+                    }
+                }
                 TableSetting::Unit(written, span) => {
                     if unit.replace((table_unit(written), *span)).is_some() {
                         self.setting_twice("unit", *span);
@@ -415,8 +452,9 @@ impl<'a> Resolver<'a> {
                         self.setting_twice("rounding", *span);
                     }
                 }
-                TableSetting::Columns(keys, span) => {
+                TableSetting::Columns(keys, texts, span) => {
                     well_formed &= self.check_columns(keys, *span);
+                    headings = texts.iter().map(|text| text.value.to_string()).collect();
                     let keys = keys.iter().map(|(key, _)| *key).collect();
                     if columns.replace((keys, *span)).is_some() {
                         self.setting_twice("columns", *span);
@@ -425,9 +463,19 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        well_formed &= unit.is_some() && columns.is_some();
+        // A table of words alone (`columns "Synergies"`) has no amounts to give a unit.
+        let only_words = columns
+            .as_ref()
+            .is_some_and(|(keys, _)| keys.iter().all(|key| matches!(key, ColumnKey::Text(_))));
+        well_formed &= (unit.is_some() || only_words) && columns.is_some();
         let unit_span = unit.as_ref().map(|(_, span)| *span);
         let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
+            if only_words {
+                return TableUnit {
+                    unit: Unit::Number,
+                    scale: Scale::Units,
+                };
+            }
             self.missing_setting(
                 table,
                 "unit",
@@ -479,6 +527,8 @@ impl<'a> Resolver<'a> {
             unit_span,
             rounding,
             columns,
+            headings,
+            label_heading: label_heading.map(String::from),
             notes,
             well_formed,
         }
@@ -614,13 +664,14 @@ impl<'a> Resolver<'a> {
         let id = RowId(self.program.rows.len());
         let columns = self.program.table(table).columns.len();
         let scale = self.checked_scale(table, row);
-        let figures_fit = scale.is_some()
+        let count_fits = scale.is_some()
             && (row.figures.len() == columns || (row.formula.is_some() && row.figures.is_empty()));
         // In a table whose columns are wrong the count is meaningless; that table's
         // setting error says what to fix.
-        if !figures_fit && scale.is_some() && self.program.table(table).well_formed {
+        if !count_fits && scale.is_some() && self.program.table(table).well_formed {
             self.figure_count_mismatch(table, row);
         }
+        let figures_fit = count_fits && self.figures_in_their_columns(table, row);
         let formula = match (&row.formula, figures_fit) {
             (Some(expr), _) => {
                 self.pending_rows.push((id, expr));
@@ -651,14 +702,56 @@ impl<'a> Resolver<'a> {
         id
     }
 
+    /// Words go in text columns and figures in the others; each one out of place is
+    /// reported. False when any is.
+    fn figures_in_their_columns(&mut self, table: TableId, row: &ast::Row) -> bool {
+        let table = self.program.table(table);
+        let mut fine = true;
+        for (figure, column) in row.figures.iter().zip(&table.columns) {
+            let is_text = matches!(column, ColumnKey::Text(_));
+            let diagnostic = match (&figure.kind, is_text) {
+                (FigureKind::Blank, _) | (FigureKind::Text(_), true) => continue,
+                (FigureKind::Number(_) | FigureKind::Dash | FigureKind::Absent, false) => continue,
+                (FigureKind::Text(_), false) => Diagnostic::error(
+                    Code::TableFigures,
+                    format!(
+                        "words in the {} column of {}, which holds amounts",
+                        column_name(*column),
+                        table.display_name()
+                    ),
+                )
+                .at(figure.span, "text where an amount goes")
+                .with_help(
+                    "write the figure, `-` for a dash, `_` for a blank or `absent` for an amount not given; \
+                     for a column of words, name it in `columns`, such as `columns \"Synergies\" 2014`",
+                ),
+                (_, true) => Diagnostic::error(
+                    Code::TableFigures,
+                    format!(
+                        "a figure in the text column \"{}\" of {}",
+                        table.heading(*column),
+                        table.display_name()
+                    ),
+                )
+                .at(figure.span, "an amount where words go")
+                .with_help("write the words in double quotes, or `_` to leave the cell empty"),
+            };
+            self.diagnostics.push(diagnostic);
+            fine = false;
+        }
+        fine
+    }
+
     /// The factor that turns the row's figures into the currency's units, or `None`
     /// (with a diagnostic) when one of them is too large once scaled.
     fn checked_scale(&mut self, table: TableId, row: &ast::Row) -> Option<Decimal> {
         let table = self.program.table(table);
         let scale = factor(&table.unit);
-        let too_large = row.figures.iter().find(|figure| match figure.kind {
+        let too_large = row.figures.iter().find(|figure| match &figure.kind {
             FigureKind::Number(written) => written.value.checked_mul(scale).is_none(),
-            FigureKind::Dash | FigureKind::Blank => false,
+            FigureKind::Dash | FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => {
+                false
+            }
         });
         let Some(figure) = too_large else {
             return Some(scale);
@@ -1016,6 +1109,9 @@ impl<'a> Resolver<'a> {
 
     /// What a name refers to, in the scope of a table's formulas or of the decision.
     fn target(&self, reference: &ast::Reference, scope: Scope) -> Result<Target, Diagnostic> {
+        if let Some(ast::ReferenceIndex::Text(heading, span)) = &reference.index {
+            return Err(words_in_a_formula(reference, heading, *span));
+        }
         let name = &reference.name;
         if let Some(qualifier) = &reference.qualifier {
             let Some(table) = self.tables.get(qualifier.name.as_str()) else {
@@ -1154,7 +1250,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-const DECISION_FIELDS: [&str; 4] = ["title", "meeting", "period", "currency"];
+const DECISION_FIELDS: [&str; 5] = ["title", "meeting", "issuer", "period", "currency"];
 
 /// How many "did you mean" searches one file gets.
 const MAX_SUGGESTIONS: usize = 100;
@@ -1179,6 +1275,8 @@ struct TableSettings {
     unit_span: Option<Span>,
     rounding: Option<PublishedRounding>,
     columns: Vec<ColumnKey>,
+    headings: Vec<String>,
+    label_heading: Option<String>,
     notes: Vec<String>,
 }
 
@@ -1195,6 +1293,21 @@ fn first_item(file: &ast::File) -> Span {
     Span::new(start, start)
 }
 
+/// What is wrong with a period of days, if anything: a day its month does not have,
+/// or a last day before the first.
+fn dates_problem(dates: ast::Dates) -> Option<String> {
+    for date in [dates.first, dates.last] {
+        if !date.exists() {
+            return Some(format!(
+                "{} {} is not a day",
+                date.day_and_month(),
+                date.year
+            ));
+        }
+    }
+    (dates.first > dates.last).then(|| format!("the period {dates} runs backwards"))
+}
+
 /// `2014-2013`: a period must run forwards.
 fn backwards_period(period: ast::Period, span: Span, code: Code) -> Diagnostic {
     Diagnostic::error(
@@ -1205,10 +1318,33 @@ fn backwards_period(period: ast::Period, span: Span, code: Code) -> Diagnostic {
     .with_help(format!("write {}-{}", period.last, period.first))
 }
 
+/// `coordination["Synergies"] + 1`: a text cell read where only amounts can go.
+fn words_in_a_formula(reference: &ast::Reference, heading: &ast::Text, span: Span) -> Diagnostic {
+    let row = match &reference.qualifier {
+        Some(table) => format!("{}.{}", table.name, reference.name.name),
+        None => reference.name.name.to_string(),
+    };
+    Diagnostic::error(
+        Code::UnitText,
+        format!(
+            "`{row}[\"{}\"]` is words, and a formula computes only with amounts",
+            heading.value
+        ),
+    )
+    .at(span, "a text column")
+    .with_label(reference.name.span, "the row read")
+    .with_help(format!(
+        "read one of the row's amount columns, such as `{row}[2014]`; text cells are shown, never added or multiplied"
+    ))
+}
+
 /// Which column a reference reads: the one being computed unless it names one.
 fn at(reference: &ast::Reference) -> At {
     match reference.index {
-        None | Some(ast::ReferenceIndex::CurrentYear(_)) => At::Current,
+        // Refused by `target` before anything reads it.
+        None | Some(ast::ReferenceIndex::CurrentYear(_) | ast::ReferenceIndex::Text(..)) => {
+            At::Current
+        }
         Some(ast::ReferenceIndex::Column(key, _)) => At::Column(key),
     }
 }
@@ -1259,6 +1395,7 @@ pub fn column_name(key: ColumnKey) -> String {
         ColumnKey::Year(year) => year.to_string(),
         ColumnKey::Period(period) => format!("{}-{}", period.first, period.last),
         ColumnKey::Total => "Total".to_owned(),
+        ColumnKey::Text(_) => "the text column".to_owned(),
     }
 }
 

@@ -116,7 +116,7 @@ impl PartyDef {
         match self
             .figures
             .get(year_index * FIGURES_PER_YEAR)
-            .map(|f| f.kind)
+            .map(|f| f.kind.clone())
         {
             Some(FigureKind::Number(written)) => Some(written),
             _ => None,
@@ -516,6 +516,8 @@ impl Builder<'_> {
             match setting {
                 TableSetting::Title(title) => def.title = Some(title.value.to_string()),
                 TableSetting::Note(note) => def.notes.push(note.value.to_string()),
+                // The grammar gives a scale no `label` line: its labels are Parties.
+                TableSetting::Label(_) => {}
                 TableSetting::Unit(TableUnit::Money { currency, scale }, span) => {
                     unit = true;
                     def.currency = currency.code.clone();
@@ -546,7 +548,7 @@ impl Builder<'_> {
                         ),
                     }
                 }
-                TableSetting::Columns(_, span) if columns => {
+                TableSetting::Columns(_, _, span) if columns => {
                     self.columns_ok = false;
                     self.setting_problem(
                         *span,
@@ -554,7 +556,7 @@ impl Builder<'_> {
                         "keep one `columns` line",
                     );
                 }
-                TableSetting::Columns(keys, span) => {
+                TableSetting::Columns(keys, _, span) => {
                     columns = true;
                     self.columns(keys, *span, def);
                 }
@@ -1057,9 +1059,9 @@ impl Builder<'_> {
         };
         if let Some(index) = &reference.index {
             let index_span = match index {
-                ast::ReferenceIndex::Column(_, span) | ast::ReferenceIndex::CurrentYear(span) => {
-                    *span
-                }
+                ast::ReferenceIndex::Column(_, span)
+                | ast::ReferenceIndex::CurrentYear(span)
+                | ast::ReferenceIndex::Text(_, span) => *span,
             };
             self.diagnostics.push(
                 Diagnostic::error(Code::TableColumn, "`apportion` takes a row, not a column of it")
@@ -1327,7 +1329,7 @@ fn total_against_contributions(
     let figure = year_index * FIGURES_PER_YEAR + 2;
     let mut published = Decimal::ZERO;
     for party in &def.parties {
-        match party.figures.get(figure).map(|f| f.kind) {
+        match party.figures.get(figure).map(|f| f.kind.clone()) {
             Some(FigureKind::Number(written)) => {
                 published = published.checked_add(written.value)?
             }

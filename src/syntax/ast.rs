@@ -213,9 +213,28 @@ pub struct Import {
 /// `decision "BS-VI/7" { title "…"  period 2013-2014  currency US$ }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    pub kind: DocumentKind,
     pub symbol: Text,
     pub fields: Vec<DecisionField>,
     pub span: Span,
+}
+
+/// What the file's header block opens with: a decision a body adopts, or a report a
+/// secretariat issues (`report "…" { title … issuer … period 1 January – 31 March 2014 }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocumentKind {
+    #[default]
+    Decision,
+    Report,
+}
+
+impl DocumentKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Decision => "decision",
+            DocumentKind::Report => "report",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,7 +248,86 @@ pub struct DecisionField {
 pub enum FieldValue {
     Text(Text),
     Period(Period),
+    Dates(Dates),
     Currency(Currency),
+}
+
+/// `1 January – 31 March 2014`: the days a report covers, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Dates {
+    pub first: Date,
+    pub last: Date,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    /// 1 for January.
+    pub month: u8,
+    pub day: u8,
+}
+
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// "1 January 2014".
+    pub fn day_and_month(self) -> String {
+        let month = MONTHS
+            .get(usize::from(self.month).saturating_sub(1))
+            .unwrap_or(&"");
+        format!("{} {month}", self.day)
+    }
+
+    /// Whether the day exists in its month (29 February only in a leap year).
+    pub fn exists(self) -> bool {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let days = match self.month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            1..=12 => 31,
+            _ => 0,
+        };
+        (1..=days).contains(&self.day)
+    }
+}
+
+impl std::fmt::Display for Dates {
+    /// "1 January – 31 March 2014", or with both years when they differ.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (first, last) = (self.first, self.last);
+        if first.year == last.year {
+            write!(
+                f,
+                "{} – {} {}",
+                first.day_and_month(),
+                last.day_and_month(),
+                last.year
+            )
+        } else {
+            write!(
+                f,
+                "{} {} – {} {}",
+                first.day_and_month(),
+                first.year,
+                last.day_and_month(),
+                last.year
+            )
+        }
+    }
 }
 
 /// A range of years such as `2013-2014`, inclusive at both ends.
@@ -288,10 +386,14 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableSetting {
     Title(Text),
+    /// `label "Activity"`: the heading over the row labels.
+    Label(Text),
     Unit(TableUnit, Span),
     Rounding(Rounding, Span),
     /// The columns in order, each with where it was written.
-    Columns(Vec<(ColumnKey, Span)>, Span),
+    /// The columns in order, with the headings of its text columns: `ColumnKey::Text(n)`
+    /// is headed by the n-th.
+    Columns(Vec<(ColumnKey, Span)>, Vec<Text>, Span),
     Note(Text),
 }
 
@@ -346,12 +448,15 @@ impl RoundingMode {
     }
 }
 
-/// A column heading: one year, a period shown as one column, or the computed Total.
+/// A column heading: one year, a period shown as one column, the computed Total, or
+/// a column of text (`columns "Synergies"`), which holds words, never amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ColumnKey {
     Year(i32),
     Period(Period),
     Total,
+    /// The n-th text column of its table; its heading is in the table's `columns`.
+    Text(u16),
 }
 
 /// One line of a table body.
@@ -387,19 +492,25 @@ pub struct Row {
 }
 
 /// One cell of a row as published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Figure {
     pub kind: FigureKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FigureKind {
     Number(Written),
     /// A published dash: no amount.
     Dash,
     /// A cell the publication left empty (`_`).
     Blank,
+    /// An amount the document says it cannot give yet (`absent`): shown as not
+    /// identified, never as zero, and never added to anything.
+    Absent,
+    /// Words in a text column (`"More consistent service to parties"`). Shared, so a
+    /// figure stays the size of a number.
+    Text(std::sync::Arc<str>),
 }
 
 /// A number as written, exactly, with the count of decimals the author typed
@@ -474,11 +585,13 @@ pub struct Reference {
     pub index: Option<ReferenceIndex>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferenceIndex {
     Column(ColumnKey, Span),
     /// `[year]`: the year being computed, written out.
     CurrentYear(Span),
+    /// `["Synergies"]`: a text column, which no formula can compute with.
+    Text(Text, Span),
 }
 
 /// A literal with its unit.

@@ -11,14 +11,16 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 24] = [
+pub const KEYWORDS: [&str; 26] = [
     "decision",
+    "report",
     "import",
     "period",
     "add",
     "paragraph",
     "table",
     "title",
+    "label",
     "unit",
     "rounding",
     "columns",
@@ -234,9 +236,9 @@ type Phrase = (u8, &'static str);
 
 fn rule_phrase(rule: Rule) -> Option<Phrase> {
     let phrase = match rule {
-        Rule::figure_number | Rule::dash | Rule::blank => (
+        Rule::figure_number | Rule::dash | Rule::blank | Rule::absent => (
             1,
-            "a figure (a number such as 1,875.2, `-` for a dash or `_` for a blank)",
+            "a figure (a number such as 1,875.2, `-` for a dash, `_` for a blank or `absent`)",
         ),
         Rule::formula => (2, "`=` and a formula"),
         Rule::number | Rule::plain_number => (1, "a number such as 1,875.2"),
@@ -435,7 +437,13 @@ fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
     if !between.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
-    let keyword = closest(word, KEYWORDS)?;
+    // At the margin only an item can start: `tabel` is `table`, not a setting's `label`.
+    let candidates: &[&str] = if indent == 0 {
+        &super::recovery::ITEM_KEYWORDS
+    } else {
+        &KEYWORDS
+    };
+    let keyword = closest(word, candidates.iter().copied())?;
     let start = line_start + indent;
     Some(
         Diagnostic::error(Code::SyntaxKeyword, format!("unknown keyword `{word}`"))

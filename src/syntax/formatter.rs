@@ -27,8 +27,9 @@ const GAP: usize = 2;
 const FIGURE_GAP: usize = 3;
 
 /// Keywords of a table's or a scale's settings.
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 13] = [
     "title",
+    "label",
     "unit",
     "rounding",
     "columns",
@@ -182,7 +183,7 @@ fn opened_block(segments: &[String]) -> Block {
     let first = segments.first().map(String::as_str).unwrap_or_default();
     let second = segments.get(1).map(String::as_str).unwrap_or_default();
     match (first, second) {
-        ("decision", _) => Block::Decision,
+        ("decision" | "report", _) => Block::Decision,
         ("paragraph", _) => Block::Paragraph,
         ("table", _) | ("replace", "table") => Block::Table,
         ("scale", _) | ("replace", "scale") => Block::Scale,
@@ -232,8 +233,11 @@ fn is_setting(segments: &[String]) -> bool {
     }
     let second_is_string = segments.get(1).is_some_and(|s| s.starts_with('"'));
     match keyword.as_str() {
-        "title" | "note" | "data" => second_is_string && segments.len() == 2,
+        "title" | "label" | "note" | "data" => second_is_string && segments.len() == 2,
         "fixed" => second_is_string && segments.len() == 3,
+        // A text column's heading is a string (`columns "Synergies" 2014`), and no row
+        // can be named `columns`.
+        "columns" => true,
         _ => !second_is_string,
     }
 }
@@ -325,6 +329,9 @@ struct TableWidths {
     label_at: usize,
     figures_at: usize,
     columns: Vec<usize>,
+    /// Columns that hold words in some row: left as written, not padded, since one
+    /// long text would push every other row's figures far to the right.
+    text: Vec<bool>,
 }
 
 impl Widths {
@@ -363,8 +370,10 @@ impl Widths {
             {
                 if widths.columns.len() <= column {
                     widths.columns.push(0);
+                    widths.text.push(false);
                 }
                 widths.columns[column] = widths.columns[column].max(width(figure));
+                widths.text[column] |= figure.starts_with('"');
             }
         }
         Widths {
@@ -461,13 +470,21 @@ fn row(line: &Line, head: usize, figures: usize, widths: &TableWidths) -> String
     text.push_str(&line.segments[head]);
     let figure_segments = &line.segments[head + 1..head + 1 + figures];
     if !figure_segments.is_empty() {
-        pad_to(&mut text, widths.figures_at);
+        // Words after the label are read, not compared down a column: a narrative
+        // table's cells follow their labels instead of lining up past the longest one.
+        if widths.text.iter().any(|text| *text) {
+            text.push_str(&" ".repeat(GAP));
+        } else {
+            pad_to(&mut text, widths.figures_at);
+        }
         for (column, figure) in figure_segments.iter().enumerate() {
             let column_width = widths.columns.get(column).copied().unwrap_or(0);
             if column > 0 {
                 text.push_str(&" ".repeat(FIGURE_GAP));
             }
-            text.push_str(&" ".repeat(column_width.saturating_sub(width(figure))));
+            if !widths.text.get(column).copied().unwrap_or(false) {
+                text.push_str(&" ".repeat(column_width.saturating_sub(width(figure))));
+            }
             text.push_str(figure);
         }
     }

@@ -308,13 +308,17 @@ impl Lower {
     fn decision(&mut self, pair: Pair<'_, Rule>) -> Lowered<Decision> {
         let span = span_of(&pair);
         let mut inner = pair.into_inner();
-        next(&mut inner, span, "the decision keyword")?;
+        let kind = match next(&mut inner, span, "the decision keyword")?.as_rule() {
+            Rule::kw_report => DocumentKind::Report,
+            _ => DocumentKind::Decision,
+        };
         let symbol = text(next(&mut inner, span, "the decision symbol")?);
         let mut fields = Vec::new();
         for field in inner {
             fields.push(self.decision_field(field)?);
         }
         Ok(Decision {
+            kind,
             symbol,
             fields,
             span,
@@ -329,6 +333,7 @@ impl Lower {
         let value = match value_pair.as_rule() {
             Rule::string => FieldValue::Text(text(value_pair)),
             Rule::period => FieldValue::Period(period(&value_pair)?),
+            Rule::dates => FieldValue::Dates(dates(value_pair)?),
             Rule::currency => FieldValue::Currency(currency(&value_pair)),
             _ => return Err(internal(span, "a field value")),
         };
@@ -423,17 +428,31 @@ impl Lower {
         let setting = match part.as_rule() {
             Rule::table_title => TableSetting::Title(text(last_of(part, Rule::string, "a title")?)),
             Rule::table_note => TableSetting::Note(text(last_of(part, Rule::string, "a note")?)),
+            Rule::table_label => {
+                TableSetting::Label(text(last_of(part, Rule::string, "a heading")?))
+            }
             Rule::table_unit => {
                 TableSetting::Unit(table_unit(last_of(part, Rule::unit, "a unit")?)?, part_span)
             }
             Rule::table_rounding => TableSetting::Rounding(self.rounding(part)?, part_span),
             Rule::table_columns => {
-                let keys = part
+                let mut keys = Vec::new();
+                let mut headings = Vec::new();
+                for key in part
                     .into_inner()
                     .filter(|p| p.as_rule() != Rule::kw_columns)
-                    .map(|p| Ok((column_key(&p)?, span_of(&p))))
-                    .collect::<Lowered<Vec<_>>>()?;
-                TableSetting::Columns(keys, part_span)
+                {
+                    let key_span = span_of(&key);
+                    if key.as_rule() == Rule::string {
+                        let ordinal = u16::try_from(headings.len())
+                            .map_err(|_| internal(key_span, "fewer text columns"))?;
+                        headings.push(text(key));
+                        keys.push((ColumnKey::Text(ordinal), key_span));
+                    } else {
+                        keys.push((column_key(&key)?, key_span));
+                    }
+                }
+                TableSetting::Columns(keys, headings, part_span)
             }
             _ => return Ok(None),
         };
@@ -634,6 +653,8 @@ impl Lower {
             Rule::figure_number => FigureKind::Number(self.number_text(part.as_str(), span)?),
             Rule::dash => FigureKind::Dash,
             Rule::blank => FigureKind::Blank,
+            Rule::absent => FigureKind::Absent,
+            Rule::string => FigureKind::Text(text(part).value.as_str().into()),
             _ => return Err(internal(span, "a figure")),
         };
         Ok(Figure { kind, span })
@@ -718,8 +739,9 @@ impl Lower {
             match part.as_rule() {
                 Rule::marker => marker = Some(text_as_written(&part)),
                 Rule::ident => name = Some(ident(part)),
-                Rule::string => label = Some(text(part)),
-                Rule::figure_number | Rule::dash | Rule::blank => {
+                // The first text is the label; any after it are text cells.
+                Rule::string if label.is_none() => label = Some(text(part)),
+                Rule::figure_number | Rule::dash | Rule::blank | Rule::absent | Rule::string => {
                     figures.push(self.figure(part)?);
                 }
                 Rule::formula => {
@@ -1200,6 +1222,47 @@ fn period(pair: &Pair<'_, Rule>) -> Lowered<Period> {
     })
 }
 
+/// `1 January – 31 March 2014`; a first date without its year is in the last one's.
+fn dates(pair: Pair<'_, Rule>) -> Lowered<Dates> {
+    let span = span_of(&pair);
+    let mut days = Vec::new();
+    let mut years = Vec::new();
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::day_month => days.push((part.as_str().to_owned(), days.len())),
+            Rule::date_year => years.push((year_number(part.as_str(), span)?, days.len())),
+            _ => {}
+        }
+    }
+    let date = |(written, index): &(String, usize)| -> Lowered<Date> {
+        let (day, month) = written
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| internal(span, "a day and a month"))?;
+        let month = MONTHS
+            .iter()
+            .position(|name| *name == month.trim())
+            .ok_or_else(|| internal(span, "a month"))?;
+        // A year written after a date belongs to it; the first date may have none.
+        let year = years
+            .iter()
+            .find(|(_, after)| after > index)
+            .map(|(year, _)| *year)
+            .ok_or_else(|| internal(span, "a year"))?;
+        Ok(Date {
+            year,
+            month: u8::try_from(month + 1).map_err(|_| internal(span, "a month"))?,
+            day: day.parse().map_err(|_| internal(span, "a day"))?,
+        })
+    };
+    match days.as_slice() {
+        [first, last] => Ok(Dates {
+            first: date(first)?,
+            last: date(last)?,
+        }),
+        _ => Err(internal(span, "two dates")),
+    }
+}
+
 fn column_key(pair: &Pair<'_, Rule>) -> Lowered<ColumnKey> {
     let span = span_of(pair);
     match pair.as_rule() {
@@ -1237,6 +1300,7 @@ fn reference(pair: Pair<'_, Rule>) -> Lowered<Reference> {
                     .ok_or_else(|| internal(index_span, "a column"))?;
                 index = Some(match key.as_rule() {
                     Rule::kw_year => ReferenceIndex::CurrentYear(index_span),
+                    Rule::string => ReferenceIndex::Text(text(key), index_span),
                     _ => ReferenceIndex::Column(column_key(&key)?, index_span),
                 });
             }

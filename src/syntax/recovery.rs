@@ -11,8 +11,9 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Words that open a top-level item. A line starting with one inside an unclosed
 /// block most likely means the block lost its `}`; blanking would only hide the items
 /// below, one error each, so recovery stops there.
-const ITEM_KEYWORDS: [&str; 7] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 8] = [
     "decision",
+    "report",
     "paragraph",
     "table",
     "scale",

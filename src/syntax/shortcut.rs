@@ -21,7 +21,7 @@ use compact_str::CompactString;
 /// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
 /// setting) and the words the grammar reserves. Sorted, for a binary search on every
 /// line; a test checks it against `KEYWORDS`.
-const NOT_ROW_NAMES: [&str; 28] = [
+const NOT_ROW_NAMES: [&str; 30] = [
     "add",
     "apportion",
     "cap",
@@ -34,6 +34,7 @@ const NOT_ROW_NAMES: [&str; 28] = [
     "group",
     "import",
     "in",
+    "label",
     "note",
     "of",
     "paragraph",
@@ -41,6 +42,7 @@ const NOT_ROW_NAMES: [&str; 28] = [
     "rates",
     "remove",
     "replace",
+    "report",
     "rounding",
     "scale",
     "scenario",
@@ -459,6 +461,9 @@ mod tests {
             "a \"A\" 1 / 2",
             "a \"A\" 99999999999999999999999999999999",
             "a \"A\" 1 x",
+            "a \"A\" \"Words in a text column\" 1",
+            "a \"A\" absent 1",
+            "label \"A keyword\"",
         ] {
             same_both_ways(&in_a_table(&format!(
                 "        b \"B\" 4 5 9\n        {line}\n"
