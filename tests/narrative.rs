@@ -219,3 +219,24 @@ fn the_workbook_holds_the_words_as_text() {
         "no number anywhere: every saving is absent"
     );
 }
+
+#[test]
+fn an_editor_hover_calls_words_words_and_an_absent_saving_absent() {
+    let text = std::fs::read_to_string(REPORT).unwrap();
+    let analysis = bud::ide::Analysis::new(&text, &bud::semantics::scale::NoDataFiles);
+    assert_eq!(analysis.diagnostics().count(), 0);
+    let row = text.find("    gender ").unwrap();
+    let hover_at = |needle: &str| {
+        let offset = row + text[row..].find(needle).unwrap() + 1;
+        analysis.hover(offset).unwrap().text
+    };
+    let words = hover_at("\"Inter-secretariat");
+    assert!(words.contains("Synergies"), "{words}");
+    assert!(words.contains("words in a text column"), "{words}");
+    let absent = hover_at("absent");
+    assert!(
+        absent.contains("absent: the document gives no amount here"),
+        "{absent}"
+    );
+    assert!(!absent.contains("not computed"), "{absent}");
+}

@@ -9,7 +9,7 @@ use crate::reconcile::{Outcome, Reconciliation};
 use crate::semantics::explain::{Subject, constant, derivation};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{RowId, TableDef, ValueId};
-use crate::semantics::resolve::{column_name, figures};
+use crate::semantics::resolve::figures;
 use crate::semantics::{Evaluated, Model};
 
 pub(super) fn describe(
@@ -59,13 +59,21 @@ fn cell(model: &Model, reconciliation: &Reconciliation, row: RowId, column: usiz
     let key = table
         .columns
         .get(column)
-        .map_or_else(String::new, |k| column_name(*k));
+        .map_or_else(String::new, |k| table.heading(*k));
     let mut text = format!(
         "**{}, {}, {key}**\n\n",
         table.display_name(),
         definition.display_label()
     );
     let show = |value: Exact| figures(table).show(value);
+    if table.is_text(column) {
+        text.push_str("words in a text column: shown, never computed with\n\n");
+        return text;
+    }
+    if definition.is_absent(column) {
+        text.push_str("absent: the document gives no amount here, which is not zero\n\n");
+        return text;
+    }
     match model.cells[row.0].get(column) {
         Some(Ok(amount)) => {
             let _ = writeln!(
@@ -130,6 +138,8 @@ fn row_text(model: &Model, reconciliation: &Reconciliation, row: RowId, source: 
     );
     for (column, key) in table.columns.iter().enumerate() {
         let computed = match model.cells[row.0].get(column) {
+            _ if table.is_text(column) => definition.text(column).unwrap_or_default().to_owned(),
+            _ if definition.is_absent(column) => crate::render::view::ABSENT.to_owned(),
             Some(Ok(amount)) => figures(table).show(amount.value),
             _ => "?".to_owned(),
         };
@@ -147,7 +157,7 @@ fn row_text(model: &Model, reconciliation: &Reconciliation, row: RowId, source: 
         let _ = writeln!(
             text,
             "| {} | {computed} | {stated} | {mark} |",
-            column_name(*key)
+            table.heading(*key)
         );
     }
     if let Some(formula) = &definition.formula {
