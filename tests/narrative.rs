@@ -110,6 +110,16 @@ fn the_terminal_shows_the_activities_in_order_wrapped_to_its_width() {
 }
 
 #[test]
+fn a_terminal_narrower_than_any_label_still_shows_every_activity() {
+    // The label and text columns keep a readable minimum rather than shrink to
+    // nothing; no width is too small to print the report.
+    for width in ["1", "10", "20", "30"] {
+        let out = text("table", Some(width));
+        assert_eq!(out.lines().filter(|line| line.ends_with(" n/a")).count(), 13, "{width}");
+    }
+}
+
+#[test]
 fn the_terminal_snapshot_at_100_columns() {
     insta::assert_snapshot!(text("table", Some("100")));
 }

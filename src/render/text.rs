@@ -151,8 +151,7 @@ fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
     let body: Vec<(String, Vec<CellText>)> = table.lines.iter().map(line_text).collect();
     let indents: Vec<usize> = table.lines.iter().map(|l| l.depth * 2).collect();
     if table.columns.iter().any(|column| column.text) {
-        let text_columns: Vec<bool> = table.columns.iter().map(|c| c.text).collect();
-        narrative_grid(out, table, &text_columns, &body, layout, prose);
+        narrative_grid(out, table, &body, layout, prose);
     } else {
         grid_in(
             out,
@@ -255,15 +254,7 @@ fn grid_in(
         }
         let mut line = format!("{last}{}", pad(&last, label_width));
         for (cell, width) in cells.iter().zip(&figure_widths) {
-            let mark = if mark_width > 0 {
-                format!(
-                    " {}{}",
-                    paint(&cell.mark, mark_style(&cell.mark), layout),
-                    pad(&cell.mark, mark_width)
-                )
-            } else {
-                String::new()
-            };
+            let mark = marked(cell, mark_width, layout);
             let figure = if cell.figure == "?" {
                 paint(&cell.figure, mark_style(MISMATCH), layout)
             } else {
@@ -291,126 +282,38 @@ const GUTTER: &str = "   ";
 fn narrative_grid(
     out: &mut String,
     table: &Table,
-    text_columns: &[bool],
     body: &[(String, Vec<CellText>)],
     layout: Layout,
     prose: usize,
 ) {
-    // Each figure column keeps room for its widest mark, so that figures line up.
-    let mark_widths: Vec<usize> = (0..table.columns.len())
-        .map(|i| {
-            body.iter()
-                .filter_map(|(_, cells)| cells.get(i).map(|c| c.mark.width()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mark_gap = |i: usize| {
-        if mark_widths[i] > 0 {
-            mark_widths[i] + 1
-        } else {
-            0
-        }
-    };
-    let natural = |column: Option<usize>| -> usize {
-        let heading = match column {
-            Some(i) => table.columns[i].heading.width() + mark_gap(i),
-            None => table.label_heading.width(),
-        };
-        body.iter()
-            .map(|(label, cells)| match column {
-                Some(i) => cells.get(i).map_or(0, |c| c.figure.width() + mark_gap(i)),
-                None => label.width(),
-            })
-            .chain(std::iter::once(heading))
-            .max()
-            .unwrap_or(0)
-    };
-    let columns = table.columns.len();
-    let mut widths: Vec<usize> = std::iter::once(natural(None))
-        .chain((0..columns).map(|i| natural(Some(i))))
-        .collect();
-    let total = layout.width.unwrap_or(prose.max(PROSE_WIDTH + 28));
-    let fixed: usize = (0..columns)
-        .filter(|i| !text_columns[*i])
-        .map(|i| widths[i + 1])
-        .sum::<usize>()
-        + GUTTER.len() * columns;
-    // The label and the text columns share what the figures leave, each in
-    // proportion to its longest text, none narrower than a readable minimum.
-    let flexible: Vec<usize> = std::iter::once(0)
-        .chain((0..columns).filter(|i| text_columns[*i]).map(|i| i + 1))
-        .collect();
-    let wanted: usize = flexible.iter().map(|i| widths[*i]).sum();
-    let room = total.saturating_sub(fixed);
-    if wanted > room {
-        for &i in &flexible {
-            let share = widths[i] * room / wanted.max(1);
-            widths[i] = share.clamp(MIN_LABEL_WIDTH, widths[i]);
-        }
-    }
-    let cell_lines = |text: &str, column: usize| -> Vec<String> {
-        if text.width() <= widths[column] {
-            vec![text.to_owned()]
-        } else {
-            wrap(text, widths[column])
-        }
-    };
-    let mut heading = pad_to(&table.label_heading, widths[0]);
+    let grid = NarrativeGrid::of(
+        table,
+        body,
+        layout.width.unwrap_or(prose.max(PROSE_WIDTH + 28)),
+    );
+    let mut heading = pad_to(&table.label_heading, grid.widths[0]);
     for (i, column) in table.columns.iter().enumerate() {
         heading.push_str(GUTTER);
-        if text_columns[i] {
-            heading.push_str(&pad_to(&column.heading, widths[i + 1]));
+        if column.text {
+            heading.push_str(&pad_to(&column.heading, grid.widths[i + 1]));
         } else {
-            let room = widths[i + 1] - mark_gap(i);
+            let room = grid.figure_room(i);
             let _ = write!(
                 heading,
                 "{}{}{}",
                 pad(&column.heading, room),
                 column.heading,
-                " ".repeat(mark_gap(i))
+                " ".repeat(grid.mark_gap(i))
             );
         }
     }
     let heading = heading.trim_end().to_owned();
     let _ = writeln!(out, "{}", paint(&heading, bold(), layout));
     let _ = writeln!(out, "{}", "─".repeat(heading.width()));
-    let mut rendered: Vec<Vec<String>> = Vec::new();
-    for (label, cells) in body {
-        let mut columns_lines = vec![cell_lines(label, 0)];
-        for (i, cell) in cells.iter().enumerate() {
-            columns_lines.push(if text_columns[i] {
-                cell_lines(&cell.figure, i + 1)
-            } else {
-                let room = widths[i + 1] - mark_gap(i);
-                let mark = if mark_widths[i] > 0 {
-                    format!(
-                        " {}{}",
-                        paint(&cell.mark, mark_style(&cell.mark), layout),
-                        pad(&cell.mark, mark_widths[i])
-                    )
-                } else {
-                    String::new()
-                };
-                vec![format!("{}{}{mark}", pad(&cell.figure, room), cell.figure)]
-            });
-        }
-        let height = columns_lines.iter().map(Vec::len).max().unwrap_or(1);
-        let mut lines = Vec::with_capacity(height);
-        for row in 0..height {
-            let mut line = String::new();
-            for (column, column_lines) in columns_lines.iter().enumerate() {
-                if column > 0 {
-                    line.push_str(GUTTER);
-                }
-                let text = column_lines.get(row).map_or("", String::as_str);
-                line.push_str(text);
-                line.push_str(&pad(text, widths[column]));
-            }
-            lines.push(line.trim_end().to_owned());
-        }
-        rendered.push(lines);
-    }
+    let rendered: Vec<Vec<String>> = body
+        .iter()
+        .map(|(label, cells)| grid.row(table, label, cells, layout))
+        .collect();
     let spaced = rendered.iter().any(|lines| lines.len() > 1);
     for (index, lines) in rendered.iter().enumerate() {
         if spaced && index > 0 {
@@ -420,6 +323,131 @@ fn narrative_grid(
             let _ = writeln!(out, "{line}");
         }
     }
+}
+
+/// The widths of a narrative table: the label's first, then each column's (a figure
+/// column's includes room for its widest mark, so that figures line up).
+struct NarrativeGrid {
+    widths: Vec<usize>,
+    mark_widths: Vec<usize>,
+}
+
+impl NarrativeGrid {
+    fn of(table: &Table, body: &[(String, Vec<CellText>)], total: usize) -> Self {
+        let widest = |width: &dyn Fn(&str, &[CellText]) -> usize| {
+            body.iter()
+                .map(|(label, cells)| width(label, cells))
+                .max()
+                .unwrap_or(0)
+        };
+        let mark_widths: Vec<usize> = (0..table.columns.len())
+            .map(|i| widest(&|_, cells| cells.get(i).map_or(0, |c| c.mark.width())))
+            .collect();
+        let mut grid = NarrativeGrid {
+            widths: Vec::new(),
+            mark_widths,
+        };
+        grid.widths
+            .push(widest(&|label, _| label.width()).max(table.label_heading.width()));
+        for (i, column) in table.columns.iter().enumerate() {
+            let figures = widest(&|_, cells| cells.get(i).map_or(0, |c| c.figure.width()));
+            grid.widths
+                .push(figures.max(column.heading.width()) + grid.mark_gap(i));
+        }
+        grid.share_out(table, total);
+        grid
+    }
+
+    /// The label and the text columns share what the figures leave, each in
+    /// proportion to its longest text, none narrower than a readable minimum unless
+    /// its text is.
+    fn share_out(&mut self, table: &Table, total: usize) {
+        let flexible: Vec<usize> = std::iter::once(0)
+            .chain(
+                (0..table.columns.len())
+                    .filter(|i| table.columns[*i].text)
+                    .map(|i| i + 1),
+            )
+            .collect();
+        let fixed: usize = (1..self.widths.len())
+            .filter(|i| !flexible.contains(i))
+            .map(|i| self.widths[i])
+            .sum::<usize>()
+            + GUTTER.len() * table.columns.len();
+        let wanted: usize = flexible.iter().map(|i| self.widths[*i]).sum();
+        let room = total.saturating_sub(fixed);
+        if wanted <= room {
+            return;
+        }
+        for i in flexible {
+            let share = self.widths[i] * room / wanted.max(1);
+            self.widths[i] = share.max(MIN_LABEL_WIDTH).min(self.widths[i]);
+        }
+    }
+
+    fn mark_gap(&self, column: usize) -> usize {
+        match self.mark_widths[column] {
+            0 => 0,
+            width => width + 1,
+        }
+    }
+
+    /// Where a figure column's figures end: before its marks.
+    fn figure_room(&self, column: usize) -> usize {
+        self.widths[column + 1] - self.mark_gap(column)
+    }
+
+    /// One table line: its label and text cells wrapped side by side, its figures on
+    /// the first of its lines.
+    fn row(&self, table: &Table, label: &str, cells: &[CellText], layout: Layout) -> Vec<String> {
+        let wrapped = |text: &str, column: usize| -> Vec<String> {
+            if text.width() <= self.widths[column] {
+                vec![text.to_owned()]
+            } else {
+                wrap(text, self.widths[column])
+            }
+        };
+        let mut columns = vec![wrapped(label, 0)];
+        for (i, cell) in cells.iter().enumerate() {
+            columns.push(if table.columns[i].text {
+                wrapped(&cell.figure, i + 1)
+            } else {
+                let mark = marked(cell, self.mark_widths[i], layout);
+                vec![format!(
+                    "{}{}{mark}",
+                    pad(&cell.figure, self.figure_room(i)),
+                    cell.figure
+                )]
+            });
+        }
+        let height = columns.iter().map(Vec::len).max().unwrap_or(1);
+        (0..height)
+            .map(|row| {
+                let mut line = String::new();
+                for (column, lines) in columns.iter().enumerate() {
+                    if column > 0 {
+                        line.push_str(GUTTER);
+                    }
+                    let text = lines.get(row).map_or("", String::as_str);
+                    line.push_str(&pad_to(text, self.widths[column]));
+                }
+                line.trim_end().to_owned()
+            })
+            .collect()
+    }
+}
+
+/// A figure's mark, coloured, after a space and padded to the column's widest mark;
+/// nothing in a column without marks.
+fn marked(cell: &CellText, mark_width: usize, layout: Layout) -> String {
+    if mark_width == 0 {
+        return String::new();
+    }
+    format!(
+        " {}{}",
+        paint(&cell.mark, mark_style(&cell.mark), layout),
+        pad(&cell.mark, mark_width)
+    )
 }
 
 /// `text` and the spaces that make it `width` wide.
