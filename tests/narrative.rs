@@ -5,8 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
 use unicode_width::UnicodeWidthStr;
+
+#[path = "support/evaluate.rs"]
+mod support;
+use support::bud;
 
 const REPORT: &str = "decisions/brs-2014-q1.bud";
 
@@ -27,28 +30,8 @@ const ACTIVITIES: [&str; 13] = [
     "Work of the BRS gender task team.",
 ];
 
-fn bud() -> Command {
-    let mut command = Command::cargo_bin("bud").unwrap();
-    command.env("NO_COLOR", "1").env_remove("COLUMNS");
-    command
-}
-
 fn evaluate(format: &str, columns: Option<&str>) -> Vec<u8> {
-    let mut command = bud();
-    if let Some(columns) = columns {
-        command.env("COLUMNS", columns);
-    }
-    let output = command
-        .args(["evaluate", REPORT, "--format", format])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{format}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
+    support::evaluate(REPORT, format, columns)
 }
 
 fn text(format: &str, columns: Option<&str>) -> String {
@@ -115,7 +98,11 @@ fn a_terminal_narrower_than_any_label_still_shows_every_activity() {
     // nothing; no width is too small to print the report.
     for width in ["1", "10", "20", "30"] {
         let out = text("table", Some(width));
-        assert_eq!(out.lines().filter(|line| line.ends_with(" n/a")).count(), 13, "{width}");
+        assert_eq!(
+            out.lines().filter(|line| line.ends_with(" n/a")).count(),
+            13,
+            "{width}"
+        );
     }
 }
 

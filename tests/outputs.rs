@@ -8,33 +8,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
 #[path = "support/pipe.rs"]
 mod pipe;
+
+#[path = "support/evaluate.rs"]
+mod support;
+use support::bud;
 
 const DECISION: &str = "decisions/bs-vi-7.bud";
 const FORMATS: [&str; 6] = ["table", "json", "csv", "markdown", "html", "xlsx"];
 
-fn bud() -> Command {
-    let mut command = Command::cargo_bin("bud").unwrap();
-    command.env("NO_COLOR", "1").env_remove("COLUMNS");
-    command
-}
-
 /// The bytes `bud evaluate --format FORMAT` writes for the bundled decision.
 fn evaluate(format: &str) -> Vec<u8> {
-    let output = bud()
-        .args(["evaluate", DECISION, "--format", format])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{format}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
+    support::evaluate(DECISION, format, None)
 }
 
 fn evaluate_text(format: &str) -> String {

@@ -246,15 +246,15 @@ pub const ABSENT: &str = "n/a";
 impl TableCell {
     /// A text column's cell.
     pub fn words(text: &str) -> Self {
-        TableCell::plain(CellKind::Text, text.to_owned())
+        TableCell::without_amount(CellKind::Text, text.to_owned())
     }
 
     /// An amount the document leaves absent.
     pub fn absent() -> Self {
-        TableCell::plain(CellKind::Absent, ABSENT.to_owned())
+        TableCell::without_amount(CellKind::Absent, ABSENT.to_owned())
     }
 
-    fn plain(kind: CellKind, shown: String) -> Self {
+    fn without_amount(kind: CellKind, shown: String) -> Self {
         TableCell {
             kind,
             shown,
@@ -618,11 +618,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
         name: definition.display_name(),
         title: definition.title.clone(),
         // A table of words alone has no unit to state.
-        unit: if definition
-            .columns
-            .iter()
-            .all(|c| matches!(c, ColumnKey::Text(_)))
-        {
+        unit: if definition.columns.iter().all(ColumnKey::is_text) {
             String::new()
         } else {
             unit_line(definition)
@@ -634,19 +630,15 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
         columns: definition
             .columns
             .iter()
-            .map(|key| match key {
-                ColumnKey::Text(_) => Column {
+            .map(|key| {
+                // A column of words has no unit and no precision.
+                let text = key.is_text();
+                Column {
                     heading: definition.heading(*key),
-                    text: true,
-                    unit: String::new(),
-                    decimals: None,
-                },
-                _ => Column {
-                    heading: column_name(*key),
-                    text: false,
-                    unit: unit.clone(),
-                    decimals,
-                },
+                    text,
+                    unit: if text { String::new() } else { unit.clone() },
+                    decimals: decimals.filter(|_| !text),
+                }
             })
             .collect(),
         lines,

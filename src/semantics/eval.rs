@@ -315,21 +315,21 @@ impl<'a> Evaluator<'a> {
             };
             cells.push(cell);
         }
-        // A Total adds its row's figures: as printed, when reading the decision as published.
-        let Some(total_index) = table.column_index(ColumnKey::Total) else {
-            self.cells[id.0] = cells;
-            return;
-        };
-        let total = match self.reads {
-            Reads::Computed => self.row_total(row, table, &cells),
-            Reads::Published => {
-                let printed: Vec<Cell> = (0..cells.len())
-                    .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
-                    .collect();
-                self.row_total(row, table, &printed)
-            }
-        };
-        if !row.is_absent(total_index) {
+        // A Total adds its row's figures: as printed, when reading the decision as
+        // published. A Total written `absent` is not computed.
+        let total_index = table
+            .column_index(ColumnKey::Total)
+            .filter(|total| !row.is_absent(*total));
+        if let Some(total_index) = total_index {
+            let total = match self.reads {
+                Reads::Computed => self.row_total(row, table, &cells, total_index),
+                Reads::Published => {
+                    let printed: Vec<Cell> = (0..cells.len())
+                        .map(|index| printed_figure(table, row, index).map_or(cells[index], Ok))
+                        .collect();
+                    self.row_total(row, table, &printed, total_index)
+                }
+            };
             if let Some(cell) = cells.get_mut(total_index) {
                 *cell = total;
             }
@@ -338,24 +338,21 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The Total column: the sum of the row's year columns.
-    fn row_total(&mut self, row: &RowDef, table: &TableDef, cells: &[Cell]) -> Cell {
+    fn row_total(
+        &mut self,
+        row: &RowDef,
+        table: &TableDef,
+        cells: &[Cell],
+        total_index: usize,
+    ) -> Cell {
         let mut total = Amount::exact(Exact::ZERO);
         let span = row.span;
         for (index, (cell, column)) in cells.iter().zip(&table.columns).enumerate() {
-            if let ColumnKey::Year(year) = column {
+            if let ColumnKey::Year(_) = column {
                 if row.is_absent(index) {
-                    let total_absent = table
-                        .column_index(ColumnKey::Total)
-                        .is_some_and(|total| row.is_absent(total));
-                    if !total_absent {
-                        let total_at = table
-                            .column_index(ColumnKey::Total)
-                            .and_then(|total| row.figures.get(total))
-                            .map_or(span, |figure| figure.span);
-                        let diagnostic =
-                            absent_read(row, index, *year, total_at, "this Total adds it");
-                        self.diagnostics.push(diagnostic);
-                    }
+                    let total_at = row.figures.get(total_index).map_or(span, |f| f.span);
+                    let diagnostic = absent_read(row, table, index, total_at, "this Total adds it");
+                    self.diagnostics.push(diagnostic);
                     return Err(Failed);
                 }
                 let amount = (*cell)?;
@@ -563,21 +560,16 @@ impl<'a> Evaluator<'a> {
 
     fn read_row(&mut self, id: RowId, at: At, context: Context, span: Span) -> Outcome<Amount> {
         let index = self.column_of(id, at, context, span)?;
+        let program: &'a Program = self.program;
+        let row = program.row(id);
+        let table = program.table(row.table);
         if self.reads == Reads::Published {
-            let program: &'a Program = self.program;
-            let row = program.row(id);
-            if let Some(printed) = printed_figure(program.table(row.table), row, index) {
+            if let Some(printed) = printed_figure(table, row, index) {
                 return Ok(printed);
             }
         }
-        let program: &'a Program = self.program;
-        let row = program.row(id);
         if row.is_absent(index) {
-            let year = match program.table(row.table).columns.get(index) {
-                Some(ColumnKey::Year(year)) => *year,
-                _ => 0,
-            };
-            return Err(Some(absent_read(row, index, year, span, "read here")));
+            return Err(Some(absent_read(row, table, index, span, "read here")));
         }
         self.cells[id.0][index].map_err(|Failed| None)
     }
@@ -739,16 +731,21 @@ fn input_figure(row: &RowDef, index: usize, half_step: Decimal) -> Amount {
 }
 
 /// A rule reads an amount the decision leaves absent: it has no value, not zero.
-fn absent_read(row: &RowDef, column: usize, year: i32, span: Span, label: &str) -> Diagnostic {
+fn absent_read(
+    row: &RowDef,
+    table: &TableDef,
+    column: usize,
+    span: Span,
+    label: &str,
+) -> Diagnostic {
     let absent_at = row
         .figures
         .get(column)
         .map_or(row.span, |figure| figure.span);
-    let column = if year == 0 {
-        "this column".to_owned()
-    } else {
-        year.to_string()
-    };
+    let column = table
+        .columns
+        .get(column)
+        .map_or_else(String::new, |key| table.heading(*key));
     Diagnostic::error(
         Code::EvalAbsent,
         format!(

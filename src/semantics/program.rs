@@ -170,7 +170,7 @@ impl TableDef {
 
     /// Whether the column holds words rather than amounts.
     pub fn is_text(&self, index: usize) -> bool {
-        matches!(self.columns.get(index), Some(ColumnKey::Text(_)))
+        self.columns.get(index).is_some_and(ColumnKey::is_text)
     }
 
     /// "Table 1" or the table's name when it has no number.

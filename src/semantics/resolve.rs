@@ -466,7 +466,7 @@ impl<'a> Resolver<'a> {
         // A table of words alone (`columns "Synergies"`) has no amounts to give a unit.
         let only_words = columns
             .as_ref()
-            .is_some_and(|(keys, _)| keys.iter().all(|key| matches!(key, ColumnKey::Text(_))));
+            .is_some_and(|(keys, _)| keys.iter().all(ColumnKey::is_text));
         well_formed &= (unit.is_some() || only_words) && columns.is_some();
         let unit_span = unit.as_ref().map(|(_, span)| *span);
         let unit = unit.map(|(unit, _)| unit).unwrap_or_else(|| {
@@ -708,7 +708,7 @@ impl<'a> Resolver<'a> {
         let table = self.program.table(table);
         let mut fine = true;
         for (figure, column) in row.figures.iter().zip(&table.columns) {
-            let is_text = matches!(column, ColumnKey::Text(_));
+            let is_text = column.is_text();
             let diagnostic = match (&figure.kind, is_text) {
                 (FigureKind::Blank, _) | (FigureKind::Text(_), true) => continue,
                 (FigureKind::Number(_) | FigureKind::Dash | FigureKind::Absent, false) => continue,

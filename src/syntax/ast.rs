@@ -459,6 +459,13 @@ pub enum ColumnKey {
     Text(u16),
 }
 
+impl ColumnKey {
+    /// Whether the column holds words rather than amounts.
+    pub fn is_text(&self) -> bool {
+        matches!(self, ColumnKey::Text(_))
+    }
+}
+
 /// One line of a table body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {

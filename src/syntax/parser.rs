@@ -1225,42 +1225,34 @@ fn period(pair: &Pair<'_, Rule>) -> Lowered<Period> {
 /// `1 January – 31 March 2014`; a first date without its year is in the last one's.
 fn dates(pair: Pair<'_, Rule>) -> Lowered<Dates> {
     let span = span_of(&pair);
-    let mut days = Vec::new();
-    let mut years = Vec::new();
+    // Each day and month as written, with the year written after it, if any.
+    let mut written: Vec<(&str, Option<i32>)> = Vec::new();
     for part in pair.into_inner() {
-        match part.as_rule() {
-            Rule::day_month => days.push((part.as_str().to_owned(), days.len())),
-            Rule::date_year => years.push((year_number(part.as_str(), span)?, days.len())),
+        match (part.as_rule(), written.last_mut()) {
+            (Rule::day_month, _) => written.push((part.as_str(), None)),
+            (Rule::date_year, Some((_, year))) => *year = Some(year_number(part.as_str(), span)?),
             _ => {}
         }
     }
-    let date = |(written, index): &(String, usize)| -> Lowered<Date> {
-        let (day, month) = written
+    let [(first, first_year), (last, Some(last_year))] = written[..] else {
+        return Err(internal(span, "two dates"));
+    };
+    let date = |day_month: &str, year: i32| -> Lowered<Date> {
+        let (day, month) = day_month
             .split_once(char::is_whitespace)
             .ok_or_else(|| internal(span, "a day and a month"))?;
         let month = MONTHS
             .iter()
             .position(|name| *name == month.trim())
+            .and_then(|index| u8::try_from(index + 1).ok())
             .ok_or_else(|| internal(span, "a month"))?;
-        // A year written after a date belongs to it; the first date may have none.
-        let year = years
-            .iter()
-            .find(|(_, after)| after > index)
-            .map(|(year, _)| *year)
-            .ok_or_else(|| internal(span, "a year"))?;
-        Ok(Date {
-            year,
-            month: u8::try_from(month + 1).map_err(|_| internal(span, "a month"))?,
-            day: day.parse().map_err(|_| internal(span, "a day"))?,
-        })
+        let day = day.parse().map_err(|_| internal(span, "a day"))?;
+        Ok(Date { year, month, day })
     };
-    match days.as_slice() {
-        [first, last] => Ok(Dates {
-            first: date(first)?,
-            last: date(last)?,
-        }),
-        _ => Err(internal(span, "two dates")),
-    }
+    Ok(Dates {
+        first: date(first, first_year.unwrap_or(last_year))?,
+        last: date(last, last_year)?,
+    })
 }
 
 fn column_key(pair: &Pair<'_, Rule>) -> Lowered<ColumnKey> {
