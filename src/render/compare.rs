@@ -190,14 +190,9 @@ fn figure(model: &Model, table: &TableDef, row: Option<RowId>, key: ColumnKey) -
     let Some((row, column)) = row.zip(table.column_index(key)) else {
         return "—".to_owned();
     };
-    let written = model
-        .program
-        .row(row)
-        .figures
-        .get(column)
-        .map(|f| f.kind.clone());
+    let written = model.program.row(row).figures.get(column).map(|f| &f.kind);
     match written {
-        Some(FigureKind::Number(written)) => return format::written(written),
+        Some(&FigureKind::Number(written)) => return format::written(written),
         Some(FigureKind::Dash) => return "-".to_owned(),
         Some(FigureKind::Blank) => return "(blank)".to_owned(),
         Some(FigureKind::Absent) => return super::view::ABSENT.to_owned(),

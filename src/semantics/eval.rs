@@ -586,7 +586,7 @@ impl<'a> Evaluator<'a> {
         let program: &'a Program = self.program;
         let row = program.row(id);
         let value = row.amount(index).unwrap_or(Decimal::ZERO);
-        match row.figures.get(index).map(|figure| figure.kind.clone()) {
+        match row.figures.get(index).map(|figure| &figure.kind) {
             Some(FigureKind::Number(_) | FigureKind::Dash) => Ok(Amount::exact(Exact::new(value))),
             _ => {
                 let table = program.table(row.table);
@@ -721,7 +721,7 @@ fn input_uncertainty(table: &TableDef) -> Decimal {
 /// An input row's figure in a column, uncertain by `half_step` unless it is a dash.
 fn input_figure(row: &RowDef, index: usize, half_step: Decimal) -> Amount {
     let value = Exact::new(row.amount(index).unwrap_or(Decimal::ZERO));
-    match row.figures.get(index).map(|figure| figure.kind.clone()) {
+    match row.figures.get(index).map(|figure| &figure.kind) {
         Some(FigureKind::Number(_)) => Amount {
             value,
             uncertainty: half_step,

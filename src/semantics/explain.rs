@@ -252,8 +252,8 @@ impl Reading<'_> {
         let figure = column
             .and_then(|column| table.column_index(column))
             .and_then(|index| row.figures.get(index));
-        match figure.map(|figure| figure.kind.clone()) {
-            Some(FigureKind::Number(written)) => format::written(written),
+        match figure.map(|figure| &figure.kind) {
+            Some(&FigureKind::Number(written)) => format::written(written),
             Some(FigureKind::Dash) => "-".to_owned(),
             _ => "?".to_owned(),
         }

@@ -116,9 +116,9 @@ impl PartyDef {
         match self
             .figures
             .get(year_index * FIGURES_PER_YEAR)
-            .map(|f| f.kind.clone())
+            .map(|f| &f.kind)
         {
-            Some(FigureKind::Number(written)) => Some(written),
+            Some(&FigureKind::Number(written)) => Some(written),
             _ => None,
         }
     }
@@ -1329,7 +1329,7 @@ fn total_against_contributions(
     let figure = year_index * FIGURES_PER_YEAR + 2;
     let mut published = Decimal::ZERO;
     for party in &def.parties {
-        match party.figures.get(figure).map(|f| f.kind.clone()) {
+        match party.figures.get(figure).map(|f| &f.kind) {
             Some(FigureKind::Number(written)) => {
                 published = published.checked_add(written.value)?
             }
