@@ -8,7 +8,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use bud::Checked;
-use bud::reconcile::Outcome;
 use bud::render::machine::{self, CheckedFile};
 use bud::render::report::render_in;
 
@@ -147,23 +146,23 @@ fn summary(checked: &Checked) -> String {
     if checked.model.is_none() {
         return "not a well-formed decision; nothing was reconciled".to_owned();
     }
-    let reconciliation = &checked.reconciliation;
+    let tally = checked.reconciliation.tally();
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    let unchecked = match reconciliation.unchecked {
+    let unchecked = match tally.unchecked {
         0 => String::new(),
         n => format!(", {n} not checked because their cells failed or depend on one that did"),
     };
-    let inherited = match reconciliation.inherited() {
+    let inherited = match tally.inherited {
         0 => String::new(),
         n => format!(" ({n} only because a figure they are computed from is wrong)"),
     };
-    let reconciled = reconciliation.checks.len();
+    let reconciled = tally.stated();
     format!(
         "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{unchecked}; {} error{}",
         if reconciled == 1 { "" } else { "s" },
-        reconciliation.count(Outcome::Matches),
-        reconciliation.count(Outcome::Rounding),
-        reconciliation.count(Outcome::Mismatch),
+        tally.matches,
+        tally.rounding,
+        tally.mismatches,
         errors,
         if errors == 1 { "" } else { "s" },
     )

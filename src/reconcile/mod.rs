@@ -79,11 +79,77 @@ impl Check {
     }
 }
 
+/// Which checks a reconciliation records one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Every stated figure: what the tables, the editor and `explain` show beside it.
+    #[default]
+    Every,
+    /// Only figures that differ; matching ones are counted. `bud check` reports nothing
+    /// about a match, and at a million figures their records were 190 MB.
+    Differences,
+}
+
+/// Stated figures counted without a record each: the matches of a reconciliation that
+/// keeps only differences, and the figures a scenario shares with its base decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub matches: usize,
+    pub rounding: usize,
+    pub mismatches: usize,
+    /// Of the mismatches, those that fail only because a figure they read is wrong.
+    pub inherited: usize,
+    /// Stated figures not checked because their computation failed.
+    pub unchecked: usize,
+}
+
+impl Tally {
+    /// Stated figures reconciled, whatever the outcome.
+    pub fn stated(&self) -> usize {
+        self.matches + self.rounding + self.mismatches
+    }
+
+    /// The two tallies together.
+    pub fn plus(self, other: Tally) -> Tally {
+        Tally {
+            matches: self.matches + other.matches,
+            rounding: self.rounding + other.rounding,
+            mismatches: self.mismatches + other.mismatches,
+            inherited: self.inherited + other.inherited,
+            unchecked: self.unchecked + other.unchecked,
+        }
+    }
+
+    /// This tally less `other`'s, never below zero.
+    pub fn less(self, other: Tally) -> Tally {
+        Tally {
+            matches: self.matches.saturating_sub(other.matches),
+            rounding: self.rounding.saturating_sub(other.rounding),
+            mismatches: self.mismatches.saturating_sub(other.mismatches),
+            inherited: self.inherited.saturating_sub(other.inherited),
+            unchecked: self.unchecked.saturating_sub(other.unchecked),
+        }
+    }
+
+    fn of(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Matches => self.matches,
+            Outcome::Rounding => self.rounding,
+            Outcome::Mismatch => self.mismatches,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Reconciliation {
+    /// The stated figures checked, each with its outcome: all of them, or only those
+    /// that differ (`keep`).
     pub checks: Vec<Check>,
     /// Stated figures that could not be checked because their computation failed.
     pub unchecked: usize,
+    pub keep: Keep,
+    /// Figures reconciled but not in `checks`.
+    pub unrecorded: Tally,
     /// Where each subject's check is in `checks`, so renderers look cells up in O(1).
     /// Built on the first look-up: `bud check` of a clean decision never needs it, and
     /// for a million figures it is tens of megabytes.
@@ -93,11 +159,41 @@ pub struct Reconciliation {
 }
 
 impl Reconciliation {
+    fn keeping(keep: Keep) -> Self {
+        Reconciliation {
+            keep,
+            ..Reconciliation::default()
+        }
+    }
+
+    /// Stated figures with this outcome, recorded or not.
     pub fn count(&self, outcome: Outcome) -> usize {
-        self.checks
-            .iter()
-            .filter(|check| check.outcome == outcome)
-            .count()
+        self.unrecorded.of(outcome)
+            + self
+                .checks
+                .iter()
+                .filter(|check| check.outcome == outcome)
+                .count()
+    }
+
+    /// Every count, those of `unrecorded` included.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            matches: self.count(Outcome::Matches),
+            rounding: self.count(Outcome::Rounding),
+            mismatches: self.count(Outcome::Mismatch),
+            inherited: self.inherited(),
+            unchecked: self.unchecked + self.unrecorded.unchecked,
+        }
+    }
+
+    /// Records a check, or only counts it when it matches and matches are not kept.
+    fn record(&mut self, check: Check) {
+        if self.keep == Keep::Differences && check.outcome == Outcome::Matches {
+            self.unrecorded.matches += 1;
+        } else {
+            self.checks.push(check);
+        }
     }
 
     pub fn check_for(&self, subject: Subject) -> Option<&Check> {
@@ -128,20 +224,29 @@ impl Reconciliation {
                     }
             })
         };
-        self.checks
-            .iter()
-            .filter(|c| c.outcome == Outcome::Mismatch && c.cause != attribution::Cause::Own)
-            .filter(|c| !is_culprit(c.subject))
-            .count()
+        self.unrecorded.inherited
+            + self
+                .checks
+                .iter()
+                .filter(|c| c.outcome == Outcome::Mismatch && c.cause != attribution::Cause::Own)
+                .filter(|c| !is_culprit(c.subject))
+                .count()
     }
 }
 
 /// Reconciles every stated figure of the model; figures whose computation failed are
 /// counted as unchecked (the failure has its own diagnostic).
 pub fn reconcile(model: &Model) -> Reconciliation {
-    let mut reconciliation = Reconciliation::default();
-    // Most rows state one figure (their total) or more: a fair first size.
-    reconciliation.checks.reserve(model.program.rows.len());
+    reconcile_keeping(model, Keep::Every)
+}
+
+/// As `reconcile`, recording the checks `keep` asks for.
+pub fn reconcile_keeping(model: &Model, keep: Keep) -> Reconciliation {
+    let mut reconciliation = Reconciliation::keeping(keep);
+    if keep == Keep::Every {
+        // Most rows state one figure (their total) or more: a fair first size.
+        reconciliation.checks.reserve(model.program.rows.len());
+    }
     for (index, value) in model.program.values.iter().enumerate() {
         value_checks(model, ValueId(index), value, &mut reconciliation);
     }
@@ -168,7 +273,7 @@ fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &m
             reconciliation.unchecked += 1;
             return;
         };
-        reconciliation.checks.push(judge(
+        reconciliation.record(judge(
             Subject::Value { value: id, year },
             (stated.value, Some(stated.written), stated.span),
             *amount,
@@ -220,7 +325,7 @@ fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Recon
             reconciliation.unchecked += 1;
             continue;
         };
-        reconciliation.checks.push(judge(
+        reconciliation.record(judge(
             Subject::Cell { row: id, column },
             (stated, written, figure.span),
             *amount,

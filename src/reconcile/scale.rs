@@ -66,7 +66,7 @@ fn line_checks(
             line,
             figure: figure_index,
         };
-        reconciliation.checks.push(judge(
+        reconciliation.record(judge(
             subject,
             (stated, written, figure.span),
             amount,

@@ -372,13 +372,14 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
 impl Summary {
     /// The reconciliation's outcomes, counted.
     pub fn of(reconciliation: &Reconciliation) -> Summary {
+        let tally = reconciliation.tally();
         Summary {
-            stated: reconciliation.checks.len(),
-            matches: reconciliation.count(Outcome::Matches),
-            rounding: reconciliation.count(Outcome::Rounding),
-            mismatches: reconciliation.count(Outcome::Mismatch),
-            unchecked: reconciliation.unchecked,
-            inherited: reconciliation.inherited(),
+            stated: tally.stated(),
+            matches: tally.matches,
+            rounding: tally.rounding,
+            mismatches: tally.mismatches,
+            unchecked: tally.unchecked,
+            inherited: tally.inherited,
         }
     }
 }
