@@ -36,7 +36,7 @@ pub mod syntax;
 
 use diagnostic::Diagnostic;
 use rayon::prelude::*;
-use reconcile::Reconciliation;
+use reconcile::{Keep, Reconciliation};
 use semantics::Model;
 
 /// A decision (or one scenario of it), parsed, evaluated and reconciled, with every
@@ -142,7 +142,7 @@ fn variant_of(
 ) -> Checked {
     let Some(name) = scenario else {
         // Nothing reads a file's scenarios but `scenario`, so the base decision is the file.
-        return run(file, files, Vec::new());
+        return run(file, files, Vec::new(), Keep::Every);
     };
     match semantics::scenario::find(file, name) {
         Ok(found) => {
@@ -150,7 +150,7 @@ fn variant_of(
             let condition = found.condition.as_ref().map(|c| c.value.clone());
             Checked {
                 scenario: Some((name.to_owned(), condition.map(String::from))),
-                ..run(&variant, files, problems)
+                ..run(&variant, files, problems, Keep::Every)
             }
         }
         Err(unknown) => Checked::unparsed(vec![unknown]),
@@ -161,7 +161,36 @@ fn variant_of(
 /// scenario's diagnostics that the base decision already has are left out, and the
 /// others say which scenario they are about.
 pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    every_variant(&load(source, files), files, source.len())
+    every_variant(
+        &load(source, files),
+        files,
+        source.len(),
+        Thoroughness::Whole,
+    )
+}
+
+/// What `bud check` needs of the base decision and every scenario: the diagnostics and
+/// the counts of `check_every_variant`, for less memory and time. Matching figures are
+/// counted, not recorded (`Keep::Differences`), and a scenario is evaluated only where
+/// its changes reach (`semantics::reach`), its other figures counted from the base
+/// decision; so a scenario's model holds only what it reaches. Where that shortcut
+/// meets an error, the scenario is evaluated whole, so every diagnostic is the same.
+pub fn verify_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
+    every_variant(
+        &load(source, files),
+        files,
+        source.len(),
+        Thoroughness::Lean,
+    )
+}
+
+/// How much of each variant `every_variant` keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Thoroughness {
+    /// Whole models and every check: for renderers and the editor.
+    Whole,
+    /// Diagnostics and counts: for `bud check` (`verify_every_variant`).
+    Lean,
 }
 
 /// As `check_every_variant`, with the syntax tree it checked (imported items merged
@@ -171,7 +200,7 @@ pub fn check_every_variant_with_tree(
     files: &dyn semantics::scale::DataFiles,
 ) -> (Vec<Checked>, Option<syntax::ast::File>) {
     let loaded = load(source, files);
-    let checked = every_variant(&loaded, files, source.len());
+    let checked = every_variant(&loaded, files, source.len(), Thoroughness::Whole);
     (checked, loaded.file.ok())
 }
 
@@ -183,6 +212,7 @@ fn every_variant(
     loaded: &syntax::imports::Loaded,
     files: &dyn semantics::scale::DataFiles,
     size: usize,
+    thoroughness: Thoroughness,
 ) -> Vec<Checked> {
     let file = match &loaded.file {
         Ok(file) => file,
@@ -194,17 +224,9 @@ fn every_variant(
         .iter()
         .map(|s| s.name.name.as_str())
         .collect();
-    let scenario = |name: &&str| variant_of(file, files, Some(name));
-    // Variants share nothing but the syntax tree, so a large decision's are checked in
-    // parallel.
-    let (base, variants) = if size < PARALLEL_VARIANTS_FROM_BYTES {
-        let base = variant_of(file, files, None);
-        (base, names.iter().map(scenario).collect::<Vec<_>>())
-    } else {
-        rayon::join(
-            || variant_of(file, files, None),
-            || names.par_iter().map(scenario).collect::<Vec<_>>(),
-        )
+    let (base, variants) = match thoroughness {
+        Thoroughness::Whole => whole_variants(file, files, &names, size),
+        Thoroughness::Lean => lean_variants(file, files, &names, size),
     };
     // A set, not a search of the list: a large decision has thousands of notes.
     let in_base: rustc_hash::FxHashSet<&Diagnostic> = base.diagnostics.iter().collect();
@@ -224,15 +246,110 @@ fn every_variant(
         .collect()
 }
 
+/// The base decision and every scenario, each evaluated whole.
+fn whole_variants(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    names: &[&str],
+    size: usize,
+) -> (Checked, Vec<Checked>) {
+    let scenario = |name: &&str| variant_of(file, files, Some(name));
+    // Variants share nothing but the syntax tree, so a large decision's are checked in
+    // parallel.
+    if size < PARALLEL_VARIANTS_FROM_BYTES {
+        let base = variant_of(file, files, None);
+        (base, names.iter().map(scenario).collect())
+    } else {
+        rayon::join(
+            || variant_of(file, files, None),
+            || names.par_iter().map(scenario).collect(),
+        )
+    }
+}
+
+/// The base decision keeping only differences, and every scenario evaluated where its
+/// changes reach (whole where that cannot be done or meets an error).
+fn lean_variants(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    names: &[&str],
+    size: usize,
+) -> (Checked, Vec<Checked>) {
+    let base = || run(file, files, Vec::new(), Keep::Differences);
+    let within_reach = |name: &&str| scenario_within_reach(file, files, name);
+    let (base, reached): (Checked, Vec<Option<Reached>>) = if size < PARALLEL_VARIANTS_FROM_BYTES {
+        (base(), names.iter().map(within_reach).collect())
+    } else {
+        rayon::join(base, || names.par_iter().map(within_reach).collect())
+    };
+    let base_tally = base.reconciliation.tally();
+    let variants = names
+        .iter()
+        .zip(reached)
+        .map(|(name, reached)| match reached {
+            Some(reached) if !base.has_errors() => reached.completed_by(base_tally),
+            _ => variant_of(file, files, Some(name)),
+        })
+        .collect();
+    (base, variants)
+}
+
+/// A scenario evaluated on the items its changes reach, and the base decision on the
+/// same items: the difference between their counts is the scenario's.
+struct Reached {
+    scenario: Checked,
+    base_part: reconcile::Tally,
+}
+
+impl Reached {
+    /// The scenario's counts: the base decision's, with the reached items' replaced.
+    fn completed_by(mut self, base: reconcile::Tally) -> Checked {
+        let elsewhere = base.less(self.base_part);
+        let unrecorded = &mut self.scenario.reconciliation.unrecorded;
+        *unrecorded = unrecorded.plus(elsewhere);
+        self.scenario
+    }
+}
+
+/// `None` when the scenario must be evaluated whole: its change reaches everything, or
+/// either part meets an error, whose wording may depend on items left out.
+fn scenario_within_reach(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    name: &str,
+) -> Option<Reached> {
+    let found = semantics::scenario::find(file, name).ok()?;
+    let (variant, problems) = semantics::scenario::apply(file, found);
+    let reach = semantics::reach::of_scenario(file, &variant)?;
+    let base_part = run(&reach.prune(file), files, Vec::new(), Keep::Differences);
+    let scenario = run(&reach.prune(&variant), files, Vec::new(), Keep::Differences);
+    if base_part.has_errors() || scenario.has_errors() {
+        return None;
+    }
+    let condition = found.condition.as_ref().map(|c| c.value.to_string());
+    let mut diagnostics = problems;
+    diagnostics.extend(scenario.diagnostics);
+    diagnostics.sort_by_key(|d| (d.position(), d.severity));
+    Some(Reached {
+        scenario: Checked {
+            scenario: Some((name.to_owned(), condition)),
+            diagnostics,
+            ..scenario
+        },
+        base_part: base_part.reconciliation.tally(),
+    })
+}
+
 /// Resolves, evaluates and reconciles one variant's syntax tree.
 fn run(
     file: &syntax::ast::File,
     files: &dyn semantics::scale::DataFiles,
     mut diagnostics: Vec<Diagnostic>,
+    keep: Keep,
 ) -> Checked {
     let (model, found) = semantics::evaluate_with(file, files);
     diagnostics.extend(found);
-    let mut reconciliation = reconcile::reconcile(&model);
+    let mut reconciliation = reconcile::reconcile_keeping(&model, keep);
     // Only a failing figure needs its cause found; a clean decision pays nothing.
     if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
         let published = semantics::as_published(file, &model, files);

@@ -34,7 +34,8 @@ impl Loaded {
 pub enum Variants<'a> {
     /// These variants: `None` is the decision itself, `Some` a scenario of it.
     These(&'a [Option<&'a str>]),
-    /// The decision and every scenario.
+    /// The decision and every scenario, for their diagnostics and counts only
+    /// (`bud::verify_every_variant`).
     All,
 }
 
@@ -52,7 +53,7 @@ pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
     };
     let variants = match which {
         Variants::These(scenarios) => bud::check_variants(&decision.text, &read_beside, scenarios),
-        Variants::All => bud::check_every_variant(&decision.text, &read_beside),
+        Variants::All => bud::verify_every_variant(&decision.text, &read_beside),
     };
     let mut sources = Sources::new(decision);
     if let Some(first) = variants.first() {

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod graph;
 pub mod number;
 pub mod program;
+pub mod reach;
 pub mod resolve;
 pub mod scale;
 pub mod scenario;
