@@ -147,9 +147,8 @@ fn variant_of(
     match semantics::scenario::find(file, name) {
         Ok(found) => {
             let (variant, problems) = semantics::scenario::apply(file, found);
-            let condition = found.condition.as_ref().map(|c| c.value.clone());
             Checked {
-                scenario: Some((name.to_owned(), condition.map(String::from))),
+                scenario: scenario_named(name, found),
                 ..run(&variant, files, problems, Keep::Every)
             }
         }
@@ -322,22 +321,23 @@ fn scenario_within_reach(
     let (variant, problems) = semantics::scenario::apply(file, found);
     let reach = semantics::reach::of_scenario(file, &variant)?;
     let base_part = run(&reach.prune(file), files, Vec::new(), Keep::Differences);
-    let scenario = run(&reach.prune(&variant), files, Vec::new(), Keep::Differences);
+    let scenario = run(&reach.prune(&variant), files, problems, Keep::Differences);
     if base_part.has_errors() || scenario.has_errors() {
         return None;
     }
-    let condition = found.condition.as_ref().map(|c| c.value.to_string());
-    let mut diagnostics = problems;
-    diagnostics.extend(scenario.diagnostics);
-    diagnostics.sort_by_key(|d| (d.position(), d.severity));
     Some(Reached {
         scenario: Checked {
-            scenario: Some((name.to_owned(), condition)),
-            diagnostics,
+            scenario: scenario_named(name, found),
             ..scenario
         },
         base_part: base_part.reconciliation.tally(),
     })
+}
+
+/// A scenario's name and its condition as the decision words it, as `Checked` has them.
+fn scenario_named(name: &str, found: &syntax::ast::Scenario) -> Option<(String, Option<String>)> {
+    let condition = found.condition.as_ref().map(|c| c.value.to_string());
+    Some((name.to_owned(), condition))
 }
 
 /// Resolves, evaluates and reconciles one variant's syntax tree.

@@ -147,7 +147,7 @@ pub struct Reconciliation {
     pub checks: Vec<Check>,
     /// Stated figures that could not be checked because their computation failed.
     pub unchecked: usize,
-    pub keep: Keep,
+    keep: Keep,
     /// Figures reconciled but not in `checks`.
     pub unrecorded: Tally,
     /// Where each subject's check is in `checks`, so renderers look cells up in O(1).

@@ -26,13 +26,15 @@ pub struct Reach {
 }
 
 impl Reach {
-    /// The file with only the kept items, in their order.
+    /// The file with only the kept items, in their order; the decision block and
+    /// imports are always kept.
     pub fn prune(&self, file: &File) -> File {
+        let is_kept = |key: Key| key.is_global() || self.kept.contains(&key);
         File {
             items: file
                 .items
                 .iter()
-                .filter(|item| Key::of(item).is_some_and(|key| self.kept.contains(&key)))
+                .filter(|item| Key::of(item).is_some_and(is_kept))
                 .cloned()
                 .collect(),
         }
@@ -84,35 +86,19 @@ pub fn of_scenario(base: &File, variant: &File) -> Option<Reach> {
         .map(|index| after.keyed[*index].0.clone())
         .chain(removed)
         .collect();
-    kept.extend(
-        after
-            .keyed
-            .iter()
-            .chain(&before.keyed)
-            .map(|(key, _)| key)
-            .filter(|key| key.is_global())
-            .cloned(),
-    );
     close_upstream(&mut kept, [&before, &after]);
     Some(Reach { kept })
 }
 
 /// Adds to `kept` every item a kept item reads, in either file, until nothing is added.
 fn close_upstream(kept: &mut HashSet<Key>, sides: [&Side; 2]) {
-    let mut queue: VecDeque<Key> = kept.iter().cloned().collect();
-    while let Some(key) = queue.pop_front() {
-        for side in sides {
-            for index in side.with_key(&key) {
-                for name in &side.pieces[index].reads {
-                    for other in sides {
-                        for definer in other.defining(name) {
-                            let definer = &other.keyed[definer].0;
-                            if kept.insert(definer.clone()) {
-                                queue.push_back(definer.clone());
-                            }
-                        }
-                    }
-                }
+    let mut queue: Vec<Key> = kept.iter().cloned().collect();
+    while let Some(key) = queue.pop() {
+        let read = sides.iter().flat_map(|side| side.reads_of(&key));
+        let definers = read.flat_map(|name| sides.iter().flat_map(move |s| s.keys_defining(name)));
+        for definer in definers {
+            if kept.insert(definer.clone()) {
+                queue.push(definer.clone());
             }
         }
     }
@@ -190,8 +176,16 @@ impl<'a> Side<'a> {
         self.by_key.get(key).into_iter().flatten().copied()
     }
 
-    fn defining(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
-        self.definers.get(name).into_iter().flatten().copied()
+    /// The names the items with this key read.
+    fn reads_of<'s>(&'s self, key: &Key) -> impl Iterator<Item = &'a str> + 's {
+        self.with_key(key)
+            .flat_map(|index| self.pieces[index].reads.iter().copied())
+    }
+
+    /// The keys of the items that define `name`.
+    fn keys_defining(&self, name: &str) -> impl Iterator<Item = &Key> + '_ {
+        let definers = self.definers.get(name).into_iter().flatten();
+        definers.map(|index| &self.keyed[*index].0)
     }
 
     /// `items`, the items that read one of `names`, and every item that reads one of
