@@ -42,8 +42,11 @@ use semantics::Model;
 /// A decision (or one scenario of it), parsed, evaluated and reconciled, with every
 /// diagnostic in file order.
 pub struct Checked {
-    /// Absent when the file could not be parsed.
+    /// Absent when the file could not be parsed, and from `verify_every_variant`'s
+    /// result for a decision it checked in parts, whose models it dropped part by part.
     pub model: Option<Model>,
+    /// Whether the decision was evaluated: false when the file could not be parsed.
+    pub evaluated: bool,
     pub reconciliation: Reconciliation,
     pub diagnostics: Vec<Diagnostic>,
     /// The scenario this is, and its condition as the decision words it; `None` for
@@ -52,6 +55,8 @@ pub struct Checked {
     /// The files the decision imports, whose texts spans past the decision's own point
     /// into.
     pub imported: Vec<syntax::imports::Imported>,
+    /// The data files the decision's scales read, whose lines diagnostics may show.
+    pub data: Vec<semantics::scale::DataText>,
 }
 
 impl Checked {
@@ -62,16 +67,18 @@ impl Checked {
     /// Whether the file cannot be read as a decision at all: a syntax error, or a
     /// table or decision block whose shape is wrong (exit code 2).
     pub fn is_malformed(&self) -> bool {
-        self.model.is_none() || self.diagnostics.iter().any(|d| d.code.is_malformed())
+        !self.evaluated || self.diagnostics.iter().any(|d| d.code.is_malformed())
     }
 
     fn unparsed(diagnostics: Vec<Diagnostic>) -> Self {
         Checked {
             model: None,
+            evaluated: false,
             reconciliation: Reconciliation::default(),
             diagnostics,
             scenario: None,
             imported: Vec::new(),
+            data: Vec::new(),
         }
     }
 
@@ -174,14 +181,36 @@ pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles
 /// its changes reach (`semantics::reach`), its other figures counted from the base
 /// decision; so a scenario's model holds only what it reaches. Where that shortcut
 /// meets an error, the scenario is evaluated whole, so every diagnostic is the same.
+///
+/// A large base decision is checked in parts that read nothing of each other
+/// (`semantics::reach::parts`), on every core, each part's model dropped once counted;
+/// where a part meets an error, the decision is checked whole. So neither its result
+/// nor a scenario's holds the model of the whole decision.
 pub fn verify_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
+    verify_every_variant_in_parts_of(source, files, ROWS_PER_PART)
+}
+
+/// As `verify_every_variant`, with parts of at least `rows` table rows (the last may be
+/// smaller): tests make them a row or two, so that every fixture is checked in parts.
+pub fn verify_every_variant_in_parts_of(
+    source: &str,
+    files: &dyn semantics::scale::DataFiles,
+    rows: usize,
+) -> Vec<Checked> {
     every_variant(
         &load(source, files),
         files,
         source.len(),
-        Thoroughness::Lean,
+        Thoroughness::Lean {
+            rows_per_part: rows,
+        },
     )
 }
+
+/// The rows of a part of a large decision checked on its own (`verify_every_variant`):
+/// enough that a part's fixed costs do not show, few enough that two parts at once
+/// are small beside the syntax tree. A decision of fewer rows is checked whole.
+const ROWS_PER_PART: usize = 1 << 14;
 
 /// How much of each variant `every_variant` keeps.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -189,7 +218,7 @@ enum Thoroughness {
     /// Whole models and every check: for renderers and the editor.
     Whole,
     /// Diagnostics and counts: for `bud check` (`verify_every_variant`).
-    Lean,
+    Lean { rows_per_part: usize },
 }
 
 /// As `check_every_variant`, with the syntax tree it checked (imported items merged
@@ -225,7 +254,9 @@ fn every_variant(
         .collect();
     let (base, variants) = match thoroughness {
         Thoroughness::Whole => whole_variants(file, files, &names, size),
-        Thoroughness::Lean => lean_variants(file, files, &names, size),
+        Thoroughness::Lean { rows_per_part } => {
+            lean_variants(file, files, &names, size, rows_per_part)
+        }
     };
     // A set, not a search of the list: a large decision has thousands of notes.
     let in_base: rustc_hash::FxHashSet<&Diagnostic> = base.diagnostics.iter().collect();
@@ -273,8 +304,9 @@ fn lean_variants(
     files: &dyn semantics::scale::DataFiles,
     names: &[&str],
     size: usize,
+    rows_per_part: usize,
 ) -> (Checked, Vec<Checked>) {
-    let base = || run(file, files, Vec::new(), Keep::Differences);
+    let base = || base_in_parts(file, files, rows_per_part);
     let within_reach = |name: &&str| scenario_within_reach(file, files, name);
     let (base, reached): (Checked, Vec<Option<Reached>>) = if size < PARALLEL_VARIANTS_FROM_BYTES {
         (base(), names.iter().map(within_reach).collect())
@@ -295,6 +327,60 @@ fn lean_variants(
 
 /// A scenario evaluated on the items its changes reach, and the base decision on the
 /// same items: the difference between their counts is the scenario's.
+/// The base decision checked a part at a time (`semantics::reach::parts`), each part's
+/// model dropped as soon as its diagnostics and counts are taken: at a million rows the
+/// models were most of `bud check`'s memory. Where a part meets an error the decision
+/// is checked whole, so that every diagnostic is the one the whole decision gives.
+fn base_in_parts(
+    file: &syntax::ast::File,
+    files: &dyn semantics::scale::DataFiles,
+    rows_per_part: usize,
+) -> Checked {
+    let whole = || run(file, files, Vec::new(), Keep::Differences);
+    let parts = semantics::reach::parts(file, rows_per_part);
+    if parts.len() < 2 {
+        return whole();
+    }
+    let checked: Vec<Checked> = parts
+        .par_iter()
+        .map(|part| Checked {
+            model: None,
+            ..run(part, files, Vec::new(), Keep::Differences)
+        })
+        .collect();
+    if checked.iter().any(Checked::has_errors) {
+        return whole();
+    }
+    merged(checked)
+}
+
+/// The parts of a decision as one: their diagnostics in file order and their counts
+/// added up, with no model and no record of a figure (`Reconciliation::counted`).
+fn merged(parts: Vec<Checked>) -> Checked {
+    let mut tally = reconcile::Tally::default();
+    let mut diagnostics = Vec::new();
+    let mut data: Vec<semantics::scale::DataText> = Vec::new();
+    for part in parts {
+        tally = tally.plus(part.reconciliation.tally());
+        diagnostics.extend(part.diagnostics);
+        for file in part.data {
+            if !data.iter().any(|known| known.name == file.name) {
+                data.push(file);
+            }
+        }
+    }
+    in_file_order(&mut diagnostics);
+    Checked {
+        model: None,
+        evaluated: true,
+        reconciliation: Reconciliation::counted(tally),
+        diagnostics,
+        scenario: None,
+        imported: Vec::new(),
+        data,
+    }
+}
+
 struct Reached {
     scenario: Checked,
     base_part: reconcile::Tally,
@@ -356,13 +442,21 @@ fn run(
         reconcile::attribution::attribute(&mut reconciliation, &model, &published);
     }
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
-    diagnostics.sort_by_key(|d| (d.position(), d.severity));
-    diagnostics.dedup();
+    in_file_order(&mut diagnostics);
     Checked {
+        data: model.scales.data.clone(),
         model: Some(model),
+        evaluated: true,
         reconciliation,
         diagnostics,
         scenario: None,
         imported: Vec::new(),
     }
+}
+
+/// Diagnostics as every output lists them: by place in the file, errors first at a
+/// place, each once.
+fn in_file_order(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_key(|d| (d.position(), d.severity));
+    diagnostics.dedup();
 }

@@ -4,7 +4,9 @@
 //! diagnostics and the same counts for every variant, on every fixture, the bundled
 //! decisions and scenarios written to exercise each kind of change; and they check
 //! that the shortcut is taken where it should be, so that it cannot silently become
-//! the long way.
+//! the long way. Every such comparison is made again with the base decision checked
+//! in the smallest parts (`bud::verify_every_variant_in_parts_of`), which a decision
+//! of the size of a fixture would otherwise never be.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -55,7 +57,24 @@ fn same_both_ways(name: &str, source: &str, beside: &Path) -> Vec<Checked> {
     let short = bud::verify_every_variant(source, &read);
     let shortcut: Vec<Report> = short.iter().map(report).collect();
     assert_eq!(long, shortcut, "{name}: the shortcut reports otherwise");
+    for rows in [1, 4] {
+        let in_parts: Vec<Report> = bud::verify_every_variant_in_parts_of(source, &read, rows)
+            .iter()
+            .map(report)
+            .collect();
+        assert_eq!(
+            long, in_parts,
+            "{name}: in parts of {rows} rows, reports otherwise"
+        );
+    }
     short
+}
+
+/// The base decision as `bud check` checks it in parts of one row.
+fn base_in_parts(source: &str) -> Checked {
+    let read = |_: &str| Err("no data files".to_owned());
+    let mut variants = bud::verify_every_variant_in_parts_of(source, &read, 1);
+    variants.remove(0)
 }
 
 fn bud_files(directory: &Path) -> Vec<PathBuf> {
@@ -255,4 +274,46 @@ fn the_synthetic_decision_s_scenario_evaluates_no_table() {
     assert!(source.contains("scenario"), "{source}");
     let variants = same_both_ways("synthetic", &source, Path::new("."));
     assert_eq!(tables_evaluated(&variants[1]), Vec::<String>::new());
+}
+
+#[test]
+fn a_decision_of_independent_tables_is_checked_in_parts_and_dropped_part_by_part() {
+    // Table 3 reads nothing the others read: a part of its own, so no model is kept.
+    let base = base_in_parts(&decision(""));
+    assert!(base.evaluated && base.model.is_none(), "checked whole");
+    same_both_ways("in parts", &decision(""), Path::new("."));
+    let source = generate::decision(&generate::Shape {
+        tables: 6,
+        rows: 3,
+        parties: 8,
+        years: 2,
+    });
+    assert!(base_in_parts(&source).model.is_none(), "checked whole");
+}
+
+#[test]
+fn a_part_that_meets_an_error_has_the_decision_checked_whole() {
+    let wrong = decision("").replace(
+        "rent     \"Rent\"            50.0",
+        "rent     \"Rent\"            51.0",
+    );
+    assert_ne!(wrong, decision(""));
+    let base = base_in_parts(&wrong);
+    assert!(base.has_errors());
+    assert!(base.model.is_some(), "the error was reported from a part");
+    same_both_ways("an error in a part", &wrong, Path::new("."));
+}
+
+#[test]
+fn a_stated_value_two_parts_read_and_a_name_two_parts_define_report_the_same_in_parts() {
+    let stated = decision("").replace("support_rate = 13%", "support_rate = 13% stated 13%");
+    let source = stated.replace(
+        "    total    \"Total\"           50.0    50.0   100.0  = rent",
+        "    total    \"Total\"           56.5    56.5   113.0  = rent + support_rate of rent",
+    );
+    let variants = same_both_ways("a stated value read by two parts", &source, Path::new("."));
+    assert!(!variants[0].has_errors(), "{:?}", variants[0].diagnostics);
+    let twice = format!("{source}\nother = 2\n");
+    let variants = same_both_ways("a name defined twice", &twice, Path::new("."));
+    assert!(variants[0].has_errors());
 }

@@ -143,7 +143,7 @@ fn summaries(file: &CheckedFile) -> String {
 
 /// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"
 fn summary(checked: &Checked) -> String {
-    if checked.model.is_none() {
+    if !checked.evaluated {
         return "not a well-formed decision; nothing was reconciled".to_owned();
     }
     let tally = checked.reconciliation.tally();

@@ -62,10 +62,7 @@ pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
             sources.import(file.base, Source::new(shown, file.text.clone()));
         }
     }
-    let files = variants
-        .iter()
-        .filter_map(|checked| checked.model.as_ref())
-        .flat_map(|model| &model.scales.data);
+    let files = variants.iter().flat_map(|checked| &checked.data);
     for file in files {
         if !sources.has_data(&file.name) {
             let shown = shown_path(&directory, &file.name);

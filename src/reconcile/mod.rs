@@ -166,6 +166,15 @@ impl Reconciliation {
         }
     }
 
+    /// Counts alone, with no record of a figure: a decision checked in parts, whose
+    /// records pointed into models that are gone (`crate::verify_every_variant`).
+    pub fn counted(tally: Tally) -> Self {
+        Reconciliation {
+            unrecorded: tally,
+            ..Reconciliation::keeping(Keep::Differences)
+        }
+    }
+
     /// Stated figures with this outcome, recorded or not.
     pub fn count(&self, outcome: Outcome) -> usize {
         self.unrecorded.of(outcome)

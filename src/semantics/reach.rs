@@ -6,7 +6,8 @@
 //!
 //! Items are linked by the names their formulas write, compared as words: a name that
 //! might mean an item links to it. Linking too much costs time, never a wrong answer.
-//! A change of the period or of the decision block reaches everything.
+//! A change of the period or of the decision block reaches everything. The same links
+//! split a large decision into parts that read nothing of each other (`parts`).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -306,6 +307,9 @@ impl<'a> Piece<'a> {
         self.reads.insert(&reference.name.name);
     }
 }
+
+mod parts;
+pub use parts::parts;
 
 #[cfg(test)]
 mod tests;
