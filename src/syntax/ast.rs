@@ -466,10 +466,11 @@ impl ColumnKey {
     }
 }
 
-/// One line of a table body.
+/// One line of a table body. A section is boxed, so that each of a million rows is
+/// the size of a row, not of a section.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Section(Section),
+    Section(Box<Section>),
     Row(Row),
 }
 
@@ -487,7 +488,8 @@ pub struct Section {
 /// `subtotal "Sub-total (I)"  2,577.6  2,622.3  5,199.9  = sum(expenditures)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub marker: Option<Text>,
+    /// Boxed: few rows have a marker (`A.`), and an inline one is a fifth of a row.
+    pub marker: Option<Box<Text>>,
     pub name: Option<Ident>,
     pub label: Text,
     /// Shared with the resolved row (`RowDef`), so a million rows keep one copy.

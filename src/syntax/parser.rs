@@ -405,7 +405,7 @@ impl Lower {
                 Rule::kw_table => {}
                 Rule::table_number => number = Some(ident(part)),
                 Rule::ident => name = Some(ident(part)),
-                Rule::section => entries.push(Entry::Section(self.section(part)?)),
+                Rule::section => entries.push(Entry::Section(Box::new(self.section(part)?))),
                 Rule::row => self.rows(part, &mut entries)?,
                 _ => match self.table_setting(part)? {
                     Some(setting) => settings.push(setting),
@@ -691,7 +691,7 @@ impl Lower {
                 Rule::string => label = Some(text(part)),
                 Rule::section => {
                     let section = self.nested(span_of(&part), |lower| lower.section(part))?;
-                    entries.push(Entry::Section(section));
+                    entries.push(Entry::Section(Box::new(section)));
                 }
                 Rule::row => self.rows(part, &mut entries)?,
                 _ => return Err(internal(span_of(&part), "a section line")),
@@ -737,7 +737,7 @@ impl Lower {
         for part in pair.into_inner() {
             let part_span = span_of(&part);
             match part.as_rule() {
-                Rule::marker => marker = Some(text_as_written(&part)),
+                Rule::marker => marker = Some(Box::new(text_as_written(&part))),
                 Rule::ident => name = Some(ident(part)),
                 // The first text is the label; any after it are text cells.
                 Rule::string if label.is_none() => label = Some(text(part)),
