@@ -250,7 +250,7 @@ proptest! {
         for diagnostic in bud::check_with(DECISION, &read).diagnostics {
             if diagnostic.file().is_some() {
                 let span = diagnostic.primary.as_ref().map(|label| label.span);
-                prop_assert!(span.is_none_or(|s| s.end <= table_5.len() && table_5.is_char_boundary(s.start) && table_5.is_char_boundary(s.end)));
+                prop_assert!(span.is_none_or(|s| s.end() <= table_5.len() && table_5.is_char_boundary(s.start()) && table_5.is_char_boundary(s.end())));
             }
         }
     }
@@ -351,7 +351,7 @@ fn table_1_inputs() -> Vec<(std::ops::Range<usize>, rust_decimal::Decimal)> {
         .filter(|(_, column)| matches!(column, ColumnKey::Year(_)))
         .filter_map(|(figure, _)| match figure.kind {
             FigureKind::Number(written) => {
-                Some((figure.span.start..figure.span.end, written.value))
+                Some((figure.span.start()..figure.span.end(), written.value))
             }
             _ => None,
         })
@@ -384,7 +384,7 @@ proptest! {
         // The figure is right-aligned where the old one was, or runs on if it is longer.
         let typed_end = span.start + shown.len().max(span.len());
         let primary = errors[0].primary.as_ref().unwrap();
-        prop_assert_eq!(primary.span.end, typed_end);
+        prop_assert_eq!(primary.span.end(), typed_end);
         let expected = format!(
             "reconcile if it is {}",
             bud::format::fixed(original, 1, bud::syntax::ast::RoundingMode::HalfUp)

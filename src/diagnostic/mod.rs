@@ -10,20 +10,41 @@ use std::fmt;
 pub mod explain;
 
 /// A byte range in one source text.
+///
+/// Held as 32-bit offsets: every figure and name of a syntax tree has a span, and at a
+/// million rows 64-bit ones were 60 MB more. A decision and the files it imports are
+/// read into one range of offsets, which `syntax::imports` keeps under 4 GiB (each
+/// file is at most 128 MiB, `syntax::limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// Offsets past 4 GiB, which no source can reach, are held at 4 GiB.
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span {
+            start: offset(start),
+            end: offset(end),
+        }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -330,7 +351,7 @@ impl Diagnostic {
     pub fn shift(&mut self, by: usize) {
         let labels = self.primary.iter_mut().chain(self.secondary.iter_mut());
         for label in labels {
-            label.span = Span::new(label.span.start + by, label.span.end + by);
+            label.span = Span::new(label.span.start() + by, label.span.end() + by);
         }
     }
 
@@ -347,7 +368,12 @@ impl Diagnostic {
     /// diagnostics at the place the decision names the file.
     pub fn position(&self) -> (usize, usize) {
         let order = self.placement.as_ref().and_then(|p| p.order);
-        order.unwrap_or_else(|| (self.primary.as_ref().map_or(0, |label| label.span.start), 0))
+        order.unwrap_or_else(|| {
+            (
+                self.primary.as_ref().map_or(0, |label| label.span.start()),
+                0,
+            )
+        })
     }
 }
 

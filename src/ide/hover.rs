@@ -162,7 +162,7 @@ fn row_text(model: &Model, reconciliation: &Reconciliation, row: RowId, source: 
     }
     if let Some(formula) = &definition.formula {
         let rule = source
-            .get(formula.span.start..formula.span.end)
+            .get(formula.span.start()..formula.span.end())
             .unwrap_or_default();
         let _ = write!(text, "\nrule: `= {rule}`");
     }
@@ -217,7 +217,7 @@ fn value_text(model: &Model, reconciliation: &Reconciliation, id: ValueId, sourc
     }
     for rule in definition.rules() {
         let formula = source
-            .get(rule.formula.span.start..rule.formula.span.end)
+            .get(rule.formula.span.start()..rule.formula.span.end())
             .unwrap_or_default();
         let _ = write!(text, "\nrule: `{formula}`");
     }

@@ -111,7 +111,7 @@ impl Analysis {
 
     /// Whether a span is in this text (not in an imported or a data file).
     pub fn is_here(&self, span: Span) -> bool {
-        span.end <= self.text.len()
+        span.end() <= self.text.len()
     }
 
     fn model(&self, variant: usize) -> Option<(&Checked, &Model)> {
@@ -129,8 +129,14 @@ impl Analysis {
         }
         // A scenario repeats the decision's definitions: keep the first of each place.
         let mut seen = std::collections::HashSet::new();
-        occurrences
-            .retain(|o| seen.insert((o.span.start, o.span.end, o.definition, o.defined_at.start)));
+        occurrences.retain(|o| {
+            seen.insert((
+                o.span.start(),
+                o.span.end(),
+                o.definition,
+                o.defined_at.start(),
+            ))
+        });
         occurrences.retain(|o| self.is_here(o.span));
         occurrences
     }
@@ -139,8 +145,8 @@ impl Analysis {
     fn at(&self, offset: usize) -> Option<&Occurrence> {
         self.occurrences
             .iter()
-            .filter(|o| o.span.start <= offset && offset <= o.span.end)
-            .min_by_key(|o| o.span.end - o.span.start)
+            .filter(|o| o.span.start() <= offset && offset <= o.span.end())
+            .min_by_key(|o| o.span.end() - o.span.start())
     }
 
     /// What a hover at `offset` shows: a figure's computed value and how it was
@@ -183,7 +189,7 @@ impl Analysis {
             .filter(|o| with_definition || !o.definition)
             .map(|o| o.span)
             .collect();
-        spans.sort_by_key(|s| s.start);
+        spans.sort_by_key(|s| s.start());
         spans.dedup();
         spans
     }
@@ -205,7 +211,7 @@ impl Analysis {
             for check in &checked.reconciliation.checks {
                 if !self.is_here(check.span)
                     || in_data_file(model, check.subject)
-                    || !seen.insert(check.span.start)
+                    || !seen.insert(check.span.start())
                 {
                     continue;
                 }
@@ -408,7 +414,7 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
         if let Reference::Row(id) = reference {
             let table = program.row(id).table;
             let name = &program.table(table).name;
-            let written = text.get(span.start..span.end).unwrap_or_default();
+            let written = text.get(span.start()..span.end()).unwrap_or_default();
             // `published(core_budget.grand_total[2013])` holds the name further in.
             let at = written.find(&format!("{name}.")).filter(|at| {
                 !written[..*at]
@@ -417,7 +423,7 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
                     .is_some_and(|c| c.is_alphanumeric() || c == '_')
             });
             if let Some(at) = at {
-                let named = Span::new(span.start + at, span.start + at + name.len());
+                let named = Span::new(span.start() + at, span.start() + at + name.len());
                 push(named, Target::Table(table), false);
             }
         }
@@ -464,7 +470,7 @@ fn hint(model: &Model, check: &Check) -> Option<InlayHint> {
         ),
     };
     Some(InlayHint {
-        offset: check.span.end,
+        offset: check.span.end(),
         label: format!(" {label}"),
         tooltip,
     })

@@ -137,7 +137,7 @@ fn scenario_tables(analysis: &Analysis, scenario: &ast::Scenario) -> Vec<Symbol>
     (0..program.tables.len())
         .filter(|id| {
             let span = program.tables[*id].span;
-            scenario.span.start <= span.start && span.end <= scenario.span.end
+            scenario.span.start() <= span.start() && span.end() <= scenario.span.end()
         })
         .map(|id| table_symbol(program, TableId(id)))
         .collect()

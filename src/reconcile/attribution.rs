@@ -144,7 +144,7 @@ fn choose(
             .filter(|(_, explains)| explains.len() >= 2)
             .max_by_key(|((row, column, _), explains)| {
                 // Most explained first; then the figure earliest in the file.
-                let start = span_of(&model.program, *row, *column).map_or(0, |s| s.start);
+                let start = span_of(&model.program, *row, *column).map_or(0, |s| s.start());
                 (explains.len(), std::cmp::Reverse(start))
             })
             .map(|(key, explains)| (*key, explains.clone()));
@@ -160,7 +160,7 @@ fn choose(
         ) else {
             continue;
         };
-        explains.sort_by_key(|subject| reconciliation.check_for(*subject).map(|c| c.span.start));
+        explains.sort_by_key(|subject| reconciliation.check_for(*subject).map(|c| c.span.start()));
         culprits.push(Culprit {
             row,
             column,

@@ -446,7 +446,7 @@ pub(super) fn place(
         .in_file(file),
         None => diagnostic,
     };
-    diagnostic.ordered(scale.def.span.end, rank)
+    diagnostic.ordered(scale.def.span.end(), rank)
 }
 
 /// "the amount apportioned for 2013 (the TOTAL line)", when a Party's contribution or
@@ -585,7 +585,7 @@ fn residue(scale: &ScaleModel, year_index: usize, year: &YearResult) -> Option<D
         def.rounding.mode.name(),
         step_words(def)
     ))
-    .ordered(def.span.end, usize::MAX);
+    .ordered(def.span.end(), usize::MAX);
     if let Some(file) = def.total.as_ref().and_then(|t| t.file.clone()) {
         note = note.in_file(file);
     }

@@ -36,8 +36,8 @@ impl Source {
     /// The length in bytes of the longest line a snippet of `span` prints: the lines
     /// it covers and the line of context on either side.
     fn longest_line_shown(&self, span: Span) -> usize {
-        let first = self.line_of(span.start).saturating_sub(1);
-        let last = self.line_of(span.end.max(span.start)) + 1;
+        let first = self.line_of(span.start()).saturating_sub(1);
+        let last = self.line_of(span.end().max(span.start())) + 1;
         (first..=last)
             .map(|line| {
                 let start = self
@@ -79,8 +79,8 @@ impl Source {
 
     /// Where a span of this text is.
     pub fn locate(&self, span: Span) -> Location {
-        let start = span.start.min(self.text.len());
-        let end = span.end.clamp(start, self.text.len());
+        let start = span.start().min(self.text.len());
+        let end = span.end().clamp(start, self.text.len());
         let (line, column) = self.line_column(start);
         let (end_line, end_column) = self.line_column(end);
         Location {
@@ -213,8 +213,8 @@ impl Sources {
             None => self.file_of(span),
         };
         let local = Span::new(
-            span.start.saturating_sub(base),
-            span.end.saturating_sub(base),
+            span.start().saturating_sub(base),
+            span.end().saturating_sub(base),
         );
         source.locate(local)
     }
@@ -242,7 +242,7 @@ impl Sources {
         self.imported
             .iter()
             .rev()
-            .find(|(base, _)| span.start >= *base)
+            .find(|(base, _)| span.start() >= *base)
             .map_or((&self.decision, 0), |(base, source)| (source, *base))
     }
 }
@@ -260,7 +260,7 @@ pub fn render_in(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> Str
     let home = diagnostic
         .primary
         .as_ref()
-        .map_or(0, |label| label.span.start);
+        .map_or(0, |label| label.span.start());
     let (source, base) = sources.file_of(Span::new(home, home));
     let mut local = diagnostic.clone();
     local.secondary.clear();
@@ -278,8 +278,8 @@ pub fn render_in(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> Str
 /// A label with its span made relative to the file starting at `base`.
 fn within(label: &Label, base: usize) -> Label {
     let span = Span::new(
-        label.span.start.saturating_sub(base),
-        label.span.end.saturating_sub(base),
+        label.span.start().saturating_sub(base),
+        label.span.end().saturating_sub(base),
     );
     Label::new(span, label.message.clone())
 }
@@ -308,7 +308,7 @@ fn without_long_lines(diagnostic: &Diagnostic, source: &Source) -> Option<Diagno
         .iter()
         .chain(&diagnostic.secondary)
         .map(|label| {
-            let (line, column) = source.line_column(label.span.start);
+            let (line, column) = source.line_column(label.span.start());
             format!("{}:{line}:{column}: {}", source.name, label.message)
         })
         .collect();
@@ -395,11 +395,11 @@ fn far_labels<'a>(diagnostic: &'a Diagnostic, source: &'a Source) -> Vec<Elsewhe
     let Some(primary) = &diagnostic.primary else {
         return Vec::new();
     };
-    let line = source.line_of(primary.span.start);
+    let line = source.line_of(primary.span.start());
     diagnostic
         .secondary
         .iter()
-        .filter(|label| source.line_of(label.span.start).abs_diff(line) > NEAR_LINES)
+        .filter(|label| source.line_of(label.span.start()).abs_diff(line) > NEAR_LINES)
         .map(|label| Elsewhere {
             label,
             source,
@@ -448,8 +448,8 @@ impl miette::Diagnostic for Elsewhere<'_> {
 
 /// A span clamped to the text, so a label at the very end still renders.
 fn clamped(label: &Label, length: usize) -> SourceSpan {
-    let start = label.span.start.min(length);
-    let end = label.span.end.clamp(start, length);
+    let start = label.span.start().min(length);
+    let end = label.span.end().clamp(start, length);
     SourceSpan::new(start.into(), end - start)
 }
 

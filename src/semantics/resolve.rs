@@ -1289,7 +1289,7 @@ fn literal_too_large(span: Span) -> Diagnostic {
 
 /// Where the first item of a file starts (the start of the file if it has none).
 fn first_item(file: &ast::File) -> Span {
-    let start = file.items.first().map_or(0, |item| item.span().start);
+    let start = file.items.first().map_or(0, |item| item.span().start());
     Span::new(start, start)
 }
 

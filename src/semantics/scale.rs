@@ -821,11 +821,11 @@ impl Builder<'_> {
                 return (Vec::new(), Vec::new());
             }
         };
-        let order = name.span.start;
+        let order = name.span.start();
         let (table, problems) = data::read_all(&text, delimiter);
         let problems_free = problems.is_empty();
         self.diagnostics.extend(problems.into_iter().map(|d| {
-            let at = d.primary.as_ref().map_or(0, |label| label.span.start);
+            let at = d.primary.as_ref().map_or(0, |label| label.span.start());
             d.in_file(name.value.clone()).ordered(order, at)
         }));
         if !problems_free {
@@ -875,7 +875,7 @@ impl Builder<'_> {
                             .at(cell.span, "not a number")
                             .with_help("write a number such as 0.010 or 2,532,558, `-` for a dash, or leave the cell empty")
                             .in_file(file)
-                            .ordered(order, cell.span.start),
+                            .ordered(order, cell.span.start()),
                         );
                         readable = false;
                         continue;
@@ -1367,7 +1367,7 @@ fn total_against_contributions(
         Some(file) => diagnostic.in_file(file),
         None => diagnostic,
     };
-    Some(diagnostic.ordered(def.span.end, 0))
+    Some(diagnostic.ordered(def.span.end(), 0))
 }
 
 /// The stated amount, if it is consistent with the computed one and more precise.
@@ -1473,7 +1473,7 @@ fn in_file(diagnostic: Diagnostic, party: &PartyDef, scale_span: Span) -> Diagno
     match &party.file {
         Some(file) => diagnostic
             .in_file(file.clone())
-            .ordered(scale_span.start, party.span.start),
+            .ordered(scale_span.start(), party.span.start()),
         None => diagnostic,
     }
 }

@@ -168,7 +168,7 @@ fn read_records(text: &str, delimiter: Delimiter) -> Vec<Record> {
             body_offset.saturating_add(usize::try_from(position.byte()).unwrap_or(usize::MAX));
         let start = record_start(text, hint.max(end_of_previous));
         let scanned = scan_record(text, start, delimiter.byte());
-        end_of_previous = scanned.span.end;
+        end_of_previous = scanned.span.end();
         let line = lines.line_at(text, start);
         match result {
             Ok(record) => match build_row(text, &scanned, &record, line) {
@@ -351,7 +351,7 @@ fn build_row(
 fn misplaced_quote(text: &str, cell: &ScannedCell, span: Span, line: usize) -> Option<Diagnostic> {
     match cell.after_closing_quote {
         Some(after_quote) => {
-            let rest = slice(text, Span::new(after_quote, cell.raw.end));
+            let rest = slice(text, Span::new(after_quote, cell.raw.end()));
             (!rest.trim().is_empty()).then(|| text_after_closing_quote(span, line))
         }
         None => slice(text, span)
@@ -364,14 +364,14 @@ fn misplaced_quote(text: &str, cell: &ScannedCell, span: Span, line: usize) -> O
 fn trimmed(text: &str, raw: Span) -> Span {
     let written = slice(text, raw);
     let leading = written.len() - written.trim_start().len();
-    let start = raw.start + leading;
+    let start = raw.start() + leading;
     Span::new(start, start + written.trim().len())
 }
 
 /// The text under a span; empty for a span that does not fall on the text's character
 /// boundaries, which the scan never produces.
 fn slice(text: &str, span: Span) -> &str {
-    text.get(span.start..span.end).unwrap_or_default()
+    text.get(span.start()..span.end()).unwrap_or_default()
 }
 
 fn cells(count: usize) -> String {
@@ -453,7 +453,7 @@ fn space_before_opening_quote(raw: Span, quote_onwards: Span, line: usize) -> Di
         format!("line {line} has a space before the opening quote of a cell"),
     )
     .at(
-        Span::new(raw.start, quote_onwards.start),
+        Span::new(raw.start(), quote_onwards.start()),
         "remove this space",
     )
     .with_help(
@@ -490,7 +490,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn written<'a>(text: &'a str, cell: &DataCell) -> &'a str {
-        &text[cell.span.start..cell.span.end]
+        &text[cell.span.start()..cell.span.end()]
     }
 
     fn texts(row: &DataRow) -> Vec<&str> {
@@ -522,7 +522,7 @@ mod tests {
         assert_eq!(texts(&table.rows[1]), ["Antigua and Barbuda", "0.002"]);
         assert_eq!(table.rows[1].line, 3);
         assert_eq!(
-            &text[table.rows[1].span.start..table.rows[1].span.end],
+            &text[table.rows[1].span.start()..table.rows[1].span.end()],
             "Antigua and Barbuda\t0.002"
         );
         let share = &table.rows[0].cells[1];
@@ -538,7 +538,7 @@ mod tests {
         assert_eq!(last.line, 3);
         assert_eq!(texts(last), ["Algeria", "0.128"]);
         assert_eq!(written(text, &last.cells[1]), "0.128");
-        assert_eq!(last.span.end, text.len());
+        assert_eq!(last.span.end(), text.len());
     }
 
     #[test]
@@ -577,7 +577,7 @@ mod tests {
         let rows: Vec<(usize, &str)> = table
             .rows
             .iter()
-            .map(|row| (row.line, &text[row.span.start..row.span.end]))
+            .map(|row| (row.line, &text[row.span.start()..row.span.end()]))
             .collect();
         assert_eq!(rows, [(2, "Albania,0.010"), (4, "Algeria,0.128")]);
         assert_eq!(written(text, &table.rows[1].cells[1]), "0.128");
@@ -650,7 +650,7 @@ mod tests {
         );
         let primary = diagnostic.primary.as_ref().unwrap();
         assert_eq!(
-            &text[primary.span.start..primary.span.end],
+            &text[primary.span.start()..primary.span.end()],
             "Algeria\t0.128\t9208"
         );
         assert_eq!(primary.message, "3 cells here");
@@ -755,7 +755,7 @@ mod tests {
             "line 2 has a cell with text after its closing quote"
         );
         let span = diagnostics[0].primary.as_ref().unwrap().span;
-        assert_eq!(&text[span.start..span.end], "\"12\"3");
+        assert_eq!(&text[span.start()..span.end()], "\"12\"3");
     }
 
     #[test]
@@ -806,13 +806,13 @@ mod tests {
 
     fn check_spans(text: &str, table: &DataTable) {
         for row in std::iter::once(&table.header).chain(&table.rows) {
-            assert!(text.get(row.span.start..row.span.end).is_some());
-            let line_feeds = text[..row.span.start].matches('\n').count();
+            assert!(text.get(row.span.start()..row.span.end()).is_some());
+            let line_feeds = text[..row.span.start()].matches('\n').count();
             assert_eq!(row.line, line_feeds + 1);
             for cell in &row.cells {
-                let written = text.get(cell.span.start..cell.span.end);
+                let written = text.get(cell.span.start()..cell.span.end());
                 assert!(written.is_some(), "{:?} in {text:?}", cell.span);
-                assert!(row.span.start <= cell.span.start && cell.span.end <= row.span.end);
+                assert!(row.span.start() <= cell.span.start() && cell.span.end() <= row.span.end());
                 assert_eq!(unquote(written.unwrap()).trim(), cell.text);
             }
         }
@@ -840,7 +840,7 @@ mod tests {
                             prop_assert_ne!(diagnostic.code, Code::Internal, "{:?}", text);
                             let labels = diagnostic.primary.iter().chain(&diagnostic.secondary);
                             for label in labels {
-                                prop_assert!(text.get(label.span.start..label.span.end).is_some());
+                                prop_assert!(text.get(label.span.start()..label.span.end()).is_some());
                             }
                         }
                     }

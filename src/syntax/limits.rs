@@ -20,6 +20,24 @@ pub const MAX_FORMULA_OPERATORS: usize = 256;
 /// since bud needs a few times a file's size in memory (docs/performance.md).
 pub const MAX_FILE_BYTES: usize = 128 << 20;
 
+/// The most bytes a decision and the files it imports may hold together: spans are
+/// 32-bit offsets into all of them (`diagnostic::Span`).
+pub const MAX_LOADED_BYTES: usize = u32::MAX as usize;
+
+/// Refuses an imported file of `size` bytes that would start at `base`, past which
+/// its spans could not point.
+pub fn check_offsets(base: usize, size: usize, import: Span) -> Result<(), Diagnostic> {
+    if base.saturating_add(size) <= MAX_LOADED_BYTES {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        Code::SyntaxLimit,
+        "the decision and the files it imports are more than 4 GiB together, more than bud reads",
+    )
+    .at(import, "this import passes 4 GiB")
+    .with_help("a decision imports a few small files of groups and values; check what it imports"))
+}
+
 /// `MAX_FILE_BYTES` as a budget officer reads it, for messages.
 pub const MAX_FILE_SIZE_IN_WORDS: &str = "134,217,728 bytes (128 MiB)";
 
@@ -119,6 +137,16 @@ mod tests {
     fn an_escaped_backslash_closes_its_text() {
         let label_then_deep = format!("t \"a\\\\\" = {}1{}", "(".repeat(500), ")".repeat(500));
         assert_eq!(check(&label_then_deep).unwrap_err().code, Code::SyntaxLimit);
+    }
+
+    #[test]
+    fn an_import_whose_spans_would_pass_4_gib_is_refused() {
+        let import = Span::new(10, 30);
+        assert!(check_offsets(MAX_LOADED_BYTES - 100, 100, import).is_ok());
+        let refused = check_offsets(MAX_LOADED_BYTES - 100, 101, import).unwrap_err();
+        assert_eq!(refused.code, Code::SyntaxLimit);
+        assert_eq!(refused.primary.map(|label| label.span), Some(import));
+        assert!(check_offsets(usize::MAX, 1, import).is_err(), "no overflow");
     }
 
     #[test]

@@ -515,7 +515,7 @@ mod tests {
         let crate::syntax::ast::Item::Table(table) = &file.items[0] else {
             panic!("not a table")
         };
-        assert_eq!(table.span.end, source.len() - 1);
+        assert_eq!(table.span.end(), source.len() - 1);
     }
 
     fn token() -> impl Strategy<Value = String> {

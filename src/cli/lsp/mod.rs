@@ -508,7 +508,7 @@ fn to_lsp(
     let span = match primary {
         Some(span) if here(span) => span,
         // In an imported file: at the `import` line, the message saying where.
-        Some(span) if diagnostic.file().is_none() => match analysis.imported_place(span.start) {
+        Some(span) if diagnostic.file().is_none() => match analysis.imported_place(span.start()) {
             Some((name, line, column, import)) => {
                 message = format!("{name}:{line}:{column}: {message}");
                 import

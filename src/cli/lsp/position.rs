@@ -47,7 +47,7 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn range(&self, span: Span) -> Range {
-        Range::new(self.position(span.start), self.position(span.end))
+        Range::new(self.position(span.start()), self.position(span.end()))
     }
 
     /// The byte offset of a position; past the end of its line is the line's end.
