@@ -10,7 +10,7 @@
 //! counted once. Linking is by name, as in `of_scenario`: linking too much makes the
 //! parts larger, never the answer different.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::Side;
 use crate::syntax::ast::{Definition, Entry, File, Item, Paragraph};
@@ -22,21 +22,21 @@ use crate::syntax::ast::{Definition, Entry, File, Item, Paragraph};
 pub fn parts(file: &File, rows: usize) -> Vec<File> {
     let side = Side::of(file);
     let substance = substance(&side);
-    let components = components(&side, &substance);
     let mut parts: Vec<Vec<usize>> = Vec::new();
     let mut size = 0;
-    for component in components {
-        match parts.last_mut() {
-            Some(part) if size < rows => part.extend(component.iter().copied()),
-            _ => {
-                size = 0;
-                parts.push(component.clone());
-            }
-        }
-        size += component
+    for component in components(&side, &substance) {
+        let component_rows: usize = component
             .iter()
             .map(|index| rows_of(side.keyed[*index].1))
-            .sum::<usize>();
+            .sum();
+        match parts.last_mut() {
+            Some(part) if size < rows => part.extend(component),
+            _ => {
+                size = 0;
+                parts.push(component);
+            }
+        }
+        size += component_rows;
     }
     if parts.len() < 2 {
         return vec![file.clone()];
@@ -84,14 +84,14 @@ fn components(side: &Side, substance: &[bool]) -> Vec<Vec<usize>> {
             .chain(&piece.names)
             .flat_map(|name| side.definers.get(name).into_iter().flatten().copied())
             .chain(side.with_key(&side.keyed[index].0));
-        for other in linked.collect::<Vec<_>>() {
+        for other in linked {
             if substance[other] {
                 join(&mut leader, index, other);
             }
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of_leader = rustc_hash::FxHashMap::default();
+    let mut group_of_leader = HashMap::default();
     for index in (0..side.keyed.len()).filter(|index| substance[*index]) {
         let root = root(&mut leader, index);
         let group = *group_of_leader.entry(root).or_insert_with(|| {
