@@ -147,16 +147,28 @@ fn variant_of(
     files: &dyn semantics::scale::DataFiles,
     scenario: Option<&str>,
 ) -> Checked {
+    variant_checked(file, scenario, |variant, problems| {
+        run(variant, files, problems, Keep::Every)
+    })
+}
+
+/// The base decision or a scenario of it, checked by `check` with the problems of
+/// applying the scenario.
+fn variant_checked(
+    file: &syntax::ast::File,
+    scenario: Option<&str>,
+    check: impl Fn(&syntax::ast::File, Vec<Diagnostic>) -> Checked,
+) -> Checked {
     let Some(name) = scenario else {
         // Nothing reads a file's scenarios but `scenario`, so the base decision is the file.
-        return run(file, files, Vec::new(), Keep::Every);
+        return check(file, Vec::new());
     };
     match semantics::scenario::find(file, name) {
         Ok(found) => {
             let (variant, problems) = semantics::scenario::apply(file, found);
             Checked {
                 scenario: scenario_named(name, found),
-                ..run(&variant, files, problems, Keep::Every)
+                ..check(&variant, problems)
             }
         }
         Err(unknown) => Checked::unparsed(vec![unknown]),
@@ -306,7 +318,12 @@ fn lean_variants(
     size: usize,
     rows_per_part: usize,
 ) -> (Checked, Vec<Checked>) {
-    let base = || base_in_parts(file, files, rows_per_part);
+    let in_parts = |name: Option<&str>| {
+        variant_checked(file, name, |variant, problems| {
+            checked_in_parts(variant, files, problems, rows_per_part)
+        })
+    };
+    let base = || in_parts(None);
     let within_reach = |name: &&str| scenario_within_reach(file, files, name);
     let (base, reached): (Checked, Vec<Option<Reached>>) = if size < PARALLEL_VARIANTS_FROM_BYTES {
         (base(), names.iter().map(within_reach).collect())
@@ -319,27 +336,25 @@ fn lean_variants(
         .zip(reached)
         .map(|(name, reached)| match reached {
             Some(reached) if !base.has_errors() => reached.completed_by(base_tally),
-            _ => variant_of(file, files, Some(name)),
+            _ => in_parts(Some(name)),
         })
         .collect();
     (base, variants)
 }
 
-/// A scenario evaluated on the items its changes reach, and the base decision on the
-/// same items: the difference between their counts is the scenario's.
-/// The base decision checked a part at a time (`semantics::reach::parts`), each part's
-/// model dropped as soon as its diagnostics and counts are taken: at a million rows the
-/// models were most of `bud check`'s memory. Where a part meets an error the decision
-/// is checked whole, so that every diagnostic is the one the whole decision gives.
-fn base_in_parts(
+/// A variant of the decision checked a part at a time (`semantics::reach::parts`), each
+/// part's model dropped as soon as its diagnostics and counts are taken: at a million
+/// rows the models were most of `bud check`'s memory. Where a part meets an error that
+/// the whole decision might word otherwise, the variant is checked whole.
+fn checked_in_parts(
     file: &syntax::ast::File,
     files: &dyn semantics::scale::DataFiles,
+    problems: Vec<Diagnostic>,
     rows_per_part: usize,
 ) -> Checked {
-    let whole = || run(file, files, Vec::new(), Keep::Differences);
     let parts = semantics::reach::parts(file, rows_per_part);
     if parts.len() < 2 {
-        return whole();
+        return run(file, files, problems, Keep::Differences);
     }
     let checked: Vec<Checked> = parts
         .par_iter()
@@ -348,17 +363,27 @@ fn base_in_parts(
             ..run(part, files, Vec::new(), Keep::Differences)
         })
         .collect();
-    if checked.iter().any(Checked::has_errors) {
-        return whole();
+    let diagnostics = checked.iter().flat_map(|part| &part.diagnostics);
+    if diagnostics.into_iter().any(needs_the_whole_decision) {
+        return run(file, files, problems, Keep::Differences);
     }
-    merged(checked)
+    merged(checked, problems)
 }
 
-/// The parts of a decision as one: their diagnostics in file order and their counts
-/// added up, with no model and no record of a figure (`Reconciliation::counted`).
-fn merged(parts: Vec<Checked>) -> Checked {
+/// Whether a part's diagnostic may differ from the whole decision's: a name's error
+/// suggests the names in scope, which a part has fewer of. A figure that does not
+/// reconcile is found and attributed the same in its part, which holds every figure it
+/// is computed from and every figure computed from it.
+fn needs_the_whole_decision(diagnostic: &Diagnostic) -> bool {
+    diagnostic.is_error() && diagnostic.code != diagnostic::Code::ReconcileMismatch
+}
+
+/// The parts of a decision as one, with the problems of the scenario they vary: their
+/// diagnostics in file order and their counts added up, with no model and no record of
+/// a figure (`Reconciliation::counted`).
+fn merged(parts: Vec<Checked>, problems: Vec<Diagnostic>) -> Checked {
     let mut tally = reconcile::Tally::default();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = problems;
     let mut data: Vec<semantics::scale::DataText> = Vec::new();
     for part in parts {
         tally = tally.plus(part.reconciliation.tally());
@@ -381,6 +406,8 @@ fn merged(parts: Vec<Checked>) -> Checked {
     }
 }
 
+/// A scenario evaluated on the items its changes reach, and the base decision on the
+/// same items: the difference between their counts is the scenario's.
 struct Reached {
     scenario: Checked,
     base_part: reconcile::Tally,

@@ -292,7 +292,7 @@ fn a_decision_of_independent_tables_is_checked_in_parts_and_dropped_part_by_part
 }
 
 #[test]
-fn a_part_that_meets_an_error_has_the_decision_checked_whole() {
+fn a_figure_that_does_not_reconcile_is_reported_from_its_part() {
     let wrong = decision("").replace(
         "rent     \"Rent\"            50.0",
         "rent     \"Rent\"            51.0",
@@ -300,8 +300,19 @@ fn a_part_that_meets_an_error_has_the_decision_checked_whole() {
     assert_ne!(wrong, decision(""));
     let base = base_in_parts(&wrong);
     assert!(base.has_errors());
+    assert!(base.model.is_none(), "checked whole");
+    same_both_ways("a wrong figure in a part", &wrong, Path::new("."));
+}
+
+#[test]
+fn a_part_that_meets_another_error_has_the_decision_checked_whole() {
+    // An unknown name's error suggests the names in scope: the whole decision's.
+    let unknown = decision("").replace("= rent", "= rentt");
+    assert_ne!(unknown, decision(""));
+    let base = base_in_parts(&unknown);
+    assert!(base.has_errors());
     assert!(base.model.is_some(), "the error was reported from a part");
-    same_both_ways("an error in a part", &wrong, Path::new("."));
+    same_both_ways("an unknown name in a part", &unknown, Path::new("."));
 }
 
 #[test]
