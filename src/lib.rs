@@ -194,10 +194,11 @@ pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles
 /// decision; so a scenario's model holds only what it reaches. Where that shortcut
 /// meets an error, the scenario is evaluated whole, so every diagnostic is the same.
 ///
-/// A large base decision is checked in parts that read nothing of each other
-/// (`semantics::reach::parts`), on every core, each part's model dropped once counted;
-/// where a part meets an error, the decision is checked whole. So neither its result
-/// nor a scenario's holds the model of the whole decision.
+/// A large decision, and a scenario the shortcut cannot take, is checked in parts that
+/// read nothing of each other (`semantics::reach::parts`), on every core, each part's
+/// model dropped once counted; where a part meets an error other than a figure that
+/// does not reconcile, the variant is checked whole. So no result of a large decision
+/// without such errors holds the model of all of it.
 pub fn verify_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
     verify_every_variant_in_parts_of(source, files, ROWS_PER_PART)
 }

@@ -311,5 +311,21 @@ impl<'a> Piece<'a> {
 mod parts;
 pub use parts::parts;
 
+/// An item as the tests list the items kept: its name, and `(stated)` after a value
+/// whose stated figure is reconciled.
+#[cfg(test)]
+fn item_name(item: &Item) -> String {
+    match item {
+        Item::Decision(_) => "decision".to_owned(),
+        Item::Definition(d) if d.stated.is_some() => format!("{} (stated)", d.name.name),
+        Item::Definition(d) => d.name.name.to_string(),
+        Item::Paragraph(p) => format!("paragraph {}", p.number.name),
+        Item::Table(t) => t.name.name.to_string(),
+        Item::Scale(s) => s.name.name.to_string(),
+        Item::Group(g) => g.name.name.to_string(),
+        Item::Import(_) | Item::Scenario(_) => "other".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,8 @@
 //! What a scenario's changes reach, item by item.
 
-use super::of_scenario;
+use super::{item_name, of_scenario};
 use crate::semantics::scenario;
-use crate::syntax::ast::{File, Item};
+use crate::syntax::ast::File;
 
 fn parsed(source: &str) -> File {
     match crate::syntax::parse(source) {
@@ -18,7 +18,7 @@ fn kept(source: &str) -> Option<Vec<String>> {
     let found = scenario::scenarios(&file)[0];
     let (variant, _) = scenario::apply(&file, found);
     let reach = of_scenario(&file, &variant)?;
-    Some(reach.prune(&variant).items.iter().map(name).collect())
+    Some(reach.prune(&variant).items.iter().map(item_name).collect())
 }
 
 /// The names of the kept items, for a scenario that must not be evaluated whole.
@@ -26,18 +26,6 @@ fn kept_items(source: &str) -> Vec<String> {
     match kept(source) {
         Some(items) => items,
         None => panic!("the scenario is evaluated whole"),
-    }
-}
-
-fn name(item: &Item) -> String {
-    match item {
-        Item::Decision(_) => "decision".to_owned(),
-        Item::Paragraph(p) => format!("paragraph {}", p.number.name),
-        Item::Definition(d) => d.name.name.to_string(),
-        Item::Table(t) => t.name.name.to_string(),
-        Item::Scale(s) => s.name.name.to_string(),
-        Item::Group(g) => g.name.name.to_string(),
-        Item::Import(_) | Item::Scenario(_) => "other".to_owned(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Which items each part of a decision holds.
 
 use super::parts;
-use crate::syntax::ast::{File, Item};
+use crate::semantics::reach::item_name;
+use crate::syntax::ast::File;
 
 fn parsed(source: &str) -> File {
     match crate::syntax::parse(source) {
@@ -16,21 +17,8 @@ fn described(source: &str, rows: usize) -> Vec<Vec<String>> {
     let file = parsed(source);
     parts(&file, rows)
         .iter()
-        .map(|part| part.items.iter().map(name).collect())
+        .map(|part| part.items.iter().map(item_name).collect())
         .collect()
-}
-
-fn name(item: &Item) -> String {
-    match item {
-        Item::Decision(_) => "decision".to_owned(),
-        Item::Definition(d) if d.stated.is_some() => format!("{} (stated)", d.name.name),
-        Item::Definition(d) => d.name.name.to_string(),
-        Item::Paragraph(p) => format!("paragraph {}", p.number.name),
-        Item::Table(t) => t.name.name.to_string(),
-        Item::Scale(s) => s.name.name.to_string(),
-        Item::Group(g) => g.name.name.to_string(),
-        Item::Import(_) | Item::Scenario(_) => "other".to_owned(),
-    }
 }
 
 const HEADER: &str = r#"
