@@ -192,7 +192,8 @@ pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles
 /// counted, not recorded (`Keep::Differences`), and a scenario is evaluated only where
 /// its changes reach (`semantics::reach`), its other figures counted from the base
 /// decision; so a scenario's model holds only what it reaches. Where that shortcut
-/// meets an error, the scenario is evaluated whole, so every diagnostic is the same.
+/// meets an error, the scenario's whole variant is checked, so every diagnostic is the
+/// same.
 ///
 /// A large decision, and a scenario the shortcut cannot take, is checked in parts that
 /// read nothing of each other (`semantics::reach::parts`), on every core, each part's
@@ -364,8 +365,8 @@ fn checked_in_parts(
             ..run(part, files, Vec::new(), Keep::Differences)
         })
         .collect();
-    let diagnostics = checked.iter().flat_map(|part| &part.diagnostics);
-    if diagnostics.into_iter().any(needs_the_whole_decision) {
+    let mut diagnostics = checked.iter().flat_map(|part| &part.diagnostics);
+    if diagnostics.any(needs_the_whole_decision) {
         return run(file, files, problems, Keep::Differences);
     }
     merged(checked, problems)
