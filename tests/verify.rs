@@ -4,9 +4,10 @@
 //! diagnostics and the same counts for every variant, on every fixture, the bundled
 //! decisions and scenarios written to exercise each kind of change; and they check
 //! that the shortcut is taken where it should be, so that it cannot silently become
-//! the long way. Every such comparison is made again with the base decision checked
-//! in the smallest parts (`bud::verify_every_variant_in_parts_of`), which a decision
-//! of the size of a fixture would otherwise never be.
+//! the long way. Every such comparison is made again with the decision, and any
+//! scenario the shortcut cannot take, checked in the smallest parts
+//! (`bud::verify_every_variant_in_parts_of`), which a decision of the size of a
+//! fixture would otherwise never be.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
