@@ -36,19 +36,10 @@ pub fn resolve(file: &ast::File) -> (Program, Vec<Diagnostic>) {
 
 /// How many rows the file's tables have, sections included.
 fn row_count(file: &ast::File) -> usize {
-    fn in_entries(entries: &[ast::Entry]) -> usize {
-        entries
-            .iter()
-            .map(|entry| match entry {
-                ast::Entry::Row(_) => 1,
-                ast::Entry::Section(section) => in_entries(&section.entries),
-            })
-            .sum()
-    }
     file.items
         .iter()
         .map(|item| match item {
-            ast::Item::Table(table) => in_entries(&table.entries),
+            ast::Item::Table(table) => table.row_count(),
             _ => 0,
         })
         .sum()

@@ -466,6 +466,22 @@ impl ColumnKey {
     }
 }
 
+impl Table {
+    /// How many rows the table has, in its sections too (the sections not counted).
+    pub fn row_count(&self) -> usize {
+        fn in_entries(entries: &[Entry]) -> usize {
+            entries
+                .iter()
+                .map(|entry| match entry {
+                    Entry::Row(_) => 1,
+                    Entry::Section(section) => in_entries(&section.entries),
+                })
+                .sum()
+        }
+        in_entries(&self.entries)
+    }
+}
+
 /// One line of a table body. A section is boxed, so that each of a million rows is
 /// the size of a row, not of a section.
 #[derive(Debug, Clone, PartialEq)]

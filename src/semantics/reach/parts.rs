@@ -13,7 +13,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::Side;
-use crate::syntax::ast::{Definition, Entry, File, Item, Paragraph};
+use crate::syntax::ast::{Definition, File, Item, Paragraph};
 
 /// The file's items in parts of at least `rows` table rows and Party lines each (the
 /// last may be smaller), in the file's order. Each part holds the decision block, the
@@ -165,17 +165,8 @@ fn without_stated(item: &Item) -> Item {
 
 /// The rows of a table, or Party lines of a scale, that an item brings to a part.
 fn rows_of(item: &Item) -> usize {
-    fn in_entries(entries: &[Entry]) -> usize {
-        entries
-            .iter()
-            .map(|entry| match entry {
-                Entry::Row(_) => 1,
-                Entry::Section(section) => 1 + in_entries(&section.entries),
-            })
-            .sum()
-    }
     match item {
-        Item::Table(table) => in_entries(&table.entries),
+        Item::Table(table) => table.row_count(),
         Item::Scale(scale) => scale.parties.len(),
         _ => 1,
     }
