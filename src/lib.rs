@@ -55,7 +55,9 @@ pub struct Checked {
     /// The files the decision imports, whose texts spans past the decision's own point
     /// into.
     pub imported: Vec<syntax::imports::Imported>,
-    /// The data files the decision's scales read, whose lines diagnostics may show.
+    /// The data files the decision's scales read, whose lines diagnostics may show;
+    /// taken from the model's scales, so that a decision checked in parts, which keeps
+    /// no model, has them too.
     pub data: Vec<semantics::scale::DataText>,
 }
 
@@ -297,17 +299,29 @@ fn whole_variants(
     names: &[&str],
     size: usize,
 ) -> (Checked, Vec<Checked>) {
-    let scenario = |name: &&str| variant_of(file, files, Some(name));
-    // Variants share nothing but the syntax tree, so a large decision's are checked in
-    // parallel.
+    base_and_scenarios(
+        size,
+        names,
+        || variant_of(file, files, None),
+        |name| variant_of(file, files, Some(name)),
+    )
+}
+
+/// `base()` and `scenario` of each name. Variants share nothing but the syntax tree, so
+/// a large decision's are checked in parallel, a small one's in turn
+/// (`PARALLEL_VARIANTS_FROM_BYTES`).
+fn base_and_scenarios<B: Send, S: Send>(
+    size: usize,
+    names: &[&str],
+    base: impl FnOnce() -> B + Send,
+    scenario: impl Fn(&str) -> S + Sync + Send,
+) -> (B, Vec<S>) {
     if size < PARALLEL_VARIANTS_FROM_BYTES {
-        let base = variant_of(file, files, None);
-        (base, names.iter().map(scenario).collect())
+        (base(), names.iter().map(|name| scenario(name)).collect())
     } else {
-        rayon::join(
-            || variant_of(file, files, None),
-            || names.par_iter().map(scenario).collect(),
-        )
+        rayon::join(base, || {
+            names.par_iter().map(|name| scenario(name)).collect()
+        })
     }
 }
 
@@ -325,13 +339,12 @@ fn lean_variants(
             checked_in_parts(variant, files, problems, rows_per_part)
         })
     };
-    let base = || in_parts(None);
-    let within_reach = |name: &&str| scenario_within_reach(file, files, name);
-    let (base, reached): (Checked, Vec<Option<Reached>>) = if size < PARALLEL_VARIANTS_FROM_BYTES {
-        (base(), names.iter().map(within_reach).collect())
-    } else {
-        rayon::join(base, || names.par_iter().map(within_reach).collect())
-    };
+    let (base, reached) = base_and_scenarios(
+        size,
+        names,
+        || in_parts(None),
+        |name| scenario_within_reach(file, files, name),
+    );
     let base_tally = base.reconciliation.tally();
     let variants = names
         .iter()
@@ -462,7 +475,7 @@ fn run(
     mut diagnostics: Vec<Diagnostic>,
     keep: Keep,
 ) -> Checked {
-    let (model, found) = semantics::evaluate_with(file, files);
+    let (mut model, found) = semantics::evaluate_with(file, files);
     diagnostics.extend(found);
     let mut reconciliation = reconcile::reconcile_keeping(&model, keep);
     // Only a failing figure needs its cause found; a clean decision pays nothing.
@@ -473,7 +486,7 @@ fn run(
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
     in_file_order(&mut diagnostics);
     Checked {
-        data: model.scales.data.clone(),
+        data: std::mem::take(&mut model.scales.data),
         model: Some(model),
         evaluated: true,
         reconciliation,

@@ -129,11 +129,7 @@ fn check(name: &str, text: &str) -> Result<Outcome, String> {
             // The decision and each of its scenarios, as `bud check` sees them.
             let variants = bud::check_every_variant(&source, &read);
             let mut data: Vec<(String, String)> = Vec::new();
-            for file in variants
-                .iter()
-                .filter_map(|checked| checked.model.as_ref())
-                .flat_map(|model| model.scales.data.clone())
-            {
+            for file in variants.iter().flat_map(|checked| checked.data.clone()) {
                 if data.iter().all(|(name, _)| *name != file.name) {
                     data.push((file.name, file.text));
                 }

@@ -132,11 +132,7 @@ fn own_input(path: &Path, checked: &bud::Checked, target: &Path) -> Option<PathB
         .imported
         .iter()
         .map(|file| directory.join(&file.name));
-    let data = checked
-        .model
-        .iter()
-        .flat_map(|model| &model.scales.data)
-        .map(|file| directory.join(&file.name));
+    let data = checked.data.iter().map(|file| directory.join(&file.name));
     std::iter::once(path.to_path_buf())
         .chain(imported)
         .chain(data)

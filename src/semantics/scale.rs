@@ -314,6 +314,8 @@ impl YearResult {
 pub struct Scales {
     pub groups: Vec<GroupDef>,
     pub scales: Vec<ScaleModel>,
+    /// The data files read, in the order first read. `bud::check` moves them to
+    /// `Checked::data`.
     pub data: Vec<DataText>,
 }
 
