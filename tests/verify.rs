@@ -294,26 +294,30 @@ fn a_decision_of_independent_tables_is_checked_in_parts_and_dropped_part_by_part
 
 #[test]
 fn a_figure_that_does_not_reconcile_is_reported_from_its_part() {
-    let wrong = decision("").replace(
+    let base = in_parts_with_an_error(
+        "a wrong figure in a part",
         "rent     \"Rent\"            50.0",
         "rent     \"Rent\"            51.0",
     );
-    assert_ne!(wrong, decision(""));
-    let base = base_in_parts(&wrong);
-    assert!(base.has_errors());
     assert!(base.model.is_none(), "checked whole");
-    same_both_ways("a wrong figure in a part", &wrong, Path::new("."));
 }
 
 #[test]
 fn a_part_that_meets_another_error_has_the_decision_checked_whole() {
     // An unknown name's error suggests the names in scope: the whole decision's.
-    let unknown = decision("").replace("= rent", "= rentt");
-    assert_ne!(unknown, decision(""));
-    let base = base_in_parts(&unknown);
-    assert!(base.has_errors());
+    let base = in_parts_with_an_error("an unknown name in a part", "= rent", "= rentt");
     assert!(base.model.is_some(), "the error was reported from a part");
-    same_both_ways("an unknown name in a part", &unknown, Path::new("."));
+}
+
+/// The test decision with `from` replaced by `to`, which must make an error: checked
+/// in parts, and the same both ways.
+fn in_parts_with_an_error(name: &str, from: &str, to: &str) -> Checked {
+    let source = decision("").replace(from, to);
+    assert_ne!(source, decision(""));
+    let base = base_in_parts(&source);
+    assert!(base.has_errors());
+    same_both_ways(name, &source, Path::new("."));
+    base
 }
 
 #[test]
