@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-use bud::semantics::scale::DataFiles;
+use bud::world::{Memory, Overlay, World};
 use bud::{reconcile, render, semantics, syntax};
 
 /// Synthetic sizes, in input rows. Ten times apart, so that the growth is read off
@@ -29,10 +29,17 @@ struct Input {
 }
 
 impl Input {
-    fn read(&self) -> impl DataFiles + '_ {
+    fn read(&self) -> impl World + '_ {
         move |name: &str| {
             std::fs::read_to_string(format!("{}/{name}", self.directory)).map_err(|e| e.to_string())
         }
+    }
+
+    /// What the input is checked as, with `request`.
+    fn check(&self, request: bud::Request<'_>) -> Vec<bud::Checked> {
+        let files = self.read();
+        let world = Overlay::new(Memory::MAIN, self.source.as_str(), &files);
+        bud::check(&world, Memory::MAIN, request).variants
     }
 }
 
@@ -57,7 +64,7 @@ fn inputs() -> Vec<Input> {
         });
     }
     for input in &inputs {
-        let checked = bud::check_with(&input.source, &input.read());
+        let checked = input.check(bud::Request::DECISION).remove(0);
         assert!(
             !checked.has_errors(),
             "{} does not check cleanly",
@@ -122,7 +129,7 @@ fn stages(c: &mut Criterion) {
 
     let mut rendering = group(c, "render table");
     for input in inputs.iter().take(3) {
-        let checked = bud::check_with(&input.source, &input.read());
+        let checked = input.check(bud::Request::DECISION).remove(0);
         let model = checked.model.as_ref().unwrap();
         rendering.bench_with_input(
             BenchmarkId::from_parameter(&input.name),
@@ -134,7 +141,7 @@ fn stages(c: &mut Criterion) {
 
     let mut json = group(c, "render json");
     for input in inputs.iter().take(3) {
-        let checked = bud::check_with(&input.source, &input.read());
+        let checked = input.check(bud::Request::DECISION).remove(0);
         let model = checked.model.as_ref().unwrap();
         json.bench_with_input(
             BenchmarkId::from_parameter(&input.name),
@@ -148,10 +155,9 @@ fn stages(c: &mut Criterion) {
 
     // "check" keeps whole models, as the editor does; "verify" is what `bud check`
     // runs: counts, scenarios where they reach, a large decision in parts.
-    type Check = fn(&str, &dyn DataFiles) -> Vec<bud::Checked>;
-    let ways: [(&str, Check); 2] = [
-        ("check", bud::check_every_variant),
-        ("verify", bud::verify_every_variant),
+    let ways = [
+        ("check", bud::Request::Everything),
+        ("verify", bud::Request::verify()),
     ];
     for (stage, way) in ways {
         let mut check = group(c, stage);
@@ -160,7 +166,7 @@ fn stages(c: &mut Criterion) {
             check.bench_with_input(
                 BenchmarkId::from_parameter(&input.name),
                 input,
-                |b, input| b.iter(|| way(black_box(&input.source), &input.read())),
+                |b, input| b.iter(|| black_box(input).check(way)),
             );
         }
         check.finish();

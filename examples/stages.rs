@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use bud::semantics::{self, eval, graph, resolve, scale, scenario, units};
+use bud::semantics::{self, eval, graph, resolve, scenario, units};
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -25,7 +25,7 @@ fn main() {
         }
     };
     let mut clock = Clock::start();
-    let loaded = bud::syntax::imports::load(&source, &|_| Err("no imports".to_owned()));
+    let loaded = bud::syntax::imports::load(&source, &bud::world::Memory::new());
     clock.lap("parse");
     let Ok(file) = loaded.file else {
         eprintln!("{path}: does not parse");
@@ -43,7 +43,7 @@ fn main() {
     clock.lap("evaluate");
     drop((evaluation, units, order, program));
     clock.lap("drop");
-    let (model, _) = semantics::evaluate_with(&base, &scale::NoDataFiles);
+    let (model, _) = semantics::evaluate_with(&base, &bud::world::Memory::new());
     clock.lap("evaluate_with (all of the above, and scales)");
     let reconciliation =
         bud::reconcile::reconcile_keeping(&model, bud::reconcile::Keep::Differences);
@@ -51,8 +51,13 @@ fn main() {
     let diagnostics = bud::reconcile::diagnostics(&model, &reconciliation);
     clock.lap("diagnostics");
     println!("{} diagnostics", diagnostics.len());
-    let every = bud::verify_every_variant(&source, &scale::NoDataFiles);
-    clock.lap("verify_every_variant (all of bud check)");
+    let every = bud::check(
+        &bud::world::Memory::decision(source.as_str()),
+        bud::world::Memory::MAIN,
+        bud::Request::verify(),
+    )
+    .variants;
+    clock.lap("Request::verify (all of bud check)");
     drop(every);
     clock.lap("drop");
 }

@@ -2,10 +2,14 @@
 //! and reconciles every figure the decision publishes against what its rules compute.
 //!
 //! The pipeline runs one way: text → syntax tree → evaluated model → reconciliation →
-//! renderers. The library does no I/O; the `bud` binary reads files and prints.
+//! renderers. The library does no I/O: it reads every file through a `world::World`
+//! that its caller supplies, and `check` is the one way in. Load a decision into a
+//! world, check what is asked, render the model:
 //!
 //! ```
-//! let source = r#"
+//! use bud::world::Memory;
+//!
+//! let world = Memory::decision(r#"
 //! decision "X/1" {
 //!     title    "A small budget"
 //!     period   2013-2014
@@ -20,10 +24,13 @@
 //!     staff    "Staff costs"      100.0   110.0   210.0
 //!     support  "Support (13%)"     13.0    14.3    27.3  = 13% of staff
 //! }
-//! "#;
-//! let checked = bud::check(source);
-//! assert!(checked.diagnostics.is_empty());
-//! assert_eq!(checked.reconciliation.checks.len(), 4);
+//! "#);
+//! let checks = bud::check(&world, Memory::MAIN, bud::Request::DECISION);
+//! let decision = checks.first().unwrap();
+//! assert!(decision.diagnostics.is_empty());
+//! let model = decision.model.as_ref().unwrap();
+//! let page = bud::render::markdown::render(&bud::render::view::document(decision, model));
+//! assert!(page.contains("| Support (13%) | 13.0 ✓ | 14.3 ✓ | 27.3 ✓ |"));
 //! ```
 
 pub mod diagnostic;
@@ -33,16 +40,18 @@ pub mod reconcile;
 pub mod render;
 pub mod semantics;
 pub mod syntax;
+pub mod world;
 
 use diagnostic::Diagnostic;
 use rayon::prelude::*;
 use reconcile::{Keep, Reconciliation};
 use semantics::Model;
+use world::World;
 
 /// A decision (or one scenario of it), parsed, evaluated and reconciled, with every
 /// diagnostic in file order.
 pub struct Checked {
-    /// Absent when the file could not be parsed, and from `verify_every_variant`'s
+    /// Absent when the file could not be parsed, and from `Request::verify`'s
     /// result for a decision it checked in parts, whose models it dropped part by part.
     pub model: Option<Model>,
     /// Whether the decision was evaluated: false when the file could not be parsed.
@@ -90,46 +99,149 @@ impl Checked {
     }
 }
 
-/// Parses, evaluates and reconciles one decision file's text (the base decision, not
-/// its scenarios). A decision that names data files gets a diagnostic for each: use
-/// `check_with` to supply them.
-pub fn check(source: &str) -> Checked {
-    check_with(source, &semantics::scale::NoDataFiles)
+/// What to check of a decision, and how much of it to keep.
+#[derive(Debug, Clone, Copy)]
+pub enum Request<'a> {
+    /// These variants, each with its model, for renderers and comparisons: `None` is
+    /// the decision itself, `Some` a scenario of it (an unknown name is a diagnostic
+    /// that names the scenarios there are). `bud evaluate` asks for one, `bud compare`
+    /// for two, parsed once.
+    Variants(&'a [Option<&'a str>]),
+    /// The decision and then every scenario, each with its model, and the syntax tree
+    /// (`Checks::tree`): what an editor answers questions from.
+    Everything,
+    /// The decision and every scenario as `bud check` reports them: diagnostics and
+    /// counts, for less memory and time (see `Request::verify`).
+    Verify {
+        /// A large decision is checked in parts of at least this many table rows.
+        rows_per_part: usize,
+    },
 }
 
-/// As `check`, reading the data files the decision names (`data "table-5.tsv"`)
-/// through `files`.
-pub fn check_with(source: &str, files: &dyn semantics::scale::DataFiles) -> Checked {
-    check_variant(source, files, None)
-}
+impl Request<'_> {
+    /// The decision itself, with its model.
+    pub const DECISION: Request<'static> = Request::Variants(&[None]);
 
-/// The base decision (`scenario: None`) or one of its scenarios, checked. An unknown
-/// scenario name is a diagnostic that names the ones there are.
-pub fn check_variant(
-    source: &str,
-    files: &dyn semantics::scale::DataFiles,
-    scenario: Option<&str>,
-) -> Checked {
-    let loaded = load(source, files);
-    match &loaded.file {
-        Ok(file) => variant_of(file, files, scenario),
-        Err(diagnostics) => Checked::unparsed(diagnostics.clone()),
+    /// What `bud check` needs of the base decision and every scenario: the same
+    /// diagnostics and counts as `Request::Everything`, for less memory and time.
+    /// Matching figures are counted, not recorded (`Keep::Differences`), and a scenario
+    /// is evaluated only where its changes reach (`semantics::reach`), its other
+    /// figures counted from the base decision; so a scenario's model holds only what it
+    /// reaches. Where that shortcut meets an error, the scenario's whole variant is
+    /// checked, so every diagnostic is the same.
+    ///
+    /// A large decision, and a scenario the shortcut cannot take, is checked in parts
+    /// that read nothing of each other (`semantics::reach::parts`), on every core, each
+    /// part's model dropped once counted; where a part meets an error other than a
+    /// figure that does not reconcile, the variant is checked whole. So no result of a
+    /// large decision without such errors holds the model of all of it.
+    pub fn verify() -> Request<'static> {
+        Request::Verify {
+            rows_per_part: ROWS_PER_PART,
+        }
     }
-    .importing(&loaded.imported)
 }
 
-/// Several variants of one decision (`None` is the decision itself), parsed once, as
-/// `bud compare` needs two.
-pub fn check_variants(
-    source: &str,
-    files: &dyn semantics::scale::DataFiles,
+/// The variants a `Request` asked for, checked.
+pub struct Checks {
+    /// In the order asked for; for `Everything` and `Verify`, the decision first, then
+    /// each scenario in file order. A file that cannot be read or parsed gives one.
+    pub variants: Vec<Checked>,
+    /// The decision's syntax tree, imported items merged in, for `Everything` when the
+    /// file parsed.
+    pub tree: Option<syntax::ast::File>,
+}
+
+impl Checks {
+    /// The first variant checked: the decision itself, unless another was asked for.
+    pub fn first(&self) -> Option<&Checked> {
+        self.variants.first()
+    }
+
+    /// The first variant, owned.
+    pub fn into_first(self) -> Option<Checked> {
+        self.variants.into_iter().next()
+    }
+}
+
+/// Checks the decision at `main` (a path of `world`), reading every file it names
+/// through `world`: the one way in for the command line, the language server, the
+/// renderers and the tests.
+///
+/// ```
+/// use bud::world::Memory;
+///
+/// let world = Memory::decision(r#"
+/// decision "X/1" {
+///     title    "A small budget"
+///     period   2013-2014
+///     currency US$
+/// }
+///
+/// table 1 budget {
+///     unit     thousands of US$
+///     rounding 0.1
+///     columns  2013 2014 Total
+///
+///     staff    "Staff costs"      100.0   110.0   210.0
+///     support  "Support (13%)"     13.0    14.3    27.3  = 13% of staff
+/// }
+/// "#);
+/// let checks = bud::check(&world, Memory::MAIN, bud::Request::DECISION);
+/// let decision = checks.first().unwrap();
+/// assert!(decision.diagnostics.is_empty());
+/// assert_eq!(decision.reconciliation.checks.len(), 4);
+/// ```
+pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
+    let source = match world.read(main) {
+        Ok(source) => source,
+        Err(reason) => {
+            let unreadable = Diagnostic::error(
+                diagnostic::Code::IoRead,
+                format!("cannot read `{main}`: {reason}"),
+            )
+            .with_help("check the path; decision files are usually under decisions/");
+            return Checks {
+                variants: vec![Checked::unparsed(vec![unreadable])],
+                tree: None,
+            };
+        }
+    };
+    let loaded = syntax::imports::load(&source, world);
+    match request {
+        Request::Variants(scenarios) => Checks {
+            variants: these_variants(&loaded, world, scenarios),
+            tree: None,
+        },
+        Request::Everything => {
+            let variants = every_variant(&loaded, world, source.len(), Thoroughness::Whole);
+            Checks {
+                variants,
+                tree: loaded.file.ok(),
+            }
+        }
+        Request::Verify { rows_per_part } => Checks {
+            variants: every_variant(
+                &loaded,
+                world,
+                source.len(),
+                Thoroughness::Lean { rows_per_part },
+            ),
+            tree: None,
+        },
+    }
+}
+
+/// Several variants of one decision (`None` is the decision itself), parsed once.
+fn these_variants(
+    loaded: &syntax::imports::Loaded,
+    world: &dyn World,
     scenarios: &[Option<&str>],
 ) -> Vec<Checked> {
-    let loaded = load(source, files);
     let variants = match &loaded.file {
         Ok(file) => scenarios
             .iter()
-            .map(|scenario| variant_of(file, files, *scenario))
+            .map(|scenario| variant_of(file, world, *scenario))
             .collect(),
         Err(diagnostics) => vec![Checked::unparsed(diagnostics.clone())],
     };
@@ -139,18 +251,9 @@ pub fn check_variants(
         .collect()
 }
 
-/// The decision file and the files it imports, read through `files`.
-fn load(source: &str, files: &dyn semantics::scale::DataFiles) -> syntax::imports::Loaded {
-    syntax::imports::load(source, &|name| files.read(name))
-}
-
-fn variant_of(
-    file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
-    scenario: Option<&str>,
-) -> Checked {
+fn variant_of(file: &syntax::ast::File, world: &dyn World, scenario: Option<&str>) -> Checked {
     variant_checked(file, scenario, |variant, problems| {
-        run(variant, files, problems, Keep::Every)
+        run(variant, world, problems, Keep::Every)
     })
 }
 
@@ -177,53 +280,7 @@ fn variant_checked(
     }
 }
 
-/// The base decision and then every scenario, as `bud check` reports them: a
-/// scenario's diagnostics that the base decision already has are left out, and the
-/// others say which scenario they are about.
-pub fn check_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    every_variant(
-        &load(source, files),
-        files,
-        source.len(),
-        Thoroughness::Whole,
-    )
-}
-
-/// What `bud check` needs of the base decision and every scenario: the diagnostics and
-/// the counts of `check_every_variant`, for less memory and time. Matching figures are
-/// counted, not recorded (`Keep::Differences`), and a scenario is evaluated only where
-/// its changes reach (`semantics::reach`), its other figures counted from the base
-/// decision; so a scenario's model holds only what it reaches. Where that shortcut
-/// meets an error, the scenario's whole variant is checked, so every diagnostic is the
-/// same.
-///
-/// A large decision, and a scenario the shortcut cannot take, is checked in parts that
-/// read nothing of each other (`semantics::reach::parts`), on every core, each part's
-/// model dropped once counted; where a part meets an error other than a figure that
-/// does not reconcile, the variant is checked whole. So no result of a large decision
-/// without such errors holds the model of all of it.
-pub fn verify_every_variant(source: &str, files: &dyn semantics::scale::DataFiles) -> Vec<Checked> {
-    verify_every_variant_in_parts_of(source, files, ROWS_PER_PART)
-}
-
-/// As `verify_every_variant`, with parts of at least `rows` table rows (the last may be
-/// smaller): tests make them a row or two, so that every fixture is checked in parts.
-pub fn verify_every_variant_in_parts_of(
-    source: &str,
-    files: &dyn semantics::scale::DataFiles,
-    rows: usize,
-) -> Vec<Checked> {
-    every_variant(
-        &load(source, files),
-        files,
-        source.len(),
-        Thoroughness::Lean {
-            rows_per_part: rows,
-        },
-    )
-}
-
-/// The rows of a part of a large decision checked on its own (`verify_every_variant`):
+/// The rows of a part of a large decision checked on its own (`Request::verify`):
 /// enough that a part's fixed costs do not show, few enough that two parts at once
 /// are small beside the syntax tree. A decision of fewer rows is checked whole.
 const ROWS_PER_PART: usize = 1 << 14;
@@ -233,19 +290,8 @@ const ROWS_PER_PART: usize = 1 << 14;
 enum Thoroughness {
     /// Whole models and every check: for renderers and the editor.
     Whole,
-    /// Diagnostics and counts: for `bud check` (`verify_every_variant`).
+    /// Diagnostics and counts: for `bud check` (`Request::Verify`).
     Lean { rows_per_part: usize },
-}
-
-/// As `check_every_variant`, with the syntax tree it checked (imported items merged
-/// in), for tools that need both and should not parse twice (`bud lsp`).
-pub fn check_every_variant_with_tree(
-    source: &str,
-    files: &dyn semantics::scale::DataFiles,
-) -> (Vec<Checked>, Option<syntax::ast::File>) {
-    let loaded = load(source, files);
-    let checked = every_variant(&loaded, files, source.len(), Thoroughness::Whole);
-    (checked, loaded.file.ok())
 }
 
 /// Below this size a decision's variants are checked one after the other: starting
@@ -254,7 +300,7 @@ const PARALLEL_VARIANTS_FROM_BYTES: usize = 256 * 1024;
 
 fn every_variant(
     loaded: &syntax::imports::Loaded,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     size: usize,
     thoroughness: Thoroughness,
 ) -> Vec<Checked> {
@@ -269,9 +315,9 @@ fn every_variant(
         .map(|s| s.name.name.as_str())
         .collect();
     let (base, variants) = match thoroughness {
-        Thoroughness::Whole => whole_variants(file, files, &names, size),
+        Thoroughness::Whole => whole_variants(file, world, &names, size),
         Thoroughness::Lean { rows_per_part } => {
-            lean_variants(file, files, &names, size, rows_per_part)
+            lean_variants(file, world, &names, size, rows_per_part)
         }
     };
     // A set, not a search of the list: a large decision has thousands of notes.
@@ -295,15 +341,15 @@ fn every_variant(
 /// The base decision and every scenario, each evaluated whole.
 fn whole_variants(
     file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     names: &[&str],
     size: usize,
 ) -> (Checked, Vec<Checked>) {
     base_and_scenarios(
         size,
         names,
-        || variant_of(file, files, None),
-        |name| variant_of(file, files, Some(name)),
+        || variant_of(file, world, None),
+        |name| variant_of(file, world, Some(name)),
     )
 }
 
@@ -329,21 +375,21 @@ fn base_and_scenarios<B: Send, S: Send>(
 /// changes reach (whole where that cannot be done or meets an error).
 fn lean_variants(
     file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     names: &[&str],
     size: usize,
     rows_per_part: usize,
 ) -> (Checked, Vec<Checked>) {
     let in_parts = |name: Option<&str>| {
         variant_checked(file, name, |variant, problems| {
-            checked_in_parts(variant, files, problems, rows_per_part)
+            checked_in_parts(variant, world, problems, rows_per_part)
         })
     };
     let (base, reached) = base_and_scenarios(
         size,
         names,
         || in_parts(None),
-        |name| scenario_within_reach(file, files, name),
+        |name| scenario_within_reach(file, world, name),
     );
     let base_tally = base.reconciliation.tally();
     let variants = names
@@ -363,24 +409,24 @@ fn lean_variants(
 /// the whole decision might word otherwise, the variant is checked whole.
 fn checked_in_parts(
     file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     problems: Vec<Diagnostic>,
     rows_per_part: usize,
 ) -> Checked {
     let parts = semantics::reach::parts(file, rows_per_part);
     if parts.len() < 2 {
-        return run(file, files, problems, Keep::Differences);
+        return run(file, world, problems, Keep::Differences);
     }
     let checked: Vec<Checked> = parts
         .par_iter()
         .map(|part| Checked {
             model: None,
-            ..run(part, files, Vec::new(), Keep::Differences)
+            ..run(part, world, Vec::new(), Keep::Differences)
         })
         .collect();
     let mut diagnostics = checked.iter().flat_map(|part| &part.diagnostics);
     if diagnostics.any(needs_the_whole_decision) {
-        return run(file, files, problems, Keep::Differences);
+        return run(file, world, problems, Keep::Differences);
     }
     merged(checked, problems)
 }
@@ -442,14 +488,14 @@ impl Reached {
 /// either part meets an error, whose wording may depend on items left out.
 fn scenario_within_reach(
     file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     name: &str,
 ) -> Option<Reached> {
     let found = semantics::scenario::find(file, name).ok()?;
     let (variant, problems) = semantics::scenario::apply(file, found);
     let reach = semantics::reach::of_scenario(file, &variant)?;
-    let base_part = run(&reach.prune(file), files, Vec::new(), Keep::Differences);
-    let scenario = run(&reach.prune(&variant), files, problems, Keep::Differences);
+    let base_part = run(&reach.prune(file), world, Vec::new(), Keep::Differences);
+    let scenario = run(&reach.prune(&variant), world, problems, Keep::Differences);
     if base_part.has_errors() || scenario.has_errors() {
         return None;
     }
@@ -471,16 +517,16 @@ fn scenario_named(name: &str, found: &syntax::ast::Scenario) -> Option<(String, 
 /// Resolves, evaluates and reconciles one variant's syntax tree.
 fn run(
     file: &syntax::ast::File,
-    files: &dyn semantics::scale::DataFiles,
+    world: &dyn World,
     mut diagnostics: Vec<Diagnostic>,
     keep: Keep,
 ) -> Checked {
-    let (mut model, found) = semantics::evaluate_with(file, files);
+    let (mut model, found) = semantics::evaluate_with(file, world);
     diagnostics.extend(found);
     let mut reconciliation = reconcile::reconcile_keeping(&model, keep);
     // Only a failing figure needs its cause found; a clean decision pays nothing.
     if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
-        let published = semantics::as_published(file, &model, files);
+        let published = semantics::as_published(file, &model, world);
         reconcile::attribution::attribute(&mut reconciliation, &model, &published);
     }
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
@@ -501,4 +547,12 @@ fn run(
 fn in_file_order(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by_key(|d| (d.position(), d.severity));
     diagnostics.dedup();
+}
+
+/// The decision `text`, checked alone: what the library's own unit tests need.
+#[cfg(test)]
+pub(crate) fn checked_text(text: &str) -> Checked {
+    let world = world::Memory::decision(text);
+    let mut checks = check(&world, world::Memory::MAIN, Request::DECISION);
+    checks.variants.remove(0)
 }

@@ -33,11 +33,16 @@ fn codes_given_by(example: &str, data: &[(String, String)]) -> Vec<Code> {
             .map(|(_, text)| text.clone())
             .ok_or_else(|| format!("the example has no data file {name}"))
     };
-    bud::check_every_variant(example, &read)
-        .into_iter()
-        .flat_map(|checked| checked.diagnostics)
-        .map(|diagnostic| diagnostic.code)
-        .collect()
+    bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, example, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::Everything,
+    )
+    .variants
+    .into_iter()
+    .flat_map(|checked| checked.diagnostics)
+    .map(|diagnostic| diagnostic.code)
+    .collect()
 }
 
 #[test]

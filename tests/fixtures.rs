@@ -127,11 +127,16 @@ fn check(name: &str, text: &str) -> Result<Outcome, String> {
                 std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())
             };
             // The decision and each of its scenarios, as `bud check` sees them.
-            let variants = bud::check_every_variant(&source, &read);
+            let variants = bud::check(
+                &bud::world::Overlay::new(bud::world::Memory::MAIN, &source, &read),
+                bud::world::Memory::MAIN,
+                bud::Request::Everything,
+            )
+            .variants;
             let mut data: Vec<(String, String)> = Vec::new();
             for file in variants.iter().flat_map(|checked| checked.data.clone()) {
                 if data.iter().all(|(name, _)| *name != file.name) {
-                    data.push((file.name, file.text));
+                    data.push((file.name, file.text.to_string()));
                 }
             }
             let imported = variants

@@ -46,7 +46,13 @@ fn outcome(path: &Path, source: &str) -> String {
         std::fs::read_to_string(directory.join(name)).map_err(|error| error.to_string())
     };
     let mut out = String::new();
-    for checked in bud::check_every_variant(source, &read) {
+    for checked in bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::Everything,
+    )
+    .variants
+    {
         for d in &checked.diagnostics {
             out.push_str(&format!(
                 "{:?} {:?} {} | {}\n",

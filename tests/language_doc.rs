@@ -17,7 +17,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bud::diagnostic::{Code, Diagnostic, Severity};
-use bud::semantics::scale::NoDataFiles;
 
 mod common;
 use common::{code_named, describe, missing_codes};
@@ -117,7 +116,16 @@ fn expectation(block: &Block) -> Result<Expectation, String> {
 fn check_bud_block(block: &Block) -> Result<(), String> {
     let expected = expectation(block)?;
     let at = format!("{DOC_NAME}:{}", block.line);
-    let variants = bud::check_every_variant(&block.text(), &NoDataFiles);
+    let variants = bud::check(
+        &bud::world::Overlay::new(
+            bud::world::Memory::MAIN,
+            block.text(),
+            &bud::world::Memory::new(),
+        ),
+        bud::world::Memory::MAIN,
+        bud::Request::Everything,
+    )
+    .variants;
     let malformed = variants.iter().any(bud::Checked::is_malformed);
     let diagnostics: Vec<Diagnostic> = variants.into_iter().flat_map(|c| c.diagnostics).collect();
     let produced = describe(&diagnostics);

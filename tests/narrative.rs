@@ -220,7 +220,10 @@ fn the_workbook_holds_the_words_as_text() {
 #[test]
 fn an_editor_hover_calls_words_words_and_an_absent_saving_absent() {
     let text = std::fs::read_to_string(REPORT).unwrap();
-    let analysis = bud::ide::Analysis::new(&text, &bud::semantics::scale::NoDataFiles);
+    let analysis = bud::ide::Analysis::new(
+        &bud::world::Memory::decision(text.as_str()),
+        bud::world::Memory::MAIN,
+    );
     assert_eq!(analysis.diagnostics().count(), 0);
     let row = text.find("    gender ").unwrap();
     let hover_at = |needle: &str| {

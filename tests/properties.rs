@@ -18,7 +18,13 @@ const TABLE_5: &str = include_str!("../decisions/bs-vi-7-table-5.tsv");
 /// Everything bud says about a decision whose Table 5 data file has the text `table_5`.
 fn rendered_with(source: &str, table_5: &str) -> String {
     let read = |_: &str| Ok(table_5.to_owned());
-    let checked = bud::check_with(source, &read);
+    let checked = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     let mut out = format!("{:?}", checked.diagnostics);
     if let Some(model) = &checked.model {
         out.push_str(&text::evaluation(model, &checked.reconciliation));
@@ -29,7 +35,13 @@ fn rendered_with(source: &str, table_5: &str) -> String {
 /// Everything bud says about a decision, diagnostics rendered as a person sees them,
 /// so that the renderer meets every span the damaged files produce.
 fn rendered(source: &str) -> String {
-    let checked = bud::check(source);
+    let checked = bud::check(
+        &bud::world::Memory::decision(source),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     let shown = Source::new("decision.bud", source);
     let mut out = String::new();
     for diagnostic in &checked.diagnostics {
@@ -104,13 +116,13 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(source in ".{0,400}") {
-        let _ = bud::check(&source);
+        let _ = bud::check(&bud::world::Memory::decision(&source), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
     }
 
     #[test]
     fn arbitrary_grammar_soup_never_panics(chars in prop::collection::vec(grammar_char(), 0..300)) {
         let source: String = chars.into_iter().collect();
-        let _ = bud::check(&source);
+        let _ = bud::check(&bud::world::Memory::decision(&source), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
     }
 }
 
@@ -158,7 +170,7 @@ proptest! {
     #[test]
     fn a_stated_sum_matches_exactly_when_it_is_the_sum(rows in prop::collection::vec(0u32..100_000, 1..30)) {
         let (source, _) = table_source(&rows, 0);
-        let checked = bud::check(&source);
+        let checked = bud::check(&bud::world::Memory::decision(&source), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         prop_assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
         prop_assert_eq!(checked.reconciliation.count(Outcome::Matches), 2);
     }
@@ -171,7 +183,7 @@ proptest! {
         // the smallest whole number of tenths beyond that must fail.
         let beyond = (i64::try_from(rows.len()).unwrap() + 1) / 2 + 1;
         let (source, _) = table_source(&rows, beyond);
-        let checked = bud::check(&source);
+        let checked = bud::check(&bud::world::Memory::decision(&source), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         prop_assert_eq!(checked.reconciliation.count(Outcome::Mismatch), 2);
         prop_assert!(checked.has_errors());
     }
@@ -181,7 +193,7 @@ proptest! {
         rows in prop::collection::vec(0u32..100_000, 2..30)
     ) {
         let (source, _) = table_source(&rows, 1);
-        let checked = bud::check(&source);
+        let checked = bud::check(&bud::world::Memory::decision(&source), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         prop_assert_eq!(checked.reconciliation.count(Outcome::Rounding), 2);
         prop_assert!(!checked.has_errors());
     }
@@ -196,14 +208,36 @@ fn a_broken_file_gets_the_same_message_while_other_threads_parse() {
     // detailed message here adds "or the end of the line" to the plain one.
     let broken = "decision \"X\" {\n    period 2013-2014\n    currency US$\n}\n\n\
                   table 1 t {\n    unit US$\n    columns 2013 2014\n    a \"A\" 1 (]2\n}\n";
-    let alone = format!("{:?}", bud::check(broken).diagnostics);
+    let alone = format!(
+        "{:?}",
+        bud::check(
+            &bud::world::Memory::decision(broken),
+            bud::world::Memory::MAIN,
+            bud::Request::DECISION
+        )
+        .into_first()
+        .unwrap()
+        .diagnostics
+    );
     assert!(alone.contains("or the end of the line"), "{alone}");
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let alone = alone.clone();
             std::thread::spawn(move || {
                 (0..2_000)
-                    .map(|_| format!("{:?}", bud::check(broken).diagnostics))
+                    .map(|_| {
+                        format!(
+                            "{:?}",
+                            bud::check(
+                                &bud::world::Memory::decision(broken),
+                                bud::world::Memory::MAIN,
+                                bud::Request::DECISION
+                            )
+                            .into_first()
+                            .unwrap()
+                            .diagnostics
+                        )
+                    })
                     .filter(|message| *message != alone)
                     .count()
             })
@@ -247,7 +281,7 @@ proptest! {
         let first = rendered_with(DECISION, &table_5);
         prop_assert_eq!(&first, &rendered_with(DECISION, &table_5));
         let read = |_: &str| Ok(table_5.clone());
-        for diagnostic in bud::check_with(DECISION, &read).diagnostics {
+        for diagnostic in bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap().diagnostics {
             if diagnostic.file().is_some() {
                 let span = diagnostic.primary.as_ref().map(|label| label.span);
                 prop_assert!(span.is_none_or(|s| s.end() <= table_5.len() && table_5.is_char_boundary(s.start()) && table_5.is_char_boundary(s.end())));
@@ -259,7 +293,13 @@ proptest! {
 #[test]
 fn the_bundled_decision_with_its_data_file_reconciles() {
     let read = |_: &str| Ok(TABLE_5.to_owned());
-    let checked = bud::check_with(DECISION, &read);
+    let checked = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
     assert_eq!(checked.reconciliation.checks.len(), 872);
 }
@@ -324,7 +364,7 @@ proptest! {
             texts.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).ok_or_else(|| "no such file".to_owned())
         };
         let decision = "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\nimport \"0.bud\"\n";
-        let checked = bud::check_with(decision, &read);
+        let checked = bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, decision, &read), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         let cycles = checked.diagnostics.iter().filter(|d| d.code == Code::ImportCycle).count();
         prop_assert_eq!(cycles > 0, has_reachable_cycle(files, &edges), "{:?}", checked.diagnostics);
         let mut names: Vec<&str> = checked.imported.iter().map(|file| file.name.as_str()).collect();
@@ -339,7 +379,13 @@ proptest! {
 fn table_1_inputs() -> Vec<(std::ops::Range<usize>, rust_decimal::Decimal)> {
     use bud::syntax::ast::{ColumnKey, FigureKind};
     let read = |_: &str| Ok(TABLE_5.to_owned());
-    let checked = bud::check_with(DECISION, &read);
+    let checked = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     let model = checked.model.unwrap();
     let program = &model.program;
     let table = &program.tables[0];
@@ -378,7 +424,7 @@ proptest! {
         let mut source = DECISION.to_owned();
         source.replace_range(span.clone(), &format!("{shown:>width$}", width = span.len()));
         let read = |_: &str| Ok(TABLE_5.to_owned());
-        let checked = bud::check_with(&source, &read);
+        let checked = bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, &source, &read), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
         prop_assert_eq!(errors.len(), 1, "{:#?}", errors);
         // The figure is right-aligned where the old one was, or runs on if it is longer.
@@ -398,7 +444,13 @@ proptest! {
 fn meaning(source: &str) -> String {
     let read = |_: &str| Ok(TABLE_5.to_owned());
     let mut out = String::new();
-    for checked in bud::check_every_variant(source, &read) {
+    for checked in bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::Everything,
+    )
+    .variants
+    {
         for d in &checked.diagnostics {
             out.push_str(&format!("{:?} {:?} {}\n", d.code, d.severity, d.message));
         }

@@ -18,7 +18,13 @@ fn the_tour_excerpt_is_valid_bud() {
         .filter(|line| line.trim() != "...")
         .map(|line| format!("{line}\n"))
         .collect();
-    let checked = bud::check(&excerpt);
+    let checked = bud::check(
+        &bud::world::Memory::decision(&excerpt),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     let problems: Vec<_> = checked
         .diagnostics
         .iter()

@@ -1,12 +1,12 @@
-//! `bud check` takes a shortcut (`bud::verify_every_variant`): it counts matching
+//! `bud check` takes a shortcut (`bud::Request::verify()`): it counts matching
 //! figures instead of recording them, and evaluates a scenario only where its changes
-//! reach. These tests hold it to the long way (`bud::check_every_variant`): the same
+//! reach. These tests hold it to the long way (`bud::Request::Everything`): the same
 //! diagnostics and the same counts for every variant, on every fixture, the bundled
 //! decisions and scenarios written to exercise each kind of change; and they check
 //! that the shortcut is taken where it should be, so that it cannot silently become
 //! the long way. Every such comparison is made again with the decision, and any
 //! scenario the shortcut cannot take, checked in the smallest parts
-//! (`bud::verify_every_variant_in_parts_of`), which a decision of the size of a
+//! (`bud::Request::Verify` with a few rows per part), which a decision of the size of a
 //! fixture would otherwise never be.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -51,18 +51,35 @@ fn report(checked: &Checked) -> Report {
 /// shortcut's variants for further assertions.
 fn same_both_ways(name: &str, source: &str, beside: &Path) -> Vec<Checked> {
     let read = |file: &str| std::fs::read_to_string(beside.join(file)).map_err(|e| e.to_string());
-    let long: Vec<Report> = bud::check_every_variant(source, &read)
-        .iter()
-        .map(report)
-        .collect();
-    let short = bud::verify_every_variant(source, &read);
+    let long: Vec<Report> = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::Everything,
+    )
+    .variants
+    .iter()
+    .map(report)
+    .collect();
+    let short = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::verify(),
+    )
+    .variants;
     let shortcut: Vec<Report> = short.iter().map(report).collect();
     assert_eq!(long, shortcut, "{name}: the shortcut reports otherwise");
     for rows in [1, 4] {
-        let in_parts: Vec<Report> = bud::verify_every_variant_in_parts_of(source, &read, rows)
-            .iter()
-            .map(report)
-            .collect();
+        let in_parts: Vec<Report> = bud::check(
+            &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+            bud::world::Memory::MAIN,
+            bud::Request::Verify {
+                rows_per_part: rows,
+            },
+        )
+        .variants
+        .iter()
+        .map(report)
+        .collect();
         assert_eq!(
             long, in_parts,
             "{name}: in parts of {rows} rows, reports otherwise"
@@ -73,8 +90,13 @@ fn same_both_ways(name: &str, source: &str, beside: &Path) -> Vec<Checked> {
 
 /// The base decision as `bud check` checks it in parts of one row.
 fn base_in_parts(source: &str) -> Checked {
-    let read = |_: &str| Err("no data files".to_owned());
-    let mut variants = bud::verify_every_variant_in_parts_of(source, &read, 1);
+    let read = bud::world::Memory::new();
+    let mut variants = bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::Verify { rows_per_part: 1 },
+    )
+    .variants;
     variants.remove(0)
 }
 
@@ -186,7 +208,13 @@ fn tables_evaluated(checked: &Checked) -> Vec<String> {
 
 #[test]
 fn the_decision_written_for_these_tests_is_clean() {
-    let checked = bud::check(&decision(""));
+    let checked = bud::check(
+        &bud::world::Memory::decision(decision("")),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap();
     assert!(
         checked.diagnostics.iter().all(|d| !d.is_error()),
         "{:?}",

@@ -224,7 +224,12 @@ fn scale(shape: &Shape, years: &[i32], figures: &mut Figures, stated: Option<&[S
 /// The Party lines' figures as bud computes them for the scale written with blanks:
 /// base rate, adjusted rate and contribution per year, then the Total.
 fn stated_scale(source: &str, number: usize) -> Option<Vec<String>> {
-    let checked = bud::check(source);
+    let checked = bud::check(
+        &bud::world::Memory::decision(source),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()?;
     let model = checked.model?;
     let name = format!("Table {number}");
     let scale = model

@@ -42,7 +42,7 @@ fuzz_target!(|bytes: &[u8]| {
         }
     };
 
-    let every = bud::check_every_variant(&source, &reader);
+    let every = bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, &source, &reader), bud::world::Memory::MAIN, bud::Request::Everything).variants;
 
     for checked in &every {
         // Every text a diagnostic can point into, as the CLI gathers them.
@@ -65,11 +65,11 @@ fuzz_target!(|bytes: &[u8]| {
 
     // Determinism: the same input checks to the same diagnostics.
     if bytes.len() < 4096 {
-        let again = bud::check_every_variant(&source, &reader);
+        let again = bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, &source, &reader), bud::world::Memory::MAIN, bud::Request::Everything).variants;
         assert_eq!(
             diagnostics_debug(&every),
             diagnostics_debug(&again),
-            "check_every_variant is not deterministic"
+            "checking every variant is not deterministic"
         );
     }
 });

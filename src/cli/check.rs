@@ -81,7 +81,7 @@ fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
 
 fn check_file(path: &Path) -> CheckedFile {
     match input::read(path) {
-        Ok(source) => input::check(path, source, input::Variants::All).into_checked_file(),
+        Ok(source) => input::check(path, source, bud::Request::verify()).into_checked_file(),
         Err(diagnostic) => CheckedFile::unreadable(path.display().to_string(), diagnostic),
     }
 }

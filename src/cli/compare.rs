@@ -33,7 +33,7 @@ fn compare(path: &Path, scenarios: &[String], color: bool) -> io::Result<Status>
         [first, second, ..] => vec![Some(first.as_str()), Some(second.as_str())],
         [] => vec![None],
     };
-    let loaded = input::check(path, source, input::Variants::These(&names));
+    let loaded = input::check(path, source, bud::Request::Variants(&names));
     let mut status = Status::Clean;
     for checked in &loaded.variants {
         for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {

@@ -79,7 +79,7 @@ fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::
             return Ok(Status::Unreadable);
         }
     };
-    let loaded = input::check(path, source, input::Variants::These(&[request.scenario]));
+    let loaded = input::check(path, source, bud::Request::Variants(&[request.scenario]));
     let Some(checked) = loaded.variants.first() else {
         return Ok(Status::Clean);
     };

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
 use bud::render::machine::CheckedFile;
 use bud::render::report::{Source, Sources, render, render_in};
+use bud::world::World;
 
 /// A decision checked together with the data files it names (the base decision, one
 /// scenario, or the base and every scenario), and every text its diagnostics can point
@@ -30,31 +31,13 @@ impl Loaded {
     }
 }
 
-/// Which variants of a decision to check.
-pub enum Variants<'a> {
-    /// These variants: `None` is the decision itself, `Some` a scenario of it.
-    These(&'a [Option<&'a str>]),
-    /// The decision and every scenario, for their diagnostics and counts only
-    /// (`bud::verify_every_variant`).
-    All,
-}
-
-/// Checks the decision at `path`, reading its data files from the same directory.
-pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
+/// Checks the decision at `path` as `request` asks, reading the files it names from
+/// its folder.
+pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    // Each variant resolves its scales again; a data file is read from disk once.
-    let read = Mutex::new(HashMap::<String, Result<String, String>>::new());
-    let read_beside = |name: &str| {
-        read.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(name.to_owned())
-            .or_insert_with(|| read_data(&directory.join(name)))
-            .clone()
-    };
-    let variants = match which {
-        Variants::These(scenarios) => bud::check_variants(&decision.text, &read_beside, scenarios),
-        Variants::All => bud::verify_every_variant(&decision.text, &read_beside),
-    };
+    let main = main_name(path);
+    let world = Disk::at(&directory).with_text(&main, decision.text.clone());
+    let variants = bud::check(&world, &main, request).variants;
     let mut sources = Sources::new(decision);
     if let Some(first) = variants.first() {
         for file in &first.imported {
@@ -70,6 +53,53 @@ pub fn check(path: &Path, decision: Source, which: Variants<'_>) -> Loaded {
         }
     }
     Loaded { variants, sources }
+}
+
+/// The decision file's name within its folder, as its world names it.
+pub fn main_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || "decision.bud".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// The files of the decisions in one folder, read from disk once each however many
+/// variants ask for them; texts already in hand (the decision as read, or as an
+/// editor holds it) are put in front of the disk.
+pub struct Disk {
+    directory: PathBuf,
+    in_hand: HashMap<String, Arc<str>>,
+    read: Mutex<HashMap<String, Result<Arc<str>, String>>>,
+}
+
+impl Disk {
+    pub fn at(directory: &Path) -> Self {
+        Disk {
+            directory: directory.to_path_buf(),
+            in_hand: HashMap::new(),
+            read: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// This world, with `text` as the file at `path` whatever the disk holds.
+    pub fn with_text(mut self, path: &str, text: Arc<str>) -> Self {
+        self.in_hand.insert(path.to_owned(), text);
+        self
+    }
+}
+
+impl World for Disk {
+    fn read(&self, path: &str) -> Result<Arc<str>, String> {
+        if let Some(text) = self.in_hand.get(path) {
+            return Ok(text.clone());
+        }
+        self.read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(path.to_owned())
+            .or_insert_with(|| read_data(&self.directory.join(path)).map(Arc::from))
+            .clone()
+    }
 }
 
 /// `decisions/bs-vi-7-table-5.tsv`: the path as a person would type it from here.
@@ -92,7 +122,7 @@ pub fn read(path: &Path) -> Result<Source, Diagnostic> {
     Ok(Source::new(path.display().to_string(), text))
 }
 
-/// A data file's text, or why it cannot be read in a few words; the library words the
+/// A file's text, or why it cannot be read in a few words; the library words the
 /// diagnostic, pointing at where the decision names the file.
 fn read_data(path: &Path) -> Result<String, String> {
     if path.is_dir() {

@@ -15,8 +15,8 @@ use crate::semantics::Model;
 use crate::semantics::explain::{Subject, constant};
 use crate::semantics::program::{Reference, RowId, SectionId, TableId, ValueId};
 use crate::semantics::resolve::figures;
-use crate::semantics::scale::DataFiles;
 use crate::syntax::ast;
+use crate::world::World;
 
 pub use symbols::{Symbol, SymbolKind};
 
@@ -90,15 +90,19 @@ pub struct InlayHint {
 }
 
 impl Analysis {
-    /// Checks `text` (the decision and every scenario), reading data and imported files
-    /// through `files`.
-    pub fn new(text: &str, files: &dyn DataFiles) -> Analysis {
-        let (checked, file) = crate::check_every_variant_with_tree(text, files);
+    /// Checks the decision at `main` (the decision and every scenario), reading it and
+    /// every file it names through `world`.
+    pub fn new(world: &dyn World, main: &str) -> Analysis {
+        let text = world
+            .read(main)
+            .map(|text| text.to_string())
+            .unwrap_or_default();
+        let checks = crate::check(world, main, crate::Request::Everything);
         let mut analysis = Analysis {
-            checked,
-            file,
+            checked: checks.variants,
+            file: checks.tree,
             occurrences: Vec::new(),
-            text: text.to_owned(),
+            text,
         };
         analysis.occurrences = analysis.index();
         analysis

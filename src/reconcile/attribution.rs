@@ -352,7 +352,7 @@ mod tests {
 
     #[test]
     fn a_clean_budget_has_nothing_to_attribute() {
-        let checked = crate::check(&budget("100.0", "150.0"));
+        let checked = crate::checked_text(&budget("100.0", "150.0"));
         assert!(errors(&checked).is_empty(), "{:#?}", checked.diagnostics);
         assert!(checked.reconciliation.culprits.is_empty());
     }
@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn a_mistyped_line_is_the_one_error_and_its_totals_follow() {
         // 110.0 for 100.0: the row's Total, the Sub-total and everything above it fail.
-        let checked = crate::check(&budget("110.0", "150.0"));
+        let checked = crate::checked_text(&budget("110.0", "150.0"));
         let reconciliation = &checked.reconciliation;
         assert!(reconciliation.count(Outcome::Mismatch) >= 6);
         assert_eq!(
@@ -390,7 +390,7 @@ mod tests {
     fn a_wrong_total_is_its_own_error_and_moves_nothing() {
         // The Sub-total's 2013 figure mistyped: bud computes every total from the lines,
         // so nothing else moves, and the one error is the figure's own.
-        let checked = crate::check(&budget("100.0", "160.0"));
+        let checked = crate::checked_text(&budget("100.0", "160.0"));
         let errors = errors(&checked);
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert!(
@@ -406,7 +406,7 @@ mod tests {
             "travel   \"Travel\"    50.0    50.0   100.0",
             "travel   \"Travel\"    50.0    55.0   100.0",
         );
-        let checked = crate::check(&source);
+        let checked = crate::checked_text(&source);
         let errors = errors(&checked);
         assert_eq!(errors.len(), 2, "{errors:#?}");
         assert!(

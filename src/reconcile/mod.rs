@@ -167,7 +167,7 @@ impl Reconciliation {
     }
 
     /// Counts alone, with no record of a figure: a decision checked in parts, whose
-    /// records pointed into models that are gone (`crate::verify_every_variant`).
+    /// records pointed into models that are gone (`Request::verify`).
     pub fn counted(tally: Tally) -> Self {
         Reconciliation {
             unrecorded: tally,
@@ -855,7 +855,7 @@ mod tests {
             "/decisions/bs-vi-7.bud"
         ))
         .unwrap();
-        let checked = crate::check(&source);
+        let checked = crate::checked_text(&source);
         let model = checked.model.as_ref().unwrap();
         let grand_total = model
             .program

@@ -43,11 +43,14 @@ pub struct Model {
 /// Resolves, orders, checks units and evaluates. Returns the model even when there
 /// are errors: whatever could be computed is there, the rest is `Failed`.
 pub fn evaluate(file: &ast::File) -> (Model, Vec<Diagnostic>) {
-    evaluate_with(file, &scale::NoDataFiles)
+    evaluate_with(file, &crate::world::Memory::new())
 }
 
 /// As `evaluate`, reading the data files the decision names through `files`.
-pub fn evaluate_with(file: &ast::File, files: &dyn scale::DataFiles) -> (Model, Vec<Diagnostic>) {
+pub fn evaluate_with(
+    file: &ast::File,
+    files: &dyn crate::world::World,
+) -> (Model, Vec<Diagnostic>) {
     let (program, mut diagnostics) = resolve::resolve(file);
     let (order, cycles) = graph::evaluation_order(&program);
     diagnostics.extend(cycles);
@@ -73,7 +76,7 @@ pub fn evaluate_with(file: &ast::File, files: &dyn scale::DataFiles) -> (Model, 
 /// every rule reads the figures a table prints, so a stated figure that fails here is
 /// wrong against its own rule, while one that fails only in `model` inherits a wrong
 /// figure upstream. Scales apportion the published amounts the same way.
-pub fn as_published(file: &ast::File, model: &Model, files: &dyn scale::DataFiles) -> Model {
+pub fn as_published(file: &ast::File, model: &Model, files: &dyn crate::world::World) -> Model {
     let program = &model.program;
     let (order, _) = graph::evaluation_order(program);
     let (units, _) = units::check(program, &order);

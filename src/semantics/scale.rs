@@ -30,36 +30,13 @@ use crate::syntax::ast::{
 };
 use crate::syntax::data::{self, DataRow, Delimiter};
 use crate::syntax::parse_number;
-
-/// Where a decision's data files come from. The library does no I/O: the command line
-/// reads them from beside the decision file, an editor from its buffers, a test from
-/// wherever it likes.
-/// `Sync`, because the variants of a decision are checked in parallel.
-pub trait DataFiles: Sync {
-    /// The text of the data file the decision names `name`, or why it cannot be read.
-    fn read(&self, name: &str) -> Result<String, String>;
-}
-
-impl<F: Fn(&str) -> Result<String, String> + Sync> DataFiles for F {
-    fn read(&self, name: &str) -> Result<String, String> {
-        self(name)
-    }
-}
-
-/// For a decision that names no data files (or when none can be read).
-pub struct NoDataFiles;
-
-impl DataFiles for NoDataFiles {
-    fn read(&self, _: &str) -> Result<String, String> {
-        Err("this check reads no data files".to_owned())
-    }
-}
+use crate::world::World;
 
 /// A data file a decision named, as read, so its lines can be shown in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataText {
     pub name: String,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,11 +298,7 @@ pub struct Scales {
 
 /// Resolves and evaluates the decision's groups and scales against the evaluated
 /// tables in `model`, reading the data files it names through `files`.
-pub fn evaluate(
-    file: &ast::File,
-    model: &Model,
-    files: &dyn DataFiles,
-) -> (Scales, Vec<Diagnostic>) {
+pub fn evaluate(file: &ast::File, model: &Model, files: &dyn World) -> (Scales, Vec<Diagnostic>) {
     let mut builder = Builder {
         model,
         files,
@@ -355,7 +328,7 @@ pub fn evaluate(
 
 struct Builder<'a> {
     model: &'a Model,
-    files: &'a dyn DataFiles,
+    files: &'a dyn World,
     scales: Scales,
     diagnostics: Vec<Diagnostic>,
     /// Whether a Party line of the scale being built could not be read: its rates

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::ast::{File, Import, Item};
 use super::{limits, parser};
 use crate::diagnostic::{Code, Diagnostic, Label, Span};
+use crate::world::World;
 
 /// An imported file as read, and where its spans start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +31,11 @@ pub struct Loaded {
     pub imported: Vec<Imported>,
 }
 
-/// Parses `source` and every file it imports, read through `read` by name relative to
-/// the decision file.
-pub fn load(source: &str, read: &dyn Fn(&str) -> Result<String, String>) -> Loaded {
+/// Parses `source` and every file it imports, read through `world` by name relative
+/// to the decision file.
+pub fn load(source: &str, world: &dyn World) -> Loaded {
     let mut loader = Loader {
-        read,
+        world,
         root: source,
         imported: Vec::new(),
         next_base: source.len() + 1,
@@ -62,7 +63,7 @@ pub fn load(source: &str, read: &dyn Fn(&str) -> Result<String, String>) -> Load
 }
 
 struct Loader<'a> {
-    read: &'a dyn Fn(&str) -> Result<String, String>,
+    world: &'a dyn World,
     root: &'a str,
     imported: Vec<Imported>,
     next_base: usize,
@@ -107,8 +108,8 @@ impl Loader<'_> {
         if self.imported.iter().any(|file| file.name == name) {
             return Vec::new(); // imported already, by another file: its items are in.
         }
-        let text = match (self.read)(&name) {
-            Ok(text) if text == self.root => {
+        let text = match self.world.read(&name) {
+            Ok(text) if *text == *self.root => {
                 self.diagnostics
                     .push(imports_the_decision(chain, import, &name));
                 return Vec::new();
@@ -135,7 +136,7 @@ impl Loader<'_> {
         self.imported.push(Imported {
             name: name.clone(),
             base,
-            text: text.into(),
+            text,
         });
         let file = match parsed {
             Ok(file) => file,
@@ -247,18 +248,12 @@ fn unreadable(import: &Import, name: &str, reason: &str) -> Diagnostic {
 mod tests {
     use super::*;
 
-    fn files(named: &[(&str, &str)]) -> impl Fn(&str) -> Result<String, String> + use<> {
-        let named: Vec<(String, String)> = named
+    fn files(named: &[(&str, &str)]) -> crate::world::Memory {
+        named
             .iter()
-            .map(|(name, text)| (name.to_string(), text.to_string()))
-            .collect();
-        move |name: &str| {
-            named
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, text)| text.clone())
-                .ok_or_else(|| "there is no such file".to_owned())
-        }
+            .fold(crate::world::Memory::new(), |world, (name, text)| {
+                world.with(*name, *text)
+            })
     }
 
     fn codes(loaded: &Loaded) -> Vec<Code> {

@@ -192,7 +192,7 @@ impl Server<'_> {
             DidOpenTextDocument::METHOD => {
                 if let Ok(params) = parameters::<DidOpenTextDocument>(notification) {
                     let document = params.text_document;
-                    let analysis = analyse(&document.uri, &document.text);
+                    let analysis = analyse(&document.uri, &document.text, &self.open_texts());
                     self.documents.insert(
                         document.uri.clone(),
                         Document {
@@ -228,11 +228,20 @@ impl Server<'_> {
         }
     }
 
+    /// The texts of the open documents, by path, as a check reads them.
+    fn open_texts(&self) -> Vec<(PathBuf, std::sync::Arc<str>)> {
+        self.documents
+            .iter()
+            .filter_map(|(uri, document)| Some((file_path(uri)?, document.text.as_str().into())))
+            .collect()
+    }
+
     fn recheck(&mut self, uri: &Uri) -> Result<(), String> {
+        let open = self.open_texts();
         let Some(document) = self.documents.get_mut(uri) else {
             return Ok(());
         };
-        document.analysis = analyse(uri, &document.text);
+        document.analysis = analyse(uri, &document.text, &open);
         let index = LineIndex::new(&document.text, self.encoding);
         let diagnostics = document
             .analysis
@@ -457,18 +466,21 @@ fn apply(text: &mut String, change: TextDocumentContentChangeEvent, encoding: En
     }
 }
 
-/// The decision checked, its data and imported files read beside it on disk.
-fn analyse(uri: &Uri, text: &str) -> Analysis {
-    let directory = file_path(uri)
-        .and_then(|path| path.parent().map(PathBuf::from))
-        .unwrap_or_default();
-    let read = move |name: &str| {
-        std::fs::read_to_string(directory.join(name)).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
-            _ => error.to_string(),
-        })
-    };
-    Analysis::new(text, &read)
+/// The decision checked, the files it names read beside it: from the editor where it
+/// has them open (`open`: path and text), else from disk.
+fn analyse(uri: &Uri, text: &str, open: &[(PathBuf, std::sync::Arc<str>)]) -> Analysis {
+    let path = file_path(uri).unwrap_or_else(|| PathBuf::from("untitled.bud"));
+    let directory = path.parent().map(PathBuf::from).unwrap_or_default();
+    let main = super::input::main_name(&path);
+    let mut world = super::input::Disk::at(&directory);
+    for (other, text) in open {
+        if let Ok(relative) = other.strip_prefix(&directory) {
+            let name = relative.to_string_lossy().replace('\\', "/");
+            world = world.with_text(&name, text.clone());
+        }
+    }
+    let world = world.with_text(&main, text.into());
+    Analysis::new(&world, &main)
 }
 
 /// `file:///home/x/bs-vi-7.bud` as a path; `None` for an unsaved buffer.

@@ -1,6 +1,6 @@
 //! A decision split into parts that read nothing of each other, so that `bud check`
 //! can evaluate a large decision a part at a time, on every core, and never hold the
-//! model of all of it at once (`crate::verify_every_variant`).
+//! model of all of it at once (`Request::verify`).
 //!
 //! Tables and scales are the parts' substance. Two of them share a part when one
 //! reads the other, directly or through values, or when they define the same name (a
