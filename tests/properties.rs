@@ -207,7 +207,7 @@ fn a_broken_file_gets_the_same_message_while_other_threads_parse() {
     // Small, so that parses are short and the threads' switching overlaps often; the
     // detailed message here adds "or the end of the line" to the plain one.
     let broken = "decision \"X\" {\n    period 2013-2014\n    currency US$\n}\n\n\
-                  table 1 t {\n    unit US$\n    columns 2013 2014\n    a \"A\" 1 (]2\n}\n";
+                  table 1 t {\n    unit US$\n    columns 2013 2014\n    a \"A\" 1 }]2\n}\n";
     let alone = format!(
         "{:?}",
         bud::check(

@@ -87,6 +87,9 @@ pub enum Code {
     SyntaxNumber,
     /// The file goes beyond a documented limit: brackets nested 101 deep.
     SyntaxLimit,
+    /// A row's figures can be read in two ways: in a table of two columns,
+    /// `12 345 678` is 12,345 and 678, or 12 and 345,678.
+    SyntaxAmbiguous,
     /// The decision block is missing, or lacks a required field, or has an unknown one:
     /// a file with tables but no `decision "…" { … }`.
     DecisionField,
@@ -162,11 +165,12 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 34] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
         Code::SyntaxLimit,
+        Code::SyntaxAmbiguous,
         Code::DecisionField,
         Code::NameUnknown,
         Code::NameDuplicate,
@@ -204,6 +208,7 @@ impl Code {
             Code::SyntaxKeyword => "bud::syntax::keyword",
             Code::SyntaxNumber => "bud::syntax::number",
             Code::SyntaxLimit => "bud::syntax::limit",
+            Code::SyntaxAmbiguous => "bud::syntax::ambiguous",
             Code::DecisionField => "bud::decision::field",
             Code::NameUnknown => "bud::names::unknown",
             Code::NameDuplicate => "bud::names::duplicate",
@@ -248,6 +253,7 @@ impl Code {
                 | Code::SyntaxKeyword
                 | Code::SyntaxNumber
                 | Code::SyntaxLimit
+                | Code::SyntaxAmbiguous
                 | Code::DecisionField
                 | Code::TableFigures
                 | Code::TableSetting

@@ -29,7 +29,7 @@ use crate::syntax::ast::{
     TableSetting, TableUnit, Written,
 };
 use crate::syntax::data::{self, DataRow, Delimiter};
-use crate::syntax::parse_number;
+use crate::syntax::figure_kind;
 use crate::world::World;
 
 /// A data file a decision named, as read, so its lines can be shown in diagnostics.
@@ -832,29 +832,24 @@ impl Builder<'_> {
         let mut figures = Vec::with_capacity(cells.len());
         let mut readable = true;
         for cell in cells {
-            let kind = match cell.text.as_str() {
-                "" | "_" => FigureKind::Blank,
-                "-" | "–" | "—" => FigureKind::Dash,
-                text => match parse_number(text.strip_prefix('-').unwrap_or(text)) {
-                    Ok(written) if text.starts_with('-') => FigureKind::Number(Written {
-                        value: -written.value,
-                        ..written
-                    }),
-                    Ok(written) => FigureKind::Number(written),
-                    Err(_) => {
+            let kind = match cell.text.trim() {
+                "" => FigureKind::Blank,
+                text => match figure_kind(text) {
+                    Ok(FigureKind::Absent) | Err(_) => {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 Code::DataRow,
                                 format!("line {} of {file}: `{text}` is not a figure", row.line),
                             )
                             .at(cell.span, "not a number")
-                            .with_help("write a number such as 0.010 or 2,532,558, `-` for a dash, or leave the cell empty")
+                            .with_help("write a number such as 0.010, 2,532,558 or 2 532 558, `-` for a dash, or leave the cell empty")
                             .in_file(file)
                             .ordered(order, cell.span.start()),
                         );
                         readable = false;
                         continue;
                     }
+                    Ok(kind) => kind,
                 },
             };
             figures.push(Figure {

@@ -236,7 +236,7 @@ type Phrase = (u8, &'static str);
 
 fn rule_phrase(rule: Rule) -> Option<Phrase> {
     let phrase = match rule {
-        Rule::figure_number | Rule::dash | Rule::blank | Rule::absent => (
+        Rule::cells => (
             1,
             "a figure (a number such as 1,875.2, `-` for a dash, `_` for a blank or `absent`)",
         ),

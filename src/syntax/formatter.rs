@@ -11,12 +11,65 @@
 //! evaluating both; and since the layout depends only on the tokens, formatting a
 //! formatted file changes nothing. A file that does not parse is not formatted.
 
+use super::ast::{Change, Entry, File, Item, Row, RowEdit};
 use crate::diagnostic::Diagnostic;
 
 /// The file in its canonical layout, or the syntax errors that stop it being laid out.
 pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
-    super::parse(source)?;
-    Ok(layout(source))
+    let file = super::parse(source)?;
+    Ok(layout_with(source, &figure_spans(&file)))
+}
+
+/// Where each figure of a row or Party line is, as the parser read it: a figure in UN
+/// notation (`2 250 862`, `(41 609)`) has spaces inside, which are not the spaces
+/// between tokens that the layout changes.
+fn figure_spans(file: &File) -> Vec<(usize, usize)> {
+    fn entries(list: &[Entry], spans: &mut Vec<(usize, usize)>) {
+        for entry in list {
+            match entry {
+                Entry::Row(row) => row_spans(row, spans),
+                Entry::Section(section) => entries(&section.entries, spans),
+            }
+        }
+    }
+    fn row_spans(row: &Row, spans: &mut Vec<(usize, usize)>) {
+        spans.extend(row.figures.iter().map(|f| (f.span.start(), f.span.end())));
+    }
+    fn item(each: &Item, spans: &mut Vec<(usize, usize)>) {
+        match each {
+            Item::Table(table) => entries(&table.entries, spans),
+            Item::Scale(scale) => {
+                for line in scale.parties.iter().chain(&scale.total) {
+                    spans.extend(line.figures.iter().map(|f| (f.span.start(), f.span.end())));
+                }
+            }
+            Item::Scenario(scenario) => {
+                for change in &scenario.changes {
+                    match change {
+                        Change::Add(added) | Change::Replace(added, _) => item(added, spans),
+                        Change::Rows { edits, .. } => {
+                            for edit in edits {
+                                match edit {
+                                    RowEdit::Replace(row) | RowEdit::Add { row, .. } => {
+                                        row_spans(row, spans)
+                                    }
+                                    RowEdit::Remove(_) => {}
+                                }
+                            }
+                        }
+                        Change::Period(..) | Change::Remove(..) => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut spans = Vec::new();
+    for each in &file.items {
+        item(each, &mut spans);
+    }
+    spans.sort_unstable();
+    spans
 }
 
 /// Spaces per level of nesting.
@@ -98,12 +151,18 @@ struct Line {
     kind: Kind,
 }
 
+#[cfg(test)]
 fn layout(source: &str) -> String {
+    layout_with(source, &[])
+}
+
+/// `source` laid out, each of `figures` (byte ranges, sorted) kept as one token.
+fn layout_with(source: &str, figures: &[(usize, usize)]) -> String {
     let (bom, text) = match source.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", source),
     };
-    let lines = classify(text);
+    let lines = classify(text, bom.len(), figures);
     let mut out = String::from(bom);
     let widths = Widths::of(&lines);
     let mut previous_blank = true; // no blank line at the start of the file
@@ -131,12 +190,18 @@ fn layout(source: &str) -> String {
 
 // ---------------------------------------------------------------- reading lines
 
-fn classify(text: &str) -> Vec<Line> {
+/// The lines of `text`, which starts `offset` bytes into the file.
+fn classify(text: &str, offset: usize, figures: &[(usize, usize)]) -> Vec<Line> {
     let mut blocks = vec![Block::File];
     let mut tables = 0;
     let mut lines = Vec::new();
-    for raw in text.lines() {
-        let (segments, comment) = split(raw);
+    let mut at = offset;
+    for with_end in text.split_inclusive('\n') {
+        let raw = with_end
+            .strip_suffix('\n')
+            .map_or(with_end, |line| line.strip_suffix('\r').unwrap_or(line));
+        let (segments, comment) = split_figures(raw, at, figures);
+        at += with_end.len();
         let closes = segments.first().is_some_and(|s| s.starts_with('}'));
         if closes && blocks.len() > 1 {
             blocks.pop();
@@ -271,12 +336,43 @@ fn row_parts(segments: &[String], tables: usize) -> Option<Kind> {
 }
 
 /// A line's code cut at whitespace outside strings, and its comment.
+#[cfg(test)]
 fn split(raw: &str) -> (Vec<String>, Option<String>) {
+    split_figures(raw, 0, &[])
+}
+
+/// As `split`, for a line that starts at byte `line_at` of the file, keeping each
+/// figure of `figures` whole; a `|` between cells, as a copied table has them, is
+/// whitespace: the canonical layout aligns cells with spaces alone.
+fn split_figures(
+    raw: &str,
+    line_at: usize,
+    figures: &[(usize, usize)],
+) -> (Vec<String>, Option<String>) {
     let mut segments = Vec::new();
     let mut current = String::new();
     let mut chars = raw.char_indices().peekable();
     let mut in_string = false;
+    let first = figures.partition_point(|(_, end)| *end <= line_at);
+    let mut figures = figures[first..]
+        .iter()
+        .take_while(|(start, _)| *start < line_at + raw.len())
+        .peekable();
     while let Some((at, c)) = chars.next() {
+        if let Some(&&(start, end)) = figures.peek() {
+            if !in_string && line_at + at == start {
+                figures.next();
+                if !current.is_empty() {
+                    segments.push(std::mem::take(&mut current));
+                }
+                let until = end.saturating_sub(line_at).min(raw.len());
+                segments.push(raw[at..until].to_owned());
+                while chars.peek().is_some_and(|(next, _)| *next < until) {
+                    chars.next();
+                }
+                continue;
+            }
+        }
         if in_string {
             current.push(c);
             if c == '\\' {
@@ -299,7 +395,7 @@ fn split(raw: &str) -> (Vec<String>, Option<String>) {
                 }
                 return (segments, Some(raw[at..].trim_end().to_owned()));
             }
-            c if c.is_whitespace() => {
+            c if c.is_whitespace() || c == '|' => {
                 if !current.is_empty() {
                     segments.push(std::mem::take(&mut current));
                 }

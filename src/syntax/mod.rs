@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod data;
 mod errors;
+mod figures;
 pub mod formatter;
 pub mod imports;
 pub mod limits;
@@ -28,4 +29,6 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
 }
 
 pub use errors::KEYWORDS;
-pub(crate) use parser::parse_number;
+pub(crate) use figures::figure_kind;
+#[cfg(test)]
+pub(crate) use figures::parse_number;

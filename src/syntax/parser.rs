@@ -6,10 +6,10 @@
 use compact_str::CompactString;
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
-use rust_decimal::Decimal;
 use std::sync::{Mutex, PoisonError};
 
 use super::ast::*;
+use super::figures::{self, Expected, parse_number};
 use super::recovery::{self, MAX_SYNTAX_ERRORS};
 use super::{errors, limits, shortcut};
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -282,6 +282,8 @@ struct Lower {
     /// The rows `shortcut` read, by where their placeholder starts in the text the
     /// grammar read, in file order.
     placeholders: std::collections::VecDeque<(usize, Vec<Entry>)>,
+    /// How many figures a row of the table or scale being lowered has.
+    expected: Expected,
 }
 
 impl Lower {
@@ -399,6 +401,19 @@ impl Lower {
         let mut name = None;
         let mut settings = Vec::new();
         let mut entries = Vec::new();
+        self.expected = match pair
+            .clone()
+            .into_inner()
+            .find(|part| part.as_rule() == Rule::table_columns)
+        {
+            Some(columns) => Expected::Count(
+                columns
+                    .into_inner()
+                    .filter(|p| p.as_rule() != Rule::kw_columns)
+                    .count(),
+            ),
+            None => Expected::Unchecked,
+        };
         for part in pair.into_inner() {
             let part_span = span_of(&part);
             match part.as_rule() {
@@ -461,6 +476,23 @@ impl Lower {
 
     fn scale(&mut self, pair: Pair<'_, Rule>) -> Lowered<ScaleTable> {
         let span = span_of(&pair);
+        self.expected = match pair
+            .clone()
+            .into_inner()
+            .find(|part| part.as_rule() == Rule::table_columns)
+        {
+            Some(columns) => {
+                let keys: Vec<Rule> = columns
+                    .into_inner()
+                    .map(|p| p.as_rule())
+                    .filter(|rule| *rule != Rule::kw_columns)
+                    .collect();
+                let years = keys.iter().filter(|rule| **rule == Rule::year).count();
+                let totals = keys.iter().filter(|rule| **rule == Rule::kw_total).count();
+                Expected::Count(years * 3 + totals)
+            }
+            None => Expected::Unchecked,
+        };
         let mut scale = ScaleTable {
             number: None,
             name: Ident {
@@ -572,6 +604,8 @@ impl Lower {
     /// `in core_budget { … }`: the row changes of one table.
     fn row_changes(&mut self, pair: Pair<'_, Rule>) -> Lowered<Change> {
         let span = span_of(&pair);
+        // The table's columns are the decision's, not known here.
+        self.expected = Expected::Unknown;
         let mut table = None;
         let mut edits = Vec::new();
         for part in pair.into_inner() {
@@ -637,7 +671,22 @@ impl Lower {
                     party.get_or_insert_with(|| text_as_written(&part));
                 }
                 Rule::string => party = Some(text(part)),
-                _ => figures.push(self.figure(part)?),
+                Rule::cells => {
+                    figures = self.cells(&part);
+                    for figure in &figures {
+                        if matches!(figure.kind, FigureKind::Text(_) | FigureKind::Absent) {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::SyntaxUnexpected,
+                                    "a scale's line holds rates and amounts only",
+                                )
+                                .at(figure.span, "not a rate or an amount")
+                                .with_help("write a number, `-` for a dash or `_` for a figure not published"),
+                            );
+                        }
+                    }
+                }
+                _ => return Err(internal(span_of(&part), "a Party line")),
             }
         }
         Ok(PartyLine {
@@ -647,17 +696,13 @@ impl Lower {
         })
     }
 
-    fn figure(&mut self, part: Pair<'_, Rule>) -> Lowered<Figure> {
-        let span = span_of(&part);
-        let kind = match part.as_rule() {
-            Rule::figure_number => FigureKind::Number(self.number_text(part.as_str(), span)?),
-            Rule::dash => FigureKind::Dash,
-            Rule::blank => FigureKind::Blank,
-            Rule::absent => FigureKind::Absent,
-            Rule::string => FigureKind::Text(text(part).value.as_str().into()),
-            _ => return Err(internal(span, "a figure")),
-        };
-        Ok(Figure { kind, span })
+    /// The figures of a row or Party line, read as the table's columns allow; what is
+    /// wrong with any of them is reported and the rest of the file still read.
+    fn cells(&mut self, part: &Pair<'_, Rule>) -> Vec<Figure> {
+        let at = span_of(part).start();
+        let (figures, problems) = figures::read_cells(part.as_str(), at, self.expected);
+        self.diagnostics.extend(problems);
+        figures
     }
 
     fn rounding(&mut self, pair: Pair<'_, Rule>) -> Lowered<Rounding> {
@@ -739,11 +784,8 @@ impl Lower {
             match part.as_rule() {
                 Rule::marker => marker = Some(Box::new(text_as_written(&part))),
                 Rule::ident => name = Some(ident(part)),
-                // The first text is the label; any after it are text cells.
-                Rule::string if label.is_none() => label = Some(text(part)),
-                Rule::figure_number | Rule::dash | Rule::blank | Rule::absent | Rule::string => {
-                    figures.push(self.figure(part)?);
-                }
+                Rule::string => label = Some(text(part)),
+                Rule::cells => figures = self.cells(&part),
                 Rule::formula => {
                     let expr = last_of(part, Rule::expr, "a formula")?;
                     formula = Some(self.formula(expr)?);
@@ -912,84 +954,6 @@ impl Lower {
     fn number_text(&mut self, written: &str, span: Span) -> Lowered<Written> {
         parse_number(written).map_err(|problem| problem.diagnostic(written, span))
     }
-}
-
-/// What is wrong with a number as written.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum NumberProblem {
-    Grouping,
-    TooLarge,
-}
-
-impl NumberProblem {
-    fn diagnostic(&self, written: &str, span: Span) -> Diagnostic {
-        match self {
-            NumberProblem::Grouping => Diagnostic::error(
-                Code::SyntaxNumber,
-                format!("`{written}` has a misplaced thousands separator"),
-            )
-            .at(span, "commas must separate groups of three digits")
-            .with_help(
-                "write thousands as 1,875.2 or 1875.2; to separate two values, put a space after the comma",
-            ),
-            NumberProblem::TooLarge => Diagnostic::error(
-                Code::SyntaxNumber,
-                format!("{} has more digits than bud can hold exactly", abbreviated(written)),
-            )
-            .at(span, "more than 28 significant digits")
-            .with_help("bud keeps every figure exact to 28 digits; write the figure in a larger unit"),
-        }
-    }
-}
-
-/// A number as a message names it: whole when short, else its start and length.
-fn abbreviated(written: &str) -> String {
-    if written.chars().count() <= 32 {
-        return format!("`{written}`");
-    }
-    let start: String = written.chars().take(16).collect();
-    let digits = written.chars().filter(char::is_ascii_digit).count();
-    format!("the {digits}-digit number `{start}…`")
-}
-
-/// Reads `1,875.2`, `-12.5` or `55,000` exactly, keeping the count of decimals.
-/// Digit by digit into one integer, without building a string: a large decision has
-/// millions of figures.
-pub(crate) fn parse_number(written: &str) -> Result<Written, NumberProblem> {
-    let (negative, unsigned) = match written.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, written),
-    };
-    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    if integer.contains(',') {
-        let mut groups = integer.split(',');
-        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
-        if !first_ok || groups.any(|g| g.len() != 3) {
-            return Err(NumberProblem::Grouping);
-        }
-    }
-    let digits = || {
-        integer
-            .bytes()
-            .chain(fraction.bytes())
-            .filter(|b| *b != b',')
-    };
-    // A data file's cell can hold anything; only digits make a number.
-    if digits().next().is_none() || !digits().all(|b| b.is_ascii_digit()) {
-        return Err(NumberProblem::TooLarge);
-    }
-    let mut mantissa: i128 = 0;
-    for digit in digits() {
-        mantissa = mantissa
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(i128::from(digit - b'0')))
-            .ok_or(NumberProblem::TooLarge)?;
-    }
-    let decimals = u32::try_from(fraction.len()).map_err(|_| NumberProblem::TooLarge)?;
-    let magnitude = Decimal::try_from_i128_with_scale(mantissa, decimals)
-        .map_err(|_| NumberProblem::TooLarge)?;
-    let value = if negative { -magnitude } else { magnitude };
-    Ok(Written { value, decimals })
 }
 
 /// Operator-precedence folding of `prefix* operand (infix prefix* operand)*`.
@@ -1305,55 +1269,4 @@ fn reference(pair: Pair<'_, Rule>) -> Lowered<Reference> {
         name,
         index,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn numbers_keep_their_written_decimals() {
-        assert_eq!(
-            parse_number("1,875.2"),
-            Ok(Written {
-                value: dec!(1875.2),
-                decimals: 1
-            })
-        );
-        assert_eq!(
-            parse_number("20.0"),
-            Ok(Written {
-                value: dec!(20.0),
-                decimals: 1
-            })
-        );
-        assert_eq!(
-            parse_number("-12.50"),
-            Ok(Written {
-                value: dec!(-12.50),
-                decimals: 2
-            })
-        );
-        assert_eq!(
-            parse_number("1,126,162").map(|w| w.value),
-            Ok(dec!(1126162))
-        );
-    }
-
-    #[test]
-    fn misplaced_separators_are_refused() {
-        assert_eq!(parse_number("18,75.2"), Err(NumberProblem::Grouping));
-        assert_eq!(parse_number("1875,2"), Err(NumberProblem::Grouping));
-        assert_eq!(parse_number("1234,567"), Err(NumberProblem::Grouping));
-        for not_a_number in [".", "", "1 2", "12x", "+5", "1.2.3", "١٢"] {
-            assert!(parse_number(not_a_number).is_err(), "{not_a_number}");
-        }
-    }
-
-    #[test]
-    fn too_many_digits_is_a_problem_not_a_panic() {
-        let digits = "9".repeat(200);
-        assert_eq!(parse_number(&digits), Err(NumberProblem::TooLarge));
-    }
 }

@@ -14,7 +14,7 @@
 
 use super::ast::{Entry, Figure, FigureKind, Ident, Row, Text};
 use super::errors::KEYWORDS;
-use super::parser::parse_number;
+use super::figures::parse_number;
 use crate::diagnostic::Span;
 use compact_str::CompactString;
 
@@ -247,7 +247,9 @@ fn plain_row(line: &str, at: usize) -> Option<Row> {
     let label = scan.label(at)?;
     let mut end = scan.position;
     let mut figures = Vec::new();
+    let mut previous = "";
     loop {
+        let gap_start = scan.position;
         let spaces = scan.spaces();
         match scan.peek() {
             None | Some(b'\n' | b'\r') => break,
@@ -257,7 +259,15 @@ fn plain_row(line: &str, at: usize) -> Option<Row> {
             }
             Some(_) if spaces == 0 => return None,
             Some(_) => {
+                let from = scan.position;
                 figures.push(scan.figure(at)?);
+                let written = &line[from..scan.position];
+                // `2 250 862`: one space between digit groups may join them, which
+                // depends on the table's columns; the grammar's reading decides.
+                if &line[gap_start..from] == " " && may_be_one_number(previous, written) {
+                    return None;
+                }
+                previous = written;
                 end = scan.position;
             }
         }
@@ -369,6 +379,13 @@ impl Scan<'_> {
         self.position += rest.find(['\r', '\n']).unwrap_or(rest.len());
         Some(())
     }
+}
+
+/// Whether two figures parted by one space could be groups of one number (`2 250`).
+fn may_be_one_number(before: &str, after: &str) -> bool {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let group = after.split('.').next().unwrap_or(after);
+    digits(before.trim_start_matches('-')) && group.len() == 3 && digits(group)
 }
 
 /// Whether `written` is a whole figure as the grammar writes one: `-`? digits, then
