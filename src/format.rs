@@ -34,12 +34,88 @@ pub fn exact_number(value: Exact) -> String {
     }
 }
 
+/// How a table prints its figures (`notation` in a table, a scale or the decision).
+/// Figures are formatted in the `Comma` notation first, then rewritten, so that every
+/// writer shares one place that knows the digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Notation {
+    /// `2,250,862.5`, `-41,609`, `-` for nil: BS-VI/7's, and bud's default.
+    #[default]
+    Comma,
+    /// United Nations notation: `2 250 862.5`, `(41 609)`, `–` (an en dash) for nil.
+    Un,
+}
+
+impl Notation {
+    /// As the language writes it: `notation UN`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Notation::Comma => "comma",
+            Notation::Un => "UN",
+        }
+    }
+
+    /// A figure as this notation prints it, from the `Comma` notation: `-41,609`
+    /// becomes `(41 609)`, and a dash `–`. Text that is not a figure is left alone.
+    pub fn figure(self, comma: &str) -> String {
+        match self {
+            Notation::Comma => comma.to_owned(),
+            Notation::Un if comma == "-" => NIL_DASH.to_owned(),
+            Notation::Un => match comma.strip_prefix('-') {
+                Some(magnitude) if is_figure(magnitude) => format!("({})", spaced(magnitude)),
+                _ if is_figure(comma.trim_start_matches('+')) => spaced(comma),
+                _ => comma.to_owned(),
+            },
+        }
+    }
+
+    /// A difference with its sign written out (`+1 000`, `-264`), never in
+    /// parentheses: the sign says which way it goes.
+    pub fn difference(self, comma: &str) -> String {
+        match self {
+            Notation::Comma => comma.to_owned(),
+            Notation::Un => spaced(comma),
+        }
+    }
+
+    /// What a published dash is printed as.
+    pub fn dash(self) -> &'static str {
+        match self {
+            Notation::Comma => "-",
+            Notation::Un => NIL_DASH,
+        }
+    }
+}
+
+impl serde::Serialize for Notation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// The en dash UN tables print for nil.
+const NIL_DASH: &str = "\u{2013}";
+
+fn is_figure(text: &str) -> bool {
+    !text.is_empty()
+        && text.starts_with(|c: char| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '…'))
+}
+
+/// `1,234.5` as `1 234.5`.
+fn spaced(comma: &str) -> String {
+    comma.replace(',', " ")
+}
+
 /// How amounts are written in one place: in a table of thousands, divided by 1,000 and
 /// with at least the table's published decimals (`20.0`, `336.388`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scaled {
     pub factor: Decimal,
     pub min_decimals: u32,
+    pub notation: Notation,
 }
 
 impl Scaled {
@@ -47,9 +123,20 @@ impl Scaled {
     pub const UNITS: Scaled = Scaled {
         factor: Decimal::ONE,
         min_decimals: 0,
+        notation: Notation::Comma,
     };
 
+    /// A figure, in the notation: `(41 609)` in a UN table.
     pub fn show(self, value: Exact) -> String {
+        self.notation.figure(&self.comma(value))
+    }
+
+    /// A difference with its sign: `+10.0`, `-264`.
+    pub fn show_signed(self, value: Exact) -> String {
+        self.notation.difference(&signed(self.comma(value)))
+    }
+
+    fn comma(self, value: Exact) -> String {
         match value.checked_div(Exact::new(self.factor)) {
             Ok(scaled) if scaled.is_fraction() => exact_number(scaled),
             Ok(scaled) => {
@@ -143,6 +230,7 @@ mod tests {
         let thousands = Scaled {
             factor: dec!(1000),
             min_decimals: 1,
+            notation: Notation::Comma,
         };
         assert_eq!(thousands.show(Exact::new(dec!(20000))), "20.0");
         assert_eq!(thousands.show(Exact::new(dec!(336388))), "336.388");
@@ -150,6 +238,23 @@ mod tests {
             Scaled::UNITS.show(Exact::new(dec!(2922088.000))),
             "2,922,088"
         );
+    }
+
+    #[test]
+    fn un_notation_prints_spaces_parentheses_and_an_en_dash() {
+        let un = Notation::Un;
+        assert_eq!(un.figure("2,250,862"), "2 250 862");
+        assert_eq!(un.figure("-41,609"), "(41 609)");
+        assert_eq!(un.figure("-"), "–");
+        assert_eq!(un.figure("1,234.56"), "1 234.56");
+        assert_eq!(un.figure("n/a"), "n/a");
+        assert_eq!(un.difference("-1,000"), "-1 000");
+        let scaled = Scaled {
+            notation: un,
+            ..Scaled::UNITS
+        };
+        assert_eq!(scaled.show(Exact::new(dec!(-41609))), "(41 609)");
+        assert_eq!(scaled.show_signed(Exact::new(dec!(1000))), "+1 000");
     }
 
     #[test]

@@ -87,10 +87,12 @@ fn cell(model: &Model, reconciliation: &Reconciliation, row: RowId, column: usiz
     }
     let subject = Subject::Cell { row, column };
     if let Some(check) = reconciliation.check_for(subject) {
-        let stated = check
-            .written
-            .map_or_else(|| "-".to_owned(), crate::format::written);
-        let difference = crate::format::signed(show(check.difference()));
+        let notation = table.notation;
+        let stated = match check.written {
+            Some(written) => notation.figure(&crate::format::written(written)),
+            None => notation.dash().to_owned(),
+        };
+        let difference = figures(table).show_signed(check.difference());
         let tolerance = show(Exact::new(check.tolerance()));
         let verdict = match check.outcome {
             Outcome::Matches => "✓ matches".to_owned(),

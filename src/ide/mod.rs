@@ -454,11 +454,16 @@ fn in_data_file(model: &Model, subject: Subject) -> bool {
 fn hint(model: &Model, check: &Check) -> Option<InlayHint> {
     let show = |value| shown(model, check.subject, value);
     let computed = show(check.computed);
-    let difference = crate::format::signed(show(
-        crate::semantics::number::Exact::new(check.stated)
-            .checked_sub(check.computed)
-            .ok()?,
-    ));
+    let gap = crate::semantics::number::Exact::new(check.stated)
+        .checked_sub(check.computed)
+        .ok()?;
+    let difference = match check.subject {
+        Subject::Cell { row, .. } => {
+            let table = model.program.table(model.program.row(row).table);
+            figures(table).show_signed(gap)
+        }
+        _ => crate::format::signed(show(gap)),
+    };
     let (label, tooltip) = match check.outcome {
         Outcome::Matches => (
             format!("= {computed}"),

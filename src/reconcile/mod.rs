@@ -453,7 +453,7 @@ fn culprit_error(
     )
     .at(
         culprit.span,
-        format!("{corrected} here ({}) would reconcile them", format::signed(p.figures.show(gap))),
+        format!("{corrected} here ({}) would reconcile them", p.figures.show_signed(gap)),
     );
     for subject in culprit.explains.iter().filter(|s| **s != own) {
         if let Some(check) = reconciliation.check_for(*subject) {
@@ -599,10 +599,11 @@ fn show(presentation: &Presentation, value: Exact) -> String {
 }
 
 fn show_stated(presentation: &Presentation, check: &Check) -> String {
+    let notation = presentation.figures.notation;
     match (check.written, presentation.own_unit()) {
-        (None, _) => "- (a dash)".to_owned(),
+        (None, _) => format!("{} (a dash)", notation.dash()),
         (Some(written), Some(unit)) => written_in(written, unit),
-        (Some(written), None) => format::written(written),
+        (Some(written), None) => notation.figure(&format::written(written)),
     }
 }
 

@@ -192,8 +192,10 @@ fn figure(model: &Model, table: &TableDef, row: Option<RowId>, key: ColumnKey) -
     };
     let written = model.program.row(row).figures.get(column).map(|f| &f.kind);
     match written {
-        Some(&FigureKind::Number(written)) => return format::written(written),
-        Some(FigureKind::Dash) => return "-".to_owned(),
+        Some(&FigureKind::Number(written)) => {
+            return table.notation.figure(&format::written(written));
+        }
+        Some(FigureKind::Dash) => return table.notation.dash().to_owned(),
         Some(FigureKind::Blank) => return "(blank)".to_owned(),
         Some(FigureKind::Absent) => return super::view::ABSENT.to_owned(),
         Some(FigureKind::Text(text)) => return text.to_string(),

@@ -79,6 +79,7 @@ pub(super) fn view(
             def.rounding.mode.name()
         ),
         label_heading: "Party".to_owned(),
+        notation: def.notation,
         columns: columns(def),
         lines,
         footnotes,
@@ -142,7 +143,7 @@ fn line_cells(
                 shown: figure_text(scale, line, party, figure, check),
                 value: number.map(|n| plain(Exact::new(n))),
                 computed: !is_input,
-                stated: check.map(stated_as_is),
+                stated: check.map(|check| stated_as_is(check, scale.def.notation)),
                 mark: mark(
                     check,
                     footnotes,
@@ -153,7 +154,10 @@ fn line_cells(
                             role_words(scale, scale.def.role(figure))
                         )
                     },
-                    format::exact_number,
+                    format::Scaled {
+                        notation: scale.def.notation,
+                        ..format::Scaled::UNITS
+                    },
                 ),
                 formula: number.and_then(|_| total_formula(scale, line, role, figure)),
                 number,
@@ -217,7 +221,7 @@ fn figure_text(
     let role = scale.def.role(figure);
     let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
     if is_input || check.is_some_and(|c| c.outcome != Outcome::Mismatch) {
-        return input_shown(written);
+        return input_shown(written, scale.def.notation);
     }
     match computed(scale, line, role) {
         Some(amount) => rounded(scale, role, amount.value),
@@ -234,10 +238,11 @@ fn rounded(scale: &ScaleModel, role: FigureRole, value: Exact) -> String {
             .map_or((None, RoundingMode::HalfUp), |r| (Some(r.written), r.mode)),
         _ => (Some(scale.def.rounding.written), scale.def.rounding.mode),
     };
-    match step {
+    let comma = match step {
         Some(step) => format::fixed(value.to_decimal(), step.decimals, mode),
         None => format::exact_number(value),
-    }
+    };
+    scale.def.notation.figure(&comma)
 }
 
 fn role_words(scale: &ScaleModel, role: FigureRole) -> String {

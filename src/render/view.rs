@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::format;
+use crate::format::{self, Notation};
 use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
 use crate::semantics::explain::{Subject, constant, difference_size, written_in};
 use crate::semantics::number::Exact;
@@ -16,7 +16,7 @@ use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId}
 use crate::semantics::resolve::{column_name, factor, figures};
 use crate::semantics::unit::{Unit, currency_symbol};
 use crate::semantics::{Evaluated, Model};
-use crate::syntax::ast::{ColumnKey, FigureKind};
+use crate::syntax::ast::{ColumnKey, FigureKind, Written};
 
 pub use super::formula::CellFormula;
 
@@ -120,6 +120,9 @@ pub struct Table {
     pub unit: String,
     /// The heading over the labels: `Description`, `Party`.
     pub label_heading: String,
+    /// How the figures are printed (`shown`): `comma` (2,250,862, -41,609) or `UN`
+    /// (2 250 862, (41 609), – for nil).
+    pub notation: Notation,
     pub columns: Vec<Column>,
     pub lines: Vec<TableLine>,
     /// One per `≈n` or `✗n` mark: what the difference is and whether rounding explains it.
@@ -628,6 +631,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
             .label_heading
             .clone()
             .unwrap_or_else(|| "Description".to_owned()),
+        notation: definition.notation,
         columns: definition
             .columns
             .iter()
@@ -721,7 +725,7 @@ impl RowContext<'_> {
             value: number.map(|n| plain(Exact::new(n))),
             computed,
             stated: check
-                .map(|check| stated_cell(check, factor(&self.table.unit)))
+                .map(|check| stated_cell(check, factor(&self.table.unit), self.table.notation))
                 .or_else(|| self.unchecked(column, computed, figure)),
             mark: mark(
                 check,
@@ -730,7 +734,7 @@ impl RowContext<'_> {
                     let column = column_name(key.unwrap_or(ColumnKey::Total));
                     format!("{}, {column}", self.row.display_label())
                 },
-                |value| scale.show(value),
+                scale,
             ),
             formula: if computed && number.is_some() {
                 self.formula(column, is_total)
@@ -766,15 +770,14 @@ impl RowContext<'_> {
         figure: Option<FigureKind>,
         check: Option<&Check>,
     ) -> String {
+        let notation = self.table.notation;
         if !computed {
-            return input_shown(figure);
+            return input_shown(figure, notation);
         }
         // A figure that matches or differs only by rounding is shown as published: the
         // published figure is the correct rounding of amounts bud only sees rounded.
         if let Some(check) = check.filter(|c| c.outcome != Outcome::Mismatch) {
-            return check
-                .written
-                .map_or_else(|| "-".to_owned(), format::written);
+            return figure_in(check.written, notation);
         }
         match self.model.cells[self.id.0].get(column) {
             Some(Ok(amount)) if figure == Some(FigureKind::Blank) && amount.value.is_zero() => {
@@ -800,7 +803,10 @@ impl RowContext<'_> {
         let scaled = Exact::new(value)
             .checked_div(Exact::new(factor(&self.table.unit)))
             .ok()?;
-        Some(not_checked(input_shown(figure), plain(scaled)))
+        Some(not_checked(
+            input_shown(figure, self.table.notation),
+            plain(scaled),
+        ))
     }
 
     /// The Total column adds the row's other columns; a rule becomes the same
@@ -830,16 +836,14 @@ impl RowContext<'_> {
     }
 }
 
-fn stated_cell(check: &Check, factor: Decimal) -> Stated {
+fn stated_cell(check: &Check, factor: Decimal, notation: Notation) -> Stated {
     let scaled = |value: Exact| {
         value
             .checked_div(Exact::new(factor))
             .map_or_else(|_| "?".to_owned(), plain)
     };
     Stated {
-        written: check
-            .written
-            .map_or_else(|| "-".to_owned(), format::written),
+        written: figure_in(check.written, notation),
         value: scaled(Exact::new(check.stated)),
         outcome: check.outcome.into(),
         difference: scaled(check.difference()),
@@ -848,8 +852,16 @@ fn stated_cell(check: &Check, factor: Decimal) -> Stated {
 }
 
 /// A scale figure's stated figure: scales hold rates and amounts in their own units.
-pub(super) fn stated_as_is(check: &Check) -> Stated {
-    stated_cell(check, Decimal::ONE)
+pub(super) fn stated_as_is(check: &Check, notation: Notation) -> Stated {
+    stated_cell(check, Decimal::ONE, notation)
+}
+
+/// A stated figure as the table prints it, in its notation; `None` is a dash.
+pub(super) fn figure_in(written: Option<Written>, notation: Notation) -> String {
+    match written {
+        Some(written) => notation.figure(&format::written(written)),
+        None => notation.dash().to_owned(),
+    }
 }
 
 /// An input figure as a number, in the unit it is written in: a dash is zero.
@@ -861,11 +873,12 @@ pub(super) fn input_number(figure: Option<FigureKind>) -> Option<Decimal> {
     }
 }
 
-/// An input figure as printed: `1,875.2`, `-`, or nothing for a blank.
-pub(super) fn input_shown(figure: Option<FigureKind>) -> String {
+/// An input figure as printed: `1,875.2`, `-`, or nothing for a blank; in UN notation
+/// `2 250 862`, `(41 609)`, `–`.
+pub(super) fn input_shown(figure: Option<FigureKind>, notation: Notation) -> String {
     match figure {
-        Some(FigureKind::Number(written)) => format::written(written),
-        Some(FigureKind::Dash) => "-".to_owned(),
+        Some(FigureKind::Number(written)) => notation.figure(&format::written(written)),
+        Some(FigureKind::Dash) => notation.dash().to_owned(),
         Some(FigureKind::Absent) => ABSENT.to_owned(),
         Some(FigureKind::Text(text)) => text.to_string(),
         Some(FigureKind::Blank) | None => String::new(),
@@ -877,14 +890,15 @@ pub fn published(table: &TableDef, value: Exact) -> String {
     let Ok(scaled) = value.checked_div(Exact::new(factor(&table.unit))) else {
         return "?".to_owned();
     };
-    match table.rounding {
+    let comma = match table.rounding {
         Some(rounding) => format::fixed(
             scaled.to_decimal(),
             rounding.written.decimals,
             rounding.mode,
         ),
         None => format::exact_number(scaled),
-    }
+    };
+    table.notation.figure(&comma)
 }
 
 /// `✓`, or `≈n` / `✗n` with a numbered note under the table: "{what}: stated …,
@@ -893,8 +907,9 @@ pub(super) fn mark(
     check: Option<&Check>,
     footnotes: &mut Vec<String>,
     what: impl FnOnce() -> String,
-    show: impl Fn(Exact) -> String,
+    figures: format::Scaled,
 ) -> String {
+    let show = |value: Exact| figures.show(value);
     let Some(check) = check else {
         return String::new();
     };
@@ -904,9 +919,7 @@ pub(super) fn mark(
         Outcome::Mismatch => MISMATCH,
     };
     let number = footnotes.len() + 1;
-    let stated = check
-        .written
-        .map_or_else(|| "-".to_owned(), format::written);
+    let stated = figure_in(check.written, figures.notation);
     let tolerance = show(Exact::new(check.tolerance()));
     let verdict = match check.outcome {
         Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
@@ -916,7 +929,7 @@ pub(super) fn mark(
         "{symbol}{number} {}: stated {stated}, computed {}, difference {}: {verdict}",
         what(),
         show(check.computed),
-        format::signed(show(check.difference())),
+        figures.show_signed(check.difference()),
     ));
     format!("{symbol}{number}")
 }

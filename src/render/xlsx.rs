@@ -23,6 +23,7 @@ use rust_xlsxwriter::{
 
 use super::formula::{CellFormula, value_name};
 use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell, Value};
+use crate::format::Notation;
 
 /// The row the first line of a table is written on (0-based), under the title, the
 /// unit and the headings.
@@ -281,9 +282,14 @@ fn column_format(table: &Table, column: usize) -> String {
             whole.then_some(0)
         });
     match decimals {
+        // The workbook's thousands separator is the reader's own (a space in much of
+        // Europe); the notation decides the sign and the nil dash.
         Some(decimals) => {
             let positive = with_decimals("#,##0", decimals);
-            format!("{positive};-{positive};\"-\"")
+            match table.notation {
+                Notation::Comma => format!("{positive};-{positive};\"-\""),
+                Notation::Un => format!("{positive};({positive});\"\u{2013}\""),
+            }
         }
         None => "General".to_owned(),
     }

@@ -477,7 +477,7 @@ pub fn constant(value: Exact, unit: &Unit) -> String {
             currency_symbol(currency),
             format::Scaled {
                 factor: scale.factor(),
-                min_decimals: 0
+                ..format::Scaled::UNITS
             }
             .show(value),
             scale_word(*scale)

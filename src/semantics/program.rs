@@ -51,6 +51,8 @@ pub struct DecisionInfo {
     pub meeting: Option<String>,
     pub period: Option<Period>,
     pub currency: Option<String>,
+    /// How the decision's tables print their figures, unless a table says otherwise.
+    pub notation: crate::format::Notation,
 }
 
 impl DecisionInfo {
@@ -144,6 +146,13 @@ pub struct TableDef {
     pub columns: Vec<ColumnKey>,
     /// The headings of the text columns: `ColumnKey::Text(n)` is headed `headings[n]`.
     pub headings: Vec<String>,
+    /// Per column, the heading the decision prints over it, when the table gives one
+    /// (`2016 as "2016 (EUR)"`).
+    pub given_headings: Vec<Option<String>>,
+    /// The table's own `notation`, if it has one.
+    pub own_notation: Option<crate::format::Notation>,
+    /// How the table prints its figures: its own notation, or the decision's.
+    pub notation: crate::format::Notation,
     /// The heading over the row labels (`label "Activity"`), when the table gives one.
     pub label_heading: Option<String>,
     pub notes: Vec<String>,
@@ -158,6 +167,13 @@ impl TableDef {
     /// A column's heading as the table prints it: "2013", "2013-2014", "Total" or a
     /// text column's own ("Synergies").
     pub fn heading(&self, column: ColumnKey) -> String {
+        let given = self
+            .column_index(column)
+            .and_then(|index| self.given_headings.get(index))
+            .and_then(Option::clone);
+        if let Some(given) = given {
+            return given;
+        }
         match column {
             ColumnKey::Text(n) => self
                 .headings

@@ -13,6 +13,7 @@ use super::number::Exact;
 use super::program::*;
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::format::Notation;
 use crate::semantics::unit::{percent_out_of_range, ratio_out_of_range};
 use crate::syntax::ast::{
     self, ColumnKey, FieldValue, FigureKind, Item, Scale, TableSetting, YearIndex,
@@ -31,6 +32,10 @@ pub fn resolve(file: &ast::File) -> (Program, Vec<Diagnostic>) {
     resolver.program.rows.reserve_exact(row_count(file));
     resolver.declare(file);
     resolver.bind();
+    let decision_notation = resolver.program.decision.notation;
+    for table in &mut resolver.program.tables {
+        table.notation = table.own_notation.unwrap_or(decision_notation);
+    }
     (resolver.program, resolver.diagnostics)
 }
 
@@ -204,6 +209,11 @@ impl<'a> Resolver<'a> {
                     info.currency = Some(currency.code.clone());
                     continue;
                 }
+                ("notation", FieldValue::Notation(notation)) => {
+                    info.notation = *notation;
+                    continue;
+                }
+                ("notation", _) => "a notation: `UN` or `comma`",
                 ("title" | "meeting" | "issuer", _) => "a text in double quotes",
                 ("period", _) => "a period such as 2013-2014 or 1 January – 31 March 2014",
                 ("currency", _) => "a currency such as US$",
@@ -401,6 +411,9 @@ impl<'a> Resolver<'a> {
             rounding: settings.rounding,
             columns: settings.columns,
             headings: settings.headings,
+            given_headings: settings.given_headings,
+            own_notation: settings.notation,
+            notation: Notation::default(),
             label_heading: settings.label_heading,
             notes: settings.notes,
             lines: Vec::new(),
@@ -417,6 +430,8 @@ impl<'a> Resolver<'a> {
         let mut rounding: Option<(ast::Rounding, Span)> = None;
         let mut columns: Option<(Vec<ColumnKey>, Span)> = None;
         let mut headings = Vec::new();
+        let mut given_headings = Vec::new();
+        let mut notation: Option<(Notation, Span)> = None;
         let mut label_heading = None;
         let mut well_formed = true;
         let mut notes = Vec::new();
@@ -443,13 +458,28 @@ impl<'a> Resolver<'a> {
                         self.setting_twice("rounding", *span);
                     }
                 }
-                TableSetting::Columns(keys, texts, span) => {
-                    well_formed &= self.check_columns(keys, *span);
-                    headings = texts.iter().map(|text| text.value.to_string()).collect();
-                    let keys = keys.iter().map(|(key, _)| *key).collect();
-                    if columns.replace((keys, *span)).is_some() {
-                        self.setting_twice("columns", *span);
+                TableSetting::Columns(written) => {
+                    let span = written.span;
+                    well_formed &= self.check_columns(&written.keys, span);
+                    headings = written
+                        .texts
+                        .iter()
+                        .map(|text| text.value.to_string())
+                        .collect();
+                    given_headings = written
+                        .headings
+                        .iter()
+                        .map(|heading| heading.as_ref().map(|h| h.value.to_string()))
+                        .collect();
+                    let keys = written.keys.iter().map(|(key, _)| *key).collect();
+                    if columns.replace((keys, span)).is_some() {
+                        self.setting_twice("columns", span);
                         well_formed = false;
+                    }
+                }
+                TableSetting::Notation(written, span) => {
+                    if notation.replace((*written, *span)).is_some() {
+                        self.setting_twice("notation", *span);
                     }
                 }
             }
@@ -519,6 +549,8 @@ impl<'a> Resolver<'a> {
             rounding,
             columns,
             headings,
+            given_headings,
+            notation: notation.map(|(notation, _)| notation),
             label_heading: label_heading.map(String::from),
             notes,
             well_formed,
@@ -1241,7 +1273,9 @@ impl<'a> Resolver<'a> {
     }
 }
 
-const DECISION_FIELDS: [&str; 5] = ["title", "meeting", "issuer", "period", "currency"];
+const DECISION_FIELDS: [&str; 6] = [
+    "title", "meeting", "issuer", "period", "currency", "notation",
+];
 
 /// How many "did you mean" searches one file gets.
 const MAX_SUGGESTIONS: usize = 100;
@@ -1267,6 +1301,8 @@ struct TableSettings {
     rounding: Option<PublishedRounding>,
     columns: Vec<ColumnKey>,
     headings: Vec<String>,
+    given_headings: Vec<Option<String>>,
+    notation: Option<Notation>,
     label_heading: Option<String>,
     notes: Vec<String>,
 }
@@ -1377,6 +1413,7 @@ pub fn figures(table: &TableDef) -> crate::format::Scaled {
     crate::format::Scaled {
         factor: factor(&table.unit),
         min_decimals: table.rounding.map_or(0, |r| r.written.decimals),
+        notation: table.notation,
     }
 }
 

@@ -140,6 +140,8 @@ pub struct ScaleDef {
     pub currency: String,
     /// How each contribution is rounded.
     pub rounding: PublishedRounding,
+    /// How the scale prints its figures: its own `notation`, or the decision's.
+    pub notation: crate::format::Notation,
     /// How the adjusted scale is published; `None` compares it exactly.
     pub rate_rounding: Option<PublishedRounding>,
     pub years: Vec<i32>,
@@ -464,6 +466,7 @@ impl Builder<'_> {
                 mode: RoundingMode::HalfUp,
             },
             rate_rounding: None,
+            notation: self.model.program.decision.notation,
             years: Vec::new(),
             has_total: false,
             amount: None,
@@ -523,7 +526,7 @@ impl Builder<'_> {
                         ),
                     }
                 }
-                TableSetting::Columns(_, _, span) if columns => {
+                TableSetting::Columns(ast::Columns { span, .. }) if columns => {
                     self.columns_ok = false;
                     self.setting_problem(
                         *span,
@@ -531,10 +534,11 @@ impl Builder<'_> {
                         "keep one `columns` line",
                     );
                 }
-                TableSetting::Columns(keys, _, span) => {
+                TableSetting::Columns(written) => {
                     columns = true;
-                    self.columns(keys, *span, def);
+                    self.columns(&written.keys, written.span, def);
                 }
+                TableSetting::Notation(notation, _) => def.notation = *notation,
             }
         }
         if !columns {

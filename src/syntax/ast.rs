@@ -250,6 +250,8 @@ pub enum FieldValue {
     Period(Period),
     Dates(Dates),
     Currency(Currency),
+    /// `notation UN`: how the decision's tables print their figures.
+    Notation(Notation),
 }
 
 /// `1 January – 31 March 2014`: the days a report covers, both included.
@@ -390,12 +392,25 @@ pub enum TableSetting {
     Label(Text),
     Unit(TableUnit, Span),
     Rounding(Rounding, Span),
-    /// The columns in order, each with where it was written.
-    /// The columns in order, with the headings of its text columns: `ColumnKey::Text(n)`
-    /// is headed by the n-th.
-    Columns(Vec<(ColumnKey, Span)>, Vec<Text>, Span),
+    Columns(Columns),
     Note(Text),
+    /// `notation UN`: how the table prints its figures.
+    Notation(Notation, Span),
 }
+
+/// `columns 2016 as "2016 (EUR)" 2017 Total`: the columns in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Each column with where it was written.
+    pub keys: Vec<(ColumnKey, Span)>,
+    /// The heading the decision prints over each column, when it is given (`as "…"`).
+    pub headings: Vec<Option<Text>>,
+    /// The headings of the text columns: `ColumnKey::Text(n)` is headed by the n-th.
+    pub texts: Vec<Text>,
+    pub span: Span,
+}
+
+pub use crate::format::Notation;
 
 /// The unit every figure of a table is written in.
 #[derive(Debug, Clone, PartialEq, Eq)]

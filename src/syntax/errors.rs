@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 26] = [
+pub const KEYWORDS: [&str; 27] = [
     "decision",
     "report",
     "import",
@@ -24,6 +24,7 @@ pub const KEYWORDS: [&str; 26] = [
     "unit",
     "rounding",
     "columns",
+    "notation",
     "note",
     "scale",
     "group",

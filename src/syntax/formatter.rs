@@ -80,12 +80,13 @@ const GAP: usize = 2;
 const FIGURE_GAP: usize = 3;
 
 /// Keywords of a table's or a scale's settings.
-const SETTINGS: [&str; 13] = [
+const SETTINGS: [&str; 14] = [
     "title",
     "label",
     "unit",
     "rounding",
     "columns",
+    "notation",
     "note",
     "apportion",
     "rates",

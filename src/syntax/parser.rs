@@ -337,6 +337,7 @@ impl Lower {
             Rule::period => FieldValue::Period(period(&value_pair)?),
             Rule::dates => FieldValue::Dates(dates(value_pair)?),
             Rule::currency => FieldValue::Currency(currency(&value_pair)),
+            Rule::notation => FieldValue::Notation(notation(&value_pair)),
             _ => return Err(internal(span, "a field value")),
         };
         Ok(DecisionField { name, value, span })
@@ -409,7 +410,7 @@ impl Lower {
             Some(columns) => Expected::Count(
                 columns
                     .into_inner()
-                    .filter(|p| p.as_rule() != Rule::kw_columns)
+                    .filter(|p| !matches!(p.as_rule(), Rule::kw_columns | Rule::heading))
                     .count(),
             ),
             None => Expected::Unchecked,
@@ -451,23 +452,40 @@ impl Lower {
             }
             Rule::table_rounding => TableSetting::Rounding(self.rounding(part)?, part_span),
             Rule::table_columns => {
-                let mut keys = Vec::new();
-                let mut headings = Vec::new();
+                let mut columns = Columns {
+                    keys: Vec::new(),
+                    headings: Vec::new(),
+                    texts: Vec::new(),
+                    span: part_span,
+                };
                 for key in part
                     .into_inner()
                     .filter(|p| p.as_rule() != Rule::kw_columns)
                 {
                     let key_span = span_of(&key);
-                    if key.as_rule() == Rule::string {
-                        let ordinal = u16::try_from(headings.len())
-                            .map_err(|_| internal(key_span, "fewer text columns"))?;
-                        headings.push(text(key));
-                        keys.push((ColumnKey::Text(ordinal), key_span));
-                    } else {
-                        keys.push((column_key(&key)?, key_span));
+                    match key.as_rule() {
+                        Rule::heading => {
+                            let heading = text(last_of(key, Rule::string, "a heading")?);
+                            if let Some(last) = columns.headings.last_mut() {
+                                *last = Some(heading);
+                            }
+                            continue;
+                        }
+                        Rule::string => {
+                            let ordinal = u16::try_from(columns.texts.len())
+                                .map_err(|_| internal(key_span, "fewer text columns"))?;
+                            columns.texts.push(text(key));
+                            columns.keys.push((ColumnKey::Text(ordinal), key_span));
+                        }
+                        _ => columns.keys.push((column_key(&key)?, key_span)),
                     }
+                    columns.headings.push(None);
                 }
-                TableSetting::Columns(keys, headings, part_span)
+                TableSetting::Columns(columns)
+            }
+            Rule::table_notation => {
+                let written = last_of(part, Rule::notation, "a notation")?;
+                TableSetting::Notation(notation(&written), part_span)
             }
             _ => return Ok(None),
         };
@@ -1118,6 +1136,13 @@ fn last_of<'i>(pair: Pair<'i, Rule>, rule: Rule, what: &str) -> Lowered<Pair<'i,
         .filter(|p| p.as_rule() == rule)
         .last()
         .ok_or_else(|| internal(span, what))
+}
+
+fn notation(pair: &Pair<'_, Rule>) -> Notation {
+    match pair.as_str() {
+        "UN" => Notation::Un,
+        _ => Notation::Comma,
+    }
 }
 
 fn currency(pair: &Pair<'_, Rule>) -> Currency {

@@ -21,7 +21,7 @@ use compact_str::CompactString;
 /// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
 /// setting) and the words the grammar reserves. Sorted, for a binary search on every
 /// line; a test checks it against `KEYWORDS`.
-const NOT_ROW_NAMES: [&str; 30] = [
+const NOT_ROW_NAMES: [&str; 31] = [
     "add",
     "apportion",
     "cap",
@@ -35,6 +35,7 @@ const NOT_ROW_NAMES: [&str; 30] = [
     "import",
     "in",
     "label",
+    "notation",
     "note",
     "of",
     "paragraph",
