@@ -286,8 +286,8 @@ fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &m
             Subject::Value { value: id, year },
             (stated.value, Some(stated.written), stated.span),
             *amount,
-            Decimal::ZERO,
-            RoundingMode::HalfUp,
+            stated.step,
+            stated.mode,
         ));
     };
     if let Some(stated) = value.scalar.as_ref().and_then(|rule| rule.stated.as_ref()) {

@@ -131,6 +131,11 @@ pub struct Stated {
     pub written: Written,
     pub unit: Unit,
     pub span: Span,
+    /// The step the figure is rounded to, in base units: its last written digit
+    /// (EUR 2,372,575 is rounded to the euro), or the coarser one it is said to be
+    /// rounded to (`stated US$ 2,922,100 rounding 100`).
+    pub step: Decimal,
+    pub mode: RoundingMode,
 }
 
 #[derive(Debug, Clone)]

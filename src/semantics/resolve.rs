@@ -831,10 +831,9 @@ impl<'a> Resolver<'a> {
     fn bind(&mut self) {
         for (id, definition) in std::mem::take(&mut self.pending_values) {
             let formula = self.formula(&definition.value, Scope::Global);
-            let stated = definition
-                .stated
-                .as_ref()
-                .and_then(|literal| self.stated_literal(literal));
+            let stated = definition.stated.as_ref().and_then(|literal| {
+                self.stated_literal(literal, definition.stated_rounding.as_ref())
+            });
             let value = &mut self.program.values[id.0];
             let rule = match definition.index {
                 None => value.scalar.as_mut(),
@@ -853,7 +852,13 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn stated_literal(&mut self, literal: &ast::Literal) -> Option<Stated> {
+    /// A stated figure, with the step it is rounded to: its last written digit, or the
+    /// coarser step `rounding` gives, in the figure's own unit.
+    fn stated_literal(
+        &mut self,
+        literal: &ast::Literal,
+        rounding: Option<&ast::Rounding>,
+    ) -> Option<Stated> {
         let written = match &literal.kind {
             ast::LiteralKind::Number(w)
             | ast::LiteralKind::Percent(w)
@@ -872,11 +877,31 @@ impl<'a> Resolver<'a> {
             self.diagnostics.push(literal_too_large(literal.span));
             return None;
         };
+        let per_written_unit = match &literal.kind {
+            ast::LiteralKind::Money { scale, .. } => scale.factor(),
+            ast::LiteralKind::Percent(_) => Decimal::new(1, 2),
+            _ => Decimal::ONE,
+        };
+        let last_digit = Decimal::new(1, written.decimals);
+        let written_step = rounding.map_or(last_digit, |r| r.step.value);
+        let step = written_step.checked_mul(per_written_unit);
+        let Some(step) = step.filter(|step| *step > Decimal::ZERO) else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::TableSetting, "a rounding step must be more than zero")
+                    .at(literal.span, "this stated figure's rounding")
+                    .with_help(
+                        "write the step the decision rounds the figure to, such as `rounding 100`",
+                    ),
+            );
+            return None;
+        };
         Some(Stated {
             value: value.to_decimal(),
             written,
             unit,
             span: literal.span,
+            step,
+            mode: rounding.map_or(ast::RoundingMode::HalfUp, |r| r.mode),
         })
     }
 

@@ -364,6 +364,9 @@ pub struct Definition {
     pub index: Option<YearIndex>,
     pub value: Expr,
     pub stated: Option<Literal>,
+    /// `rounding 100` after the stated figure: the step it is rounded to, in its own
+    /// unit, when coarser than its last written digit.
+    pub stated_rounding: Option<Rounding>,
     pub span: Span,
 }
 

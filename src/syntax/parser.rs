@@ -371,18 +371,22 @@ impl Lower {
         let mut index = None;
         let mut value = None;
         let mut stated = None;
+        let mut stated_rounding = None;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::ident => name = Some(ident(part)),
                 Rule::year_index => index = Some(year_index(part)?),
                 Rule::expr => value = Some(self.formula(part)?),
                 Rule::stated => {
-                    let part_span = span_of(&part);
-                    let literal = part
-                        .into_inner()
-                        .find(|p| p.as_rule() != Rule::kw_stated)
-                        .ok_or_else(|| internal(part_span, "a stated figure"))?;
-                    stated = Some(self.literal(literal)?);
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::kw_stated => {}
+                            Rule::stated_rounding => {
+                                stated_rounding = Some(self.rounding(piece)?);
+                            }
+                            _ => stated = Some(self.literal(piece)?),
+                        }
+                    }
                 }
                 _ => return Err(internal(span_of(&part), "a definition")),
             }
@@ -392,6 +396,7 @@ impl Lower {
             index,
             value: value.ok_or_else(|| internal(span, "a formula"))?,
             stated,
+            stated_rounding,
             span,
         })
     }
