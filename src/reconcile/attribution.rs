@@ -316,10 +316,7 @@ fn cells_read(program: &Program, row: RowId, column: usize) -> Vec<(RowId, usize
 /// The column of `row` a reference reads when computing column `key` of a row.
 fn column_read(program: &Program, row: RowId, at: At, key: Option<ColumnKey>) -> Option<usize> {
     let table = program.table(program.row(row).table);
-    match at {
-        At::Current => table.column_index(key?),
-        At::Column(key) => table.column_index(key),
-    }
+    table.column_index(at.column_from(key)?)
 }
 
 #[cfg(test)]

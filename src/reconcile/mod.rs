@@ -318,8 +318,12 @@ fn row_checks(model: &Model, id: RowId, row: &RowDef, reconciliation: &mut Recon
         .rounding
         .map_or((Decimal::ZERO, RoundingMode::HalfUp), |r| (r.step, r.mode));
     for (column, figure) in row.figures.iter().enumerate() {
-        let is_stated =
-            row.formula.is_some() || table.columns.get(column) == Some(&ColumnKey::Total);
+        let key = table.columns.get(column).copied();
+        let computed = match (&row.formula, key) {
+            (Some(formula), Some(key)) => formula.for_column(key).is_some(),
+            _ => false,
+        };
+        let is_stated = computed || key == Some(ColumnKey::Total);
         let stated = row.amount(column).unwrap_or(Decimal::ZERO);
         let written = match figure.kind {
             FigureKind::Number(written) => Some(written),

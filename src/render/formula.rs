@@ -51,7 +51,8 @@ pub(super) fn translate(place: &Place<'_>, formula: &Formula) -> Option<CellForm
     if place.table.unit.unit == Unit::Percent {
         return None;
     }
-    term(place, formula)
+    let key = *place.table.columns.get(place.column)?;
+    term(place, formula.for_column(key)?)
 }
 
 fn term(place: &Place<'_>, formula: &Formula) -> Option<CellFormula> {
@@ -84,6 +85,7 @@ fn term(place: &Place<'_>, formula: &Formula) -> Option<CellFormula> {
             ColumnKey::Year(year) => Some(CellFormula::Number(Decimal::from(*year))),
             _ => None,
         },
+        FormulaKind::Except { .. } => None,
         FormulaKind::Ratio(_)
         | FormulaKind::Share { .. }
         | FormulaKind::Published { .. }
@@ -139,10 +141,7 @@ pub fn value_name(name: &str, year: Option<i32>) -> String {
 }
 
 fn year_read(place: &Place<'_>, at: At) -> Option<i32> {
-    let key = match at {
-        At::Current => *place.table.columns.get(place.column)?,
-        At::Column(key) => key,
-    };
+    let key = at.column_from(place.table.columns.get(place.column).copied())?;
     match key {
         ColumnKey::Year(year) => Some(year),
         ColumnKey::Period(_) | ColumnKey::Total | ColumnKey::Text(_) => None,
@@ -153,7 +152,10 @@ fn cell(place: &Place<'_>, row: RowId, at: At) -> Option<CellFormula> {
     let line = *place.positions.get(&row)?;
     let column = match at {
         At::Current => place.column,
-        At::Column(key) => place.table.column_index(key)?,
+        other => {
+            let key = other.column_from(place.table.columns.get(place.column).copied())?;
+            place.table.column_index(key)?
+        }
     };
     Some(CellFormula::Cell { line, column })
 }

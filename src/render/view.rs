@@ -716,7 +716,11 @@ impl RowContext<'_> {
         let key = self.table.columns.get(column).copied();
         let is_total = key == Some(ColumnKey::Total);
         let figure = self.row.figures.get(column).map(|f| f.kind.clone());
-        let computed = self.row.formula.is_some() || is_total;
+        let by_rule = match (&self.row.formula, key) {
+            (Some(formula), Some(key)) => formula.for_column(key).is_some(),
+            _ => false,
+        };
+        let computed = by_rule || is_total;
         let scale = figures(self.table);
         let number = self.number(column, computed, figure.clone());
         TableCell {

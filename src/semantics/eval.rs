@@ -302,6 +302,9 @@ impl<'a> Evaluator<'a> {
                 _ if row.is_absent(index) => Err(Failed),
                 (ColumnKey::Total, _) => Ok(Amount::exact(Exact::ZERO)), // filled in below
                 (_, None) => Ok(input_figure(row, index, half_step)),
+                (column, Some(formula)) if formula.for_column(*column).is_none() => {
+                    Ok(input_figure(row, index, half_step))
+                }
                 (_, Some(_)) if !fits => Err(Failed),
                 (column, Some(formula)) => {
                     let result = self
@@ -313,6 +316,10 @@ impl<'a> Evaluator<'a> {
                     self.settle(result)
                 }
             };
+            // A row may read its own earlier column (`reserve[year - 1]`).
+            if let Some(slot) = self.cells[id.0].get_mut(index) {
+                *slot = cell;
+            }
             cells.push(cell);
         }
         // A Total adds its row's figures: as printed, when reading the decision as
@@ -401,6 +408,13 @@ impl<'a> Evaluator<'a> {
             FormulaKind::Round { value, step } => self
                 .round(value, step, context, formula.span)
                 .map(Evaluated::Amount),
+            FormulaKind::Except { rule, .. } => match context.column {
+                Some(column) => match formula.for_column(column) {
+                    Some(branch) => self.eval(branch, context),
+                    None => Err(None),
+                },
+                None => self.eval(rule, context),
+            },
             FormulaKind::Invalid => Err(None),
         }
     }
@@ -524,11 +538,7 @@ impl<'a> Evaluator<'a> {
         if let Some(scalar) = &self.values[id.0].scalar {
             return scalar.clone().map_err(|Failed| None);
         }
-        let year = match at {
-            At::Column(ColumnKey::Year(year)) => Some(year),
-            _ => context.year,
-        };
-        let Some(year) = year else {
+        let Some(year) = at.year_from(context.year) else {
             return Err(Some(no_single_year(&value.name, context, span)));
         };
         self.demanded.insert((id, year));
@@ -619,10 +629,7 @@ impl<'a> Evaluator<'a> {
         let program: &'a Program = self.program;
         let row = program.row(id);
         let table = program.table(row.table);
-        let column = match at {
-            At::Column(column) => Some(column),
-            At::Current => context.column,
-        };
+        let column = at.column_from(context.column);
         let Some(column) = column else {
             let name = row.name.clone().unwrap_or_else(|| row.label.clone());
             return Err(Some(
@@ -903,6 +910,11 @@ fn collect_named_years(formula: &Formula, years: &mut BTreeSet<i32>) {
         } => {
             collect_named_years(lhs, years);
             collect_named_years(rhs, years);
+        }
+        FormulaKind::Except { .. } => {
+            for branch in formula.branches() {
+                collect_named_years(branch, years);
+            }
         }
         _ => {}
     }

@@ -126,7 +126,7 @@ fn cell_derivation(model: &Model, row_id: RowId, column: usize) -> Option<Deriva
                 .join(" + "),
         });
     }
-    let formula = row.formula.as_ref()?;
+    let formula = row.formula.as_ref()?.for_column(key)?;
     let context = Reading {
         model,
         table: Some(row.table),
@@ -237,6 +237,10 @@ impl Reading<'_> {
                 self.render(value, 0, mode),
                 self.render(step, 0, mode)
             ),
+            FormulaKind::Except { rule, .. } => {
+                let branch = self.column.and_then(|column| formula.for_column(column));
+                self.render(branch.unwrap_or(rule), parent, mode)
+            }
             FormulaKind::Invalid => "?".to_owned(),
         }
     }
@@ -245,10 +249,7 @@ impl Reading<'_> {
     fn published_figure(&self, id: RowId, at: At) -> String {
         let row = self.model.program.row(id);
         let table = self.model.program.table(row.table);
-        let column = match at {
-            At::Column(column) => Some(column),
-            At::Current => self.column.or(self.year.map(ColumnKey::Year)),
-        };
+        let column = at.column_from(self.column.or(self.year.map(ColumnKey::Year)));
         let figure = column
             .and_then(|column| table.column_index(column))
             .and_then(|index| row.figures.get(index));
@@ -392,19 +393,13 @@ impl Reading<'_> {
                 if let Some(scalar) = &results.scalar {
                     return scalar.clone().ok();
                 }
-                let year = match at {
-                    At::Column(ColumnKey::Year(year)) => Some(*year),
-                    _ => self.year,
-                }?;
+                let year = at.year_from(self.year)?;
                 results.years.get(&year)?.clone().ok()
             }
             FormulaKind::Row { id, at } => {
                 let row = self.model.program.row(*id);
                 let table = self.model.program.table(row.table);
-                let key = match at {
-                    At::Column(key) => Some(*key),
-                    At::Current => self.column,
-                }?;
+                let key = at.column_from(self.column)?;
                 let index = table.column_index(key)?;
                 let cell: Amount = (*self.model.cells[id.0].get(index)?).ok()?;
                 Some(Evaluated::Amount(cell))
@@ -426,6 +421,8 @@ fn index(at: At) -> String {
     match at {
         At::Current => String::new(),
         At::Column(key) => format!("[{}]", column_name(key)),
+        At::Shifted(years) if years < 0 => format!("[year - {}]", -i64::from(years)),
+        At::Shifted(years) => format!("[year + {years}]"),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::program::{Node, Program, Reference, RowId, RuleKey, SectionId, ValueId};
+use super::program::{At, Node, Program, Reference, RowId, RuleKey, SectionId, ValueId};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
 /// Everything to evaluate, dependencies first; members of a cycle are left out.
@@ -105,6 +105,7 @@ impl Graph {
             let Some(formula) = formula else {
                 continue;
             };
+            let node = *node;
             formula.for_each_reference(&mut |reference, at, span| {
                 let targets = match reference {
                     Reference::Row(row) => vec![Node::Row(row)],
@@ -117,6 +118,12 @@ impl Graph {
                         .collect(),
                 };
                 for target in targets {
+                    // An earlier year of itself (`level[year - 1]`) is computed before
+                    // the year that reads it: years are evaluated in order.
+                    let earlier = matches!(at, At::Shifted(years) if years < 0);
+                    if earlier && target == node {
+                        continue;
+                    }
                     if let Some(to) = position.get(target) {
                         edges[from].push(Edge { to, span });
                     }

@@ -392,6 +392,12 @@ pub enum FormulaKind {
         value: Box<Formula>,
         step: Box<Formula>,
     },
+    /// A row's rule with another for some columns (`except 2016 = level`), or none
+    /// there (`except 2016`: the column's figure is an input).
+    Except {
+        rule: Box<Formula>,
+        columns: Vec<(ColumnKey, Option<Formula>, Span)>,
+    },
     /// A formula that could not be resolved; its diagnostic has been given already.
     Invalid,
 }
@@ -410,9 +416,59 @@ pub enum At {
     /// The column or year being computed.
     Current,
     Column(ColumnKey),
+    /// So many years from the one being computed: `level[year - 1]` is `Shifted(-1)`.
+    Shifted(i32),
+}
+
+impl At {
+    /// The column read when `current` is being computed; `None` when there is no
+    /// single year to shift from.
+    pub fn column_from(self, current: Option<ColumnKey>) -> Option<ColumnKey> {
+        match self {
+            At::Current => current,
+            At::Column(column) => Some(column),
+            At::Shifted(years) => match current? {
+                ColumnKey::Year(year) => Some(ColumnKey::Year(year.checked_add(years)?)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The year read when `current` is being computed.
+    pub fn year_from(self, current: Option<i32>) -> Option<i32> {
+        match self {
+            At::Column(ColumnKey::Year(year)) => Some(year),
+            At::Shifted(years) => current?.checked_add(years),
+            _ => current,
+        }
+    }
 }
 
 impl Formula {
+    /// The rule that computes `column` of a row: the row's own, or the one its
+    /// `except` gives that column; `None` where the column's figure is an input.
+    pub fn for_column(&self, column: ColumnKey) -> Option<&Formula> {
+        match &self.kind {
+            FormulaKind::Except { rule, columns } => {
+                match columns.iter().find(|(key, _, _)| *key == column) {
+                    Some((_, other, _)) => other.as_ref(),
+                    None => Some(rule),
+                }
+            }
+            _ => Some(self),
+        }
+    }
+
+    /// The row's rule and every other rule its `except` gives, each once.
+    pub fn branches(&self) -> Vec<&Formula> {
+        match &self.kind {
+            FormulaKind::Except { rule, columns } => std::iter::once(&**rule)
+                .chain(columns.iter().filter_map(|(_, other, _)| other.as_ref()))
+                .collect(),
+            _ => vec![self],
+        }
+    }
+
     /// Every value and row this formula reads, with the column or year it reads, in
     /// order of appearance.
     pub fn for_each_reference(&self, visit: &mut impl FnMut(Reference, At, Span)) {
@@ -450,6 +506,11 @@ impl Formula {
             } => {
                 lhs.walk(published, visit);
                 rhs.walk(published, visit);
+            }
+            FormulaKind::Except { .. } => {
+                for branch in self.branches() {
+                    branch.walk(published, visit);
+                }
             }
             FormulaKind::Constant { .. }
             | FormulaKind::Ratio(_)

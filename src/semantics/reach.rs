@@ -296,6 +296,14 @@ impl<'a> Piece<'a> {
                 self.expr(rhs);
             }
             ExprKind::Call { args, .. } => args.iter().for_each(|arg| self.expr(arg)),
+            ExprKind::Except { rule, columns } => {
+                self.expr(rule);
+                for column in columns {
+                    if let Some(other) = &column.rule {
+                        self.expr(other);
+                    }
+                }
+            }
             ExprKind::Literal(_) | ExprKind::Year => {}
         }
     }

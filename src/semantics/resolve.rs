@@ -848,8 +848,58 @@ impl<'a> Resolver<'a> {
         for (id, expr) in std::mem::take(&mut self.pending_rows) {
             let table = self.program.row(id).table;
             let formula = self.formula(expr, Scope::Table(table));
+            self.check_exceptions(table, &formula);
             self.program.rows[id.0].formula = Some(Box::new(formula));
         }
+    }
+
+    /// `except 2016`: a year or period column of the table, once.
+    fn check_exceptions(&mut self, table: TableId, formula: &Formula) {
+        let FormulaKind::Except { columns, .. } = &formula.kind else {
+            return;
+        };
+        let table = self.program.table(table);
+        let mut seen: Vec<ColumnKey> = Vec::new();
+        let mut problems = Vec::new();
+        for (key, _, span) in columns {
+            let problem = if seen.contains(key) {
+                Some((
+                    format!("the column {} is excepted twice", column_name(*key)),
+                    "keep one `except` for the column".to_owned(),
+                ))
+            } else if *key == ColumnKey::Total {
+                Some((
+                    "the Total column cannot have a rule of its own".to_owned(),
+                    "bud always computes a Total as the sum of the row's year columns".to_owned(),
+                ))
+            } else if table.column_index(*key).is_none() {
+                let columns = table
+                    .columns
+                    .iter()
+                    .map(|c| column_name(*c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some((
+                    format!(
+                        "{} has no column {}",
+                        table.display_name(),
+                        column_name(*key)
+                    ),
+                    format!("its columns are {columns}"),
+                ))
+            } else {
+                None
+            };
+            seen.push(*key);
+            if let Some((message, help)) = problem {
+                problems.push(
+                    Diagnostic::error(Code::TableColumn, message)
+                        .at(*span, "this `except`")
+                        .with_help(help),
+                );
+            }
+        }
+        self.diagnostics.extend(problems);
     }
 
     /// A stated figure, with the step it is rounded to: its last written digit, or the
@@ -949,6 +999,21 @@ impl<'a> Resolver<'a> {
             },
             ast::ExprKind::Call { function, args } => {
                 self.call(function, args, expr.span, scope)?
+            }
+            ast::ExprKind::Except { rule, columns } => {
+                let rule = Box::new(self.try_formula(rule, scope)?);
+                let mut resolved = Vec::with_capacity(columns.len());
+                for column in columns {
+                    let other = match &column.rule {
+                        Some(other) => Some(self.try_formula(other, scope)?),
+                        None => None,
+                    };
+                    resolved.push((column.column, other, column.span));
+                }
+                FormulaKind::Except {
+                    rule,
+                    columns: resolved,
+                }
             }
             ast::ExprKind::Convert { inner, to, to_span } => FormulaKind::Convert {
                 inner: Box::new(self.try_formula(inner, scope)?),
@@ -1398,6 +1463,7 @@ fn at(reference: &ast::Reference) -> At {
             At::Current
         }
         Some(ast::ReferenceIndex::Column(key, _)) => At::Column(key),
+        Some(ast::ReferenceIndex::ShiftedYear(years, _)) => At::Shifted(years),
     }
 }
 

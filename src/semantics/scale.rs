@@ -1035,6 +1035,7 @@ impl Builder<'_> {
             let index_span = match index {
                 ast::ReferenceIndex::Column(_, span)
                 | ast::ReferenceIndex::CurrentYear(span)
+                | ast::ReferenceIndex::ShiftedYear(_, span)
                 | ast::ReferenceIndex::Text(_, span) => *span,
             };
             self.diagnostics.push(

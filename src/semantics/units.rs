@@ -135,7 +135,23 @@ fn row_fits(
     let Some(formula) = &row.formula else {
         return true;
     };
-    let table = program.table(row.table);
+    // Every rule of the row gives the table's unit, the `except` ones included.
+    let mut fine = true;
+    for branch in formula.branches() {
+        // Not `all`: each rule that does not fit is reported.
+        fine &= rule_fits(program, units, id, branch, diagnostics);
+    }
+    fine
+}
+
+fn rule_fits(
+    program: &Program,
+    units: &Units,
+    id: RowId,
+    formula: &Formula,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let table = program.table(program.row(id).table);
     match unit_of(program, units, formula) {
         Ok(unit) if unit.fits(&table.unit.unit) => true,
         Ok(unit) => {
@@ -211,6 +227,7 @@ fn unit_of(program: &Program, units: &Units, formula: &Formula) -> Result<Unit, 
             let right = unit_of(program, units, rhs)?;
             combined(*op, (lhs, left), (rhs, right))
         }
+        FormulaKind::Except { rule, .. } => unit_of(program, units, rule),
         FormulaKind::Invalid => Err(Problem::Reported),
     }
 }

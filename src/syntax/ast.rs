@@ -594,6 +594,21 @@ pub enum ExprKind {
         to: TableUnit,
         to_span: Span,
     },
+    /// A row's rule with other rules for some columns: `= level - level[year - 1]
+    /// except 2016 = level`. Only a row's whole formula is one.
+    Except {
+        rule: Box<Expr>,
+        columns: Vec<ColumnRule>,
+    },
+}
+
+/// `except 2016 = level`, or `except 2016` for a column whose figure is an input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnRule {
+    pub column: ColumnKey,
+    /// Where `except 2016` is written.
+    pub span: Span,
+    pub rule: Option<Expr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -633,6 +648,8 @@ pub enum ReferenceIndex {
     Column(ColumnKey, Span),
     /// `[year]`: the year being computed, written out.
     CurrentYear(Span),
+    /// `[year - 1]`: a year before (or after) the one being computed.
+    ShiftedYear(i32, Span),
     /// `["Synergies"]`: a text column, which no formula can compute with.
     Text(Text, Span),
 }

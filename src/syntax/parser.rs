@@ -774,6 +774,53 @@ impl Lower {
         })
     }
 
+    /// `= rule except 2016 = other except 2017`: a row's formula.
+    fn row_formula(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let mut rule = None;
+        let mut columns = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::expr => rule = Some(self.formula(part)?),
+                Rule::exception => {
+                    let part_span = span_of(&part);
+                    let mut column = None;
+                    let mut other = None;
+                    // `except 2016`, without the space pest reads after it.
+                    let mut written = part_span;
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::kw_except => {}
+                            Rule::expr => other = Some(self.formula(piece)?),
+                            _ => {
+                                written = Span::new(part_span.start(), span_of(&piece).end());
+                                column = Some(column_key(&piece)?);
+                            }
+                        }
+                    }
+                    columns.push(ColumnRule {
+                        column: column.ok_or_else(|| internal(part_span, "a column"))?,
+                        span: written,
+                        rule: other,
+                    });
+                }
+                _ => return Err(internal(span_of(&part), "a formula")),
+            }
+        }
+        let rule = rule.ok_or_else(|| internal(span, "a formula"))?;
+        if columns.is_empty() {
+            return Ok(rule);
+        }
+        let span = rule.span.to(span);
+        Ok(Expr {
+            kind: ExprKind::Except {
+                rule: Box::new(rule),
+                columns,
+            },
+            span,
+        })
+    }
+
     /// A row of a table or section, or the rows `shortcut` read in its place.
     fn rows(&mut self, pair: Pair<'_, Rule>, entries: &mut Vec<Entry>) -> Lowered<()> {
         let at = pair.as_span().start();
@@ -809,10 +856,7 @@ impl Lower {
                 Rule::ident => name = Some(ident(part)),
                 Rule::string => label = Some(text(part)),
                 Rule::cells => figures = self.cells(&part),
-                Rule::formula => {
-                    let expr = last_of(part, Rule::expr, "a formula")?;
-                    formula = Some(self.formula(expr)?);
-                }
+                Rule::formula => formula = Some(self.row_formula(part)?),
                 _ => return Err(internal(part_span, "a row")),
             }
         }
@@ -1286,6 +1330,21 @@ fn reference(pair: Pair<'_, Rule>) -> Lowered<Reference> {
                     .ok_or_else(|| internal(index_span, "a column"))?;
                 index = Some(match key.as_rule() {
                     Rule::kw_year => ReferenceIndex::CurrentYear(index_span),
+                    Rule::year_shift => {
+                        let shift = key.as_str();
+                        let years: i32 = shift
+                            .trim_start_matches("year")
+                            .trim_start()
+                            .trim_start_matches(['+', '-'])
+                            .trim()
+                            .parse()
+                            .map_err(|_| internal(index_span, "a count of years"))?;
+                        let before = shift
+                            .trim_start_matches("year")
+                            .trim_start()
+                            .starts_with('-');
+                        ReferenceIndex::ShiftedYear(if before { -years } else { years }, index_span)
+                    }
                     Rule::string => ReferenceIndex::Text(text(key), index_span),
                     _ => ReferenceIndex::Column(column_key(&key)?, index_span),
                 });
