@@ -309,7 +309,7 @@ fn item(label: &str, kind: CompletionKind, detail: &str) -> Completion {
 
 fn names(model: &Model, items: &mut Vec<Completion>) {
     let program = &model.program;
-    for value in &program.values {
+    for value in program.values.iter().filter(|v| v.apportioned_by.is_none()) {
         items.push(item(&value.name, CompletionKind::Value, "value"));
     }
     for table in &program.tables {
@@ -371,8 +371,11 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
             defined_at: defined_at(target),
         });
     };
+    // A scale's amount apportioned is a value no one names: only what it reads is here.
     for (index, value) in program.values.iter().enumerate() {
-        push(value.name_span, Target::Value(ValueId(index)), true);
+        if value.apportioned_by.is_none() {
+            push(value.name_span, Target::Value(ValueId(index)), true);
+        }
     }
     for (index, table) in program.tables.iter().enumerate() {
         push(table.name_span, Target::Table(TableId(index)), true);
@@ -400,12 +403,6 @@ fn index_program(model: &Model, variant: usize, text: &str, out: &mut Vec<Occurr
         );
     for formula in formulas {
         formula.for_each_name(&mut |reference, _, span| references.push((reference, span)));
-    }
-    // `apportion core_budget.net_total`: a scale reads a row too.
-    for scale in &model.scales.scales {
-        if let Some((row, _, span)) = &scale.def.amount {
-            references.push((Reference::Row(*row), *span));
-        }
     }
     for (reference, span) in references {
         let target = match reference {

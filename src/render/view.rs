@@ -393,7 +393,10 @@ fn paragraphs(model: &Model, reconciliation: &Reconciliation) -> Vec<Paragraph> 
     let program = &model.program;
     let loose: Vec<ValueId> = (0..program.values.len())
         .map(ValueId)
-        .filter(|id| program.value(*id).paragraph.is_none())
+        .filter(|id| {
+            let value = program.value(*id);
+            value.paragraph.is_none() && value.apportioned_by.is_none()
+        })
         .collect();
     let mut paragraphs = Vec::new();
     if !loose.is_empty() {

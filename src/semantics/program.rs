@@ -76,6 +76,9 @@ pub struct ValueDef {
     pub name: String,
     pub name_span: Span,
     pub paragraph: Option<usize>,
+    /// The scale whose `apportion` this is: the amount it shares out each year, a
+    /// value of the decision's that no one names and no output lists.
+    pub apportioned_by: Option<String>,
     pub scalar: Option<Rule>,
     pub by_year: BTreeMap<i32, Rule>,
     pub every_year: Option<Rule>,

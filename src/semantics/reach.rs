@@ -275,7 +275,7 @@ impl<'a> Piece<'a> {
         self.names.push(&scale.name.name);
         for rule in &scale.rules {
             match rule {
-                ScaleRule::Amount(reference, _) => self.reference(reference),
+                ScaleRule::Amount(amount, ..) => self.expr(amount),
                 ScaleRule::Cap { group, .. } => {
                     self.reads.insert(&group.name);
                 }

@@ -82,6 +82,8 @@ struct Resolver<'a> {
     local_order: Vec<Vec<&'a str>>,
     /// Formulas waiting for every name to be declared.
     pending_values: Vec<(ValueId, &'a ast::Definition)>,
+    /// What each scale apportions, for each of its years.
+    pending_amounts: Vec<(ValueId, &'a ast::Expr)>,
     pending_rows: Vec<(RowId, &'a ast::Expr)>,
     paragraph_numbers: HashMap<String, Span>,
     /// How many "did you mean" searches have run: each compares a name with every
@@ -136,13 +138,10 @@ impl<'a> Resolver<'a> {
                     self.declare_definition(definition, None);
                 }
                 Item::Table(table) => self.declare_table(table),
+                Item::Scale(scale) => self.declare_apportioned(scale),
                 // Groups and scales are resolved after evaluation, by `scale`.
                 // Scenarios are applied to the syntax tree before resolution, by `scenario`.
-                Item::Decision(_)
-                | Item::Import(_)
-                | Item::Scale(_)
-                | Item::Group(_)
-                | Item::Scenario(_) => {}
+                Item::Decision(_) | Item::Import(_) | Item::Group(_) | Item::Scenario(_) => {}
             }
         }
     }
@@ -303,6 +302,38 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A scale's `apportion` formula, as a value of its own for each of the scale's
+    /// years: evaluated with the tables, in their order, its units checked like any
+    /// value's. `scale::evaluate` reads it back by the scale's name.
+    fn declare_apportioned(&mut self, scale: &'a ast::ScaleTable) {
+        for rule in &scale.rules {
+            let ast::ScaleRule::Amount(amount, _, span) = rule else {
+                continue;
+            };
+            let placeholder = |year| {
+                (
+                    year,
+                    Rule {
+                        formula: invalid(amount.span),
+                        stated: None,
+                        span: *span,
+                    },
+                )
+            };
+            self.program.values.push(ValueDef {
+                name: format!("apportion ({})", scale.name.name),
+                name_span: amount.span,
+                paragraph: None,
+                apportioned_by: Some(scale.name.name.to_string()),
+                scalar: None,
+                by_year: scale.years().into_iter().map(placeholder).collect(),
+                every_year: None,
+            });
+            let id = ValueId(self.program.values.len() - 1);
+            self.pending_amounts.push((id, amount));
+        }
+    }
+
     fn declare_definition(
         &mut self,
         definition: &'a ast::Definition,
@@ -319,6 +350,7 @@ impl<'a> Resolver<'a> {
                 name: name.to_string(),
                 name_span: definition.name.span,
                 paragraph,
+                apportioned_by: None,
                 scalar: None,
                 by_year: Default::default(),
                 every_year: None,
@@ -843,6 +875,12 @@ impl<'a> Resolver<'a> {
             if let Some(rule) = rule {
                 rule.formula = formula;
                 rule.stated = stated;
+            }
+        }
+        for (id, amount) in std::mem::take(&mut self.pending_amounts) {
+            let formula = self.formula(amount, Scope::Global);
+            for rule in self.program.values[id.0].by_year.values_mut() {
+                rule.formula = formula.clone();
             }
         }
         for (id, expr) in std::mem::take(&mut self.pending_rows) {

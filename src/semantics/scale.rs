@@ -20,7 +20,7 @@ use super::Model;
 use super::apportion::{self, Apportioned, Binding, Impossible, Terms};
 use super::eval::{Amount, Failed, combine};
 use super::number::Exact;
-use super::program::{PublishedRounding, RowId};
+use super::program::{PublishedRounding, ValueId};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 use crate::semantics::unit::percent_out_of_range;
@@ -146,8 +146,9 @@ pub struct ScaleDef {
     pub rate_rounding: Option<PublishedRounding>,
     pub years: Vec<i32>,
     pub has_total: bool,
-    /// The row whose cell for each year is apportioned, as written (`core_budget.net_total`).
-    pub amount: Option<(RowId, String, Span)>,
+    /// The value that holds the amount apportioned each year (`apportion …`), the
+    /// formula as written (`core_budget.net_total`), and where.
+    pub amount: Option<(ValueId, String, Span)>,
     pub fixed: Vec<(usize, Limit)>,
     pub ceiling: Option<Limit>,
     pub caps: Vec<(usize, Limit)>,
@@ -894,9 +895,9 @@ impl Builder<'_> {
                 }
             }
             match rule {
-                ScaleRule::Amount(reference, span) => {
+                ScaleRule::Amount(_, written, span) => {
                     amount_given = true;
-                    def.amount = self.amount_row(reference, *span, &def.currency);
+                    def.amount = self.apportioned(def, written, *span);
                 }
                 ScaleRule::Rates(rounding, span) => match published(rounding) {
                     Some(published) => def.rate_rounding = Some(published),
@@ -1019,116 +1020,45 @@ impl Builder<'_> {
         None
     }
 
-    /// The row `table.row` whose yearly figures are apportioned.
-    fn amount_row(
+    /// The value holding what the scale apportions (see `resolve::declare_apportioned`),
+    /// when its unit is an amount in the scale's currency.
+    fn apportioned(
         &mut self,
-        reference: &ast::Reference,
+        def: &ScaleDef,
+        written: &str,
         span: Span,
-        currency: &str,
-    ) -> Option<(RowId, String, Span)> {
+    ) -> Option<(ValueId, String, Span)> {
         let program = &self.model.program;
-        let written = match &reference.qualifier {
-            Some(table) => format!("{}.{}", table.name, reference.name.name),
-            None => reference.name.name.to_string(),
-        };
-        if let Some(index) = &reference.index {
-            let index_span = match index {
-                ast::ReferenceIndex::Column(_, span)
-                | ast::ReferenceIndex::CurrentYear(span)
-                | ast::ReferenceIndex::ShiftedYear(_, span)
-                | ast::ReferenceIndex::Text(_, span) => *span,
-            };
-            self.diagnostics.push(
-                Diagnostic::error(Code::TableColumn, "`apportion` takes a row, not a column of it")
-                    .at(index_span, "a column here")
-                    .with_help(format!("write `apportion {written}`: each year of the scale apportions that year's figure")),
-            );
-            return None;
-        }
-        let problem = |message: String, help: String| {
-            Diagnostic::error(Code::NameUnknown, message)
-                .at(reference.name.span, "not a row of a table")
-                .with_help(help)
-        };
-        let Some(table_name) = &reference.qualifier else {
-            self.diagnostics.push(problem(
-                format!("`{written}` is not a table row"),
-                "name the row with its table, such as `core_budget.net_total`".to_owned(),
-            ));
-            return None;
-        };
-        let Some(table_id) = program
-            .tables
+        let id = program
+            .values
             .iter()
-            .position(|t| t.name == table_name.name)
-        else {
-            let help = match closest(
-                &table_name.name,
-                program.tables.iter().map(|t| t.name.as_str()),
-            ) {
-                Some(name) => format!("did you mean `{name}`?"),
-                None => "name a table of this decision".to_owned(),
-            };
-            self.diagnostics.push(problem(
-                format!("there is no table `{}`", table_name.name),
-                help,
-            ));
-            return None;
-        };
-        let rows_of_table = || {
-            program
-                .rows
-                .iter()
-                .enumerate()
-                .filter(move |(_, row)| row.table.0 == table_id)
-        };
-        let Some((row, _)) =
-            rows_of_table().find(|(_, row)| row.name.as_deref() == Some(&reference.name.name))
-        else {
-            let help = match closest(
-                &reference.name.name,
-                rows_of_table().filter_map(|(_, r)| r.name.as_deref()),
-            ) {
-                Some(name) => format!(
-                    "did you mean `{table_name}.{name}`?",
-                    table_name = table_name.name
-                ),
-                None => "name a row of that table".to_owned(),
-            };
-            self.diagnostics.push(problem(
-                format!(
-                    "table `{}` has no row `{}`",
-                    table_name.name, reference.name.name
-                ),
-                help,
-            ));
-            return None;
-        };
-        let table = program.tables.get(table_id)?;
-        let fits = match &table.unit.unit {
-            Unit::Money { currency: code, .. } => currency.is_empty() || code == currency,
+            .position(|value| value.apportioned_by.as_deref() == Some(def.name.as_str()))
+            .map(ValueId)?;
+        let unit = self.model.value_units.get(id.0)?.as_ref()?;
+        let fits = match unit {
+            Unit::Money { currency, .. } => def.currency.is_empty() || *currency == def.currency,
             _ => false,
         };
         if !fits {
-            let wanted = if currency.is_empty() {
-                "money".to_owned()
+            let wanted = if def.currency.is_empty() {
+                "an amount of money".to_owned()
             } else {
-                super::unit::currency_symbol(currency).to_owned()
+                format!(
+                    "an amount in {}",
+                    super::unit::currency_symbol(&def.currency)
+                )
             };
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::UnitMismatch,
-                    format!(
-                        "`{written}` is in {}, but the scale apportions {wanted}",
-                        table.unit.describe()
-                    ),
+                    format!("`{written}` is {}, but the scale apportions {wanted}", unit.describe()),
                 )
                 .at(span, "apportioned here")
-                .with_help("apportion a row of a table in the scale's currency"),
+                .with_help("apportion an amount in the scale's currency: a row of a budget table, a value, or a share of one (`28.8% of core_budget.indicative_contributions`)"),
             );
             return None;
         }
-        Some((RowId(row), written, span))
+        Some((id, written.to_owned(), span))
     }
 
     fn evaluate_years(&mut self, def: &ScaleDef) -> Vec<YearResult> {
@@ -1198,30 +1128,9 @@ impl Builder<'_> {
         year_index: usize,
         year: i32,
     ) -> Result<AmountApportioned, Failed> {
-        let (row, written, span) = def.amount.clone().ok_or(Failed)?;
-        let program = &self.model.program;
-        let table = program.table(program.row(row).table);
-        let Some(column) = table.column_index(ColumnKey::Year(year)) else {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::TableColumn,
-                    format!("`{written}` has no {year} column to apportion"),
-                )
-                .at(
-                    span,
-                    format!("{} has no column {year}", table.display_name()),
-                )
-                .with_help("a scale's years must be columns of the table it apportions"),
-            );
-            return Err(Failed);
-        };
-        let computed = match self
-            .model
-            .cells
-            .get(row.0)
-            .and_then(|cells| cells.get(column))
-        {
-            Some(Ok(amount)) => *amount,
+        let (id, _, _) = def.amount.clone().ok_or(Failed)?;
+        let computed = match self.model.values.get(id.0).and_then(|v| v.years.get(&year)) {
+            Some(Ok(super::Evaluated::Amount(amount))) => *amount,
             _ => return Err(Failed),
         };
         let stated = def.total.as_ref().and_then(|total| {
@@ -1408,7 +1317,7 @@ fn too_large(def: &ScaleDef, year: i32) -> Diagnostic {
 /// A rule line's keyword, for messages, and where it is.
 fn rule_keyword(rule: &ScaleRule) -> (&'static str, Span) {
     match rule {
-        ScaleRule::Amount(_, span) => ("apportion", *span),
+        ScaleRule::Amount(_, _, span) => ("apportion", *span),
         ScaleRule::Rates(_, span) => ("rates", *span),
         ScaleRule::Fixed { span, .. } => ("fixed", *span),
         ScaleRule::Ceiling(_, span) => ("ceiling", *span),

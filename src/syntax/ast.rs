@@ -156,10 +156,31 @@ pub struct ScaleTable {
     pub span: Span,
 }
 
+impl ScaleTable {
+    /// The years of the scale's columns, in order.
+    pub fn years(&self) -> Vec<i32> {
+        let mut years = Vec::new();
+        for setting in &self.settings {
+            if let TableSetting::Columns(columns) = setting {
+                for (key, _) in &columns.keys {
+                    if let ColumnKey::Year(year) = key {
+                        if !years.contains(year) {
+                            years.push(*year);
+                        }
+                    }
+                }
+            }
+        }
+        years
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScaleRule {
-    /// `apportion core_budget.net_total`: the amount shared out each year.
-    Amount(Reference, Span),
+    /// `apportion core_budget.net_total`, or any formula of an amount (`28.8% of
+    /// core_budget.indicative_contributions`): the amount shared out each year, and the
+    /// formula as written, for messages.
+    Amount(Expr, CompactString, Span),
     /// `rates rounding 0.001 half-up`: how the adjusted scale is published.
     Rates(Rounding, Span),
     /// `fixed "European Union" 2.5%`

@@ -543,8 +543,10 @@ impl Lower {
                         .push(text(last_of(part, Rule::string, "a file name")?))
                 }
                 Rule::scale_amount => {
-                    let target = reference(last_of(part, Rule::reference, "an amount")?)?;
-                    scale.rules.push(ScaleRule::Amount(target, part_span));
+                    let written = last_of(part, Rule::expr, "an amount")?;
+                    let text = CompactString::from(written.as_str().trim_end());
+                    let amount = self.formula(written)?;
+                    scale.rules.push(ScaleRule::Amount(amount, text, part_span));
                 }
                 Rule::scale_rates => {
                     scale
