@@ -656,8 +656,14 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
 }
 
 /// `table-1` for Table 1, else the table's name.
+/// `table-1`, `annex-ii`, or the table's name when it has no number.
 pub(super) fn table_id(number: Option<&str>, name: &str) -> String {
     match number {
+        Some(annex) if annex.starts_with("annex") => annex
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("-")
+            .to_lowercase(),
         Some(number) => format!("table-{number}"),
         None => name.to_owned(),
     }

@@ -197,12 +197,9 @@ impl TableDef {
         self.columns.get(index).is_some_and(ColumnKey::is_text)
     }
 
-    /// "Table 1" or the table's name when it has no number.
+    /// "Table 1", "Annex II", or the table's name when it has no number.
     pub fn display_name(&self) -> String {
-        match &self.number {
-            Some(number) => format!("Table {number}"),
-            None => self.name.clone(),
-        }
+        display_name(self.number.as_deref(), &self.name)
     }
 
     pub fn column_index(&self, key: ColumnKey) -> Option<usize> {
@@ -327,6 +324,23 @@ impl RowDef {
             (None, Some(name)) => name.to_string(),
             (None, None) => format!("\"{}\"", self.label),
         }
+    }
+}
+
+/// How a table or scale is headed and referred to: "Table 1" for `table 1`, "Annex" and
+/// "Annex II" for `table annex` and `scale annex II`, its name when it has no number.
+pub fn display_name(number: Option<&str>, name: &str) -> String {
+    match number {
+        Some(annex) if annex.starts_with("annex") => {
+            let mut words = annex.split_whitespace();
+            let _ = words.next();
+            match words.next() {
+                Some(numeral) => format!("Annex {numeral}"),
+                None => "Annex".to_owned(),
+            }
+        }
+        Some(number) => format!("Table {number}"),
+        None => name.to_owned(),
     }
 }
 

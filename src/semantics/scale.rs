@@ -162,12 +162,9 @@ pub struct ScaleDef {
 }
 
 impl ScaleDef {
-    /// "Table 5" or the scale's name when it has no number.
+    /// "Table 5", "Annex I", or the scale's name when it has no number.
     pub fn display_name(&self) -> String {
-        match &self.number {
-            Some(number) => format!("Table {number}"),
-            None => self.name.clone(),
-        }
+        super::program::display_name(self.number.as_deref(), &self.name)
     }
 
     /// "US$"
