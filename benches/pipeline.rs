@@ -105,7 +105,7 @@ fn stages(c: &mut Criterion) {
         evaluate.bench_with_input(
             BenchmarkId::from_parameter(&input.name),
             input,
-            |b, input| b.iter(|| semantics::evaluate_with(black_box(&file), &input.read())),
+            |b, input| b.iter(|| semantics::evaluate_with(black_box(&file), &input.read(), &[])),
         );
     }
     evaluate.finish();
@@ -113,7 +113,7 @@ fn stages(c: &mut Criterion) {
     let mut reconciling = group(c, "reconcile");
     for input in &inputs {
         let file = syntax::parse(&input.source).unwrap();
-        let (model, _) = semantics::evaluate_with(&file, &input.read());
+        let (model, _) = semantics::evaluate_with(&file, &input.read(), &[]);
         reconciling.bench_with_input(
             BenchmarkId::from_parameter(&input.name),
             &model,

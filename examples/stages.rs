@@ -33,7 +33,7 @@ fn main() {
     };
     let base = scenario::base(&file);
     clock.lap("base variant");
-    let (program, _) = resolve::resolve(&base);
+    let (program, _) = resolve::resolve(&base, &[]);
     clock.lap("resolve");
     let (order, _) = graph::evaluation_order(&program);
     clock.lap("order");
@@ -43,7 +43,7 @@ fn main() {
     clock.lap("evaluate");
     drop((evaluation, units, order, program));
     clock.lap("drop");
-    let (model, _) = semantics::evaluate_with(&base, &bud::world::Memory::new());
+    let (model, _) = semantics::evaluate_with(&base, &bud::world::Memory::new(), &[]);
     clock.lap("evaluate_with (all of the above, and scales)");
     let reconciliation =
         bud::reconcile::reconcile_keeping(&model, bud::reconcile::Keep::Differences);

@@ -208,13 +208,18 @@ pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
         }
     };
     let loaded = syntax::imports::load(&source, world);
+    let imports = imported_models(&loaded.decisions, world);
+    let around = Around {
+        world,
+        imports: &imports,
+    };
     match request {
         Request::Variants(scenarios) => Checks {
-            variants: these_variants(&loaded, world, scenarios),
+            variants: these_variants(&loaded, around, scenarios),
             tree: None,
         },
         Request::Everything => {
-            let variants = every_variant(&loaded, world, source.len(), Thoroughness::Whole);
+            let variants = every_variant(&loaded, around, source.len(), Thoroughness::Whole);
             Checks {
                 variants,
                 tree: loaded.file.ok(),
@@ -223,7 +228,7 @@ pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
         Request::Verify { rows_per_part } => Checks {
             variants: every_variant(
                 &loaded,
-                world,
+                around,
                 source.len(),
                 Thoroughness::Lean { rows_per_part },
             ),
@@ -232,16 +237,47 @@ pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
     }
 }
 
+/// What a check reads besides the syntax tree: the world, for data files, and the
+/// decisions imported under a name, evaluated once for every variant and part.
+#[derive(Clone, Copy)]
+struct Around<'a> {
+    world: &'a dyn World,
+    imports: &'a [semantics::ImportedModel],
+}
+
+/// The decisions `decisions` name, each evaluated as itself (its own imports first);
+/// one that cannot be read has its diagnostic at the import already.
+fn imported_models(
+    decisions: &[syntax::imports::ImportedDecision],
+    world: &dyn World,
+) -> Vec<semantics::ImportedModel> {
+    decisions
+        .iter()
+        .filter_map(|decision| {
+            let file = decision.file.as_ref().ok()?;
+            let imports = imported_models(&decision.decisions, world);
+            // Its diagnostics are its own: it is checked as itself.
+            let (model, _) = semantics::evaluate_with(file, world, &imports);
+            Some(semantics::ImportedModel {
+                alias: decision.alias.name.to_string(),
+                name: decision.name.clone(),
+                at: decision.at,
+                model: std::sync::Arc::new(model),
+            })
+        })
+        .collect()
+}
+
 /// Several variants of one decision (`None` is the decision itself), parsed once.
 fn these_variants(
     loaded: &syntax::imports::Loaded,
-    world: &dyn World,
+    around: Around<'_>,
     scenarios: &[Option<&str>],
 ) -> Vec<Checked> {
     let variants = match &loaded.file {
         Ok(file) => scenarios
             .iter()
-            .map(|scenario| variant_of(file, world, *scenario))
+            .map(|scenario| variant_of(file, around, *scenario))
             .collect(),
         Err(diagnostics) => vec![Checked::unparsed(diagnostics.clone())],
     };
@@ -251,9 +287,9 @@ fn these_variants(
         .collect()
 }
 
-fn variant_of(file: &syntax::ast::File, world: &dyn World, scenario: Option<&str>) -> Checked {
+fn variant_of(file: &syntax::ast::File, around: Around<'_>, scenario: Option<&str>) -> Checked {
     variant_checked(file, scenario, |variant, problems| {
-        run(variant, world, problems, Keep::Every)
+        run(variant, around, problems, Keep::Every)
     })
 }
 
@@ -300,7 +336,7 @@ const PARALLEL_VARIANTS_FROM_BYTES: usize = 256 * 1024;
 
 fn every_variant(
     loaded: &syntax::imports::Loaded,
-    world: &dyn World,
+    around: Around<'_>,
     size: usize,
     thoroughness: Thoroughness,
 ) -> Vec<Checked> {
@@ -315,9 +351,9 @@ fn every_variant(
         .map(|s| s.name.name.as_str())
         .collect();
     let (base, variants) = match thoroughness {
-        Thoroughness::Whole => whole_variants(file, world, &names, size),
+        Thoroughness::Whole => whole_variants(file, around, &names, size),
         Thoroughness::Lean { rows_per_part } => {
-            lean_variants(file, world, &names, size, rows_per_part)
+            lean_variants(file, around, &names, size, rows_per_part)
         }
     };
     // A set, not a search of the list: a large decision has thousands of notes.
@@ -341,15 +377,15 @@ fn every_variant(
 /// The base decision and every scenario, each evaluated whole.
 fn whole_variants(
     file: &syntax::ast::File,
-    world: &dyn World,
+    around: Around<'_>,
     names: &[&str],
     size: usize,
 ) -> (Checked, Vec<Checked>) {
     base_and_scenarios(
         size,
         names,
-        || variant_of(file, world, None),
-        |name| variant_of(file, world, Some(name)),
+        || variant_of(file, around, None),
+        |name| variant_of(file, around, Some(name)),
     )
 }
 
@@ -375,21 +411,21 @@ fn base_and_scenarios<B: Send, S: Send>(
 /// changes reach (whole where that cannot be done or meets an error).
 fn lean_variants(
     file: &syntax::ast::File,
-    world: &dyn World,
+    around: Around<'_>,
     names: &[&str],
     size: usize,
     rows_per_part: usize,
 ) -> (Checked, Vec<Checked>) {
     let in_parts = |name: Option<&str>| {
         variant_checked(file, name, |variant, problems| {
-            checked_in_parts(variant, world, problems, rows_per_part)
+            checked_in_parts(variant, around, problems, rows_per_part)
         })
     };
     let (base, reached) = base_and_scenarios(
         size,
         names,
         || in_parts(None),
-        |name| scenario_within_reach(file, world, name),
+        |name| scenario_within_reach(file, around, name),
     );
     let base_tally = base.reconciliation.tally();
     let variants = names
@@ -409,24 +445,24 @@ fn lean_variants(
 /// the whole decision might word otherwise, the variant is checked whole.
 fn checked_in_parts(
     file: &syntax::ast::File,
-    world: &dyn World,
+    around: Around<'_>,
     problems: Vec<Diagnostic>,
     rows_per_part: usize,
 ) -> Checked {
     let parts = semantics::reach::parts(file, rows_per_part);
     if parts.len() < 2 {
-        return run(file, world, problems, Keep::Differences);
+        return run(file, around, problems, Keep::Differences);
     }
     let checked: Vec<Checked> = parts
         .par_iter()
         .map(|part| Checked {
             model: None,
-            ..run(part, world, Vec::new(), Keep::Differences)
+            ..run(part, around, Vec::new(), Keep::Differences)
         })
         .collect();
     let mut diagnostics = checked.iter().flat_map(|part| &part.diagnostics);
     if diagnostics.any(needs_the_whole_decision) {
-        return run(file, world, problems, Keep::Differences);
+        return run(file, around, problems, Keep::Differences);
     }
     merged(checked, problems)
 }
@@ -488,14 +524,14 @@ impl Reached {
 /// either part meets an error, whose wording may depend on items left out.
 fn scenario_within_reach(
     file: &syntax::ast::File,
-    world: &dyn World,
+    around: Around<'_>,
     name: &str,
 ) -> Option<Reached> {
     let found = semantics::scenario::find(file, name).ok()?;
     let (variant, problems) = semantics::scenario::apply(file, found);
     let reach = semantics::reach::of_scenario(file, &variant)?;
-    let base_part = run(&reach.prune(file), world, Vec::new(), Keep::Differences);
-    let scenario = run(&reach.prune(&variant), world, problems, Keep::Differences);
+    let base_part = run(&reach.prune(file), around, Vec::new(), Keep::Differences);
+    let scenario = run(&reach.prune(&variant), around, problems, Keep::Differences);
     if base_part.has_errors() || scenario.has_errors() {
         return None;
     }
@@ -517,16 +553,16 @@ fn scenario_named(name: &str, found: &syntax::ast::Scenario) -> Option<(String, 
 /// Resolves, evaluates and reconciles one variant's syntax tree.
 fn run(
     file: &syntax::ast::File,
-    world: &dyn World,
+    around: Around<'_>,
     mut diagnostics: Vec<Diagnostic>,
     keep: Keep,
 ) -> Checked {
-    let (mut model, found) = semantics::evaluate_with(file, world);
+    let (mut model, found) = semantics::evaluate_with(file, around.world, around.imports);
     diagnostics.extend(found);
     let mut reconciliation = reconcile::reconcile_keeping(&model, keep);
     // Only a failing figure needs its cause found; a clean decision pays nothing.
     if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
-        let published = semantics::as_published(file, &model, world);
+        let published = semantics::as_published(file, &model, around.world);
         reconcile::attribution::attribute(&mut reconciliation, &model, &published);
     }
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));

@@ -60,7 +60,11 @@ fn every_example_gives_the_code_it_explains() {
                 let data: Vec<(String, String)> = blocks
                     .iter()
                     .filter_map(|(info, text)| {
-                        let name = info.strip_prefix("tsv ")?;
+                        // A data file (`tsv table.tsv`) or another file the
+                        // example imports (`file rates.bud`).
+                        let name = info
+                            .strip_prefix("tsv ")
+                            .or_else(|| info.strip_prefix("file "))?;
                         Some((name.trim().to_owned(), text.clone()))
                     })
                     .collect();

@@ -106,9 +106,12 @@ fn imported_by(path: &Path, file: &CheckedFile) -> Vec<PathBuf> {
     let Some(checked) = file.variants.first() else {
         return Vec::new();
     };
+    // A decision imported under a name is checked as itself; only files of shared
+    // items are libraries.
     checked
         .imported
         .iter()
+        .filter(|imported| !imported.decision)
         .map(|imported| canonical(&directory.join(&imported.name)))
         .collect()
 }

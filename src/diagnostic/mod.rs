@@ -157,6 +157,9 @@ pub enum Code {
     /// Files import each other in a circle: `a.bud` imports `b.bud`, which imports
     /// `a.bud`; or a file imports the decision file that imports it.
     ImportCycle,
+    /// A file imported as a decision (`import "22-cp-21.bud" as cop`) cannot be read
+    /// as one: it has no decision block, or errors of its own stop it being read.
+    ImportDecision,
     /// A file could not be read: a missing path or a directory on the command line, or
     /// an `import "ldc.bud"` or `data "table-5.tsv"` naming a file that is not there.
     IoRead,
@@ -165,7 +168,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 35] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -198,6 +201,7 @@ impl Code {
         Code::ScenarioChange,
         Code::ScenarioUnknown,
         Code::ImportCycle,
+        Code::ImportDecision,
         Code::IoRead,
         Code::Internal,
     ];
@@ -236,6 +240,7 @@ impl Code {
             Code::ScenarioChange => "bud::scenario::change",
             Code::ScenarioUnknown => "bud::scenario::unknown",
             Code::ImportCycle => "bud::import::cycle",
+            Code::ImportDecision => "bud::import::decision",
             Code::IoRead => "bud::io::read",
             Code::Internal => "bud::internal",
         }
@@ -249,6 +254,7 @@ impl Code {
             self,
             Code::IoRead
                 | Code::ImportCycle
+                | Code::ImportDecision
                 | Code::SyntaxUnexpected
                 | Code::SyntaxKeyword
                 | Code::SyntaxNumber

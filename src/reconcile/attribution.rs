@@ -184,10 +184,11 @@ fn absorb_readers(reconciliation: &mut Reconciliation, model: &Model, culprits: 
         if check.outcome != Outcome::Mismatch || check.cause != Cause::Own {
             continue;
         }
-        let Subject::Cell { row, column } = check.subject else {
-            continue;
+        let read = match check.subject {
+            Subject::Cell { row, column } => cells_read(&model.program, row, column),
+            Subject::Value { value, year } => value_reads(&model.program, value, year),
+            Subject::Scale { .. } => continue,
         };
-        let read = cells_read(&model.program, row, column);
         if let Some(number) = culprits
             .iter()
             .position(|c| read.contains(&(c.row, c.column)))
@@ -310,6 +311,25 @@ fn cells_read(program: &Program, row: RowId, column: usize) -> Vec<(RowId, usize
             crate::semantics::program::Reference::Value(_) => {}
         });
     }
+    read
+}
+
+/// Every cell a value's rule for `year` reads (a paragraph quoting a table's figure).
+fn value_reads(
+    program: &Program,
+    value: crate::semantics::program::ValueId,
+    year: Option<i32>,
+) -> Vec<(RowId, usize)> {
+    let mut read = Vec::new();
+    let Some(rule) = program.value(value).rule_for(year) else {
+        return read;
+    };
+    let column = year.map(ColumnKey::Year);
+    rule.formula.for_each_reference(&mut |reference, at, _| {
+        if let crate::semantics::program::Reference::Row(id) = reference {
+            read.extend(column_read(program, id, at, column).map(|c| (id, c)));
+        }
+    });
     read
 }
 

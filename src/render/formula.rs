@@ -85,7 +85,8 @@ fn term(place: &Place<'_>, formula: &Formula) -> Option<CellFormula> {
             ColumnKey::Year(year) => Some(CellFormula::Number(Decimal::from(*year))),
             _ => None,
         },
-        FormulaKind::Except { .. } => None,
+        // Another decision's figure has no cell in this workbook.
+        FormulaKind::Except { .. } | FormulaKind::Imported { .. } => None,
         FormulaKind::Ratio(_)
         | FormulaKind::Share { .. }
         | FormulaKind::Published { .. }

@@ -408,6 +408,9 @@ impl<'a> Evaluator<'a> {
             FormulaKind::Round { value, step } => self
                 .round(value, step, context, formula.span)
                 .map(Evaluated::Amount),
+            FormulaKind::Imported { import, target, at } => {
+                self.read_imported(*import, *target, *at, context, formula.span)
+            }
             FormulaKind::Except { rule, .. } => match context.column {
                 Some(column) => match formula.for_column(column) {
                     Some(branch) => self.eval(branch, context),
@@ -584,6 +587,100 @@ impl<'a> Evaluator<'a> {
         self.cells[id.0][index].map_err(|Failed| None)
     }
 
+    /// A figure of a decision this one imports, as that decision computes it (or, when
+    /// reading the decision as published, as it prints it).
+    fn read_imported(
+        &mut self,
+        import: usize,
+        target: ImportedTarget,
+        at: At,
+        context: Context,
+        span: Span,
+    ) -> Outcome<Evaluated> {
+        let program: &'a Program = self.program;
+        let Some(imported) = program.imports.get(import) else {
+            return Err(None);
+        };
+        let model = &imported.model;
+        match target {
+            ImportedTarget::Value(id) => {
+                let value = model.program.value(id);
+                let results = model.values.get(id.0).ok_or(None)?;
+                if let Some(scalar) = &results.scalar {
+                    return scalar.clone().map_err(|Failed| None);
+                }
+                let name = format!("{}.{}", imported.alias, value.name);
+                let Some(year) = at.year_from(context.year) else {
+                    return Err(Some(no_single_year(&name, context, span)));
+                };
+                match results.years.get(&year) {
+                    Some(result) => result.clone().map_err(|Failed| None),
+                    None => Err(Some(imported_year(imported, &name, year, span, results))),
+                }
+            }
+            ImportedTarget::Row(id) => {
+                let row = model.program.row(id);
+                let table = model.program.table(row.table);
+                let Some(column) = at.column_from(context.column) else {
+                    let name = format!("{}.{}", imported.alias, table.name);
+                    return Err(Some(no_single_year(&name, context, span)));
+                };
+                let Some(index) = table.column_index(column) else {
+                    return Err(Some(
+                        Diagnostic::error(
+                            Code::TableColumn,
+                            format!(
+                                "{} of {} has no column {}",
+                                table.display_name(),
+                                imported.symbol(),
+                                column_name(column)
+                            ),
+                        )
+                        .at(span, format!("reads column {}", column_name(column)))
+                        .with_help("read a column the imported table has"),
+                    ));
+                };
+                if self.reads == Reads::Published {
+                    if let Some(printed) = printed_figure(table, row, index) {
+                        return Ok(Evaluated::Amount(printed));
+                    }
+                }
+                let cell = model.cells.get(id.0).and_then(|cells| cells.get(index));
+                match cell {
+                    Some(Ok(amount)) => Ok(Evaluated::Amount(*amount)),
+                    _ => Err(None),
+                }
+            }
+            ImportedTarget::Rate { scale, party } => {
+                let scale = model.scales.scales.get(scale).ok_or(None)?;
+                let Some(year) = at.year_from(context.year) else {
+                    let name = format!("{}.{}", imported.alias, scale.def.name);
+                    return Err(Some(no_single_year(&name, context, span)));
+                };
+                let Some(result) = scale.years.iter().find(|y| y.year == year) else {
+                    return Err(Some(
+                        Diagnostic::error(
+                            Code::EvalYear,
+                            format!(
+                                "{} of {} has no rates for {year}",
+                                scale.def.display_name(),
+                                imported.symbol()
+                            ),
+                        )
+                        .at(span, format!("{year} asked for here"))
+                        .with_help("read a year the scale apportions"),
+                    ));
+                };
+                let rates = result.rates.as_ref().map_err(|Failed| None)?;
+                let rate = rates.rates.get(party).ok_or(None)?;
+                let rate = rate
+                    .checked_div(Exact::new(Decimal::ONE_HUNDRED))
+                    .map_err(|error| Some(arithmetic(error, span)))?;
+                Ok(Evaluated::Amount(Amount::exact(rate)))
+            }
+        }
+    }
+
     /// A row's figure as the table prints it: exact, whatever bud computes for the cell.
     fn read_published(
         &mut self,
@@ -665,6 +762,31 @@ impl<'a> Evaluator<'a> {
         };
         Ok(index)
     }
+}
+
+/// An imported decision's value read for a year it has no figure for.
+fn imported_year(
+    imported: &super::ImportedModel,
+    name: &str,
+    year: i32,
+    span: Span,
+    results: &ValueResults,
+) -> Diagnostic {
+    let known = results
+        .years
+        .keys()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::error(
+        Code::EvalYear,
+        format!("`{name}` has no value for {year} in {}", imported.symbol()),
+    )
+    .at(span, format!("{year} asked for here"))
+    .with_help(format!(
+        "{} gives it for {known}; read one of those years, or give the value for {year} there",
+        imported.symbol()
+    ))
 }
 
 /// A value that depends on the year, read where there is no single year.

@@ -178,10 +178,12 @@ impl Reading<'_> {
 
     fn render(&self, formula: &Formula, parent: u8, mode: Mode) -> String {
         match &formula.kind {
-            FormulaKind::Value { .. } | FormulaKind::Row { .. } => match mode {
-                Mode::Symbolic => self.name_of(formula),
-                Mode::Worked => self.figure_of(formula),
-            },
+            FormulaKind::Value { .. } | FormulaKind::Row { .. } | FormulaKind::Imported { .. } => {
+                match mode {
+                    Mode::Symbolic => self.name_of(formula),
+                    Mode::Worked => self.figure_of(formula),
+                }
+            }
             FormulaKind::Year => match (mode, self.year) {
                 (Mode::Worked, Some(year)) => year.to_string(),
                 _ => "year".to_owned(),
@@ -355,12 +357,51 @@ impl Reading<'_> {
                 };
                 format!("{qualified}{}", index(*at))
             }
+            FormulaKind::Imported { import, target, at } => {
+                let Some(imported) = self.model.program.imports.get(*import) else {
+                    return "?".to_owned();
+                };
+                let program = &imported.model.program;
+                let name = match target {
+                    ImportedTarget::Value(id) => program.value(*id).name.clone(),
+                    ImportedTarget::Row(id) => {
+                        let row = program.row(*id);
+                        let table = &program.table(row.table).name;
+                        format!("{table}.{}", row.name.as_deref().unwrap_or("?"))
+                    }
+                    ImportedTarget::Rate { scale, party } => {
+                        let scale = imported.model.scales.scales.get(*scale);
+                        let def = scale.map(|s| &s.def);
+                        let party = def
+                            .and_then(|d| d.parties.get(*party))
+                            .map_or("?", |p| p.name.as_str());
+                        format!("{}[\"{party}\"]", def.map_or("?", |d| d.name.as_str()))
+                    }
+                };
+                format!("{}.{name}{}", imported.alias, index(*at))
+            }
             _ => "?".to_owned(),
         }
     }
 
     fn figure_of(&self, formula: &Formula) -> String {
         let unit = match &formula.kind {
+            FormulaKind::Imported { import, target, .. } => {
+                let model = self.model.program.imports.get(*import).map(|i| &i.model);
+                match (model, target) {
+                    (Some(model), ImportedTarget::Value(id)) => model.value_units[id.0].clone(),
+                    (Some(model), ImportedTarget::Row(id)) => Some(
+                        model
+                            .program
+                            .table(model.program.row(*id).table)
+                            .unit
+                            .unit
+                            .clone(),
+                    ),
+                    (_, ImportedTarget::Rate { .. }) => Some(Unit::Percent),
+                    _ => None,
+                }
+            }
             FormulaKind::Value { id, .. } => self.model.value_units[id.0].clone(),
             FormulaKind::Row { id, .. } => Some(
                 self.model
@@ -403,6 +444,25 @@ impl Reading<'_> {
                 let index = table.column_index(key)?;
                 let cell: Amount = (*self.model.cells[id.0].get(index)?).ok()?;
                 Some(Evaluated::Amount(cell))
+            }
+            FormulaKind::Imported { import, target, at } => {
+                let model = &self.model.program.imports.get(*import)?.model;
+                match target {
+                    ImportedTarget::Value(id) => {
+                        let results = model.values.get(id.0)?;
+                        if let Some(scalar) = &results.scalar {
+                            return scalar.clone().ok();
+                        }
+                        results.years.get(&at.year_from(self.year)?)?.clone().ok()
+                    }
+                    ImportedTarget::Row(id) => {
+                        let table = model.program.table(model.program.row(*id).table);
+                        let index = table.column_index(at.column_from(self.column)?)?;
+                        let cell: Amount = (*model.cells.get(id.0)?.get(index)?).ok()?;
+                        Some(Evaluated::Amount(cell))
+                    }
+                    ImportedTarget::Rate { .. } => None,
+                }
             }
             _ => None,
         }

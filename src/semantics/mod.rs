@@ -27,6 +27,35 @@ pub use eval::{Amount, Cell, Evaluated, Failed, ValueResults};
 pub use program::Program;
 pub use unit::Unit;
 
+/// A decision another reads (`import "22-cp-21.bud" as cop`), evaluated as itself: its
+/// figures are what formulas under its name read.
+#[derive(Clone)]
+pub struct ImportedModel {
+    /// The name it is read under: `cop`.
+    pub alias: String,
+    /// Its file, relative to the decision reading it.
+    pub name: String,
+    /// The `import` line.
+    pub at: crate::diagnostic::Span,
+    pub model: Arc<Model>,
+}
+
+impl std::fmt::Debug for ImportedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportedModel")
+            .field("alias", &self.alias)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImportedModel {
+    /// "22/CP.21", the symbol of the decision imported.
+    pub fn symbol(&self) -> &str {
+        &self.model.program.decision.symbol
+    }
+}
+
 /// A decision, evaluated: its resolved definitions and every computed value and cell.
 pub struct Model {
     /// Shared with the model of the same decision as published (`as_published`).
@@ -43,15 +72,17 @@ pub struct Model {
 /// Resolves, orders, checks units and evaluates. Returns the model even when there
 /// are errors: whatever could be computed is there, the rest is `Failed`.
 pub fn evaluate(file: &ast::File) -> (Model, Vec<Diagnostic>) {
-    evaluate_with(file, &crate::world::Memory::new())
+    evaluate_with(file, &crate::world::Memory::new(), &[])
 }
 
-/// As `evaluate`, reading the data files the decision names through `files`.
+/// As `evaluate`, reading the data files the decision names through `files`, and the
+/// decisions it imports under a name from `imports`.
 pub fn evaluate_with(
     file: &ast::File,
     files: &dyn crate::world::World,
+    imports: &[ImportedModel],
 ) -> (Model, Vec<Diagnostic>) {
-    let (program, mut diagnostics) = resolve::resolve(file);
+    let (program, mut diagnostics) = resolve::resolve(file, imports);
     let (order, cycles) = graph::evaluation_order(&program);
     diagnostics.extend(cycles);
     let (units, unit_problems) = units::check(&program, &order);

@@ -30,6 +30,9 @@ pub struct SectionId(pub usize);
 #[derive(Debug, Clone, Default)]
 pub struct Program {
     pub decision: DecisionInfo,
+    /// The decisions this one reads (`import "22-cp-21.bud" as cop`), each evaluated
+    /// as itself; `FormulaKind::Imported` refers to them by index.
+    pub imports: Vec<super::ImportedModel>,
     pub paragraphs: Vec<ParagraphInfo>,
     pub values: Vec<ValueDef>,
     pub tables: Vec<TableDef>,
@@ -415,8 +418,26 @@ pub enum FormulaKind {
         rule: Box<Formula>,
         columns: Vec<(ColumnKey, Option<Formula>, Span)>,
     },
+    /// `cop.core_budget.indicative[2016]`: a figure of a decision this one imports.
+    Imported {
+        import: usize,
+        target: ImportedTarget,
+        at: At,
+    },
     /// A formula that could not be resolved; its diagnostic has been given already.
     Invalid,
+}
+
+/// What a formula reads of an imported decision, by id in that decision's program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportedTarget {
+    Value(ValueId),
+    Row(RowId),
+    /// `cop.annex["Japan"]`: a Party's adjusted rate in a scale, for the year computed.
+    Rate {
+        scale: usize,
+        party: usize,
+    },
 }
 
 /// A section named in `sum(…)`, with the column it is read at.
@@ -529,10 +550,12 @@ impl Formula {
                     branch.walk(published, visit);
                 }
             }
+            // Another decision's figures are its own: nothing here depends on them.
             FormulaKind::Constant { .. }
             | FormulaKind::Ratio(_)
             | FormulaKind::Year
             | FormulaKind::Published { .. }
+            | FormulaKind::Imported { .. }
             | FormulaKind::Invalid => {}
         }
     }

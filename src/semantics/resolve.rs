@@ -25,12 +25,14 @@ const FUNCTIONS: [&str; 4] = ["sum", "share", "published", "round"];
 /// Settings a table line may start with; a row named like one is probably a typo.
 const TABLE_SETTINGS: [&str; 6] = ["title", "label", "unit", "rounding", "columns", "note"];
 
-pub fn resolve(file: &ast::File) -> (Program, Vec<Diagnostic>) {
+pub fn resolve(file: &ast::File, imports: &[super::ImportedModel]) -> (Program, Vec<Diagnostic>) {
     let mut resolver = Resolver::default();
+    resolver.program.imports = imports.to_vec();
     // Sized once: a vector doubling its way to a million rows would leave up to half
     // of its memory unused.
     resolver.program.rows.reserve_exact(row_count(file));
     resolver.declare(file);
+    resolver.check_import_names();
     resolver.bind();
     let decision_notation = resolver.program.decision.notation;
     for table in &mut resolver.program.tables {
@@ -1204,6 +1206,9 @@ impl<'a> Resolver<'a> {
         span: Span,
         scope: Scope,
     ) -> Result<FormulaKind, Diagnostic> {
+        if let Some(imported) = self.imported_reference(reference) {
+            return imported;
+        }
         let at = at(reference);
         match self.target(reference, scope)? {
             Target::Value(id) => {
@@ -1242,6 +1247,86 @@ impl<'a> Resolver<'a> {
                     "name one of its rows, such as `{}.{example}`",
                     table.name
                 )))
+            }
+        }
+    }
+
+    /// An imported decision's name must not also be a table's: `cop.x` would mean two
+    /// things.
+    fn check_import_names(&mut self) {
+        let mut problems = Vec::new();
+        for imported in &self.program.imports {
+            if let Some(table) = self.tables.get(imported.alias.as_str()) {
+                problems.push(
+                    Diagnostic::error(
+                        Code::NameDuplicate,
+                        format!(
+                            "`{}` names both a table and the decision imported as {}",
+                            imported.alias,
+                            imported.symbol()
+                        ),
+                    )
+                    .at(imported.at, "the import")
+                    .with_label(self.program.table(*table).name_span, "the table")
+                    .with_help("import the decision under another name: `import \"…\" as cop`"),
+                );
+            }
+        }
+        self.diagnostics.extend(problems);
+    }
+
+    /// `cop.core_budget.indicative`, `cop.reserve_level` or `cop.annex["Japan"]`: a
+    /// figure of a decision imported under a name. `None` when the reference names no
+    /// imported decision.
+    fn imported_reference(
+        &self,
+        reference: &ast::Reference,
+    ) -> Option<Result<FormulaKind, Diagnostic>> {
+        let (alias, table) = match (&reference.decision, &reference.qualifier) {
+            (Some(decision), table) => (decision, table.as_ref()),
+            (None, Some(qualifier))
+                if !self.tables.contains_key(qualifier.name.as_str())
+                    && self.import_named(&qualifier.name).is_some() =>
+            {
+                (qualifier, None)
+            }
+            _ => return None,
+        };
+        let Some(import) = self.import_named(&alias.name) else {
+            return Some(Err(self.unknown_decision(alias)));
+        };
+        let imported = &self.program.imports[import];
+        let at = at(reference);
+        let target = match table {
+            Some(table) => imported_row(imported, table, &reference.name),
+            None => imported_value_or_rate(imported, reference),
+        };
+        Some(target.map(|target| FormulaKind::Imported { import, target, at }))
+    }
+
+    fn import_named(&self, alias: &str) -> Option<usize> {
+        self.program.imports.iter().position(|i| i.alias == alias)
+    }
+
+    fn unknown_decision(&self, alias: &ast::Ident) -> Diagnostic {
+        let names: Vec<&str> = self
+            .program
+            .imports
+            .iter()
+            .map(|i| i.alias.as_str())
+            .collect();
+        let diagnostic = Diagnostic::error(
+            Code::NameUnknown,
+            format!("no decision is imported as `{}`", alias.name),
+        )
+        .at(alias.span, "not an imported decision");
+        match closest(&alias.name, names.iter().copied()) {
+            Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")),
+            None if names.is_empty() => diagnostic.with_help(
+                "import the decision under that name first: `import \"22-cp-21.bud\" as cop`",
+            ),
+            None => {
+                diagnostic.with_help(format!("the imported decisions are {}", names.join(", ")))
             }
         }
     }
@@ -1491,6 +1576,143 @@ fn words_in_a_formula(reference: &ast::Reference, heading: &ast::Text, span: Spa
     .with_help(format!(
         "read one of the row's amount columns, such as `{row}[2014]`; text cells are shown, never added or multiplied"
     ))
+}
+
+/// `cop.core_budget.indicative`: a row of a table of an imported decision.
+fn imported_row(
+    imported: &super::ImportedModel,
+    table: &ast::Ident,
+    name: &ast::Ident,
+) -> Result<ImportedTarget, Diagnostic> {
+    let program = &imported.model.program;
+    let Some(table_id) = program.tables.iter().position(|t| t.name == table.name) else {
+        let names = program.tables.iter().map(|t| t.name.as_str());
+        let diagnostic = Diagnostic::error(
+            Code::NameUnknown,
+            format!("{} has no table `{}`", imported.symbol(), table.name),
+        )
+        .at(table.span, "no such table there");
+        return Err(match closest(&table.name, names) {
+            Some(name) => {
+                diagnostic.with_help(format!("did you mean `{}.{name}`?", imported.alias))
+            }
+            None => diagnostic.with_help(format!("name a table of {}", imported.symbol())),
+        });
+    };
+    let rows = || {
+        program
+            .rows
+            .iter()
+            .enumerate()
+            .filter(move |(_, row)| row.table.0 == table_id)
+    };
+    match rows().find(|(_, row)| row.name.as_deref() == Some(name.name.as_str())) {
+        Some((row, _)) => Ok(ImportedTarget::Row(RowId(row))),
+        None => {
+            let diagnostic = Diagnostic::error(
+                Code::NameUnknown,
+                format!(
+                    "table `{}` of {} has no row `{}`",
+                    table.name,
+                    imported.symbol(),
+                    name.name
+                ),
+            )
+            .at(name.span, "no such row there");
+            let names = rows().filter_map(|(_, row)| row.name.as_deref());
+            Err(match closest(&name.name, names) {
+                Some(row) => diagnostic.with_help(format!(
+                    "did you mean `{}.{}.{row}`?",
+                    imported.alias, table.name
+                )),
+                None => diagnostic
+                    .with_help("name a row the table names: rows without a name cannot be read"),
+            })
+        }
+    }
+}
+
+/// `cop.reserve_level`, or `cop.annex["Japan"]`: a value of an imported decision, or a
+/// Party's adjusted rate in one of its scales.
+fn imported_value_or_rate(
+    imported: &super::ImportedModel,
+    reference: &ast::Reference,
+) -> Result<ImportedTarget, Diagnostic> {
+    let model = &imported.model;
+    let name = &reference.name;
+    if let Some(ast::ReferenceIndex::Text(party, _)) = &reference.index {
+        let Some(scale) = model
+            .scales
+            .scales
+            .iter()
+            .position(|s| s.def.name == name.name)
+        else {
+            return Err(Diagnostic::error(
+                Code::NameUnknown,
+                format!("{} has no scale `{}`", imported.symbol(), name.name),
+            )
+            .at(name.span, "no such scale there")
+            .with_help("a Party's rate is read from a scale: `cop.annex[\"Japan\"]`"));
+        };
+        let parties = &model.scales.scales[scale].def.parties;
+        return match parties.iter().position(|p| p.name == party.value) {
+            Some(index) => Ok(ImportedTarget::Rate {
+                scale,
+                party: index,
+            }),
+            None => {
+                let diagnostic = Diagnostic::error(
+                    Code::ApportionParty,
+                    format!(
+                        "{} is not a Party in {}'s `{}`",
+                        party.value,
+                        imported.symbol(),
+                        name.name
+                    ),
+                )
+                .at(party.span, "no Party of this name there");
+                Err(
+                    match closest(&party.value, parties.iter().map(|p| p.name.as_str())) {
+                        Some(found) => diagnostic.with_help(format!("did you mean \"{found}\"?")),
+                        None => {
+                            diagnostic.with_help("write the Party's name as the scale writes it")
+                        }
+                    },
+                )
+            }
+        };
+    }
+    let program = &model.program;
+    let value = program
+        .values
+        .iter()
+        .position(|v| v.name == name.name && v.apportioned_by.is_none());
+    if let Some(value) = value {
+        return Ok(ImportedTarget::Value(ValueId(value)));
+    }
+    let diagnostic = Diagnostic::error(
+        Code::NameUnknown,
+        format!("{} has no value `{}`", imported.symbol(), name.name),
+    )
+    .at(name.span, "no such value there");
+    if program.tables.iter().any(|t| t.name == name.name) {
+        return Err(diagnostic.with_help(format!(
+            "`{}` is a table of {}: name one of its rows, `{}.{}.row`",
+            name.name,
+            imported.symbol(),
+            imported.alias,
+            name.name
+        )));
+    }
+    let names = program
+        .values
+        .iter()
+        .filter(|v| v.apportioned_by.is_none())
+        .map(|v| v.name.as_str());
+    Err(match closest(&name.name, names) {
+        Some(found) => diagnostic.with_help(format!("did you mean `{}.{found}`?", imported.alias)),
+        None => diagnostic.with_help(format!("name a value of {}", imported.symbol())),
+    })
 }
 
 /// Which column a reference reads: the one being computed unless it names one.

@@ -3,7 +3,9 @@
 //! unit, and every stated figure must be in the unit of what it states. A mismatch is
 //! one diagnostic with both operands labelled, not one per column.
 
-use super::program::{Formula, FormulaKind, Node, Program, RowId, RuleKey, SectionTerm, ValueId};
+use super::program::{
+    Formula, FormulaKind, ImportedTarget, Node, Program, RowId, RuleKey, SectionTerm, ValueId,
+};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::syntax::ast::BinaryOp;
@@ -228,6 +230,25 @@ fn unit_of(program: &Program, units: &Units, formula: &Formula) -> Result<Unit, 
             combined(*op, (lhs, left), (rhs, right))
         }
         FormulaKind::Except { rule, .. } => unit_of(program, units, rule),
+        FormulaKind::Imported { import, target, .. } => {
+            let imported = program.imports.get(*import).ok_or(Problem::Reported)?;
+            let model = &imported.model;
+            match target {
+                ImportedTarget::Value(id) => model
+                    .value_units
+                    .get(id.0)
+                    .cloned()
+                    .flatten()
+                    .ok_or(Problem::Reported),
+                ImportedTarget::Row(id) => Ok(model
+                    .program
+                    .table(model.program.row(*id).table)
+                    .unit
+                    .unit
+                    .clone()),
+                ImportedTarget::Rate { .. } => Ok(Unit::Percent),
+            }
+        }
         FormulaKind::Invalid => Err(Problem::Reported),
     }
 }

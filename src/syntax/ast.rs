@@ -223,11 +223,14 @@ pub struct Text {
     pub span: Span,
 }
 
-/// `import "ldc-2012.bud"`: another file's groups, values and tables, as if written here.
+/// `import "ldc-2012.bud"`: another file's groups, values and tables, as if written
+/// here; `import "22-cp-21.bud" as cop`: another decision, read under a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
     /// The file's name relative to the importing file, as written.
     pub path: Text,
+    /// The name a decision is imported under; `None` for a file of shared items.
+    pub alias: Option<Ident>,
     pub span: Span,
 }
 
@@ -658,6 +661,8 @@ impl BinaryOp {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reference {
+    /// `cop` in `cop.core_budget.indicative`: the decision imported under that name.
+    pub decision: Option<Ident>,
     /// `table` in `table.row`, absent for a bare name.
     pub qualifier: Option<Ident>,
     pub name: Ident,

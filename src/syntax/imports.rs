@@ -1,5 +1,7 @@
 //! Imports: `import "ldc-2012.bud"` puts another file's groups, values and tables in
-//! the place of the import, as if written there. Every file of a decision gets its own
+//! the place of the import, as if written there; `import "22-cp-21.bud" as cop` loads
+//! another decision as itself, for formulas to read under its name (its own problems
+//! stay its own: it is checked on its own). Every file of a decision gets its own
 //! stretch of one offset space (the decision file from 0, each imported file after the
 //! last), so a span says which file it is in, and a diagnostic can label spans in
 //! several files. The files are read through the caller, as data files are: the
@@ -8,7 +10,7 @@
 use compact_str::CompactString;
 use std::sync::Arc;
 
-use super::ast::{File, Import, Item};
+use super::ast::{File, Ident, Import, Item};
 use super::{limits, parser};
 use crate::diagnostic::{Code, Diagnostic, Label, Span};
 use crate::world::World;
@@ -21,14 +23,35 @@ pub struct Imported {
     /// The offset of its first byte; its spans are `base..base + text.len()`.
     pub base: usize,
     pub text: Arc<str>,
+    /// Whether it is a decision imported under a name (`import "…" as cop`), checked as
+    /// itself, rather than a file of shared items merged into the decision.
+    pub decision: bool,
 }
 
 /// A decision file with everything it imports: one syntax tree, or the diagnostics
-/// that stop it, and the imported texts the spans point into either way.
+/// that stop it, the decisions it imports under a name, and the imported texts the
+/// spans point into either way.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub file: Result<File, Vec<Diagnostic>>,
     pub imported: Vec<Imported>,
+    pub decisions: Vec<ImportedDecision>,
+}
+
+/// `import "22-cp-21.bud" as cop`: a decision another reads, loaded as itself.
+#[derive(Debug, Clone)]
+pub struct ImportedDecision {
+    /// The name it is read under: `cop`.
+    pub alias: Ident,
+    /// Its file, relative to the decision file.
+    pub name: String,
+    /// The `import` line.
+    pub at: Span,
+    /// Its syntax tree (its own imported files merged in), or its own diagnostics,
+    /// which are reported when it is checked itself, not by the decision reading it.
+    pub file: Result<File, Vec<Diagnostic>>,
+    /// The decisions it imports in turn.
+    pub decisions: Vec<ImportedDecision>,
 }
 
 /// Parses `source` and every file it imports, read through `world` by name relative
@@ -39,7 +62,6 @@ pub fn load(source: &str, world: &dyn World) -> Loaded {
         root: source,
         imported: Vec::new(),
         next_base: source.len() + 1,
-        diagnostics: Vec::new(),
     };
     let file = match super::parse(source) {
         Ok(file) => file,
@@ -47,18 +69,15 @@ pub fn load(source: &str, world: &dyn World) -> Loaded {
             return Loaded {
                 file: Err(diagnostics),
                 imported: Vec::new(),
+                decisions: Vec::new(),
             };
         }
     };
-    let items = loader.expand(file.items, "", &mut Vec::new());
-    let file = if loader.diagnostics.is_empty() {
-        Ok(File { items })
-    } else {
-        Err(loader.diagnostics)
-    };
+    let (file, decisions) = loader.tree(file, "", &mut Vec::new());
     Loaded {
         file,
         imported: loader.imported,
+        decisions,
     }
 }
 
@@ -67,7 +86,6 @@ struct Loader<'a> {
     root: &'a str,
     imported: Vec<Imported>,
     next_base: usize,
-    diagnostics: Vec<Diagnostic>,
 }
 
 /// An import being followed: the file's name and the statement that imports it.
@@ -76,15 +94,52 @@ struct Link {
     at: Span,
 }
 
+/// What loading one file's imports finds: its diagnostics, the decisions it imports.
+#[derive(Default)]
+struct Found {
+    diagnostics: Vec<Diagnostic>,
+    decisions: Vec<ImportedDecision>,
+}
+
 impl Loader<'_> {
+    /// One file's tree with its imports followed: the items of the files it imports
+    /// merged in, the decisions it imports loaded each as itself.
+    fn tree(
+        &mut self,
+        file: File,
+        folder: &str,
+        chain: &mut Vec<Link>,
+    ) -> (Result<File, Vec<Diagnostic>>, Vec<ImportedDecision>) {
+        let mut found = Found::default();
+        let items = self.expand(file.items, folder, chain, &mut found);
+        let file = if found.diagnostics.is_empty() {
+            Ok(File { items })
+        } else {
+            Err(found.diagnostics)
+        };
+        (file, found.decisions)
+    }
+
     /// `items` of the file in folder `folder`, each import replaced by what it imports.
-    fn expand(&mut self, items: Vec<Item>, folder: &str, chain: &mut Vec<Link>) -> Vec<Item> {
+    fn expand(
+        &mut self,
+        items: Vec<Item>,
+        folder: &str,
+        chain: &mut Vec<Link>,
+        found: &mut Found,
+    ) -> Vec<Item> {
         let mut expanded = Vec::with_capacity(items.len());
         for item in items {
             match item {
                 Item::Import(import) => {
                     let name = joined(folder, &import.path.value);
-                    expanded.extend(self.import(&import, name, chain));
+                    match &import.alias {
+                        Some(alias) => {
+                            let decision = self.decision(&import, alias, name, chain, found);
+                            found.decisions.extend(decision);
+                        }
+                        None => expanded.extend(self.import(&import, name, chain, found)),
+                    }
                 }
                 Item::Scale(mut scale) => {
                     // A data file, like an import, is named relative to its file.
@@ -99,80 +154,212 @@ impl Loader<'_> {
         expanded
     }
 
-    fn import(&mut self, import: &Import, name: String, chain: &mut Vec<Link>) -> Vec<Item> {
-        if let Some(first) = chain.iter().position(|link| link.name == name) {
-            self.diagnostics
-                .push(cycle(chain.get(first..).unwrap_or_default(), import, &name));
-            return Vec::new();
+    /// The text of an imported file and where its spans start: read and placed once,
+    /// however many files import it; `None` (with a diagnostic) when it cannot be.
+    fn read(
+        &mut self,
+        import: &Import,
+        name: &str,
+        chain: &[Link],
+        decision: bool,
+        found: &mut Found,
+    ) -> Option<(Arc<str>, usize, bool)> {
+        if let Some(known) = self.imported.iter().find(|file| file.name == name) {
+            return Some((known.text.clone(), known.base, true));
         }
-        if self.imported.iter().any(|file| file.name == name) {
-            return Vec::new(); // imported already, by another file: its items are in.
-        }
-        let text = match self.world.read(&name) {
+        let text = match self.world.read(name) {
             Ok(text) if *text == *self.root => {
-                self.diagnostics
-                    .push(imports_the_decision(chain, import, &name));
-                return Vec::new();
+                found
+                    .diagnostics
+                    .push(imports_the_decision(chain, import, name));
+                return None;
             }
             Ok(text) => text,
             Err(reason) => {
-                self.diagnostics.push(unreadable(import, &name, &reason));
-                return Vec::new();
+                found.diagnostics.push(unreadable(import, name, &reason));
+                return None;
             }
         };
         let base = self.next_base;
         if let Err(too_far) = limits::check_offsets(base, text.len(), import.span) {
-            self.diagnostics.push(too_far);
-            return Vec::new();
+            found.diagnostics.push(too_far);
+            return None;
         }
         self.next_base += text.len() + 1;
-        let parsed = match limits::check_size(&text).and_then(|()| limits::check(&text)) {
-            Ok(()) => parser::parse_at(&text, base),
+        self.imported.push(Imported {
+            name: name.to_owned(),
+            base,
+            text: text.clone(),
+            decision,
+        });
+        Some((text, base, false))
+    }
+
+    /// An imported file's syntax tree as parsed at `base`, or its diagnostics.
+    fn parsed(text: &str, base: usize) -> Result<File, Vec<Diagnostic>> {
+        match limits::check_size(text).and_then(|()| limits::check(text)) {
+            Ok(()) => parser::parse_at(text, base),
             Err(mut diagnostic) => {
                 diagnostic.shift(base);
                 Err(vec![diagnostic])
             }
+        }
+    }
+
+    fn import(
+        &mut self,
+        import: &Import,
+        name: String,
+        chain: &mut Vec<Link>,
+        found: &mut Found,
+    ) -> Vec<Item> {
+        if let Some(first) = chain.iter().position(|link| link.name == name) {
+            found
+                .diagnostics
+                .push(cycle(chain.get(first..).unwrap_or_default(), import, &name));
+            return Vec::new();
+        }
+        let Some((text, base, already)) = self.read(import, &name, chain, false, found) else {
+            return Vec::new();
         };
-        self.imported.push(Imported {
-            name: name.clone(),
-            base,
-            text,
-        });
-        let file = match parsed {
+        if already {
+            return Vec::new(); // imported already, by another file: its items are in.
+        }
+        let file = match Self::parsed(&text, base) {
             Ok(file) => file,
             Err(diagnostics) => {
-                self.diagnostics.extend(diagnostics);
+                found.diagnostics.extend(diagnostics);
                 return Vec::new();
             }
         };
-        self.refuse_a_decision_block(&file, import, &name);
+        refuse_a_decision_block(&file, import, &name, found);
         chain.push(Link {
             name: name.clone(),
             at: import.span,
         });
-        let items = self.expand(file.items, folder_of(&name), chain);
+        let items = self.expand(file.items, folder_of(&name), chain, found);
         chain.pop();
         items
     }
 
-    fn refuse_a_decision_block(&mut self, file: &File, import: &Import, name: &str) {
-        for item in &file.items {
-            if let Item::Decision(decision) = item {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::DecisionField,
-                        format!("`{name}` is imported, but it has a decision block of its own"),
-                    )
-                    .at(decision.symbol.span, "a second decision block")
-                    .with_label(import.span, "imported here")
-                    .with_help(
-                        "an imported file holds shared groups, values and tables; \
-                         keep the decision block in the decision file only",
-                    ),
-                );
+    /// `import "22-cp-21.bud" as cop`: the decision loaded as itself. Its own problems
+    /// stay with it; the import gets one diagnostic when they stop it being read.
+    fn decision(
+        &mut self,
+        import: &Import,
+        alias: &Ident,
+        name: String,
+        chain: &mut Vec<Link>,
+        found: &mut Found,
+    ) -> Option<ImportedDecision> {
+        if let Some(first) = chain.iter().position(|link| link.name == name) {
+            found
+                .diagnostics
+                .push(cycle(chain.get(first..).unwrap_or_default(), import, &name));
+            return None;
+        }
+        let (text, base, _) = self.read(import, &name, chain, true, found)?;
+        let file = match Self::parsed(&text, base) {
+            Ok(file) => file,
+            Err(diagnostics) => {
+                found
+                    .diagnostics
+                    .push(not_readable_decision(import, &name, &diagnostics));
+                return Some(ImportedDecision {
+                    alias: alias.clone(),
+                    name,
+                    at: import.span,
+                    file: Err(diagnostics),
+                    decisions: Vec::new(),
+                });
             }
+        };
+        if !file
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Decision(_)))
+        {
+            found.diagnostics.push(not_a_decision(import, &name));
+            return None;
+        }
+        chain.push(Link {
+            name: name.clone(),
+            at: import.span,
+        });
+        let (file, decisions) = self.tree(file, folder_of(&name), chain);
+        chain.pop();
+        // A cycle through the imported decision is the importer's to report too: it is
+        // what stops the decisions being read.
+        if let Err(diagnostics) = &file {
+            let cycles: Vec<Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.code == Code::ImportCycle)
+                .cloned()
+                .collect();
+            if cycles.is_empty() {
+                found
+                    .diagnostics
+                    .push(not_readable_decision(import, &name, diagnostics));
+            }
+            found.diagnostics.extend(cycles);
+        }
+        Some(ImportedDecision {
+            alias: alias.clone(),
+            name,
+            at: import.span,
+            file,
+            decisions,
+        })
+    }
+}
+
+fn refuse_a_decision_block(file: &File, import: &Import, name: &str, found: &mut Found) {
+    for item in &file.items {
+        if let Item::Decision(decision) = item {
+            found.diagnostics.push(
+                Diagnostic::error(
+                    Code::DecisionField,
+                    format!("`{name}` is imported, but it has a decision block of its own"),
+                )
+                .at(decision.symbol.span, "a second decision block")
+                .with_label(import.span, "imported here")
+                .with_help(
+                    "an imported file holds shared groups, values and tables; keep the \
+                     decision block in the decision file only, or import a decision under \
+                     a name to read its figures: `import \"…\" as cop`",
+                ),
+            );
         }
     }
+}
+
+/// A file imported as a decision that has no decision block.
+fn not_a_decision(import: &Import, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::ImportDecision,
+        format!("`{name}` is imported as a decision, but it has no decision block"),
+    )
+    .at(import.path.span, "not a decision")
+    .with_help(
+        "import a decision file under a name (`import \"22-cp-21.bud\" as cop`), or a file of \
+         shared groups, values and tables without one (`import \"lib/rates.bud\"`)",
+    )
+}
+
+/// A decision imported under a name whose own errors stop it being read.
+fn not_readable_decision(import: &Import, name: &str, diagnostics: &[Diagnostic]) -> Diagnostic {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    Diagnostic::error(
+        Code::ImportDecision,
+        format!(
+            "`{name}` cannot be read: it has {errors} error{} of its own",
+            if errors == 1 { "" } else { "s" }
+        ),
+    )
+    .at(import.path.span, "imported here")
+    .with_help(format!(
+        "check it on its own (`bud check {name}`) and correct it; nothing of it can be read until it parses"
+    ))
 }
 
 /// `name` as the decision file's folder sees it, when `folder` (`lib/`, or empty)

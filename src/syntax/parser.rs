@@ -1104,7 +1104,8 @@ fn import(pair: Pair<'_, Rule>) -> Lowered<Import> {
     let mut inner = pair.into_inner();
     next(&mut inner, span, "the import keyword")?;
     let path = text(next(&mut inner, span, "the imported file's name")?);
-    Ok(Import { path, span })
+    let alias = inner.find(|p| p.as_rule() == Rule::ident).map(ident);
+    Ok(Import { path, alias, span })
 }
 
 fn group(pair: Pair<'_, Rule>) -> Lowered<Group> {
@@ -1355,8 +1356,10 @@ fn reference(pair: Pair<'_, Rule>) -> Lowered<Reference> {
         }
     }
     let name = names.pop().ok_or_else(|| internal(span, "a name"))?;
+    let qualifier = names.pop();
     Ok(Reference {
-        qualifier: names.pop(),
+        decision: names.pop(),
+        qualifier,
         name,
         index,
     })

@@ -171,8 +171,16 @@ impl Server<'_> {
                             other => pending.push_back(other),
                         }
                     }
-                    for uri in changed {
-                        self.recheck(&uri)?;
+                    // Another open decision may import a changed one (`import "…" as
+                    // cop`): every open document is checked again, the changed first.
+                    let others: Vec<Uri> = self
+                        .documents
+                        .keys()
+                        .filter(|uri| !changed.contains(uri))
+                        .cloned()
+                        .collect();
+                    for uri in changed.iter().chain(&others) {
+                        self.recheck(uri)?;
                     }
                 }
                 Message::Response(_) => {}
