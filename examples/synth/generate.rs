@@ -242,7 +242,7 @@ fn stated_scale(source: &str, number: usize) -> Option<Vec<String>> {
         let mut parts = Vec::new();
         let mut total = Decimal::ZERO;
         for (index, year) in scale.years.iter().enumerate() {
-            let base = definition.base(index);
+            let base = scale.def.base(definition, index);
             let rate = year.rates.as_ref().ok()?.rates.get(party)?.to_decimal();
             let contribution = year.contributions.get(party)?.value.to_decimal();
             total += contribution;

@@ -19,9 +19,7 @@ use crate::semantics::apportion::Binding;
 use crate::semantics::eval::Amount;
 use crate::semantics::explain::{ScaleLine, Subject};
 use crate::semantics::number::Exact;
-use crate::semantics::scale::{
-    FIGURES_PER_YEAR, FigureRole, PartyDef, ScaleDef, ScaleModel, YearResult,
-};
+use crate::semantics::scale::{FigureRole, PartyDef, ScaleDef, ScaleModel, YearResult};
 use crate::syntax::ast::{FigureKind, RoundingMode};
 
 /// Checks every stated figure of every scale.
@@ -76,12 +74,15 @@ fn line_checks(
     }
 }
 
-/// Rates are published to the `rates rounding` step, money to the scale's `rounding`.
+/// Rates are published to the `rates rounding` step (base rates to `base rounding`, if
+/// given), money to the scale's `rounding`.
 fn precision(def: &ScaleDef, role: FigureRole) -> (Decimal, RoundingMode) {
+    let rates = |rounding: Option<crate::semantics::program::PublishedRounding>| {
+        rounding.map_or((Decimal::ZERO, RoundingMode::HalfUp), |r| (r.step, r.mode))
+    };
     match role {
-        FigureRole::Base(_) | FigureRole::Adjusted(_) => def
-            .rate_rounding
-            .map_or((Decimal::ZERO, RoundingMode::HalfUp), |r| (r.step, r.mode)),
+        FigureRole::Base(_) => rates(def.base_rounding.or(def.rate_rounding)),
+        FigureRole::Adjusted(_) => rates(def.rate_rounding),
         FigureRole::Contribution(_) | FigureRole::Total => (def.rounding.step, def.rounding.mode),
     }
 }
@@ -95,12 +96,23 @@ pub fn computed(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option
     }
     match (line, role) {
         (ScaleLine::Party(party), FigureRole::Base(index)) => {
-            let base = scale.def.parties.get(party)?.base(index);
+            let base = scale
+                .def
+                .base(scale.def.parties.get(party)?, index.unwrap_or(0));
             Some(Amount::exact(Exact::new(base)))
         }
         (ScaleLine::Party(party), FigureRole::Adjusted(index)) => {
-            let rate = year(index)?.rates.as_ref().ok()?.rates.get(party)?;
-            Some(Amount::exact(*rate))
+            let year = year(index)?;
+            let rate = year.rates.as_ref().ok()?.rates.get(party)?;
+            let uncertainty = year
+                .rate_uncertainty
+                .get(party)
+                .copied()
+                .unwrap_or_default();
+            Some(Amount {
+                value: *rate,
+                uncertainty,
+            })
         }
         (ScaleLine::Party(party), FigureRole::Contribution(index)) => {
             year(index)?.contributions.get(party).copied()
@@ -112,9 +124,18 @@ pub fn computed(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option
                 .parties
                 .iter()
                 .try_fold(Exact::ZERO, |sum, party| {
-                    sum.checked_add(Exact::new(party.base(index))).ok()
+                    let base = scale.def.base(party, index.unwrap_or(0));
+                    sum.checked_add(Exact::new(base)).ok()
                 })?;
-            Some(Amount::exact(sum))
+            // Base rates printed rounded: their sum is as uncertain as all of them.
+            let uncertainty = scale.def.base_rounding.map_or(Decimal::ZERO, |r| {
+                let parties = Decimal::from(scale.def.parties.len());
+                (r.step / Decimal::TWO).saturating_mul(parties)
+            });
+            Some(Amount {
+                value: sum,
+                uncertainty,
+            })
         }
         (ScaleLine::Total, FigureRole::Adjusted(index)) => {
             let rates = &year(index)?.rates.as_ref().ok()?.rates;
@@ -156,7 +177,8 @@ pub(super) fn title(model: &Model, subject: Subject) -> String {
 fn role_name(def: &ScaleDef, role: FigureRole) -> String {
     let year = |index: usize| def.years.get(index).map_or(String::new(), i32::to_string);
     match role {
-        FigureRole::Base(index) => format!("UN scale {} (%)", year(index)),
+        FigureRole::Base(Some(index)) => format!("UN scale {} (%)", year(index)),
+        FigureRole::Base(None) => "UN scale (%)".to_owned(),
         FigureRole::Adjusted(index) => format!("adjusted scale {} (%)", year(index)),
         FigureRole::Contribution(index) => format!("contribution {}", year(index)),
         FigureRole::Total => format!("Total {}", years_span(def)),
@@ -219,9 +241,11 @@ pub(super) fn explanation(model: &Model, subject: Subject) -> Option<String> {
             )
         }
         (ScaleLine::Total, FigureRole::Base(index)) => format!(
-            "The sum of the {} Parties' UN scale rates for {}",
+            "The sum of the {} Parties' UN scale rates{}",
             scale.def.parties.len(),
-            scale.def.years.get(index)?
+            index
+                .and_then(|index| scale.def.years.get(index))
+                .map_or_else(String::new, |year| format!(" for {year}"))
         ),
         (ScaleLine::Total, FigureRole::Adjusted(index)) => format!(
             "The sum of the {} Parties' adjusted rates for {}, which the rule makes 100",
@@ -257,7 +281,7 @@ fn rate_sentence(
     let party = def.parties.get(party_index)?;
     let rates = scale.years.get(year_index)?.rates.as_ref().ok()?;
     let binding = *rates.bindings.get(party_index)?;
-    let base = party.base_written(year_index)?;
+    let base = def.base_written(party, year_index)?;
     let scaled = rates.factor.checked_mul(Exact::new(base.value)).ok()?;
     let product = format!(
         "{}'s UN scale {} × the rescaling factor {} = {}",
@@ -470,10 +494,13 @@ pub(super) fn failing_amounts(
     years
         .into_iter()
         .filter(|year| {
+            let Some(figure) = scale.def.column_of(FigureRole::Contribution(*year)) else {
+                return false;
+            };
             failing.contains(&Subject::Scale {
                 scale: index,
                 line: ScaleLine::Total,
-                figure: year * FIGURES_PER_YEAR + 2,
+                figure,
             })
         })
         .filter_map(|year| scale.def.years.get(year))
@@ -522,7 +549,11 @@ fn money_size(model: &Model, scale: usize, figure: usize, check: &Check) -> Exac
         return difference;
     };
     match scale.def.role(figure) {
-        FigureRole::Base(year) | FigureRole::Adjusted(year) => {
+        role @ (FigureRole::Base(_) | FigureRole::Adjusted(_)) => {
+            let year = match role {
+                FigureRole::Adjusted(year) | FigureRole::Base(Some(year)) => year,
+                _ => 0,
+            };
             let amount = scale
                 .years
                 .get(year)
@@ -540,7 +571,8 @@ fn money_size(model: &Model, scale: usize, figure: usize, check: &Check) -> Exac
 /// A note per year: the rounded contributions against the amount apportioned.
 pub(super) fn residues(model: &Model) -> Vec<Diagnostic> {
     let mut notes = Vec::new();
-    for scale in &model.scales.scales {
+    // A scale of rates alone prints no contributions, so has no residue to report.
+    for scale in model.scales.scales.iter().filter(|s| s.def.has_amounts()) {
         for (index, year) in scale.years.iter().enumerate() {
             if let Some(note) = residue(scale, index, year) {
                 notes.push(note);
@@ -566,7 +598,10 @@ fn residue(scale: &ScaleModel, year_index: usize, year: &YearResult) -> Option<D
     let span = def
         .total
         .as_ref()
-        .and_then(|total| total.figures.get(year_index * FIGURES_PER_YEAR + 2))
+        .and_then(|total| {
+            let figure = def.column_of(FigureRole::Contribution(year_index))?;
+            total.figures.get(figure)
+        })
         .map_or(def.span, |figure| figure.span);
     let mut note = Diagnostic::note(
         Code::ApportionResidue,

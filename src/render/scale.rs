@@ -72,12 +72,15 @@ pub(super) fn view(
         kind: TableKind::Scale,
         name: def.display_name(),
         title: def.title.clone(),
-        unit: format!(
-            "rates in per cent, {rates}; contributions in {}, rounded to {}, {}",
-            def.currency_symbol(),
-            format::written(def.rounding.written),
-            def.rounding.mode.name()
-        ),
+        unit: match def.has_amounts() {
+            true => format!(
+                "rates in per cent, {rates}; contributions in {}, rounded to {}, {}",
+                def.currency_symbol(),
+                format::written(def.rounding.written),
+                def.rounding.mode.name()
+            ),
+            false => format!("rates in per cent, {rates}"),
+        },
         label_heading: "Party".to_owned(),
         notation: def.notation,
         columns: columns(def),
@@ -97,21 +100,37 @@ fn columns(def: &ScaleDef) -> Vec<Column> {
         unit: unit.to_owned(),
         decimals,
     };
-    let mut columns: Vec<Column> = def
-        .years
+    let base_decimals = def
+        .base_rounding
+        .or(def.rate_rounding)
+        .map(|r| r.written.decimals);
+    let year = |index: usize| def.years.get(index).map_or(String::new(), i32::to_string);
+    def.columns
         .iter()
-        .flat_map(|year| {
-            [
-                column(format!("UN {year}"), "per cent", rate_decimals),
-                column(format!("Adj. {year}"), "per cent", rate_decimals),
-                column(year.to_string(), &money, money_decimals),
-            ]
+        .map(|written| {
+            // The heading the decision prints, or one that says what the column is.
+            let heading = |default: String| written.heading.clone().unwrap_or(default);
+            match written.role {
+                FigureRole::Base(Some(index)) => column(
+                    heading(format!("UN {}", year(index))),
+                    "per cent",
+                    base_decimals,
+                ),
+                FigureRole::Base(None) => {
+                    column(heading("UN scale".to_owned()), "per cent", base_decimals)
+                }
+                FigureRole::Adjusted(index) => column(
+                    heading(format!("Adj. {}", year(index))),
+                    "per cent",
+                    rate_decimals,
+                ),
+                FigureRole::Contribution(index) => {
+                    column(heading(year(index)), &money, money_decimals)
+                }
+                FigureRole::Total => column(heading("Total".to_owned()), &money, money_decimals),
+            }
         })
-        .collect();
-    if def.has_total {
-        columns.push(column("Total".to_owned(), &money, money_decimals));
-    }
-    columns
+        .collect()
 }
 
 fn line_cells(
@@ -232,7 +251,12 @@ fn figure_text(
 /// A computed figure at the precision the scale publishes it.
 fn rounded(scale: &ScaleModel, role: FigureRole, value: Exact) -> String {
     let (step, mode) = match role {
-        FigureRole::Base(_) | FigureRole::Adjusted(_) => scale
+        FigureRole::Base(_) => scale
+            .def
+            .base_rounding
+            .or(scale.def.rate_rounding)
+            .map_or((None, RoundingMode::HalfUp), |r| (Some(r.written), r.mode)),
+        FigureRole::Adjusted(_) => scale
             .def
             .rate_rounding
             .map_or((None, RoundingMode::HalfUp), |r| (Some(r.written), r.mode)),
@@ -254,7 +278,8 @@ fn role_words(scale: &ScaleModel, role: FigureRole) -> String {
             .map_or(String::new(), i32::to_string)
     };
     match role {
-        FigureRole::Base(index) => format!("UN scale {}", year(index)),
+        FigureRole::Base(Some(index)) => format!("UN scale {}", year(index)),
+        FigureRole::Base(None) => "UN scale".to_owned(),
         FigureRole::Adjusted(index) => format!("adjusted scale {}", year(index)),
         FigureRole::Contribution(index) => format!("contribution {}", year(index)),
         FigureRole::Total => "Total".to_owned(),
@@ -340,7 +365,11 @@ fn year_line(def: &ScaleDef, year: &YearResult) -> String {
             parts.push(format!("held at a limit: {}", held.join(", ")));
         }
     }
-    if let Some((rounded, residue)) = year.rounded_sum(&def.rounding) {
+    // A scale of rates alone prints no contributions to round.
+    let rounded = year
+        .rounded_sum(&def.rounding)
+        .filter(|_| def.has_amounts());
+    if let Some((rounded, residue)) = rounded {
         parts.push(format!(
             "rounded contributions add up to {symbol} {} (residue {})",
             format::exact(rounded),

@@ -276,6 +276,7 @@ impl<'a> Piece<'a> {
         for rule in &scale.rules {
             match rule {
                 ScaleRule::Amount(amount, ..) => self.expr(amount),
+                ScaleRule::Base(..) => {}
                 ScaleRule::Cap { group, .. } => {
                     self.reads.insert(&group.name);
                 }

@@ -516,6 +516,8 @@ impl<'a> Resolver<'a> {
                         self.setting_twice("notation", *span);
                     }
                 }
+                // The grammar gives only scales these.
+                TableSetting::ScaleColumns(..) => {}
             }
         }
         // A table of words alone (`columns "Synergies"`) has no amounts to give a unit.

@@ -25,8 +25,8 @@ use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 use crate::semantics::unit::percent_out_of_range;
 use crate::syntax::ast::{
-    self, BinaryOp, ColumnKey, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable,
-    TableSetting, TableUnit, Written,
+    self, BinaryOp, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable, TableSetting,
+    TableUnit, Written,
 };
 use crate::syntax::data::{self, DataRow, Delimiter};
 use crate::syntax::figure_kind;
@@ -81,47 +81,24 @@ impl PartyDef {
             groups: Vec::new(),
         }
     }
-
-    /// The Party's base (UN scale) rate for the year at `year_index`, in per cent.
-    pub fn base(&self, year_index: usize) -> Decimal {
-        self.base_written(year_index)
-            .map_or(Decimal::ZERO, |w| w.value)
-    }
-
-    /// The base rate as written (`12.530`, not `12.53`), for messages.
-    pub fn base_written(&self, year_index: usize) -> Option<Written> {
-        match self
-            .figures
-            .get(year_index * FIGURES_PER_YEAR)
-            .map(|f| &f.kind)
-        {
-            Some(&FigureKind::Number(written)) => Some(written),
-            _ => None,
-        }
-    }
 }
 
-/// Per year: the base rate, the adjusted rate and the contribution.
-pub const FIGURES_PER_YEAR: usize = 3;
-
-/// What a figure of a Party line is.
+/// What a figure of a Party line is; years by their index in `ScaleDef::years`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FigureRole {
-    Base(usize),
+    /// A base (UN scale) rate: of one year, or `None` for one column of base rates
+    /// that every year uses.
+    Base(Option<usize>),
     Adjusted(usize),
     Contribution(usize),
     Total,
 }
 
-impl FigureRole {
-    pub fn of(index: usize) -> FigureRole {
-        let year = index / FIGURES_PER_YEAR;
-        match index % FIGURES_PER_YEAR {
-            0 => FigureRole::Base(year),
-            1 => FigureRole::Adjusted(year),
-            _ => FigureRole::Contribution(year),
-        }
-    }
+/// A column of a scale: what its figures are, and the heading the decision gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleColumnDef {
+    pub role: FigureRole,
+    pub heading: Option<String>,
 }
 
 /// A limit of the rule and where it was written.
@@ -145,7 +122,11 @@ pub struct ScaleDef {
     /// How the adjusted scale is published; `None` compares it exactly.
     pub rate_rounding: Option<PublishedRounding>,
     pub years: Vec<i32>,
-    pub has_total: bool,
+    /// The columns of a Party line, in order.
+    pub columns: Vec<ScaleColumnDef>,
+    /// How the base rates are printed: rounded to this step (`base rounding 0.001`),
+    /// or exact.
+    pub base_rounding: Option<PublishedRounding>,
     /// The value that holds the amount apportioned each year (`apportion …`), the
     /// formula as written (`core_budget.net_total`), and where.
     pub amount: Option<(ValueId, String, Span)>,
@@ -173,14 +154,50 @@ impl ScaleDef {
     }
 
     pub fn figure_count(&self) -> usize {
-        self.years.len() * FIGURES_PER_YEAR + usize::from(self.has_total)
+        self.columns.len()
     }
 
     pub fn role(&self, figure: usize) -> FigureRole {
-        if figure >= self.years.len() * FIGURES_PER_YEAR {
-            FigureRole::Total
-        } else {
-            FigureRole::of(figure)
+        self.columns
+            .get(figure)
+            .map_or(FigureRole::Total, |column| column.role)
+    }
+
+    /// Whether the scale prints a Total column.
+    pub fn has_total(&self) -> bool {
+        self.column_of(FigureRole::Total).is_some()
+    }
+
+    /// Whether it prints any amount of money: contributions, or their Total.
+    pub fn has_amounts(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|column| matches!(column.role, FigureRole::Contribution(_) | FigureRole::Total))
+    }
+
+    /// Where the column of a role is among a Party line's figures.
+    pub fn column_of(&self, role: FigureRole) -> Option<usize> {
+        self.columns.iter().position(|column| column.role == role)
+    }
+
+    /// The column of the base rates a year uses: its own, or the one for every year.
+    pub fn base_column(&self, year_index: usize) -> Option<usize> {
+        self.column_of(FigureRole::Base(Some(year_index)))
+            .or_else(|| self.column_of(FigureRole::Base(None)))
+    }
+
+    /// A Party's base (UN scale) rate for the year at `year_index`, in per cent.
+    pub fn base(&self, party: &PartyDef, year_index: usize) -> Decimal {
+        self.base_written(party, year_index)
+            .map_or(Decimal::ZERO, |w| w.value)
+    }
+
+    /// The base rate as written (`12.530`, not `12.53`), for messages.
+    pub fn base_written(&self, party: &PartyDef, year_index: usize) -> Option<Written> {
+        let column = self.base_column(year_index)?;
+        match party.figures.get(column).map(|f| &f.kind) {
+            Some(&FigureKind::Number(written)) => Some(written),
+            _ => None,
         }
     }
 
@@ -235,6 +252,10 @@ pub struct YearResult {
     pub amount: Result<AmountApportioned, Failed>,
     pub rates: Result<Apportioned, Failed>,
     pub summary: Option<RateSummary>,
+    /// Per Party, how far its adjusted rate (in per cent) could be from what the
+    /// rule gives when the base rates are printed rounded (`base rounding`); empty
+    /// when they are exact.
+    pub rate_uncertainty: Vec<Decimal>,
     /// Per Party, unrounded; empty when the amount or the rates failed.
     pub contributions: Vec<Amount>,
 }
@@ -466,7 +487,8 @@ impl Builder<'_> {
             rate_rounding: None,
             notation: self.model.program.decision.notation,
             years: Vec::new(),
-            has_total: false,
+            columns: Vec::new(),
+            base_rounding: None,
             amount: None,
             fixed: Vec::new(),
             ceiling: None,
@@ -524,7 +546,7 @@ impl Builder<'_> {
                         ),
                     }
                 }
-                TableSetting::Columns(ast::Columns { span, .. }) if columns => {
+                TableSetting::ScaleColumns(_, span) if columns => {
                     self.columns_ok = false;
                     self.setting_problem(
                         *span,
@@ -532,19 +554,23 @@ impl Builder<'_> {
                         "keep one `columns` line",
                     );
                 }
-                TableSetting::Columns(written) => {
+                TableSetting::ScaleColumns(written, span) => {
                     columns = true;
-                    self.columns(&written.keys, written.span, def);
+                    self.layout(written, *span, def);
                 }
+                // The grammar gives a scale its own kind of `columns`.
+                TableSetting::Columns(_) => {}
                 TableSetting::Notation(notation, _) => def.notation = *notation,
             }
         }
         if !columns {
             self.columns_ok = false;
         }
+        // A scale of rates alone prints no money, so it needs no unit or rounding.
+        let amounts = !columns || def.has_amounts();
         let missing = [
-            (unit, "unit", "unit US$"),
-            (rounding, "rounding", "rounding 1 half-up"),
+            (unit || !amounts, "unit", "unit US$"),
+            (rounding || !amounts, "rounding", "rounding 1 half-up"),
             (columns, "columns", "columns 2013 2014 Total"),
         ];
         for (present, setting, example) in missing {
@@ -561,37 +587,80 @@ impl Builder<'_> {
         }
     }
 
-    fn columns(&mut self, keys: &[(ColumnKey, Span)], span: Span, def: &mut ScaleDef) {
-        for (key, key_span) in keys {
-            match key {
-                ColumnKey::Year(year) if !def.has_total && !def.years.contains(year) => {
-                    def.years.push(*year);
+    /// The Party line's columns as `columns` writes them: `2013` for the year's base
+    /// rate, adjusted rate and contribution, or each role on its own.
+    fn layout(&mut self, written: &[ast::ScaleColumn], span: Span, def: &mut ScaleDef) {
+        let mut years: Vec<i32> = written.iter().filter_map(|c| c.kind.year()).collect();
+        years.sort_unstable();
+        years.dedup();
+        def.years = years;
+        let index = |year: i32, def: &ScaleDef| def.years.iter().position(|y| *y == year);
+        let mut columns: Vec<ScaleColumnDef> = Vec::new();
+        for column in written {
+            let heading = column.heading.as_ref().map(|h| h.value.to_string());
+            let roles = match column.kind {
+                ast::ScaleColumnKind::Year(year) => {
+                    let Some(year) = index(year, def) else {
+                        continue;
+                    };
+                    vec![
+                        FigureRole::Base(Some(year)),
+                        FigureRole::Adjusted(year),
+                        FigureRole::Contribution(year),
+                    ]
                 }
-                ColumnKey::Total if !def.has_total => def.has_total = true,
-                ColumnKey::Period(_) => {
+                ast::ScaleColumnKind::Base(year) => match year {
+                    Some(year) => vec![FigureRole::Base(index(year, def))],
+                    None => vec![FigureRole::Base(None)],
+                },
+                ast::ScaleColumnKind::Rate(year) => index(year, def)
+                    .map(FigureRole::Adjusted)
+                    .into_iter()
+                    .collect(),
+                ast::ScaleColumnKind::Contribution(year) => index(year, def)
+                    .map(FigureRole::Contribution)
+                    .into_iter()
+                    .collect(),
+                ast::ScaleColumnKind::Total => vec![FigureRole::Total],
+            };
+            for role in roles {
+                if columns.iter().any(|c| c.role == role) {
                     self.columns_ok = false;
                     self.setting_problem(
-                        *key_span,
-                        "a scale apportions each year on its own, so its columns are years",
-                        "write the years, such as `columns 2013 2014 Total`",
+                        column.span,
+                        "this column is given twice",
+                        "list each year's base rates, rates and contributions once, and `Total` once",
                     );
                 }
-                _ => {
-                    self.columns_ok = false;
-                    self.setting_problem(
-                        *key_span,
-                        "this column is out of place",
-                        "list each year once, then `Total` last",
-                    );
-                }
+                columns.push(ScaleColumnDef {
+                    role,
+                    heading: heading.clone(),
+                });
             }
         }
+        def.columns = columns;
         if def.years.is_empty() {
             self.columns_ok = false;
             self.setting_problem(
                 span,
                 "a scale needs at least one year column",
-                "write `columns 2013 2014 Total`",
+                "write `columns 2013 2014 Total`, or `columns base  rate 2016  rate 2017`",
+            );
+            return;
+        }
+        let without_base: Vec<String> = (0..def.years.len())
+            .filter(|year| def.base_column(*year).is_none())
+            .filter_map(|year| def.years.get(year).map(i32::to_string))
+            .collect();
+        if !without_base.is_empty() {
+            self.columns_ok = false;
+            self.setting_problem(
+                span,
+                &format!(
+                    "no column gives the base rates for {}",
+                    without_base.join(" and ")
+                ),
+                "add `base` (one column of base rates for every year) or `base 2016`",
             );
         }
     }
@@ -709,7 +778,7 @@ impl Builder<'_> {
             return true;
         }
         let missing_base = (0..def.years.len()).find_map(|year| {
-            let figure = party.figures.get(year * FIGURES_PER_YEAR)?;
+            let figure = party.figures.get(def.base_column(year)?)?;
             (!matches!(figure.kind, FigureKind::Number(_))).then_some((year, figure.span))
         });
         if party.name.trim().is_empty() {
@@ -739,11 +808,8 @@ impl Builder<'_> {
     }
 
     fn wrong_figure_count(&mut self, party: &PartyDef, expected: usize, def: &ScaleDef) {
-        let layout = def
-            .years
-            .iter()
-            .map(|year| format!("the UN scale, adjusted scale and contribution for {year}"))
-            .chain(def.has_total.then(|| "the Total".to_owned()))
+        let layout = (0..def.figure_count())
+            .map(|figure| role_words(def, def.role(figure)))
             .collect::<Vec<_>>()
             .join(", ");
         let diagnostic = Diagnostic::error(
@@ -895,6 +961,16 @@ impl Builder<'_> {
                 ScaleRule::Amount(_, written, span) => {
                     amount_given = true;
                     def.amount = self.apportioned(def, written, *span);
+                    // A scale of rates alone names no unit: its amount says the currency.
+                    if def.currency.is_empty() {
+                        let unit = def
+                            .amount
+                            .as_ref()
+                            .and_then(|(id, _, _)| self.model.value_units.get(id.0)?.as_ref());
+                        if let Some(Unit::Money { currency, .. }) = unit {
+                            def.currency = currency.clone();
+                        }
+                    }
                 }
                 ScaleRule::Rates(rounding, span) => match published(rounding) {
                     Some(published) => def.rate_rounding = Some(published),
@@ -902,6 +978,14 @@ impl Builder<'_> {
                         *span,
                         "the rounding step must be above zero",
                         "write `rates rounding 0.001 half-up`",
+                    ),
+                },
+                ScaleRule::Base(rounding, span) => match published(rounding) {
+                    Some(published) => def.base_rounding = Some(published),
+                    None => self.setting_problem(
+                        *span,
+                        "the rounding step must be above zero",
+                        "write `base rounding 0.001`",
                     ),
                 },
                 ScaleRule::Fixed { party, share, span } => {
@@ -1059,7 +1143,8 @@ impl Builder<'_> {
     }
 
     fn evaluate_years(&mut self, def: &ScaleDef) -> Vec<YearResult> {
-        let can_apportion = def.complete && !def.parties.is_empty() && def.amount.is_some();
+        // The rates need no amount: a scale of rates alone is checked without one.
+        let can_apportion = def.complete && !def.parties.is_empty();
         // Years with the same base rates share one apportionment, and one diagnostic.
         let mut previous: Option<(Vec<Terms>, Result<Apportioned, Failed>)> = None;
         def.years
@@ -1085,13 +1170,16 @@ impl Builder<'_> {
                     .as_ref()
                     .ok()
                     .map(|rates| summarise(def, year_index, rates));
+                let rate_uncertainty = match (&rates, &summary) {
+                    (Ok(rates), Some(summary)) => rate_uncertainty(def, year_index, rates, summary),
+                    _ => Vec::new(),
+                };
                 let contributions = match (&amount, &rates) {
-                    (Ok(amount), Ok(rates)) => {
-                        contributions(rates, amount.used).unwrap_or_else(|| {
+                    (Ok(amount), Ok(rates)) => contributions(rates, &rate_uncertainty, amount.used)
+                        .unwrap_or_else(|| {
                             self.diagnostics.push(too_large(def, *year));
                             Vec::new()
-                        })
-                    }
+                        }),
                     _ => Vec::new(),
                 };
                 YearResult {
@@ -1099,6 +1187,7 @@ impl Builder<'_> {
                     amount,
                     rates,
                     summary,
+                    rate_uncertainty,
                     contributions,
                 }
             })
@@ -1131,7 +1220,9 @@ impl Builder<'_> {
             _ => return Err(Failed),
         };
         let stated = def.total.as_ref().and_then(|total| {
-            let figure = total.figures.get(year_index * FIGURES_PER_YEAR + 2)?;
+            let figure = total
+                .figures
+                .get(def.column_of(FigureRole::Contribution(year_index))?)?;
             match figure.kind {
                 FigureKind::Number(written) => Some((written.value, figure.span)),
                 _ => None,
@@ -1153,13 +1244,25 @@ impl Builder<'_> {
     }
 }
 
+/// "the UN scale rate for 2013", "the adjusted rate for 2016", "the Total".
+pub fn role_words(def: &ScaleDef, role: FigureRole) -> String {
+    let year = |index: usize| def.years.get(index).map_or(String::new(), i32::to_string);
+    match role {
+        FigureRole::Base(Some(index)) => format!("the UN scale rate for {}", year(index)),
+        FigureRole::Base(None) => "the UN scale rate".to_owned(),
+        FigureRole::Adjusted(index) => format!("the adjusted rate for {}", year(index)),
+        FigureRole::Contribution(index) => format!("the contribution for {}", year(index)),
+        FigureRole::Total => "the Total".to_owned(),
+    }
+}
+
 /// Each Party's terms of the rule in the year at `year_index`.
 fn year_terms(def: &ScaleDef, year_index: usize) -> Vec<Terms> {
     def.parties
         .iter()
         .enumerate()
         .map(|(index, party)| Terms {
-            base: party.base(year_index),
+            base: def.base(party, year_index),
             fixed: def.fixed_share(index).map(|l| l.rate),
             most: def.most_for(party).map(|(limit, _)| limit.rate),
             least: def.floor.map(|l| l.rate),
@@ -1186,7 +1289,7 @@ fn summarise(def: &ScaleDef, year_index: usize, rates: &Apportioned) -> RateSumm
                 summary.held = summary.held.checked_add(*rate).unwrap_or(summary.held);
             }
             Binding::Scaled => {
-                summary.scaling = summary.scaling.saturating_add(party.base(year_index));
+                summary.scaling = summary.scaling.saturating_add(def.base(party, year_index));
                 summary.scaling_parties += 1;
             }
         }
@@ -1207,7 +1310,7 @@ fn total_against_contributions(
     if !def.complete {
         return None;
     }
-    let figure = year_index * FIGURES_PER_YEAR + 2;
+    let figure = def.column_of(FigureRole::Contribution(year_index))?;
     let mut published = Decimal::ZERO;
     for party in &def.parties {
         match party.figures.get(figure).map(|f| &f.kind) {
@@ -1277,24 +1380,83 @@ fn refine(computed: Amount, stated: Option<Decimal>, step: Decimal) -> AmountApp
 
 /// rate (in per cent) × amount, with the amount's bound scaled the same way.
 /// `None` if an amount is too large for exact arithmetic.
-fn contributions(rates: &Apportioned, amount: Amount) -> Option<Vec<Amount>> {
+fn contributions(
+    rates: &Apportioned,
+    rate_uncertainty: &[Decimal],
+    amount: Amount,
+) -> Option<Vec<Amount>> {
     let hundredth = Exact::new(Decimal::new(1, 2));
     rates
         .rates
         .iter()
-        .map(|rate| {
+        .enumerate()
+        .map(|(party, rate)| {
             let share = rate.checked_mul(hundredth).ok()?;
             let value = share.checked_mul(amount.value).ok()?;
+            // The amount's bound scaled by the share, and the share's own bound (a
+            // base rate printed rounded) times the amount.
+            let from_amount = share.checked_mul(Exact::new(amount.uncertainty)).ok()?;
+            let rate_bound = rate_uncertainty.get(party).copied().unwrap_or_default();
+            let from_rate = Exact::new(rate_bound)
+                .checked_mul(hundredth)
+                .and_then(|u| u.checked_mul(amount.value.abs()))
+                .ok()?;
             // A bound, so rounded up (to a millionth) rather than shown with 28 digits.
-            let uncertainty = share
-                .checked_mul(Exact::new(amount.uncertainty))
+            let uncertainty = from_amount
+                .abs()
+                .checked_add(from_rate)
                 .map(|u| {
                     u.to_decimal()
-                        .abs()
                         .round_dp_with_strategy(6, RoundingStrategy::AwayFromZero)
                 })
                 .unwrap_or(amount.uncertainty);
             Some(Amount { value, uncertainty })
+        })
+        .collect()
+}
+
+/// How far each Party's adjusted rate could move if each base rate printed rounded
+/// (`base rounding`) were off by up to half its step: a scaled Party's rate by the
+/// factor times that half step, and by its own base times how far the factor could
+/// move, the sum of the scaled base rates being off by up to one half step each. A
+/// bound, as every other in bud; fixed shares and Parties held at a limit do not move.
+fn rate_uncertainty(
+    def: &ScaleDef,
+    year_index: usize,
+    rates: &Apportioned,
+    summary: &RateSummary,
+) -> Vec<Decimal> {
+    let Some(rounding) = def.base_rounding else {
+        return Vec::new();
+    };
+    let half = rounding.step / Decimal::TWO;
+    let factor = rates.factor.to_decimal();
+    let parties = Decimal::from(summary.scaling_parties);
+    let factor_bound = half
+        .checked_mul(parties)
+        .and_then(|sum_bound| sum_bound.checked_mul(factor))
+        .and_then(|x| {
+            if summary.scaling.is_zero() {
+                None
+            } else {
+                x.checked_div(summary.scaling)
+            }
+        })
+        .unwrap_or(Decimal::ZERO);
+    def.parties
+        .iter()
+        .enumerate()
+        .map(|(index, party)| match rates.bindings.get(index) {
+            Some(Binding::Scaled) => {
+                let own = factor.checked_mul(half).unwrap_or(Decimal::MAX);
+                let through_factor = def
+                    .base(party, year_index)
+                    .checked_mul(factor_bound)
+                    .unwrap_or(Decimal::MAX);
+                own.saturating_add(through_factor)
+                    .round_dp_with_strategy(9, RoundingStrategy::AwayFromZero)
+            }
+            _ => Decimal::ZERO,
         })
         .collect()
 }
@@ -1316,6 +1478,7 @@ fn rule_keyword(rule: &ScaleRule) -> (&'static str, Span) {
     match rule {
         ScaleRule::Amount(_, _, span) => ("apportion", *span),
         ScaleRule::Rates(_, span) => ("rates", *span),
+        ScaleRule::Base(_, span) => ("base", *span),
         ScaleRule::Fixed { span, .. } => ("fixed", *span),
         ScaleRule::Ceiling(_, span) => ("ceiling", *span),
         ScaleRule::Cap { span, .. } => ("cap", *span),
@@ -1420,7 +1583,7 @@ fn impossible_rule(def: &ScaleDef, year: i32, impossible: &Impossible) -> Diagno
             // Point at the Party's own base rate, in whichever file it is.
             let base = line.and_then(|l| {
                 let index = def.years.iter().position(|y| *y == year)?;
-                Some((l.figures.get(index * FIGURES_PER_YEAR)?.span, l))
+                Some((l.figures.get(def.base_column(index)?)?.span, l))
             });
             return match base {
                 Some((span, line)) => in_file(diagnostic.at(span, "below zero"), line, def.span),

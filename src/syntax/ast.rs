@@ -161,12 +161,10 @@ impl ScaleTable {
     pub fn years(&self) -> Vec<i32> {
         let mut years = Vec::new();
         for setting in &self.settings {
-            if let TableSetting::Columns(columns) = setting {
-                for (key, _) in &columns.keys {
-                    if let ColumnKey::Year(year) = key {
-                        if !years.contains(year) {
-                            years.push(*year);
-                        }
+            if let TableSetting::ScaleColumns(columns, _) = setting {
+                for year in columns.iter().filter_map(|column| column.kind.year()) {
+                    if !years.contains(&year) {
+                        years.push(year);
                     }
                 }
             }
@@ -183,6 +181,8 @@ pub enum ScaleRule {
     Amount(Expr, CompactString, Span),
     /// `rates rounding 0.001 half-up`: how the adjusted scale is published.
     Rates(Rounding, Span),
+    /// `base rounding 0.001`: the base rates are printed rounded.
+    Base(Rounding, Span),
     /// `fixed "European Union" 2.5%`
     Fixed {
         party: Text,
@@ -420,9 +420,54 @@ pub enum TableSetting {
     Unit(TableUnit, Span),
     Rounding(Rounding, Span),
     Columns(Columns),
+    /// A scale's columns, each a role for a year.
+    ScaleColumns(Vec<ScaleColumn>, Span),
     Note(Text),
     /// `notation UN`: how the table prints its figures.
     Notation(Notation, Span),
+}
+
+/// One column of a scale, as `columns` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleColumn {
+    pub kind: ScaleColumnKind,
+    /// The heading the decision prints over it (`as "…"`).
+    pub heading: Option<Text>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleColumnKind {
+    /// `2013`: three columns, the year's base rate, adjusted rate and contribution.
+    Year(i32),
+    /// `base`: the base rates for every year; `base 2013`: for one year.
+    Base(Option<i32>),
+    /// `rate 2016`: the adjusted rates of one year.
+    Rate(i32),
+    /// `contribution 2016`: the contributions of one year.
+    Contribution(i32),
+    /// `Total`: each Party's contributions added up.
+    Total,
+}
+
+impl ScaleColumnKind {
+    /// How many figures of a Party line the column stands for.
+    pub fn figures(self) -> usize {
+        match self {
+            ScaleColumnKind::Year(_) => 3,
+            _ => 1,
+        }
+    }
+
+    pub fn year(self) -> Option<i32> {
+        match self {
+            ScaleColumnKind::Year(year)
+            | ScaleColumnKind::Base(Some(year))
+            | ScaleColumnKind::Rate(year)
+            | ScaleColumnKind::Contribution(year) => Some(year),
+            ScaleColumnKind::Base(None) | ScaleColumnKind::Total => None,
+        }
+    }
 }
 
 /// `columns 2016 as "2016 (EUR)" 2017 Total`: the columns in order.

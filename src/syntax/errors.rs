@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 27] = [
+pub const KEYWORDS: [&str; 28] = [
     "decision",
     "report",
     "import",
@@ -30,6 +30,7 @@ pub const KEYWORDS: [&str; 27] = [
     "group",
     "apportion",
     "rates",
+    "base",
     "fixed",
     "ceiling",
     "cap",

@@ -80,7 +80,7 @@ const GAP: usize = 2;
 const FIGURE_GAP: usize = 3;
 
 /// Keywords of a table's or a scale's settings.
-const SETTINGS: [&str; 14] = [
+const SETTINGS: [&str; 15] = [
     "title",
     "label",
     "unit",
@@ -90,6 +90,7 @@ const SETTINGS: [&str; 14] = [
     "note",
     "apportion",
     "rates",
+    "base",
     "fixed",
     "ceiling",
     "cap",

@@ -497,24 +497,83 @@ impl Lower {
         Ok(Some(setting))
     }
 
+    /// `columns base as "…"  rate 2016  rate 2017`, or `columns 2013 2014 Total`.
+    fn scale_columns(&mut self, pair: Pair<'_, Rule>) -> Lowered<TableSetting> {
+        let span = span_of(&pair);
+        let mut columns: Vec<ScaleColumn> = Vec::new();
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::kw_columns => {}
+                Rule::heading => {
+                    let heading = text(last_of(part, Rule::string, "a heading")?);
+                    if let Some(last) = columns.last_mut() {
+                        last.heading = Some(heading);
+                    }
+                }
+                Rule::scale_column => {
+                    let mut role = None;
+                    let mut year = None;
+                    let mut total = false;
+                    for piece in part.into_inner() {
+                        match piece.as_rule() {
+                            Rule::scale_role => role = Some(piece.as_str().to_owned()),
+                            Rule::year => year = Some(year_number(piece.as_str(), part_span)?),
+                            Rule::kw_total => total = true,
+                            _ => return Err(internal(part_span, "a scale column")),
+                        }
+                    }
+                    let kind = match (role.as_deref(), year, total) {
+                        (_, _, true) => ScaleColumnKind::Total,
+                        (Some("base"), year, _) => ScaleColumnKind::Base(year),
+                        (Some("rate"), Some(year), _) => ScaleColumnKind::Rate(year),
+                        (Some("contribution"), Some(year), _) => {
+                            ScaleColumnKind::Contribution(year)
+                        }
+                        (None, Some(year), _) => ScaleColumnKind::Year(year),
+                        _ => {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::TableSetting,
+                                    "a scale's rates and contributions are each for a year",
+                                )
+                                .at(part_span, "which year?")
+                                .with_help(
+                                    "write the year after it: `rate 2016`, `contribution 2016`",
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    columns.push(ScaleColumn {
+                        kind,
+                        heading: None,
+                        span: part_span,
+                    });
+                }
+                _ => return Err(internal(part_span, "a scale column")),
+            }
+        }
+        Ok(TableSetting::ScaleColumns(columns, span))
+    }
+
     fn scale(&mut self, pair: Pair<'_, Rule>) -> Lowered<ScaleTable> {
         let span = span_of(&pair);
-        self.expected = match pair
+        // The columns first: they say how many figures a Party line has.
+        let first_columns = pair
             .clone()
             .into_inner()
-            .find(|part| part.as_rule() == Rule::table_columns)
-        {
-            Some(columns) => {
-                let keys: Vec<Rule> = columns
-                    .into_inner()
-                    .map(|p| p.as_rule())
-                    .filter(|rule| *rule != Rule::kw_columns)
-                    .collect();
-                let years = keys.iter().filter(|rule| **rule == Rule::year).count();
-                let totals = keys.iter().filter(|rule| **rule == Rule::kw_total).count();
-                Expected::Count(years * 3 + totals)
+            .find(|part| part.as_rule() == Rule::scale_columns);
+        let columns_span = first_columns.as_ref().map(span_of);
+        let columns = match first_columns {
+            Some(columns) => Some(self.scale_columns(columns)?),
+            None => None,
+        };
+        self.expected = match &columns {
+            Some(TableSetting::ScaleColumns(columns, _)) => {
+                Expected::Count(columns.iter().map(|c| c.kind.figures()).sum())
             }
-            None => Expected::Unchecked,
+            _ => Expected::Unchecked,
         };
         let mut scale = ScaleTable {
             number: None,
@@ -522,7 +581,7 @@ impl Lower {
                 name: CompactString::from(String::new()),
                 span,
             },
-            settings: Vec::new(),
+            settings: columns.into_iter().collect(),
             rules: Vec::new(),
             parties: Vec::new(),
             total: None,
@@ -553,6 +612,13 @@ impl Lower {
                         .rules
                         .push(ScaleRule::Rates(self.rounding(part)?, part_span));
                 }
+                Rule::scale_base => {
+                    scale
+                        .rules
+                        .push(ScaleRule::Base(self.rounding(part)?, part_span));
+                }
+                Rule::scale_columns if Some(part_span) == columns_span => {}
+                Rule::scale_columns => scale.settings.push(self.scale_columns(part)?),
                 Rule::scale_fixed => {
                     let party = text(last_of(part.clone(), Rule::string, "a Party")?);
                     let share = self.percent(last_of(part, Rule::percent, "a share")?)?;
@@ -740,7 +806,7 @@ impl Lower {
                 Rule::rounding_mode if part.as_str() == "half-even" => {
                     mode = RoundingMode::HalfEven;
                 }
-                Rule::rounding_mode | Rule::kw_rounding | Rule::kw_rates => {}
+                Rule::rounding_mode | Rule::kw_rounding | Rule::kw_rates | Rule::kw_base => {}
                 _ => return Err(internal(span_of(&part), "a rounding")),
             }
         }

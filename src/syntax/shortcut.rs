@@ -21,9 +21,10 @@ use compact_str::CompactString;
 /// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
 /// setting) and the words the grammar reserves. Sorted, for a binary search on every
 /// line; a test checks it against `KEYWORDS`.
-const NOT_ROW_NAMES: [&str; 31] = [
+const NOT_ROW_NAMES: [&str; 32] = [
     "add",
     "apportion",
+    "base",
     "cap",
     "ceiling",
     "columns",
