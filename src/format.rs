@@ -34,6 +34,52 @@ pub fn exact_number(value: Exact) -> String {
     }
 }
 
+/// A text with its footnote marks (`Administrative Services^a`, a mark written after
+/// `^`) as superscripts, for a terminal: `Administrative Servicesᵃ`. A mark without a
+/// superscript form keeps its `^`.
+pub fn superscript_marks(text: &str) -> String {
+    rewrite_marks(text, |mark| {
+        let raised: Option<String> = mark.chars().map(superscript).collect();
+        raised.unwrap_or_else(|| format!("^{mark}"))
+    })
+}
+
+/// Each footnote mark `^a` of `text` replaced by `with(mark)`.
+pub fn rewrite_marks(text: &str, with: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('^') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let length = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '*'))
+            .unwrap_or(after.len());
+        if length == 0 || length > 3 {
+            out.push('^');
+            rest = after;
+            continue;
+        }
+        out.push_str(&with(&after[..length]));
+        rest = &after[length..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn superscript(c: char) -> Option<char> {
+    const LETTERS: &str = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ\u{0}ʳˢᵗᵘᵛʷˣʸᶻ";
+    const DIGITS: &str = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+    match c {
+        'a'..='z' => LETTERS
+            .chars()
+            .nth(usize::from(c as u8 - b'a'))
+            .filter(|raised| *raised != '\u{0}'),
+        '0'..='9' => DIGITS.chars().nth(usize::from(c as u8 - b'0')),
+        '*' => Some('*'),
+        _ => None,
+    }
+}
+
 /// How a table prints its figures (`notation` in a table, a scale or the decision).
 /// Figures are formatted in the `Comma` notation first, then rewritten, so that every
 /// writer shares one place that knows the digits.

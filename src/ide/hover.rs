@@ -176,7 +176,7 @@ fn value_text(model: &Model, reconciliation: &Reconciliation, id: ValueId, sourc
     let place = definition
         .paragraph
         .and_then(|p| model.program.paragraphs.get(p))
-        .map(|p| format!(" (paragraph {})", p.number))
+        .map(|p| format!(" ({})", p.place()))
         .unwrap_or_default();
     let mut text = format!("**`{}`**{place}\n\n", definition.name);
     let unit = model.value_units[id.0].as_ref();

@@ -566,7 +566,7 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
             let place = definition
                 .paragraph
                 .and_then(|p| program.paragraphs.get(p))
-                .map(|p| format!("paragraph {}, ", p.number))
+                .map(|p| format!("{}, ", p.place()))
                 .unwrap_or_default();
             let rule = definition.rule_for(year);
             Presentation {

@@ -36,9 +36,16 @@ pub fn render(document: &Document) -> String {
         .from_writer(Vec::new());
     let mut records: Vec<Vec<String>> = vec![HEADER.iter().map(|h| (*h).to_owned()).collect()];
     for paragraph in &document.paragraphs {
-        let table = match &paragraph.number {
-            Some(number) => format!("paragraph-{number}"),
-            None => "values".to_owned(),
+        let table = match (&paragraph.number, &paragraph.heading) {
+            (Some(number), _) => format!("paragraph-{number}"),
+            // "Table 1, note d" as "table-1-note-d".
+            (None, Some(heading)) => heading
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .collect::<Vec<_>>()
+                .join("-"),
+            (None, None) => "values".to_owned(),
         };
         for (index, value) in paragraph.values.iter().enumerate() {
             records.push(value_record(&table, index, value));

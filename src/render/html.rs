@@ -93,11 +93,11 @@ pub fn render(document: &Document) -> String {
 
 fn paragraphs(out: &mut String, document: &Document) {
     for paragraph in &document.paragraphs {
-        let heading = match &paragraph.number {
-            Some(number) => format!("Paragraph {number}"),
+        let heading = match &paragraph.heading {
+            Some(heading) => heading.clone(),
             None => "Values".to_owned(),
         };
-        let _ = writeln!(out, "<h2>{}</h2>", escape(&heading));
+        let _ = writeln!(out, "<h2>{}</h2>", marked(&heading));
         if let Some(text) = &paragraph.text {
             let _ = writeln!(out, "<p>{}</p>", escape(text));
         }
@@ -125,7 +125,7 @@ fn table(out: &mut String, table: &Table) {
         None => table.name.clone(),
     };
     let _ = writeln!(out, "<section id=\"{}\">", escape(&table.id));
-    let _ = writeln!(out, "<h2>{}</h2>", escape(&heading));
+    let _ = writeln!(out, "<h2>{}</h2>", marked(&heading));
     if !table.unit.is_empty() {
         let _ = writeln!(out, "<p class=\"unit\">({})</p>", escape(&table.unit));
     }
@@ -139,7 +139,7 @@ fn table(out: &mut String, table: &Table) {
         let _ = write!(
             out,
             "<th{class} scope=\"col\">{}</th>",
-            escape(&column.heading)
+            marked(&column.heading)
         );
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
@@ -156,7 +156,7 @@ fn table(out: &mut String, table: &Table) {
         let _ = write!(
             out,
             "<tr class=\"{class}\"><td class=\"label\" style=\"{indent}\">{}</td>",
-            escape(&line.label)
+            marked(&line.label)
         );
         if line.kind == LineKind::Section {
             let _ = write!(out, "<td colspan=\"{}\"></td>", table.columns.len());
@@ -233,4 +233,9 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// A text escaped, its footnote marks (`Administrative Services^a`) raised: `<sup>a</sup>`.
+fn marked(text: &str) -> String {
+    crate::format::rewrite_marks(&escape(text), |mark| format!("<sup>{mark}</sup>"))
 }

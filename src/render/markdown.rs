@@ -29,8 +29,8 @@ pub fn render(document: &Document) -> String {
         }
     }
     for paragraph in &document.paragraphs {
-        let heading = match &paragraph.number {
-            Some(number) => format!("Paragraph {number}"),
+        let heading = match &paragraph.heading {
+            Some(heading) => heading.clone(),
             None => "Values".to_owned(),
         };
         let _ = writeln!(out, "## {heading}\n");
@@ -71,21 +71,21 @@ fn table(out: &mut String, table: &Table) {
         Some(title) => format!("{}. {title}", table.name),
         None => table.name.clone(),
     };
-    let _ = writeln!(out, "## {}\n", escape(&heading));
+    let _ = writeln!(out, "## {}\n", marked(&heading));
     if !table.unit.is_empty() {
         let _ = writeln!(out, "*({})*\n", escape(&table.unit));
     }
     let mut header = format!("| {} |", escape(&table.label_heading));
     let mut rule = String::from("| :--- |");
     for column in &table.columns {
-        let _ = write!(header, " {} |", escape(&column.heading));
+        let _ = write!(header, " {} |", marked(&column.heading));
         // Words read from the left, figures line up on the right.
         rule.push_str(if column.text { " :--- |" } else { " ---: |" });
     }
     let _ = writeln!(out, "{header}\n{rule}");
     for line in &table.lines {
         let indent = "\u{a0}\u{a0}".repeat(line.depth);
-        let label = escape(&line.label);
+        let label = marked(&line.label);
         let mut text = match line.kind {
             LineKind::Section => format!("| {indent}**{label}** |"),
             _ => format!("| {indent}{label} |"),
@@ -124,4 +124,9 @@ fn escape(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// A text escaped, its footnote marks (`Administrative Services^a`) raised: `<sup>a</sup>`.
+fn marked(text: &str) -> String {
+    crate::format::rewrite_marks(&escape(text), |mark| format!("<sup>{mark}</sup>"))
 }

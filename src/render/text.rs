@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::view::{self, Document, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine};
 use crate::Checked;
+use crate::format;
 use crate::reconcile::Reconciliation;
 use crate::semantics::Model;
 
@@ -59,8 +60,8 @@ pub fn render(document: &Document, layout: Layout) -> String {
         }
     }
     for paragraph in &document.paragraphs {
-        let heading = match &paragraph.number {
-            Some(number) => format!("Paragraph {number}"),
+        let heading = match &paragraph.heading {
+            Some(heading) => heading.clone(),
             None => "Values".to_owned(),
         };
         let _ = writeln!(out, "\n{}", paint(&heading, bold(), layout));
@@ -138,7 +139,7 @@ fn paint_note(note: &str, layout: Layout) -> String {
 fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
     let _ = writeln!(out);
     let heading = match &table.title {
-        Some(title) => format!("{}. {title}", table.name),
+        Some(title) => format!("{}. {}", table.name, format::superscript_marks(title)),
         None => table.name.clone(),
     };
     for line in wrap_heading(&heading, layout) {
@@ -147,7 +148,11 @@ fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
     if !table.unit.is_empty() {
         let _ = writeln!(out, "({})", table.unit);
     }
-    let headings: Vec<String> = table.columns.iter().map(|c| c.heading.clone()).collect();
+    let headings: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format::superscript_marks(&c.heading))
+        .collect();
     let body: Vec<(String, Vec<CellText>)> = table.lines.iter().map(line_text).collect();
     let indents: Vec<usize> = table.lines.iter().map(|l| l.depth * 2).collect();
     if table.columns.iter().any(|column| column.text) {
@@ -173,7 +178,7 @@ fn table(out: &mut String, table: &Table, layout: Layout, prose: usize) {
 }
 
 fn line_text(line: &TableLine) -> (String, Vec<CellText>) {
-    let label = indent(line.depth, &line.label);
+    let label = indent(line.depth, &format::superscript_marks(&line.label));
     let cells = match line.kind {
         LineKind::Section => Vec::new(),
         _ => line
@@ -211,11 +216,26 @@ fn grid_in(
         .flat_map(|(_, cells)| cells.iter().map(|c| c.mark.width()))
         .max()
         .unwrap_or(0);
+    // A long heading (`UNFCCC adjusted scale of assessments for 2016`) wraps over
+    // lines as narrow as its column's figures allow, at least HEADING_WIDTH.
+    let heading_lines: Vec<Vec<String>> = (0..headings.len())
+        .map(|i| {
+            let widest_figure = body
+                .iter()
+                .filter_map(|(_, cells)| cells.get(i).map(|c| c.figure.width()))
+                .max()
+                .unwrap_or(0);
+            wrap_label(&headings[i], widest_figure.max(HEADING_WIDTH), 0)
+                .into_iter()
+                .map(|line| line.trim().to_owned())
+                .collect()
+        })
+        .collect();
     let figure_widths: Vec<usize> = (0..headings.len())
         .map(|i| {
             body.iter()
                 .filter_map(|(_, cells)| cells.get(i).map(|c| c.figure.width()))
-                .chain(std::iter::once(headings[i].width()))
+                .chain(heading_lines[i].iter().map(|line| line.width()))
                 .max()
                 .unwrap_or(0)
         })
@@ -234,17 +254,28 @@ fn grid_in(
         None => widest_label,
     };
 
-    let mut heading = format!("{first}{}", pad(first, label_width));
-    for (text, width) in headings.iter().zip(&figure_widths) {
-        let _ = write!(
-            heading,
-            "  {}{text}{}",
-            " ".repeat(width - text.width()),
-            " ".repeat(mark_gap)
-        );
+    // Headings stand on the line above the rule; a wrapped one starts higher.
+    let depth = heading_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let mut rule_width = 0;
+    for level in 0..depth {
+        let last = level + 1 == depth;
+        let left = if last { first } else { "" };
+        let mut heading = format!("{left}{}", pad(left, label_width));
+        for (lines, width) in heading_lines.iter().zip(&figure_widths) {
+            let text = (level + lines.len())
+                .checked_sub(depth)
+                .and_then(|line| lines.get(line))
+                .map_or("", String::as_str);
+            let _ = write!(
+                heading,
+                "  {}{text}{}",
+                " ".repeat(width - text.width()),
+                " ".repeat(mark_gap)
+            );
+        }
+        rule_width = rule_width.max(heading.trim_end().width());
+        let _ = writeln!(out, "{}", paint(heading.trim_end(), bold(), layout));
     }
-    let rule_width = heading.trim_end().width();
-    let _ = writeln!(out, "{}", paint(heading.trim_end(), bold(), layout));
     let _ = writeln!(out, "{}", "─".repeat(rule_width));
     for ((label, cells), indent) in body.iter().zip(indents) {
         let mut label_lines = wrap_label(label, label_width, *indent);
@@ -271,6 +302,9 @@ fn grid_in(
 }
 
 const MIN_LABEL_WIDTH: usize = 16;
+
+/// How narrow a long column heading may wrap, however narrow its figures.
+const HEADING_WIDTH: usize = 12;
 
 /// Space between two columns of a narrative table.
 const GUTTER: &str = "   ";

@@ -60,7 +60,11 @@ pub struct Scenario {
 /// written outside any paragraph.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paragraph {
+    /// The paragraph's number; `None` for values outside paragraphs and for those a
+    /// table's note states.
     pub number: Option<String>,
+    /// "Paragraph 11", "Table 1, note d", or nothing for values outside paragraphs.
+    pub heading: Option<String>,
     pub text: Option<String>,
     pub values: Vec<Value>,
 }
@@ -402,13 +406,16 @@ fn paragraphs(model: &Model, reconciliation: &Reconciliation) -> Vec<Paragraph> 
     if !loose.is_empty() {
         paragraphs.push(Paragraph {
             number: None,
+            heading: None,
             text: None,
             values: values(model, reconciliation, &loose),
         });
     }
     for paragraph in &program.paragraphs {
+        let is_paragraph = paragraph.heading.starts_with("Paragraph ");
         paragraphs.push(Paragraph {
-            number: Some(paragraph.number.clone()),
+            number: is_paragraph.then(|| paragraph.number.clone()),
+            heading: Some(paragraph.heading.clone()),
             text: paragraph.text.clone(),
             values: values(model, reconciliation, &paragraph.values),
         });

@@ -92,7 +92,11 @@ fn decision_sheet(
         }
         let mut row = FIRST_LINE_ROW;
         for paragraph in &document.paragraphs {
-            let number = paragraph.number.clone().unwrap_or_default();
+            let number = paragraph
+                .number
+                .clone()
+                .or_else(|| paragraph.heading.clone())
+                .unwrap_or_default();
             for value in &paragraph.values {
                 value_row(sheet, row, &number, value)?;
                 if value.number.is_some() {

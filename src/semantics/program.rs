@@ -68,9 +68,23 @@ impl DecisionInfo {
 
 #[derive(Debug, Clone)]
 pub struct ParagraphInfo {
+    /// `11` for paragraph 11; `Table 1, note d` for the values a table's note states.
     pub number: String,
+    /// "Paragraph 11", "Table 1, note d": how outputs head its values.
+    pub heading: String,
     pub text: Option<String>,
     pub values: Vec<ValueId>,
+}
+
+impl ParagraphInfo {
+    /// Where its values are printed, as a message names it: "paragraph 11", or
+    /// "Table 1, note d".
+    pub fn place(&self) -> String {
+        match self.heading.strip_prefix("Paragraph ") {
+            Some(number) => format!("paragraph {number}"),
+            None => self.heading.clone(),
+        }
+    }
 }
 
 /// A named value: one rule, or one rule per year and/or a rule for every year.

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::syntax::ast::{
     Definition, Entry, Expr, ExprKind, File, Item, Paragraph, Reference, ScaleRule, ScaleTable,
-    Table,
+    Table, TableSetting,
 };
 
 /// The items of a decision and of a variant of it to evaluate: those a scenario's
@@ -256,6 +256,16 @@ impl<'a> Piece<'a> {
     fn table(&mut self, table: &'a Table) {
         self.names.push(&table.name.name);
         self.entries(&table.entries);
+        self.notes(&table.settings);
+    }
+
+    /// The values a table's or scale's notes state are defined by it.
+    fn notes(&mut self, settings: &'a [TableSetting]) {
+        for setting in settings {
+            if let TableSetting::Note(note) = setting {
+                note.definitions.iter().for_each(|d| self.definition(d));
+            }
+        }
     }
 
     fn entries(&mut self, entries: &'a [Entry]) {
@@ -273,6 +283,7 @@ impl<'a> Piece<'a> {
 
     fn scale(&mut self, scale: &'a ScaleTable) {
         self.names.push(&scale.name.name);
+        self.notes(&scale.settings);
         for rule in &scale.rules {
             match rule {
                 ScaleRule::Amount(amount, ..) => self.expr(amount),

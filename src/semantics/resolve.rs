@@ -83,7 +83,10 @@ struct Resolver<'a> {
     /// Each table's row and section names in the order they are written.
     local_order: Vec<Vec<&'a str>>,
     /// Formulas waiting for every name to be declared.
-    pending_values: Vec<(ValueId, &'a ast::Definition)>,
+    pending_values: Vec<(ValueId, &'a ast::Definition, Scope)>,
+    /// Where the values being declared read names: a table's note reads its rows by
+    /// their bare names.
+    declaring_in: Option<TableId>,
     /// What each scale apportions, for each of its years.
     pending_amounts: Vec<(ValueId, &'a ast::Expr)>,
     pending_rows: Vec<(RowId, &'a ast::Expr)>,
@@ -139,8 +142,14 @@ impl<'a> Resolver<'a> {
                 Item::Definition(definition) => {
                     self.declare_definition(definition, None);
                 }
-                Item::Table(table) => self.declare_table(table),
-                Item::Scale(scale) => self.declare_apportioned(scale),
+                Item::Table(table) => {
+                    self.declare_table(table);
+                    self.declare_notes(&table.settings, table.number.as_ref(), &table.name);
+                }
+                Item::Scale(scale) => {
+                    self.declare_apportioned(scale);
+                    self.declare_notes(&scale.settings, scale.number.as_ref(), &scale.name);
+                }
                 // Groups and scales are resolved after evaluation, by `scale`.
                 // Scenarios are applied to the syntax tree before resolution, by `scenario`.
                 Item::Decision(_) | Item::Import(_) | Item::Group(_) | Item::Scenario(_) => {}
@@ -290,6 +299,7 @@ impl<'a> Resolver<'a> {
         }
         self.program.paragraphs.push(ParagraphInfo {
             number: paragraph.number.name.to_string(),
+            heading: format!("Paragraph {}", paragraph.number.name),
             text: paragraph.text.as_ref().map(|t| t.value.to_string()),
             values: Vec::new(),
         });
@@ -302,6 +312,46 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+    }
+
+    /// The values a table's notes state (`note d "…" { reserve_level[2016] = … }`),
+    /// grouped as a paragraph's are, under "Table 1, note d".
+    fn declare_notes(
+        &mut self,
+        settings: &'a [TableSetting],
+        number: Option<&ast::Ident>,
+        name: &ast::Ident,
+    ) {
+        let table = super::program::display_name(number.map(|n| n.name.as_str()), &name.name);
+        self.declaring_in = self.tables.get(name.name.as_str()).copied();
+        for setting in settings {
+            let TableSetting::Note(note) = setting else {
+                continue;
+            };
+            if note.definitions.is_empty() {
+                continue;
+            }
+            let index = self.program.paragraphs.len();
+            let place = match &note.mark {
+                Some(mark) => format!("{table}, note {mark}"),
+                None => format!("{table}, note"),
+            };
+            self.program.paragraphs.push(ParagraphInfo {
+                number: place.clone(),
+                heading: place,
+                text: Some(note.text.value.to_string()),
+                values: Vec::new(),
+            });
+            for definition in &note.definitions {
+                if let Some(id) = self.declare_definition(definition, Some(index)) {
+                    let values = &mut self.program.paragraphs[index].values;
+                    if !values.contains(&id) {
+                        values.push(id);
+                    }
+                }
+            }
+        }
+        self.declaring_in = None;
     }
 
     /// A scale's `apportion` formula, as a value of its own for each of the scale's
@@ -401,7 +451,8 @@ impl<'a> Resolver<'a> {
             }
             Some(YearIndex::EveryYear(_)) => value.every_year = Some(placeholder),
         }
-        self.pending_values.push((id, definition));
+        let scope = self.declaring_in.map_or(Scope::Global, Scope::Table);
+        self.pending_values.push((id, definition, scope));
         Some(id)
     }
 
@@ -476,7 +527,7 @@ impl<'a> Resolver<'a> {
                         self.setting_twice("title", text.span);
                     }
                 }
-                TableSetting::Note(text) => notes.push(text.value.to_string()),
+                TableSetting::Note(note) => notes.push(note.printed()),
                 TableSetting::Label(text) => {
                     if label_heading.replace(text.value.clone()).is_some() {
                         self.setting_twice("label", text.span);
@@ -865,8 +916,8 @@ impl<'a> Resolver<'a> {
     // ------------------------------------------------------------ binding
 
     fn bind(&mut self) {
-        for (id, definition) in std::mem::take(&mut self.pending_values) {
-            let formula = self.formula(&definition.value, Scope::Global);
+        for (id, definition, scope) in std::mem::take(&mut self.pending_values) {
+            let formula = self.formula(&definition.value, scope);
             let stated = definition.stated.as_ref().and_then(|literal| {
                 self.stated_literal(literal, definition.stated_rounding.as_ref())
             });

@@ -513,7 +513,7 @@ impl Builder<'_> {
         for setting in &table.settings {
             match setting {
                 TableSetting::Title(title) => def.title = Some(title.value.to_string()),
-                TableSetting::Note(note) => def.notes.push(note.value.to_string()),
+                TableSetting::Note(note) => def.notes.push(note.printed()),
                 // The grammar gives a scale no `label` line: its labels are Parties.
                 TableSetting::Label(_) => {}
                 TableSetting::Unit(TableUnit::Money { currency, scale }, span) => {

@@ -422,9 +422,29 @@ pub enum TableSetting {
     Columns(Columns),
     /// A scale's columns, each a role for a year.
     ScaleColumns(Vec<ScaleColumn>, Span),
-    Note(Text),
+    Note(Note),
     /// `notation UN`: how the table prints its figures.
     Notation(Notation, Span),
+}
+
+/// `note d "In accordance with …" { reserve_level[2016] = … }`: a note under a table,
+/// with the mark the table prints it with, and the values it states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub mark: Option<CompactString>,
+    pub text: Text,
+    pub definitions: Vec<Definition>,
+    pub span: Span,
+}
+
+impl Note {
+    /// As printed under the table: "d  In accordance with …".
+    pub fn printed(&self) -> String {
+        match &self.mark {
+            Some(mark) => format!("{mark}  {}", self.text.value),
+            None => self.text.value.to_string(),
+        }
+    }
 }
 
 /// One column of a scale, as `columns` writes it.

@@ -251,7 +251,8 @@ fn opened_block(segments: &[String]) -> Block {
     let second = segments.get(1).map(String::as_str).unwrap_or_default();
     match (first, second) {
         ("decision" | "report", _) => Block::Decision,
-        ("paragraph", _) => Block::Paragraph,
+        // A note's values (`note d "…" {`) are laid out as a paragraph's.
+        ("paragraph" | "note", _) => Block::Paragraph,
         ("table", _) | ("replace", "table") => Block::Table,
         ("scale", _) | ("replace", "scale") => Block::Scale,
         ("group", _) | ("replace", "group") => Block::Group,

@@ -448,7 +448,7 @@ impl Lower {
         let part_span = span_of(&part);
         let setting = match part.as_rule() {
             Rule::table_title => TableSetting::Title(text(last_of(part, Rule::string, "a title")?)),
-            Rule::table_note => TableSetting::Note(text(last_of(part, Rule::string, "a note")?)),
+            Rule::table_note => TableSetting::Note(self.note(part)?),
             Rule::table_label => {
                 TableSetting::Label(text(last_of(part, Rule::string, "a heading")?))
             }
@@ -495,6 +495,34 @@ impl Lower {
             _ => return Ok(None),
         };
         Ok(Some(setting))
+    }
+
+    /// `note d "…" { definitions }`.
+    fn note(&mut self, pair: Pair<'_, Rule>) -> Lowered<Note> {
+        let span = span_of(&pair);
+        let mut note = Note {
+            mark: None,
+            text: Text {
+                value: CompactString::default(),
+                span,
+            },
+            definitions: Vec::new(),
+            span,
+        };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_note => {}
+                Rule::note_mark => note.mark = Some(CompactString::from(part.as_str())),
+                Rule::string => note.text = text(part),
+                Rule::note_values => {
+                    for definition in part.into_inner() {
+                        note.definitions.push(self.definition(definition)?);
+                    }
+                }
+                _ => return Err(internal(span_of(&part), "a note")),
+            }
+        }
+        Ok(note)
     }
 
     /// `columns base as "…"  rate 2016  rate 2017`, or `columns 2013 2014 Total`.
