@@ -212,6 +212,7 @@ pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
     let around = Around {
         world,
         imports: &imports,
+        errata_strict: true,
     };
     match request {
         Request::Variants(scenarios) => Checks {
@@ -243,6 +244,9 @@ pub fn check(world: &dyn World, main: &str, request: Request<'_>) -> Checks {
 struct Around<'a> {
     world: &'a dyn World,
     imports: &'a [semantics::ImportedModel],
+    /// Whether the problems of the decision's errata are reported: not for a
+    /// scenario, whose tables may no longer hold the figures the errata name.
+    errata_strict: bool,
 }
 
 /// The decisions `decisions` name, each evaluated as itself (its own imports first);
@@ -288,7 +292,11 @@ fn these_variants(
 }
 
 fn variant_of(file: &syntax::ast::File, around: Around<'_>, scenario: Option<&str>) -> Checked {
-    variant_checked(file, scenario, |variant, problems| {
+    variant_checked(file, scenario, |variant, problems, base| {
+        let around = Around {
+            errata_strict: base,
+            ..around
+        };
         run(variant, around, problems, Keep::Every)
     })
 }
@@ -298,18 +306,18 @@ fn variant_of(file: &syntax::ast::File, around: Around<'_>, scenario: Option<&st
 fn variant_checked(
     file: &syntax::ast::File,
     scenario: Option<&str>,
-    check: impl Fn(&syntax::ast::File, Vec<Diagnostic>) -> Checked,
+    check: impl Fn(&syntax::ast::File, Vec<Diagnostic>, bool) -> Checked,
 ) -> Checked {
     let Some(name) = scenario else {
         // Nothing reads a file's scenarios but `scenario`, so the base decision is the file.
-        return check(file, Vec::new());
+        return check(file, Vec::new(), true);
     };
     match semantics::scenario::find(file, name) {
         Ok(found) => {
             let (variant, problems) = semantics::scenario::apply(file, found);
             Checked {
                 scenario: scenario_named(name, found),
-                ..check(&variant, problems)
+                ..check(&variant, problems, false)
             }
         }
         Err(unknown) => Checked::unparsed(vec![unknown]),
@@ -417,7 +425,11 @@ fn lean_variants(
     rows_per_part: usize,
 ) -> (Checked, Vec<Checked>) {
     let in_parts = |name: Option<&str>| {
-        variant_checked(file, name, |variant, problems| {
+        variant_checked(file, name, |variant, problems, base| {
+            let around = Around {
+                errata_strict: base,
+                ..around
+            };
             checked_in_parts(variant, around, problems, rows_per_part)
         })
     };
@@ -449,7 +461,11 @@ fn checked_in_parts(
     problems: Vec<Diagnostic>,
     rows_per_part: usize,
 ) -> Checked {
-    let parts = semantics::reach::parts(file, rows_per_part);
+    // Errata name figures anywhere in the decision: it is checked whole.
+    let parts = match reconcile::errata::any(file) {
+        false => semantics::reach::parts(file, rows_per_part),
+        true => Vec::new(),
+    };
     if parts.len() < 2 {
         return run(file, around, problems, Keep::Differences);
     }
@@ -527,6 +543,9 @@ fn scenario_within_reach(
     around: Around<'_>,
     name: &str,
 ) -> Option<Reached> {
+    if reconcile::errata::any(file) {
+        return None;
+    }
     let found = semantics::scenario::find(file, name).ok()?;
     let (variant, problems) = semantics::scenario::apply(file, found);
     let reach = semantics::reach::of_scenario(file, &variant)?;
@@ -559,11 +578,23 @@ fn run(
 ) -> Checked {
     let (mut model, found) = semantics::evaluate_with(file, around.world, around.imports);
     diagnostics.extend(found);
+    // An erratum must know whether the figure it names matched: every check is kept.
+    let errata = reconcile::errata::any(file);
+    let keep = if errata { Keep::Every } else { keep };
     let mut reconciliation = reconcile::reconcile_keeping(&model, keep);
     // Only a failing figure needs its cause found; a clean decision pays nothing.
     if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
         let published = semantics::as_published(file, &model, around.world);
         reconcile::attribution::attribute(&mut reconciliation, &model, &published);
+    }
+    if errata {
+        let strict = around.errata_strict;
+        diagnostics.extend(reconcile::errata::acknowledge(
+            file,
+            &model,
+            &mut reconciliation,
+            strict,
+        ));
     }
     diagnostics.extend(reconcile::diagnostics(&model, &reconciliation));
     in_file_order(&mut diagnostics);

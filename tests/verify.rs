@@ -33,6 +33,7 @@ fn report(checked: &Checked) -> Report {
         matches,
         rounding,
         mismatches,
+        acknowledged,
         unchecked,
         inherited,
     } = Summary::of(&checked.reconciliation);
@@ -43,7 +44,9 @@ fn report(checked: &Checked) -> Report {
             .iter()
             .map(|d| format!("{d:?}"))
             .collect(),
-        counts: format!("{stated} {matches} {rounding} {mismatches} {unchecked} {inherited}"),
+        counts: format!(
+            "{stated} {matches} {rounding} {mismatches} {acknowledged} {unchecked} {inherited}"
+        ),
     }
 }
 

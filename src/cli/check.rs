@@ -131,7 +131,8 @@ fn human(file: &CheckedFile, color: bool) -> String {
     text
 }
 
-/// One line for the decision, then one per scenario.
+/// One line for the decision, then one per scenario; under a line, each published
+/// error the decision acknowledges.
 fn summaries(file: &CheckedFile) -> String {
     let mut text = String::new();
     for checked in &file.variants {
@@ -140,6 +141,18 @@ fn summaries(file: &CheckedFile) -> String {
             None => file.path().to_owned(),
         };
         text.push_str(&format!("{name}: {}\n", summary(checked)));
+        // A scenario acknowledges the decision's own errors: listed once, under it.
+        if checked.scenario.is_none() {
+            for erratum in &checked.reconciliation.acknowledged {
+                text.push_str(&format!(
+                    "  published error acknowledged: {}\n",
+                    erratum.reason
+                ));
+                for figure in &erratum.figures {
+                    text.push_str(&format!("    {figure}\n"));
+                }
+            }
+        }
     }
     text
 }
@@ -159,9 +172,14 @@ fn summary(checked: &Checked) -> String {
         0 => String::new(),
         n => format!(" ({n} only because a figure they are computed from is wrong)"),
     };
+    let acknowledged = match tally.acknowledged {
+        0 => String::new(),
+        1 => ", 1 published error acknowledged".to_owned(),
+        n => format!(", {n} published errors acknowledged"),
+    };
     let reconciled = tally.stated();
     format!(
-        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{unchecked}; {} error{}",
+        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{acknowledged}{unchecked}; {} error{}",
         if reconciled == 1 { "" } else { "s" },
         tally.matches,
         tally.rounding,

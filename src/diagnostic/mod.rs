@@ -137,6 +137,9 @@ pub enum Code {
     ReconcileMismatch,
     /// A stated figure differs from the computed value, within what rounding explains.
     ReconcileRounding,
+    /// A figure the decision acknowledges as a published error (`erratum`) reconciles,
+    /// or is an input that nothing fails because of: the acknowledgement is stale.
+    ErratumReconciles,
     /// A data file that a decision names has a row bud cannot read: a missing cell, a
     /// stray quote, a figure that is not a number.
     DataRow,
@@ -168,7 +171,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 36] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -194,6 +197,7 @@ impl Code {
         Code::EvalRange,
         Code::ReconcileMismatch,
         Code::ReconcileRounding,
+        Code::ErratumReconciles,
         Code::DataRow,
         Code::ApportionParty,
         Code::ApportionImpossible,
@@ -233,6 +237,7 @@ impl Code {
             Code::EvalRange => "bud::eval::range",
             Code::ReconcileMismatch => "bud::reconcile::mismatch",
             Code::ReconcileRounding => "bud::reconcile::rounding",
+            Code::ErratumReconciles => "bud::erratum::reconciles",
             Code::DataRow => "bud::data::row",
             Code::ApportionParty => "bud::apportion::party",
             Code::ApportionImpossible => "bud::apportion::impossible",

@@ -102,6 +102,9 @@ fn cell(model: &Model, reconciliation: &Reconciliation, row: RowId, column: usiz
             Outcome::Mismatch => {
                 format!("✗ differs by {difference}, more than the ±{tolerance} rounding explains")
             }
+            Outcome::Acknowledged => format!(
+                "! differs by {difference}: a published error the decision acknowledges (`erratum`)"
+            ),
         };
         let _ = writeln!(text, "stated {stated}: {verdict}\n");
         if let Some(worked) = derivation(model, subject) {
@@ -154,6 +157,7 @@ fn row_text(model: &Model, reconciliation: &Reconciliation, row: RowId, source: 
             Some(Outcome::Matches) => "✓",
             Some(Outcome::Rounding) => "≈",
             Some(Outcome::Mismatch) => "✗",
+            Some(Outcome::Acknowledged) => "!",
             None => "",
         };
         let _ = writeln!(
@@ -211,6 +215,7 @@ fn value_text(model: &Model, reconciliation: &Reconciliation, id: ValueId, sourc
                     Outcome::Matches => "✓",
                     Outcome::Rounding => "≈",
                     Outcome::Mismatch => "✗",
+                    Outcome::Acknowledged => "!",
                 };
                 format!(" ({mark} stated)")
             })

@@ -474,6 +474,10 @@ fn hint(model: &Model, check: &Check) -> Option<InlayHint> {
             format!("✗ {computed} ({difference})"),
             "does not reconcile: bud computes another figure".to_owned(),
         ),
+        Outcome::Acknowledged => (
+            format!("! {computed} ({difference})"),
+            "a published error the decision acknowledges (`erratum`)".to_owned(),
+        ),
     };
     Some(InlayHint {
         offset: check.span.end(),

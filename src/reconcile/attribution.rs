@@ -53,6 +53,8 @@ pub struct Culprit {
     pub explains: Vec<Subject>,
     /// Failing figures that read it otherwise (a rate of it), put down to it.
     pub affects: Vec<Subject>,
+    /// Whether the decision acknowledges it as a published error (`erratum`).
+    pub acknowledged: bool,
 }
 
 /// Sets the cause of every failing figure and finds the figures to correct.
@@ -169,6 +171,7 @@ fn choose(
             corrected,
             explains,
             affects: Vec::new(),
+            acknowledged: false,
         });
     }
     culprits

@@ -17,6 +17,7 @@
 //! difference of 0.099 is rounding.
 
 pub mod attribution;
+pub mod errata;
 pub mod scale;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -39,6 +40,9 @@ pub enum Outcome {
     Matches,
     Rounding,
     Mismatch,
+    /// Does not reconcile, and the decision says so: a published error, acknowledged
+    /// with its reason (`erratum`). Does not fail.
+    Acknowledged,
 }
 
 /// One stated figure, reconciled.
@@ -59,6 +63,9 @@ pub struct Check {
     pub outcome: Outcome,
     /// For a figure that does not reconcile: its own error, or another figure's.
     pub cause: attribution::Cause,
+    /// For a published error the decision acknowledges: which of
+    /// `Reconciliation::acknowledged` gives its reason.
+    pub erratum: Option<usize>,
 }
 
 impl Check {
@@ -97,6 +104,8 @@ pub struct Tally {
     pub matches: usize,
     pub rounding: usize,
     pub mismatches: usize,
+    /// Published errors the decision acknowledges (`erratum`).
+    pub acknowledged: usize,
     /// Of the mismatches, those that fail only because a figure they read is wrong.
     pub inherited: usize,
     /// Stated figures not checked because their computation failed.
@@ -106,7 +115,7 @@ pub struct Tally {
 impl Tally {
     /// Stated figures reconciled, whatever the outcome.
     pub fn stated(&self) -> usize {
-        self.matches + self.rounding + self.mismatches
+        self.matches + self.rounding + self.mismatches + self.acknowledged
     }
 
     /// The two tallies together.
@@ -115,6 +124,7 @@ impl Tally {
             matches: self.matches + other.matches,
             rounding: self.rounding + other.rounding,
             mismatches: self.mismatches + other.mismatches,
+            acknowledged: self.acknowledged + other.acknowledged,
             inherited: self.inherited + other.inherited,
             unchecked: self.unchecked + other.unchecked,
         }
@@ -126,6 +136,7 @@ impl Tally {
             matches: self.matches.saturating_sub(other.matches),
             rounding: self.rounding.saturating_sub(other.rounding),
             mismatches: self.mismatches.saturating_sub(other.mismatches),
+            acknowledged: self.acknowledged.saturating_sub(other.acknowledged),
             inherited: self.inherited.saturating_sub(other.inherited),
             unchecked: self.unchecked.saturating_sub(other.unchecked),
         }
@@ -136,6 +147,7 @@ impl Tally {
             Outcome::Matches => self.matches,
             Outcome::Rounding => self.rounding,
             Outcome::Mismatch => self.mismatches,
+            Outcome::Acknowledged => self.acknowledged,
         }
     }
 }
@@ -156,6 +168,9 @@ pub struct Reconciliation {
     by_subject: std::sync::OnceLock<HashMap<Subject, usize>>,
     /// The published figures that, corrected, make others reconcile (`attribution`).
     pub culprits: Vec<attribution::Culprit>,
+    /// The published errors the decision acknowledges, each with its reason and the
+    /// figures it names (`errata`).
+    pub acknowledged: Vec<errata::Acknowledged>,
 }
 
 impl Reconciliation {
@@ -191,6 +206,7 @@ impl Reconciliation {
             matches: self.count(Outcome::Matches),
             rounding: self.count(Outcome::Rounding),
             mismatches: self.count(Outcome::Mismatch),
+            acknowledged: self.count(Outcome::Acknowledged),
             inherited: self.inherited(),
             unchecked: self.unchecked + self.unrecorded.unchecked,
         }
@@ -367,6 +383,7 @@ fn judge(
         mode,
         outcome: Outcome::Mismatch,
         cause: attribution::Cause::Own,
+        erratum: None,
     };
     let matches = if step.is_zero() {
         Exact::new(stated) == amount.value
@@ -404,7 +421,7 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
         .iter()
         .filter_map(|check| {
             let diagnostic = match check.outcome {
-                Outcome::Matches => return None,
+                Outcome::Matches | Outcome::Acknowledged => return None,
                 Outcome::Rounding => rounding_note(model, check),
                 // Reported once, at the figure it follows from.
                 Outcome::Mismatch if check.cause != attribution::Cause::Own => return None,
@@ -420,6 +437,7 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
         reconciliation
             .culprits
             .iter()
+            .filter(|culprit| !culprit.acknowledged)
             .map(|culprit| culprit_error(model, reconciliation, culprit)),
     );
     diagnostics.extend(scale::residues(model));

@@ -26,6 +26,7 @@ tr.computed td.label, tr.total td { font-weight: 600; }
 .matches { color: #1a7f37; }
 .rounding { color: #9a6700; }
 .mismatch { color: #cf222e; font-weight: 700; }
+.acknowledged { color: #0969da; font-weight: 700; }
 td.failed { color: #cf222e; }
 ul.values { list-style: none; padding-left: 1rem; }
 ul.values code { font-size: 0.95em; }
@@ -82,11 +83,26 @@ pub fn render(document: &Document) -> String {
         self::table(&mut out, table);
     }
     let summary = document.summary;
+    let acknowledged = match summary.acknowledged {
+        0 => String::new(),
+        n => format!(", {n} published errors acknowledged <span class=\"acknowledged\">!</span>"),
+    };
     let _ = writeln!(
         out,
-        "<p class=\"summary\">{} stated figures: {} match <span class=\"matches\">✓</span>, {} differ by rounding <span class=\"rounding\">≈</span>, {} do not reconcile <span class=\"mismatch\">✗</span>; {} not checked.</p>",
+        "<p class=\"summary\">{} stated figures: {} match <span class=\"matches\">✓</span>, {} differ by rounding <span class=\"rounding\">≈</span>, {} do not reconcile <span class=\"mismatch\">✗</span>{acknowledged}; {} not checked.</p>",
         summary.stated, summary.matches, summary.rounding, summary.mismatches, summary.unchecked
     );
+    for erratum in &document.errata {
+        let _ = writeln!(
+            out,
+            "<section class=\"erratum\"><p><strong>Published error acknowledged:</strong> {}</p><ul>",
+            escape(&erratum.reason)
+        );
+        for figure in &erratum.figures {
+            let _ = writeln!(out, "<li>{}</li>", escape(figure));
+        }
+        let _ = writeln!(out, "</ul></section>");
+    }
     let _ = writeln!(out, "</body>\n</html>");
     out
 }

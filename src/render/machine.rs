@@ -216,6 +216,8 @@ struct JsonFile<'a> {
 struct JsonVariant<'a> {
     scenario: Option<&'a str>,
     summary: Summary,
+    /// The published errors the decision acknowledges, with their reasons.
+    errata: Vec<super::view::Erratum>,
 }
 
 /// What reconciling one variant found, counted: the counts `bud evaluate` reports, and
@@ -279,6 +281,15 @@ fn json_file(file: &CheckedFile) -> JsonFile<'_> {
             .map(|checked| JsonVariant {
                 scenario: scenario_of(checked),
                 summary: Summary::of(checked),
+                errata: checked
+                    .reconciliation
+                    .acknowledged
+                    .iter()
+                    .map(|acknowledged| super::view::Erratum {
+                        reason: acknowledged.reason.clone(),
+                        figures: acknowledged.figures.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
         diagnostics: file

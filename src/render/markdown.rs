@@ -58,11 +58,25 @@ pub fn render(document: &Document) -> String {
         self::table(&mut out, table);
     }
     let summary = document.summary;
+    let acknowledged = match summary.acknowledged {
+        0 => String::new(),
+        n => format!(", {n} published errors acknowledged (!)"),
+    };
     let _ = writeln!(
         out,
-        "{} stated figures: {} match (✓), {} differ by rounding (≈), {} do not reconcile (✗); {} not checked.",
+        "{} stated figures: {} match (✓), {} differ by rounding (≈), {} do not reconcile (✗){acknowledged}; {} not checked.",
         summary.stated, summary.matches, summary.rounding, summary.mismatches, summary.unchecked
     );
+    for erratum in &document.errata {
+        let _ = writeln!(
+            out,
+            "\n**Published error acknowledged:** {}\n",
+            escape(&erratum.reason)
+        );
+        for figure in &erratum.figures {
+            let _ = writeln!(out, "- {}", escape(figure));
+        }
+    }
     out
 }
 

@@ -165,6 +165,7 @@ fn line_cells(
                 stated: check.map(|check| stated_as_is(check, scale.def.notation)),
                 mark: mark(
                     check,
+                    reconciliation,
                     footnotes,
                     || {
                         format!(

@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
-use super::view::{self, Document, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine};
+use super::view::{
+    self, ACKNOWLEDGED, Document, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine,
+};
 use crate::Checked;
 use crate::format;
 use crate::reconcile::Reconciliation;
@@ -544,11 +546,15 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
             summary.unchecked,
         );
     }
-    let legend = [
+    errata(out, document, layout);
+    let mut legend = vec![
         (MATCH, "matches the published figure"),
         (ROUNDING, "differs only by rounding"),
         (MISMATCH, "does not reconcile"),
     ];
+    if summary.acknowledged > 0 {
+        legend.push((ACKNOWLEDGED, "a published error, acknowledged"));
+    }
     let one_line: usize = legend
         .iter()
         .map(|(mark, meaning)| mark.width() + 1 + meaning.width())
@@ -573,6 +579,32 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
     }
 }
 
+/// "3 published errors acknowledged (shown !):", then each reason and its figures.
+fn errata(out: &mut String, document: &Document, layout: Layout) {
+    let count = document.summary.acknowledged;
+    if count == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{count} published error{} acknowledged by the decision (shown {}), none failing:",
+        if count == 1 { "" } else { "s" },
+        paint(ACKNOWLEDGED, mark_style(ACKNOWLEDGED), layout)
+    );
+    let width = layout.width.unwrap_or(PROSE_WIDTH + 28);
+    for erratum in &document.errata {
+        for line in wrap(&format!("- {}", erratum.reason), width.saturating_sub(2)) {
+            let _ = writeln!(out, "  {line}");
+        }
+        for figure in &erratum.figures {
+            for (index, line) in wrap(figure, width.saturating_sub(6)).iter().enumerate() {
+                let lead = if index == 0 { "    " } else { "      " };
+                let _ = writeln!(out, "{lead}{line}");
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- colour
 
 fn bold() -> Style {
@@ -584,6 +616,8 @@ fn mark_style(mark: &str) -> Style {
         Style::new().fg_color(Some(AnsiColor::Green.into()))
     } else if mark.starts_with(ROUNDING) {
         Style::new().fg_color(Some(AnsiColor::Yellow.into()))
+    } else if mark.starts_with(ACKNOWLEDGED) {
+        Style::new().fg_color(Some(AnsiColor::Cyan.into()))
     } else if mark.starts_with(MISMATCH) || mark == "?" {
         Style::new().fg_color(Some(AnsiColor::Red.into())).bold()
     } else {

@@ -23,6 +23,8 @@ pub use super::formula::CellFormula;
 pub const MATCH: &str = "✓";
 pub const ROUNDING: &str = "≈";
 pub const MISMATCH: &str = "✗";
+/// A published error the decision acknowledges (`erratum`).
+pub const ACKNOWLEDGED: &str = "!";
 
 /// The whole evaluated decision, or one scenario of it.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +44,17 @@ pub struct Document {
     pub paragraphs: Vec<Paragraph>,
     pub tables: Vec<Table>,
     pub summary: Summary,
+    /// The published errors the decision acknowledges, each with its reason.
+    pub errata: Vec<Erratum>,
+}
+
+/// An acknowledgement of published errors (`erratum`): why, and the figures it names
+/// as messages name them (`Annex, Spain, adjusted scale 2018 (%): printed 3.865, bud
+/// computes 3.1728…`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Erratum {
+    pub reason: String,
+    pub figures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -296,6 +309,8 @@ pub enum OutcomeName {
     Matches,
     Rounding,
     Mismatch,
+    /// Does not reconcile: a published error the decision acknowledges (`erratum`).
+    Acknowledged,
     /// Published, but not checked: its cell failed, or depends on one that did.
     NotChecked,
 }
@@ -307,6 +322,7 @@ impl OutcomeName {
             OutcomeName::Matches => "matches",
             OutcomeName::Rounding => "rounding",
             OutcomeName::Mismatch => "mismatch",
+            OutcomeName::Acknowledged => "acknowledged",
             OutcomeName::NotChecked => "not_checked",
         }
     }
@@ -318,6 +334,7 @@ impl From<Outcome> for OutcomeName {
             Outcome::Matches => OutcomeName::Matches,
             Outcome::Rounding => OutcomeName::Rounding,
             Outcome::Mismatch => OutcomeName::Mismatch,
+            Outcome::Acknowledged => OutcomeName::Acknowledged,
         }
     }
 }
@@ -328,6 +345,9 @@ pub struct Summary {
     pub matches: usize,
     pub rounding: usize,
     pub mismatches: usize,
+    /// Published errors the decision acknowledges (`erratum`): they do not reconcile,
+    /// and do not fail.
+    pub acknowledged: usize,
     /// Stated figures not checked because their cell failed or depends on one that did.
     pub unchecked: usize,
     /// Of the mismatches, those that fail only because a figure they are computed from
@@ -373,6 +393,14 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
         paragraphs: paragraphs(model, reconciliation),
         tables,
         summary: Summary::of(reconciliation),
+        errata: reconciliation
+            .acknowledged
+            .iter()
+            .map(|acknowledged| Erratum {
+                reason: acknowledged.reason.clone(),
+                figures: acknowledged.figures.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -385,6 +413,7 @@ impl Summary {
             matches: tally.matches,
             rounding: tally.rounding,
             mismatches: tally.mismatches,
+            acknowledged: tally.acknowledged,
             unchecked: tally.unchecked,
             inherited: tally.inherited,
         }
@@ -577,6 +606,9 @@ fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Che
         Outcome::Mismatch => format!(
             "{MISMATCH} stated {stated}: differs by {difference}, more than ±{tolerance} (error)"
         ),
+        Outcome::Acknowledged => format!(
+            "{ACKNOWLEDGED} stated {stated}: differs by {difference}, a published error the decision acknowledges"
+        ),
     }
 }
 
@@ -749,6 +781,7 @@ impl RowContext<'_> {
                 .or_else(|| self.unchecked(column, computed, figure)),
             mark: mark(
                 check,
+                self.reconciliation,
                 footnotes,
                 || {
                     let column = column_name(key.unwrap_or(ColumnKey::Total));
@@ -925,6 +958,7 @@ pub fn published(table: &TableDef, value: Exact) -> String {
 /// computed …, difference …: within/more than the ±… that rounding explains".
 pub(super) fn mark(
     check: Option<&Check>,
+    reconciliation: &Reconciliation,
     footnotes: &mut Vec<String>,
     what: impl FnOnce() -> String,
     figures: format::Scaled,
@@ -937,12 +971,20 @@ pub(super) fn mark(
         Outcome::Matches => return MATCH.to_owned(),
         Outcome::Rounding => ROUNDING,
         Outcome::Mismatch => MISMATCH,
+        Outcome::Acknowledged => ACKNOWLEDGED,
     };
     let number = footnotes.len() + 1;
     let stated = figure_in(check.written, figures.notation);
     let tolerance = show(Exact::new(check.tolerance()));
     let verdict = match check.outcome {
         Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
+        Outcome::Acknowledged => {
+            let reason = check
+                .erratum
+                .and_then(|number| reconciliation.acknowledged.get(number))
+                .map_or("", |acknowledged| acknowledged.reason.as_str());
+            format!("a published error, acknowledged: {reason}")
+        }
         _ => format!("more than the ±{tolerance} that rounding explains"),
     };
     footnotes.push(format!(

@@ -121,6 +121,10 @@ impl Key {
             Item::Decision(_) => Some(Key::Global("decision".to_owned())),
             Item::Import(import) => Some(Key::Global(import.path.value.to_string())),
             Item::Scenario(_) => None,
+            // What the decision says is wrong in it bears on every figure it names.
+            Item::Erratum(erratum) => {
+                Some(Key::Global(format!("erratum {}", erratum.span.start())))
+            }
             Item::Paragraph(paragraph) => named("paragraph", &paragraph.number.name),
             Item::Definition(definition) => named("value", &definition.name.name),
             Item::Table(table) => named("table", &table.name.name),
@@ -231,7 +235,7 @@ impl<'a> Piece<'a> {
             reads: HashSet::default(),
         };
         match item {
-            Item::Decision(_) | Item::Import(_) | Item::Scenario(_) => {}
+            Item::Decision(_) | Item::Import(_) | Item::Scenario(_) | Item::Erratum(_) => {}
             Item::Paragraph(paragraph) => piece.paragraph(paragraph),
             Item::Definition(definition) => piece.definition(definition),
             Item::Table(table) => piece.table(table),
@@ -343,7 +347,7 @@ fn item_name(item: &Item) -> String {
         Item::Table(t) => t.name.name.to_string(),
         Item::Scale(s) => s.name.name.to_string(),
         Item::Group(g) => g.name.name.to_string(),
-        Item::Import(_) | Item::Scenario(_) => "other".to_owned(),
+        Item::Import(_) | Item::Scenario(_) | Item::Erratum(_) => "other".to_owned(),
     }
 }
 

@@ -152,7 +152,12 @@ impl<'a> Resolver<'a> {
                 }
                 // Groups and scales are resolved after evaluation, by `scale`.
                 // Scenarios are applied to the syntax tree before resolution, by `scenario`.
-                Item::Decision(_) | Item::Import(_) | Item::Group(_) | Item::Scenario(_) => {}
+                // Errata are matched with the reconciliation, by `reconcile::errata`.
+                Item::Decision(_)
+                | Item::Import(_)
+                | Item::Group(_)
+                | Item::Scenario(_)
+                | Item::Erratum(_) => {}
             }
         }
     }

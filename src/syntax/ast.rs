@@ -27,6 +27,7 @@ pub enum Item {
     Scale(ScaleTable),
     Group(Group),
     Scenario(Scenario),
+    Erratum(Erratum),
     Definition(Definition),
 }
 
@@ -41,9 +42,30 @@ impl Item {
             Item::Scale(scale) => scale.span,
             Item::Group(group) => group.span,
             Item::Scenario(scenario) => scenario.span,
+            Item::Erratum(erratum) => erratum.span,
             Item::Definition(definition) => definition.span,
         }
     }
+}
+
+/// `erratum annex["Spain"].rate[2018] "…"`: published figures that are wrong as
+/// published, and why. Checked: each must fail to reconcile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Erratum {
+    pub reason: Text,
+    pub figures: Vec<FigureRef>,
+    pub span: Span,
+}
+
+/// A published figure named in an erratum: `core_budget.reserve[2016]`,
+/// `reserve_level[2018]`, `annex["Japan"].rate[2016]`; without a column, every figure
+/// of its line (or role).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRef {
+    pub names: Vec<Ident>,
+    pub party: Option<Text>,
+    pub column: Option<ReferenceIndex>,
+    pub span: Span,
 }
 
 /// `scenario contingency-2015 "If …" { … }`: a named variant of the decision.

@@ -300,6 +300,7 @@ impl Lower {
                 Rule::group => items.push(Item::Group(group(pair)?)),
                 Rule::scenario => items.push(Item::Scenario(self.scenario(pair)?)),
                 Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
+                Rule::erratum => items.push(Item::Erratum(erratum(pair)?)),
                 Rule::EOI => {}
                 _ => return Err(internal(span_of(&pair), "an item")),
             }
@@ -1200,6 +1201,65 @@ fn import(pair: Pair<'_, Rule>) -> Lowered<Import> {
     let path = text(next(&mut inner, span, "the imported file's name")?);
     let alias = inner.find(|p| p.as_rule() == Rule::ident).map(ident);
     Ok(Import { path, alias, span })
+}
+
+fn erratum(pair: Pair<'_, Rule>) -> Lowered<Erratum> {
+    let span = span_of(&pair);
+    let mut reason = None;
+    let mut figures = Vec::new();
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::kw_erratum => {}
+            Rule::string => reason = Some(text(part)),
+            Rule::figure_ref => figures.push(figure_ref(part)?),
+            _ => return Err(internal(span_of(&part), "an erratum")),
+        }
+    }
+    Ok(Erratum {
+        reason: reason.ok_or_else(|| internal(span, "a reason"))?,
+        figures,
+        span,
+    })
+}
+
+fn figure_ref(pair: Pair<'_, Rule>) -> Lowered<FigureRef> {
+    let span = span_of(&pair);
+    let mut figure = FigureRef {
+        names: Vec::new(),
+        party: None,
+        column: None,
+        span,
+    };
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::ident => figure.names.push(ident(part)),
+            Rule::party_ref => {
+                let party = last_of(part, Rule::string, "a Party")?;
+                figure.party = Some(text(party));
+            }
+            Rule::column_index => {
+                let index_span = span_of(&part);
+                let key = part
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| internal(index_span, "a column"))?;
+                figure.column = Some(match key.as_rule() {
+                    Rule::string => ReferenceIndex::Text(text(key), index_span),
+                    Rule::kw_year | Rule::year_shift => {
+                        return Err(Diagnostic::error(
+                            Code::SyntaxUnexpected,
+                            "an erratum names a published figure: its column, not a rule's year",
+                        )
+                        .at(index_span, "not a column")
+                        .with_help("name the column, such as `[2016]` or `[Total]`"));
+                    }
+                    _ => ReferenceIndex::Column(column_key(&key)?, index_span),
+                });
+            }
+            _ => return Err(internal(span_of(&part), "a figure")),
+        }
+    }
+    Ok(figure)
 }
 
 fn group(pair: Pair<'_, Rule>) -> Lowered<Group> {
