@@ -257,30 +257,11 @@ fn value_figures(model: &Model, id: ValueId, figure: &FigureRef) -> Result<Vec<N
         )
         .at(figure.span, "not a year")
         .with_help(format!("write `{}[2016]`", value.name))),
-        None => {
-            let mut years: Vec<i32> = value
-                .by_year
-                .iter()
-                .filter(|(_, rule)| rule.stated.is_some())
-                .map(|(year, _)| *year)
-                .collect();
-            if value
-                .every_year
-                .as_ref()
-                .is_some_and(|r| r.stated.is_some())
-            {
-                years.extend(
-                    model
-                        .program
-                        .decision
-                        .years()
-                        .into_iter()
-                        .filter(|y| !value.by_year.contains_key(y)),
-                );
-            }
-            years.sort_unstable();
-            Ok(years.into_iter().map(|year| subject(Some(year))).collect())
-        }
+        None => Ok(value
+            .stated_figures(&model.program.decision.years())
+            .into_iter()
+            .map(|(year, _)| subject(year))
+            .collect()),
     }
 }
 

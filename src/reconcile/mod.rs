@@ -306,24 +306,8 @@ fn value_checks(model: &Model, id: ValueId, value: &ValueDef, reconciliation: &m
             stated.mode,
         ));
     };
-    if let Some(stated) = value.scalar.as_ref().and_then(|rule| rule.stated.as_ref()) {
-        stated_at(None, stated);
-    }
-    for (year, rule) in &value.by_year {
-        if let Some(stated) = &rule.stated {
-            stated_at(Some(*year), stated);
-        }
-    }
-    if let Some(stated) = value
-        .every_year
-        .as_ref()
-        .and_then(|rule| rule.stated.as_ref())
-    {
-        for year in model.program.decision.years() {
-            if !value.by_year.contains_key(&year) {
-                stated_at(Some(year), stated);
-            }
-        }
+    for (year, stated) in value.stated_figures(&model.program.decision.years()) {
+        stated_at(year, stated);
     }
 }
 
@@ -606,8 +590,7 @@ pub fn shown_unit(model: &Model, value: ValueId, year: Option<i32>) -> Option<Un
     model
         .program
         .value(value)
-        .rule_for(year)
-        .and_then(|rule| rule.stated.as_ref())
+        .stated_for(year)
         .map(|stated| stated.unit.clone())
         .or_else(|| model.value_units[value.0].clone())
 }

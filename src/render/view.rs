@@ -565,7 +565,7 @@ fn stated_value(model: &Model, id: ValueId, year: Option<i32>, check: &Check) ->
 
 /// A value's stated figure when the value could not be computed.
 fn unchecked_value(model: &Model, id: ValueId, year: Option<i32>) -> Option<Stated> {
-    let stated = model.program.value(id).rule_for(year)?.stated.as_ref()?;
+    let stated = model.program.value(id).stated_for(year)?;
     let unit = &stated.unit;
     let scaled = in_unit(Exact::new(stated.value), unit)?;
     Some(not_checked(written_in(stated.written, unit), plain(scaled)))

@@ -99,6 +99,9 @@ pub struct ValueDef {
     pub scalar: Option<Rule>,
     pub by_year: BTreeMap<i32, Rule>,
     pub every_year: Option<Rule>,
+    /// Figures stated on lines of their own (`reserve_level[2016] stated EUR …`), by
+    /// year (`None` for a value of no year): the rule that computes them is given once.
+    pub stated_apart: BTreeMap<Option<i32>, Stated>,
 }
 
 impl ValueDef {
@@ -108,6 +111,32 @@ impl ValueDef {
             None => self.scalar.as_ref(),
             Some(year) => self.by_year.get(&year).or(self.every_year.as_ref()),
         }
+    }
+
+    /// The figure stated for a year (or for a value of no year), on its rule's line or
+    /// on a line of its own.
+    pub fn stated_for(&self, year: Option<i32>) -> Option<&Stated> {
+        self.rule_for(year)
+            .and_then(|rule| rule.stated.as_ref())
+            .or_else(|| self.stated_apart.get(&year))
+    }
+
+    /// Every figure stated for the value, with its year: a rule for every year states
+    /// its figure for each year of the period.
+    pub fn stated_figures(&self, period: &[i32]) -> Vec<(Option<i32>, &Stated)> {
+        let mut years: std::collections::BTreeSet<Option<i32>> =
+            self.stated_apart.keys().copied().collect();
+        if self.scalar.is_some() {
+            years.insert(None);
+        }
+        years.extend(self.by_year.keys().map(|year| Some(*year)));
+        if self.every_year.is_some() {
+            years.extend(period.iter().map(|year| Some(*year)));
+        }
+        years
+            .into_iter()
+            .filter_map(|year| self.stated_for(year).map(|stated| (year, stated)))
+            .collect()
     }
 
     pub fn is_yearly(&self) -> bool {

@@ -252,9 +252,17 @@ impl<'a> Piece<'a> {
             .for_each(|d| self.definition(d));
     }
 
+    /// A line that only states a figure needs the value it states, defined elsewhere.
     fn definition(&mut self, definition: &'a Definition) {
-        self.names.push(&definition.name.name);
-        self.expr(&definition.value);
+        match &definition.value {
+            Some(value) => {
+                self.names.push(&definition.name.name);
+                self.expr(value);
+            }
+            None => {
+                self.reads.insert(&definition.name.name);
+            }
+        }
     }
 
     fn table(&mut self, table: &'a Table) {

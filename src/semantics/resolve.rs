@@ -84,6 +84,8 @@ struct Resolver<'a> {
     local_order: Vec<Vec<&'a str>>,
     /// Formulas waiting for every name to be declared.
     pending_values: Vec<(ValueId, &'a ast::Definition, Scope)>,
+    /// Lines that only state a figure, attached once every value is declared.
+    pending_stated: Vec<&'a ast::Definition>,
     /// Where the values being declared read names: a table's note reads its rows by
     /// their bare names.
     declaring_in: Option<TableId>,
@@ -385,6 +387,7 @@ impl<'a> Resolver<'a> {
                 scalar: None,
                 by_year: scale.years().into_iter().map(placeholder).collect(),
                 every_year: None,
+                stated_apart: Default::default(),
             });
             let id = ValueId(self.program.values.len() - 1);
             self.pending_amounts.push((id, amount));
@@ -397,6 +400,10 @@ impl<'a> Resolver<'a> {
         paragraph: Option<usize>,
     ) -> Option<ValueId> {
         let name = &definition.name.name;
+        if definition.value.is_none() {
+            self.pending_stated.push(definition);
+            return None;
+        }
         if let Some(table) = self.tables.get(name.as_str()) {
             let table_span = self.program.table(*table).name_span;
             self.duplicate(name, definition.name.span, table_span, "a table");
@@ -411,6 +418,7 @@ impl<'a> Resolver<'a> {
                 scalar: None,
                 by_year: Default::default(),
                 every_year: None,
+                stated_apart: Default::default(),
             });
             ValueId(self.program.values.len() - 1)
         });
@@ -444,7 +452,7 @@ impl<'a> Resolver<'a> {
         }
         // A placeholder rule reserves the slot; `bind` replaces its formula.
         let placeholder = Rule {
-            formula: invalid(definition.value.span),
+            formula: invalid(definition.span),
             stated: None,
             span: definition.span,
         };
@@ -922,7 +930,10 @@ impl<'a> Resolver<'a> {
 
     fn bind(&mut self) {
         for (id, definition, scope) in std::mem::take(&mut self.pending_values) {
-            let formula = self.formula(&definition.value, scope);
+            let Some(expr) = &definition.value else {
+                continue;
+            };
+            let formula = self.formula(expr, scope);
             let stated = definition.stated.as_ref().and_then(|literal| {
                 self.stated_literal(literal, definition.stated_rounding.as_ref())
             });
@@ -937,6 +948,9 @@ impl<'a> Resolver<'a> {
                 rule.stated = stated;
             }
         }
+        for definition in std::mem::take(&mut self.pending_stated) {
+            self.attach_stated(definition);
+        }
         for (id, amount) in std::mem::take(&mut self.pending_amounts) {
             let formula = self.formula(amount, Scope::Global);
             for rule in self.program.values[id.0].by_year.values_mut() {
@@ -948,6 +962,97 @@ impl<'a> Resolver<'a> {
             let formula = self.formula(expr, Scope::Table(table));
             self.check_exceptions(table, &formula);
             self.program.rows[id.0].formula = Some(Box::new(formula));
+        }
+    }
+
+    /// `reserve_level[2016] stated EUR 2,269,782`: the figure belongs to a value defined
+    /// elsewhere, for a year its rules give, and is stated once.
+    fn attach_stated(&mut self, definition: &ast::Definition) {
+        let name = &definition.name.name;
+        let Some(&id) = self.values.get(name.as_str()) else {
+            let names: Vec<&str> = self.values.keys().map(|n| n.as_str()).collect();
+            let help = match closest(name, names) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!(
+                    "a figure stated on its own line belongs to a value defined elsewhere; to define one, write `{name} = …  stated …`"
+                ),
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::NameUnknown, format!("there is no value `{name}`"))
+                    .at(definition.name.span, "unknown value")
+                    .with_help(help),
+            );
+            return;
+        };
+        let year = match definition.index {
+            Some(YearIndex::Year(year, _)) => Some(year),
+            None => None,
+            Some(YearIndex::EveryYear(span)) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TableColumn,
+                        format!("a stated figure of `{name}` is for one year"),
+                    )
+                    .at(span, "not a year")
+                    .with_help(format!("write `{name}[2016] stated …`, a line per year")),
+                );
+                return;
+            }
+        };
+        let value = &self.program.values[id.0];
+        let problem = if value.is_yearly() != year.is_some() {
+            Some(match year {
+                Some(year) => (
+                    format!("`{name}` is one value, not a value per year"),
+                    format!("write `{name} stated …` without `[{year}]`"),
+                ),
+                None => (
+                    format!("`{name}` has a value per year: name the year"),
+                    format!("write `{name}[2016] stated …`"),
+                ),
+            })
+        } else if value.rule_for(year).is_none() {
+            Some((
+                format!(
+                    "`{name}` has no rule for {}",
+                    year.map_or("this".to_owned(), |y| y.to_string())
+                ),
+                "a figure stated on its own line is checked against the value's rule for that year"
+                    .to_owned(),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            self.diagnostics.push(
+                Diagnostic::error(Code::TableColumn, message)
+                    .at(definition.span, "stated here")
+                    .with_help(help),
+            );
+            return;
+        }
+        let first = value
+            .rule_for(year)
+            .and_then(|rule| rule.stated.as_ref().map(|_| rule.span))
+            .or_else(|| value.stated_apart.get(&year).map(|stated| stated.span));
+        if let Some(first) = first {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NameDuplicate,
+                    format!("the figure of `{name}` is stated twice"),
+                )
+                .at(definition.span, "stated again here")
+                .with_label(first, "first stated here")
+                .with_help("keep one stated figure for each year"),
+            );
+            return;
+        }
+        let stated = definition
+            .stated
+            .as_ref()
+            .and_then(|literal| self.stated_literal(literal, definition.stated_rounding.as_ref()));
+        if let Some(stated) = stated {
+            self.program.values[id.0].stated_apart.insert(year, stated);
         }
     }
 

@@ -37,6 +37,7 @@ pub fn check(program: &Program, order: &[Node]) -> (Units, Vec<Diagnostic>) {
             Node::Section(_) => {}
         }
     }
+    checker.stated_apart(program);
     for (unit, broken) in checker.units.values.iter_mut().zip(&checker.broken) {
         if *broken {
             *unit = None;
@@ -81,22 +82,7 @@ impl Checker {
             }
         };
         if let Some(stated) = &rule.stated {
-            if !stated.unit.fits(&unit) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::UnitMismatch,
-                        format!(
-                            "the stated figure is {} but `{}` is {}",
-                            stated.unit.describe(),
-                            value.name,
-                            unit.describe()
-                        ),
-                    )
-                    .at(stated.span, stated.unit.describe())
-                    .with_label(rule.formula.span, unit.describe())
-                    .with_help("state the figure in the same unit as the value"),
-                );
-            }
+            self.stated_fits(&value.name, stated, &unit, rule.formula.span);
         }
         match (&self.units.values[id.0], self.first[id.0]) {
             (Some(first), Some(first_span)) if !unit.agrees(first) => {
@@ -122,6 +108,46 @@ impl Checker {
             (None, _) => {
                 self.units.values[id.0] = Some(unit);
                 self.first[id.0] = Some(rule.formula.span);
+            }
+        }
+    }
+
+    fn stated_fits(
+        &mut self,
+        name: &str,
+        stated: &super::program::Stated,
+        unit: &Unit,
+        formula: Span,
+    ) {
+        if !stated.unit.fits(unit) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    format!(
+                        "the stated figure is {} but `{name}` is {}",
+                        stated.unit.describe(),
+                        unit.describe()
+                    ),
+                )
+                .at(stated.span, stated.unit.describe())
+                .with_label(formula, unit.describe())
+                .with_help("state the figure in the same unit as the value"),
+            );
+        }
+    }
+
+    /// Figures stated on lines of their own, once the value's unit is known.
+    fn stated_apart(&mut self, program: &Program) {
+        for (index, value) in program.values.iter().enumerate() {
+            let (Some(unit), Some(formula)) = (self.units.values[index].clone(), self.first[index])
+            else {
+                continue;
+            };
+            if self.broken[index] {
+                continue;
+            }
+            for stated in value.stated_apart.values() {
+                self.stated_fits(&value.name, stated, &unit, formula);
             }
         }
     }

@@ -408,7 +408,9 @@ pub struct Paragraph {
 pub struct Definition {
     pub name: Ident,
     pub index: Option<YearIndex>,
-    pub value: Expr,
+    /// `None` for a line that only states a figure (`reserve_level[2016] stated EUR …`)
+    /// of a value whose rule is written elsewhere.
+    pub value: Option<Expr>,
     pub stated: Option<Literal>,
     /// `rounding 100` after the stated figure: the step it is rounded to, in its own
     /// unit, when coarser than its last written digit.

@@ -278,7 +278,12 @@ fn kind_of(segments: &[String], block: Block, tables: usize) -> Kind {
         }
     }
     if !block.holds_rows() {
-        if let Some(head) = segments.iter().position(|s| s.starts_with('=')) {
+        // `reserve_level[2016] stated EUR …`: a stated figure on a line of its own.
+        let head = segments
+            .iter()
+            .position(|s| s.starts_with('='))
+            .or_else(|| segments.iter().position(|s| s == "stated"));
+        if let Some(head) = head {
             if head > 0 && !segments[..head].iter().any(is_string) {
                 return Kind::Definition { head };
             }
@@ -301,7 +306,13 @@ fn is_setting(segments: &[String]) -> bool {
     }
     let second_is_string = segments.get(1).is_some_and(|s| s.starts_with('"'));
     match keyword.as_str() {
-        "title" | "label" | "note" | "data" => second_is_string && segments.len() == 2,
+        "title" | "label" | "data" => second_is_string && segments.len() == 2,
+        // `note "…"`, or a footnote with its mark: `note d "…"`.
+        "note" => match segments.len() {
+            2 => second_is_string,
+            3 => segments[2].starts_with('"'),
+            _ => false,
+        },
         "fixed" => second_is_string && segments.len() == 3,
         // A text column's heading is a string (`columns "Synergies" 2014`), and no row
         // can be named `columns`.
@@ -532,7 +543,8 @@ fn render(line: &Line, index: usize, widths: &Widths) -> String {
             let rest = line.segments[*head..]
                 .join(" ")
                 .replace(" stated ", "  stated ");
-            let pad = widths.heads[index] - width(&name) + 1;
+            let apart = usize::from(rest.starts_with("stated "));
+            let pad = widths.heads[index] - width(&name) + 1 + apart;
             format!("{indent}{name}{}{rest}", " ".repeat(pad))
         }
         Kind::Row {

@@ -395,7 +395,7 @@ impl Lower {
         Ok(Definition {
             name: name.ok_or_else(|| internal(span, "a name"))?,
             index,
-            value: value.ok_or_else(|| internal(span, "a formula"))?,
+            value,
             stated,
             stated_rounding,
             span,
