@@ -327,18 +327,21 @@ fn narrative_grid(
         body,
         layout.width.unwrap_or(prose.max(PROSE_WIDTH + 28)),
     );
-    let mut heading = pad_to(&table.label_heading, grid.widths[0]);
+    let mut heading = pad_to(
+        &format::superscript_marks(&table.label_heading),
+        grid.widths[0],
+    );
     for (i, column) in table.columns.iter().enumerate() {
         heading.push_str(GUTTER);
+        let text = format::superscript_marks(&column.heading);
         if column.text {
-            heading.push_str(&pad_to(&column.heading, grid.widths[i + 1]));
+            heading.push_str(&pad_to(&text, grid.widths[i + 1]));
         } else {
             let room = grid.figure_room(i);
             let _ = write!(
                 heading,
-                "{}{}{}",
-                pad(&column.heading, room),
-                column.heading,
+                "{}{text}{}",
+                pad(&text, room),
                 " ".repeat(grid.mark_gap(i))
             );
         }
@@ -443,7 +446,21 @@ impl NarrativeGrid {
                 wrap(text, self.widths[column])
             }
         };
-        let mut columns = vec![wrapped(label, 0)];
+        // A label keeps its section's indentation on every line it wraps to.
+        let indent = label.len() - label.trim_start().len();
+        let label_lines = if label.width() <= self.widths[0] {
+            vec![label.to_owned()]
+        } else {
+            let margin = " ".repeat(indent);
+            wrap(
+                label.trim_start(),
+                self.widths[0].saturating_sub(indent).max(1),
+            )
+            .into_iter()
+            .map(|line| format!("{margin}{line}"))
+            .collect()
+        };
+        let mut columns = vec![label_lines];
         for (i, cell) in cells.iter().enumerate() {
             columns.push(if table.columns[i].text {
                 wrapped(&cell.figure, i + 1)
