@@ -53,12 +53,17 @@ fn document(text: Result<String, serde_json::Error>, files: &[CheckedFile]) -> S
     written(printed.map(|()| machine::overall(files).into()))
 }
 
-/// Every file the arguments stand for, checked, in order.
+/// Every file the arguments stand for, checked, in order, then every decision they
+/// import that was not among them: a decision that reads a wrong figure of another
+/// fails only where that figure is, so checking it alone must check the other too.
 fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
     let mut files = Vec::new();
     for argument in arguments {
         match discover::target(argument) {
-            Target::Named(path) => files.push(check_file(&path)),
+            Target::Named(path) => {
+                let file = check_file(&path);
+                files.push((path, file));
+            }
             Target::Found(paths) => {
                 // Files are independent: check them on every core, keeping their order.
                 let found = paths
@@ -70,13 +75,44 @@ fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
                     .collect();
                 files.extend(without_libraries(found));
             }
-            Target::Problem(path, diagnostic) => files.push(CheckedFile::unreadable(
-                path.display().to_string(),
-                diagnostic,
-            )),
+            Target::Problem(path, diagnostic) => {
+                let file = CheckedFile::unreadable(path.display().to_string(), diagnostic);
+                files.push((path, file));
+            }
         }
     }
-    files
+    with_imported_decisions(files)
+}
+
+/// The files, and after them each decision they import (and those import, and so on)
+/// not checked already, each once.
+fn with_imported_decisions(mut files: Vec<(PathBuf, CheckedFile)>) -> Vec<CheckedFile> {
+    let mut seen: HashSet<PathBuf> = files.iter().map(|(path, _)| canonical(path)).collect();
+    let mut next = 0;
+    while next < files.len() {
+        let (path, file) = &files[next];
+        let imports = decisions_imported_by(path, file);
+        for import in imports {
+            if seen.insert(canonical(&import)) {
+                let checked = check_file(&import);
+                files.push((import, checked));
+            }
+        }
+        next += 1;
+    }
+    files.into_iter().map(|(_, file)| file).collect()
+}
+
+fn decisions_imported_by(path: &Path, file: &CheckedFile) -> Vec<PathBuf> {
+    let directory = path.parent().unwrap_or(Path::new(""));
+    file.variants.first().map_or_else(Vec::new, |checked| {
+        checked
+            .imported
+            .iter()
+            .filter(|imported| imported.decision)
+            .map(|imported| directory.join(&imported.name))
+            .collect()
+    })
 }
 
 fn check_file(path: &Path) -> CheckedFile {
@@ -89,7 +125,7 @@ fn check_file(path: &Path) -> CheckedFile {
 /// Of the files found below a directory, those that another of them imports are
 /// libraries, not decisions: they are checked within each decision that imports
 /// them, and on their own would fail for having no decision block.
-fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<CheckedFile> {
+fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<(PathBuf, CheckedFile)> {
     let imported: HashSet<PathBuf> = found
         .iter()
         .flat_map(|(path, file)| imported_by(path, file))
@@ -97,7 +133,6 @@ fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<CheckedFile> {
     found
         .into_iter()
         .filter(|(path, _)| !imported.contains(&canonical(path)))
-        .map(|(_, file)| file)
         .collect()
 }
 

@@ -606,13 +606,24 @@ impl<'a> Evaluator<'a> {
             ImportedTarget::Value(id) => {
                 let value = model.program.value(id);
                 let results = model.values.get(id.0).ok_or(None)?;
+                // Read as published, a value the other decision states is its stated
+                // figure: a wrong figure there is that decision's error, not this one's.
+                let stated = |year| {
+                    (self.reads == Reads::Published)
+                        .then(|| value.stated_for(year))
+                        .flatten()
+                        .map(|stated| Evaluated::Amount(Amount::exact(Exact::new(stated.value))))
+                };
                 if let Some(scalar) = &results.scalar {
-                    return scalar.clone().map_err(|Failed| None);
+                    return stated(None).map_or_else(|| scalar.clone().map_err(|Failed| None), Ok);
                 }
                 let name = format!("{}.{}", imported.alias, value.name);
                 let Some(year) = at.year_from(context.year) else {
                     return Err(Some(no_single_year(&name, context, span)));
                 };
+                if let Some(published) = stated(Some(year)) {
+                    return Ok(published);
+                }
                 match results.years.get(&year) {
                     Some(result) => result.clone().map_err(|Failed| None),
                     None => Err(Some(imported_year(imported, &name, year, span, results))),
