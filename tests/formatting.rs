@@ -22,6 +22,7 @@ fn bud_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     for directory in [
         "decisions",
+        "decisions/unfccc",
         "tests/fixtures/valid",
         "tests/fixtures/errors",
         "tests/fixtures/imported",
@@ -116,13 +117,23 @@ fn the_bundled_decisions_are_formatted() {
         .assert()
         .code(0)
         .stdout("");
-    for entry in std::fs::read_dir("decisions").unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "bud") {
-            let source = std::fs::read_to_string(&path).unwrap();
-            assert_eq!(format(&source).unwrap(), source, "{}", path.display());
+    let mut checked = 0;
+    for directory in ["decisions", "decisions/unfccc"] {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "bud") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                assert_eq!(format(&source).unwrap(), source, "{}", path.display());
+                // Canonical means a fixed point: formatting the result changes nothing.
+                assert_eq!(format(&format(&source).unwrap()).unwrap(), source);
+                checked += 1;
+            }
         }
     }
+    assert_eq!(
+        checked, 6,
+        "BS-VI/7, the BRS report and the four UNFCCC decisions"
+    );
 }
 
 /// BS-VI/7 with every line's indentation removed, every run of spaces between tokens

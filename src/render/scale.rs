@@ -26,7 +26,9 @@ pub(super) fn view(
     scale: &ScaleModel,
 ) -> Table {
     let def = &scale.def;
-    let rates = def.rate_rounding.map_or_else(
+    // A scale of fees prints only its base rates, rounded; the fees come from them
+    // unrounded.
+    let rates = def.rate_rounding.or(def.base_rounding).map_or_else(
         || "exact".to_owned(),
         |r| {
             format!(
