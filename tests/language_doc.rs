@@ -7,7 +7,8 @@
 //!   checks them.
 //! - Every line of a ```` ```bud-excerpt ```` block, trimmed, is a line of
 //!   `decisions/bs-vi-7.bud` (or part of one, once runs of spaces are collapsed), except
-//!   a line that is only `…` or `...`, which marks lines left out.
+//!   a line that is only `…` or `...`, which marks lines left out. A block opened
+//!   ```` ```bud-excerpt decisions/unfccc/22-cp-21.bud ```` quotes that decision instead.
 //! - ```` ```text ```` blocks (output, diagnostics, fragments) are not checked; a block of
 //!   any other kind is refused, so that a misspelt kind cannot skip a check.
 //!
@@ -163,7 +164,7 @@ fn collapse_spaces(line: &str) -> String {
 }
 
 /// Checks that every line of a ```bud-excerpt block is in the decision.
-fn check_excerpt(block: &Block, decision: &str) -> Result<(), String> {
+fn check_excerpt(block: &Block, decision: &str, file: &str) -> Result<(), String> {
     let trimmed: Vec<&str> = decision.lines().map(str::trim).collect();
     let collapsed: Vec<String> = decision.lines().map(collapse_spaces).collect();
     let mut problems = Vec::new();
@@ -179,7 +180,7 @@ fn check_excerpt(block: &Block, decision: &str) -> Result<(), String> {
                 .any(|decision_line| decision_line.contains(&wanted));
         if !present {
             problems.push(format!(
-                "{DOC_NAME}:{}: this line of the ```bud-excerpt block at line {} is not in decisions/bs-vi-7.bud: {line:?}",
+                "{DOC_NAME}:{}: this line of the ```bud-excerpt block at line {} is not in {file}: {line:?}",
                 block.line + 1 + offset,
                 block.line
             ));
@@ -208,7 +209,18 @@ fn check_reference(doc: &str, decision: &str) -> Vec<String> {
             }
             "bud-excerpt" => {
                 excerpts += 1;
-                check_excerpt(block, decision)
+                check_excerpt(block, decision, "decisions/bs-vi-7.bud")
+            }
+            kind if kind.starts_with("bud-excerpt decisions/") => {
+                excerpts += 1;
+                let file = kind.trim_start_matches("bud-excerpt ").trim();
+                match std::fs::read_to_string(file) {
+                    Ok(text) => check_excerpt(block, &text, file),
+                    Err(error) => Err(format!(
+                        "{DOC_NAME}:{}: the ```bud-excerpt block quotes {file}, which cannot be read: {error}",
+                        block.line
+                    )),
+                }
             }
             "text" => Ok(()),
             other => Err(format!(
@@ -294,4 +306,31 @@ fn a_reference_without_checked_blocks_fails() {
     );
     let unclosed = check_reference("```bud\n// expect: clean\n", DECISION);
     assert!(unclosed[0].contains("never closed"), "{unclosed:#?}");
+}
+
+#[test]
+fn an_excerpt_of_another_decision_is_checked_against_that_decision() {
+    let doc = "```bud-excerpt decisions/unfccc/22-cp-21.bud\n\
+               import \"22-cp-21.bud\" as cop\n\
+               ```\n\
+               \n\
+               ```bud-excerpt decisions/unfccc/12-cmp-11.bud\n\
+               import \"22-cp-21.bud\" as cop\n\
+               ```\n\
+               \n\
+               ```bud-excerpt decisions/unfccc/no-such-decision.bud\n\
+               ```\n\
+               \n\
+               ```bud\n\
+               // expect: bud::decision::field\n\
+               ```\n";
+    let failures = check_reference(doc, DECISION);
+    assert_eq!(failures.len(), 2, "{failures:#?}");
+    assert!(
+        failures[0].starts_with("docs/language.md:2:")
+            && failures[0].contains("is not in decisions/unfccc/22-cp-21.bud"),
+        "{}",
+        failures[0]
+    );
+    assert!(failures[1].contains("cannot be read"), "{}", failures[1]);
 }
