@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 28] = [
+pub const KEYWORDS: [&str; 29] = [
     "decision",
     "report",
     "import",
@@ -40,6 +40,7 @@ pub const KEYWORDS: [&str; 28] = [
     "scenario",
     "replace",
     "remove",
+    "erratum",
 ];
 
 /// A syntax error in words, and the offset where the grammar stopped (which the

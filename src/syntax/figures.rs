@@ -321,6 +321,8 @@ struct Piece<'a> {
     start: usize,
     end: usize,
     quoted: bool,
+    /// Nothing between two `|`: a blank cell of a copied table (`|  |`).
+    blank: bool,
 }
 
 /// What stands between two pieces.
@@ -385,6 +387,13 @@ pub(crate) fn read_cells(
         let (first, last) = (pieces[start], pieces[end]);
         let span = Span::new(at + first.start, at + last.end);
         let written = &text[first.start..last.end];
+        if first.blank {
+            figures.push(Figure {
+                kind: FigureKind::Blank,
+                span,
+            });
+            continue;
+        }
         if first.quoted && start == end {
             let inner = &written[1..written.len().saturating_sub(1).max(1)];
             figures.push(Figure {
@@ -429,13 +438,32 @@ fn pieces(text: &str) -> (Vec<Piece<'_>>, Vec<Gap>) {
     let mut pieces: Vec<Piece<'_>> = Vec::new();
     let mut gaps = Vec::new();
     let mut gap = String::new();
+    // The `|` after the last piece, if any: another before a piece makes a blank cell.
+    let mut open_pipe: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {
+        if c == '|' {
+            if let Some(after) = open_pipe {
+                if !pieces.is_empty() {
+                    gaps.push(Gap::Hard);
+                }
+                pieces.push(Piece {
+                    text: "",
+                    start: after,
+                    end: start,
+                    quoted: false,
+                    blank: true,
+                });
+                gap.clear();
+            }
+            open_pipe = Some(start + 1);
+        }
         if c == '|' || is_blank(c) {
             gap.push(c);
             chars.next();
             continue;
         }
+        open_pipe = None;
         let quoted = c == '"';
         let mut end = start + c.len_utf8();
         chars.next();
@@ -467,6 +495,7 @@ fn pieces(text: &str) -> (Vec<Piece<'_>>, Vec<Gap>) {
             start,
             end,
             quoted,
+            blank: false,
         });
     }
     (pieces, gaps)
@@ -836,6 +865,24 @@ mod tests {
                 number(dec!(103057), 0)
             ]
         );
+    }
+
+    #[test]
+    fn nothing_between_two_pipes_is_a_blank_cell() {
+        assert_eq!(
+            read(" |  |  |  |", 3).0,
+            vec![FigureKind::Blank, FigureKind::Blank, FigureKind::Blank]
+        );
+        assert_eq!(
+            read("| 1 402 358 || 3 231 716 |", 3).0,
+            vec![
+                number(dec!(1402358), 0),
+                FigureKind::Blank,
+                number(dec!(3231716), 0)
+            ]
+        );
+        // Pipes around figures alone add no cell.
+        assert_eq!(read("| 1 | 2 |", 2).0.len(), 2);
     }
 
     #[test]

@@ -380,7 +380,9 @@ fn split_figures(
                     segments.push(std::mem::take(&mut current));
                 }
                 let until = end.saturating_sub(line_at).min(raw.len());
-                segments.push(raw[at..until].to_owned());
+                // A blank cell between two `|` of a copied row is written `_`.
+                let figure = raw.get(at..until).unwrap_or_default().trim();
+                segments.push(if figure.is_empty() { "_" } else { figure }.to_owned());
                 while chars.peek().is_some_and(|(next, _)| *next < until) {
                     chars.next();
                 }

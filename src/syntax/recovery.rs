@@ -11,7 +11,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Words that open a top-level item. A line starting with one inside an unclosed
 /// block most likely means the block lost its `}`; blanking would only hide the items
 /// below, one error each, so recovery stops there.
-pub(crate) const ITEM_KEYWORDS: [&str; 8] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 9] = [
     "decision",
     "report",
     "paragraph",
@@ -20,6 +20,7 @@ pub(crate) const ITEM_KEYWORDS: [&str; 8] = [
     "group",
     "scenario",
     "import",
+    "erratum",
 ];
 
 /// `text` with the statement at byte `position` blanked out, or `None` when there is
