@@ -123,6 +123,24 @@ impl Client {
         }
     }
 
+    /// The diagnostics published for `uri` at `version`, skipping earlier ones (a
+    /// document is checked again whenever another open one changes).
+    fn diagnostics_at(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            let wanted = |m: &Value| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == uri
+                    && m["params"]["version"] == version
+            };
+            if let Some(at) = self.notifications.iter().position(wanted) {
+                let found = self.notifications.remove(at);
+                return found["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            let message = self.next();
+            self.notifications.push(message);
+        }
+    }
+
     fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
         self.notify(
             "textDocument/didOpen",
@@ -526,4 +544,52 @@ fn exit_without_shutdown_is_exit_code_1() {
     let mut client = Client::start();
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
+fn a_decision_reading_an_open_one_follows_its_edits_and_a_un_figure_hovers() {
+    let folder = std::fs::canonicalize("decisions/unfccc").unwrap();
+    let uri_of = |file: &str| format!("file://{}", folder.join(file).display());
+    let (cop, cmp) = (uri_of("22-cp-21.bud"), uri_of("21-cp-23.bud"));
+    let cop_text = std::fs::read_to_string(folder.join("22-cp-21.bud")).unwrap();
+    let cmp_text = std::fs::read_to_string(folder.join("21-cp-23.bud")).unwrap();
+    let mut client = Client::start();
+    assert!(errors(&client.open(&cop, &cop_text)).is_empty());
+    assert!(errors(&client.open(&cmp, &cmp_text)).is_empty());
+
+    // Hovering a figure in UN notation gives what bud computes for it.
+    let (line, column) = position_of(&cop_text, "C. support", "3 146 088");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": cop }, "position": { "line": line, "character": column + 2 } }),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("3 146 088"), "{hover:#}");
+
+    // 2017's Adaptation, mistyped in the open 22/CP.21: one error there; 21/CP.23,
+    // which reads that decision's reserve level for 2017, is checked again against the
+    // editor's text, and counts what follows without an error of its own.
+    let (line, column) = position_of(&cop_text, "\"Adaptation\"", "2 336 252");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": cop, "version": 2 },
+            "contentChanges": [{
+                "range": { "start": { "line": line, "character": column + 2 },
+                           "end": { "line": line, "character": column + 3 } },
+                "text": "4"
+            }]
+        }),
+    );
+    let cop_diagnostics = client.diagnostics_at(&cop, 2);
+    let found = errors(&cop_diagnostics);
+    assert_eq!(found.len(), 1, "{cop_diagnostics:#?}");
+    assert!(
+        found[0]["message"].as_str().unwrap().contains("2 436 252"),
+        "{:#}",
+        found[0]
+    );
+    let cmp_diagnostics = client.diagnostics(&cmp);
+    assert!(errors(&cmp_diagnostics).is_empty(), "{cmp_diagnostics:#?}");
+    client.shut_down();
 }
