@@ -202,42 +202,30 @@ proptest! {
 /// pest's detailed-error switch is one flag for the whole process; parsing broken files
 /// on several threads at once (as the test harness and an editor server do) must still
 /// give every file the message it gets alone.
+/// A decision's diagnostics, as one text to compare.
+fn diagnostics_of(decision: &str) -> String {
+    let checked = bud::check(
+        &bud::world::Memory::decision(decision),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    );
+    format!("{:?}", checked.into_first().unwrap().diagnostics)
+}
+
 #[test]
 fn a_broken_file_gets_the_same_message_while_other_threads_parse() {
     // Small, so that parses are short and the threads' switching overlaps often; the
     // detailed message here adds "or the end of the line" to the plain one.
     let broken = "decision \"X\" {\n    period 2013-2014\n    currency US$\n}\n\n\
                   table 1 t {\n    unit US$\n    columns 2013 2014\n    a \"A\" 1 }]2\n}\n";
-    let alone = format!(
-        "{:?}",
-        bud::check(
-            &bud::world::Memory::decision(broken),
-            bud::world::Memory::MAIN,
-            bud::Request::DECISION
-        )
-        .into_first()
-        .unwrap()
-        .diagnostics
-    );
+    let alone = diagnostics_of(broken);
     assert!(alone.contains("or the end of the line"), "{alone}");
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let alone = alone.clone();
             std::thread::spawn(move || {
                 (0..2_000)
-                    .map(|_| {
-                        format!(
-                            "{:?}",
-                            bud::check(
-                                &bud::world::Memory::decision(broken),
-                                bud::world::Memory::MAIN,
-                                bud::Request::DECISION
-                            )
-                            .into_first()
-                            .unwrap()
-                            .diagnostics
-                        )
-                    })
+                    .map(|_| diagnostics_of(broken))
                     .filter(|message| *message != alone)
                     .count()
             })

@@ -751,12 +751,7 @@ impl<'a> Evaluator<'a> {
             ));
         };
         let Some(index) = table.column_index(column) else {
-            let columns = table
-                .columns
-                .iter()
-                .map(|c| column_name(*c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let columns = table.column_list();
             return Err(Some(
                 Diagnostic::error(
                     Code::TableColumn,

@@ -218,6 +218,15 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// "2016, 2017, Total": the table's columns, for a message.
+    pub fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|c| super::resolve::column_name(*c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A column's heading as the table prints it: "2013", "2013-2014", "Total" or a
     /// text column's own ("Synergies").
     pub fn heading(&self, column: ColumnKey) -> String {

@@ -1076,12 +1076,7 @@ impl<'a> Resolver<'a> {
                     "bud always computes a Total as the sum of the row's year columns".to_owned(),
                 ))
             } else if table.column_index(*key).is_none() {
-                let columns = table
-                    .columns
-                    .iter()
-                    .map(|c| column_name(*c))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let columns = table.column_list();
                 Some((
                     format!(
                         "{} has no column {}",

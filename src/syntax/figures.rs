@@ -418,7 +418,7 @@ pub(crate) fn read_cells(
 }
 
 /// `\"` and `\\` in a text cell, as the grammar's strings have them.
-fn unescaped(inner: &str) -> String {
+pub(crate) fn unescaped(inner: &str) -> String {
     let mut value = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

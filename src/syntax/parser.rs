@@ -1318,19 +1318,8 @@ fn text(pair: Pair<'_, Rule>) -> Text {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(raw);
-    let mut value = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(escaped) = chars.next() {
-                value.push(escaped);
-            }
-        } else {
-            value.push(c);
-        }
-    }
     Text {
-        value: CompactString::from(value),
+        value: CompactString::from(super::figures::unescaped(inner)),
         span,
     }
 }
