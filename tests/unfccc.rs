@@ -339,3 +339,67 @@ fn a_decision_reading_a_wrong_figure_of_another_counts_what_follows_and_fails_ch
     );
     assert!(report.contains("22-cp-21.bud: "), "{report}");
 }
+
+#[test]
+fn the_workbook_shows_marks_raised_un_notation_and_each_acknowledged_error() {
+    use calamine::{Data, Reader, Xlsx};
+    let workbook_of = |file: &str| -> Vec<u8> {
+        let output = bud()
+            .args(["evaluate", &format!("{FOLDER}/{file}"), "--format", "xlsx"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{file}");
+        output.stdout
+    };
+    let bytes = workbook_of("22-cp-21.bud");
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        [
+            "Decision", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Annex"
+        ]
+    );
+    let table_1 = workbook.worksheet_range("Table 1").unwrap();
+    let labels: Vec<String> = (0..table_1.height() as u32)
+        .filter_map(|row| match table_1.get_value((row, 0)) {
+            Some(Data::String(label)) => Some(label.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        labels.contains(&"D. Adjustment to working capital reserveᵈ".to_owned()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.iter().any(|label| label.contains('^')),
+        "{labels:?}"
+    );
+    // The reserve adjustment is a negative figure: the workbook's format shows it in
+    // parentheses, and a nil as an en dash.
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("#,##0;(#,##0);&quot;–&quot;"), "{styles}");
+
+    // 6/CMP.13: each acknowledged rate carries a note that says so, with the reason.
+    let comments = zip_entry(&workbook_of("6-cmp-13.bud"), "xl/comments1.xml");
+    assert_eq!(
+        comments.matches("a published error, acknowledged").count(),
+        28
+    );
+    assert!(
+        comments.contains("Spain, adjusted scale 2018: stated 3.865"),
+        "{comments}"
+    );
+}
+
+/// One file of a workbook (a zip archive), as text.
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}

@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 
 use super::formula::{CellFormula, value_name};
 use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell, Value};
-use crate::format::Notation;
+use crate::format::{Notation, superscript_marks};
 
 /// The row the first line of a table is written on (0-based), under the title, the
 /// unit and the headings.
@@ -206,8 +206,9 @@ fn table_sheet(
     names: &HashSet<String>,
 ) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
+    // Footnote marks as the decision prints them, raised: `^a` is `ᵃ`.
     let heading = match &table.title {
-        Some(title) => format!("{}. {title}", table.name),
+        Some(title) => format!("{}. {}", table.name, superscript_marks(title)),
         None => table.name.clone(),
     };
     sheet.write_string_with_format(0, 0, heading, &bold)?;
@@ -222,7 +223,7 @@ fn table_sheet(
         .set_align(rust_xlsxwriter::FormatAlign::Right);
     sheet.write_string_with_format(3, 0, &table.label_heading, &bold)?;
     for (column, heading) in (1u16..).zip(&table.columns) {
-        sheet.write_string_with_format(3, column, &heading.heading, &right)?;
+        sheet.write_string_with_format(3, column, superscript_marks(&heading.heading), &right)?;
     }
     let formats: Vec<Format> = (0..table.columns.len())
         .map(|column| Format::new().set_num_format(column_format(table, column)))
@@ -240,7 +241,7 @@ fn table_sheet(
                 let format = Format::new().set_indent(u8::try_from(line.depth).unwrap_or(u8::MAX));
                 if strong { format.set_bold() } else { format }
             });
-        sheet.write_string_with_format(row, 0, &line.label, label_format)?;
+        sheet.write_string_with_format(row, 0, superscript_marks(&line.label), label_format)?;
         for ((column, cell), format) in (1u16..).zip(&line.cells).zip(&formats) {
             write_cell(sheet, row, column, cell, format, names, table)?;
         }
@@ -248,7 +249,7 @@ fn table_sheet(
     }
     row += 1;
     for text in table.footnotes.iter().chain(&table.notes) {
-        sheet.write_string(row, 0, text)?;
+        sheet.write_string(row, 0, superscript_marks(text))?;
         row += 1;
     }
     let label_width = table
@@ -342,9 +343,10 @@ fn write_cell(
         .as_ref()
         .filter(|s| s.outcome != OutcomeName::Matches)
     {
-        let text = table
-            .footnote(&cell.mark)
-            .map_or_else(|| format!("published {}", stated.written), str::to_owned);
+        let text = table.footnote(&cell.mark).map_or_else(
+            || format!("published {}", stated.written),
+            superscript_marks,
+        );
         sheet.insert_note(row, column, &Note::new(text).set_author("bud"))?;
     }
     Ok(())
