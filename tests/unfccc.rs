@@ -255,7 +255,7 @@ fn any_input_of_a_table_1_changed_is_one_error_at_it_in_un_notation_whoever_read
         std::fs::copy(Path::new(FOLDER).join(file), dir.path().join(file)).unwrap();
     }
     let folder = dir.path().to_str().unwrap().to_owned();
-    let mut tried = 0;
+    let (mut tried, mut marked) = (0, 0);
     for cop in ["22-cp-21.bud", "21-cp-23.bud"] {
         let original = std::fs::read_to_string(Path::new(FOLDER).join(cop)).unwrap();
         for (line, figure) in table_1_inputs(&original) {
@@ -279,16 +279,20 @@ fn any_input_of_a_table_1_changed_is_one_error_at_it_in_un_notation_whoever_read
             let error_at = report.find("  × ").unwrap();
             let report_of_error = &report[error_at..];
             assert!(errors[0].contains(&changed_figure), "{}", errors[0]);
+            // A footnote mark in a label is printed raised, never as written (`^b`).
+            assert!(!errors[0].contains('^'), "{}", errors[0]);
             assert!(report_of_error.contains(&figure), "{report_of_error}");
             assert!(
                 report_of_error.contains(&format!("{cop}:")),
                 "{report_of_error}"
             );
+            marked += usize::from(errors[0].contains(['ᵃ', 'ᵇ', 'ᶜ']));
             tried += 1;
         }
         std::fs::write(dir.path().join(cop), &original).unwrap();
     }
     assert!(tried >= 40, "only {tried} inputs changed");
+    assert!(marked >= 2, "only {marked} labels with a footnote mark");
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub(super) fn describe(
             let table = model.program.table(section.table);
             Some(format!(
                 "**{}** ({}): a section of {} row{}",
-                section.display_label(),
+                section.message_label(),
                 table.display_name(),
                 section.rows.len(),
                 if section.rows.len() == 1 { "" } else { "s" }
@@ -63,7 +63,7 @@ fn cell(model: &Model, reconciliation: &Reconciliation, row: RowId, column: usiz
     let mut text = format!(
         "**{}, {}, {key}**\n\n",
         table.display_name(),
-        definition.display_label()
+        definition.message_label()
     );
     let show = |value: Exact| figures(table).show(value);
     if table.is_text(column) {
@@ -138,7 +138,7 @@ fn row_text(model: &Model, reconciliation: &Reconciliation, row: RowId, source: 
     let mut text = format!(
         "**{}, {}** ({})\n\n| | computed | stated | |\n|---|---:|---:|---|\n",
         table.display_name(),
-        definition.display_label(),
+        definition.message_label(),
         table.unit.describe()
     );
     for (column, key) in table.columns.iter().enumerate() {

@@ -322,7 +322,7 @@ fn names(model: &Model, items: &mut Vec<Completion>) {
             if let crate::semantics::program::Line::Row(row) = line {
                 let row = program.row(*row);
                 if let Some(name) = &row.name {
-                    let detail = format!("{}, {}", table.display_name(), row.display_label());
+                    let detail = format!("{}, {}", table.display_name(), row.message_label());
                     items.push(item(name, CompletionKind::Row, &detail));
                     let qualified = format!("{}.{name}", table.name);
                     items.push(item(&qualified, CompletionKind::Row, &detail));
@@ -332,7 +332,7 @@ fn names(model: &Model, items: &mut Vec<Completion>) {
     }
     for section in &program.sections {
         if let Some(name) = &section.name {
-            items.push(item(name, CompletionKind::Row, &section.display_label()));
+            items.push(item(name, CompletionKind::Row, &section.message_label()));
         }
     }
     for group in &model.scales.groups {

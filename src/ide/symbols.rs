@@ -172,7 +172,7 @@ fn table_symbol(program: &Program, id: TableId) -> Symbol {
                 let section = program.section(*section);
                 close(&mut open, &mut root, section.depth);
                 let mut found = symbol(
-                    section.display_label(),
+                    section.message_label(),
                     SymbolKind::Section,
                     section.span,
                     section.span,
@@ -183,7 +183,7 @@ fn table_symbol(program: &Program, id: TableId) -> Symbol {
             Line::Row(row) => {
                 let row = program.row(*row);
                 close(&mut open, &mut root, row.depth);
-                let mut found = symbol(row.display_label(), SymbolKind::Row, row.span, row.span);
+                let mut found = symbol(row.message_label(), SymbolKind::Row, row.span, row.span);
                 found.detail = row.name.as_deref().map(str::to_owned);
                 match open.last_mut() {
                     Some((_, parent)) => parent.children.push(found),

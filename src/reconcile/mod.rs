@@ -550,7 +550,7 @@ fn presentation(model: &Model, subject: Subject) -> Presentation {
                 title: format!(
                     "{}, {}, {}",
                     table.display_name(),
-                    definition.display_label(),
+                    definition.message_label(),
                     column_name(column_key)
                 ),
                 figures: figures(table),
@@ -774,7 +774,7 @@ fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -
         formula.for_each_reference(&mut |reference, _, _| {
             if let Reference::Row(input) = reference {
                 let same_table = program.row(input).table == definition.table;
-                let name = program.row(input).display_label();
+                let name = program.row(input).message_label();
                 if same_table
                     && failing.contains(&Subject::Cell { row: input, column })
                     && !names.contains(&name)

@@ -122,7 +122,7 @@ fn table_differences(out: &mut String, left: (&Model, usize), right: (&Model, us
             }
         }
         if !changes.is_empty() {
-            lines.push(format!("  {}: {}", row.display_label(), changes.join(", ")));
+            lines.push(format!("  {}: {}", row.message_label(), changes.join(", ")));
         }
     }
     for (_, row, occurrence) in &right_rows {
@@ -130,7 +130,7 @@ fn table_differences(out: &mut String, left: (&Model, usize), right: (&Model, us
             .iter()
             .any(|(_, r, n)| r.label == row.label && n == occurrence)
         {
-            lines.push(format!("  {}: only in the second", row.display_label()));
+            lines.push(format!("  {}: only in the second", row.message_label()));
         }
     }
     if !lines.is_empty() {

@@ -785,7 +785,7 @@ impl RowContext<'_> {
                 footnotes,
                 || {
                     let column = column_name(key.unwrap_or(ColumnKey::Total));
-                    format!("{}, {column}", self.row.display_label())
+                    format!("{}, {column}", self.row.message_label())
                 },
                 scale,
             ),

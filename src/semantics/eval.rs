@@ -718,7 +718,7 @@ impl<'a> Evaluator<'a> {
                         format!(
                             "{}, {} has no published figure for {column}",
                             table.display_name(),
-                            row.display_label()
+                            row.message_label()
                         ),
                     )
                     .at(span, "reads a blank cell")
@@ -885,7 +885,7 @@ fn absent_read(
         Code::EvalAbsent,
         format!(
             "\"{}\" gives no amount for {column} (`absent`), so nothing can be computed from it",
-            row.display_label()
+            row.message_label()
         ),
     )
     .at(span, label)

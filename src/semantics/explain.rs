@@ -268,7 +268,7 @@ impl Reading<'_> {
             section
                 .name
                 .as_deref()
-                .map_or_else(|| section.display_label(), str::to_owned)
+                .map_or_else(|| section.message_label(), str::to_owned)
         });
         let terms = terms
             .iter()

@@ -308,6 +308,12 @@ impl SectionDef {
     pub fn display_label(&self) -> String {
         with_marker(self.marker.as_deref(), &self.label)
     }
+
+    /// The label as a message names it: its footnote marks raised, as printed
+    /// (`C. Programme support costs (overheads)ᶜ`).
+    pub fn message_label(&self) -> String {
+        crate::format::superscript_marks(&self.display_label())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +340,12 @@ impl RowDef {
     /// "A. Staff costs *", as the table prints it.
     pub fn display_label(&self) -> String {
         with_marker(self.marker.as_deref(), &self.label)
+    }
+
+    /// The label as a message names it: its footnote marks raised, as printed
+    /// (`C. Programme support costs (overheads)ᶜ`).
+    pub fn message_label(&self) -> String {
+        crate::format::superscript_marks(&self.display_label())
     }
 
     /// The figure the table prints in a column, in the currency's units (a dash is
