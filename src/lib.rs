@@ -586,6 +586,7 @@ fn run(
     if reconciliation.count(reconcile::Outcome::Mismatch) > 0 {
         let published = semantics::as_published(file, &model, around.world);
         reconcile::attribution::attribute(&mut reconciliation, &model, &published);
+        reconcile::scale_causes::diagnose(&model, &mut reconciliation);
     }
     if errata {
         let strict = around.errata_strict;

@@ -317,7 +317,7 @@ fn a_decision_reading_a_wrong_figure_of_another_counts_what_follows_and_fails_ch
         .find(|line| line.contains("21-cp-23.bud: "))
         .unwrap();
     assert!(
-        later.contains("only because a figure they are computed from is wrong); 0 errors"),
+        later.contains("follow from an error reported once); 0 errors"),
         "{later}"
     );
 

@@ -205,7 +205,7 @@ fn summary(checked: &Checked) -> String {
     };
     let inherited = match tally.inherited {
         0 => String::new(),
-        n => format!(" ({n} only because a figure they are computed from is wrong)"),
+        n => format!(" ({n} follow from an error reported once)"),
     };
     let acknowledged = match tally.acknowledged {
         0 => String::new(),

@@ -36,6 +36,8 @@ pub enum Cause {
     Upstream,
     /// It is explained by the wrong figure `Reconciliation::culprits[n]`.
     Figure(usize),
+    /// It is explained by a cause found in its scale, `Reconciliation::scale_causes[n]`.
+    Scale(usize),
 }
 
 /// A published figure that, corrected, makes several failing figures reconcile.

@@ -19,6 +19,7 @@
 pub mod attribution;
 pub mod errata;
 pub mod scale;
+pub mod scale_causes;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -171,6 +172,9 @@ pub struct Reconciliation {
     /// The published errors the decision acknowledges, each with its reason and the
     /// figures it names (`errata`).
     pub acknowledged: Vec<errata::Acknowledged>,
+    /// Causes found in scales: a rescaling factor the printed rates agree on, a rate
+    /// printed in another Party's line, a mistyped base rate (`scale_causes`).
+    pub scale_causes: Vec<scale_causes::ScaleCause>,
 }
 
 impl Reconciliation {
@@ -423,6 +427,12 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
             .iter()
             .filter(|culprit| !culprit.acknowledged)
             .map(|culprit| culprit_error(model, reconciliation, culprit)),
+    );
+    diagnostics.extend(
+        reconciliation
+            .scale_causes
+            .iter()
+            .filter_map(|cause| scale_causes::error(model, reconciliation, cause)),
     );
     diagnostics.extend(scale::residues(model));
     diagnostics

@@ -550,8 +550,8 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
     if summary.inherited > 0 {
         let _ = writeln!(
             out,
-            "{} of those that do not reconcile fail only because a figure they are computed from \
-             is wrong: that figure is reported once, with the errors.",
+            "{} of those that do not reconcile follow from an error reported once, with the errors: \
+             a wrong figure they are computed from, or one cause in a scale.",
             summary.inherited,
         );
     }
