@@ -434,6 +434,7 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
             .iter()
             .filter_map(|cause| scale_causes::error(model, reconciliation, cause)),
     );
+    diagnostics.extend(scale::column_sums(model, reconciliation));
     diagnostics.extend(scale::residues(model));
     diagnostics
 }

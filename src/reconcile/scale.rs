@@ -20,7 +20,7 @@ use crate::semantics::eval::Amount;
 use crate::semantics::explain::{ScaleLine, Subject};
 use crate::semantics::number::Exact;
 use crate::semantics::scale::{FigureRole, PartyDef, ScaleDef, ScaleModel, YearResult};
-use crate::syntax::ast::{FigureKind, RoundingMode};
+use crate::syntax::ast::{FigureKind, RoundingMode, Written};
 
 /// Checks every stated figure of every scale.
 pub(super) fn checks(model: &Model, reconciliation: &mut Reconciliation) {
@@ -625,4 +625,95 @@ fn residue(scale: &ScaleModel, year_index: usize, year: &YearResult) -> Option<D
         note = note.in_file(file);
     }
     Some(note)
+}
+
+/// The TOTAL line against the figures printed above it: each column's printed figures
+/// add up to its TOTAL within their rounding (each figure's half step, and the TOTAL's
+/// own). A figure that does not reconcile on its own line, and has been reported or
+/// acknowledged there, counts as bud computes it: the sum fails only for a cause of
+/// its own, such as a TOTAL mistyped or a line missing.
+pub(super) fn column_sums(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (index, scale) in model.scales.scales.iter().enumerate() {
+        let def = &scale.def;
+        let Some(total) = def.total.as_ref().filter(|_| def.complete) else {
+            continue;
+        };
+        for (column, figure) in total.figures.iter().enumerate() {
+            let FigureKind::Number(stated) = figure.kind else {
+                continue;
+            };
+            let own = Subject::Scale {
+                scale: index,
+                line: ScaleLine::Total,
+                figure: column,
+            };
+            // A TOTAL that fails against what bud computes is reported there, once.
+            let fails_already = reconciliation.check_for(own).is_some_and(|check| {
+                check.outcome != Outcome::Matches && check.outcome != Outcome::Rounding
+            });
+            if fails_already {
+                continue;
+            }
+            let role = def.role(column);
+            // Contributions are checked against their TOTAL when the amount is read
+            // (`semantics::scale`), before they are computed.
+            if matches!(role, FigureRole::Contribution(_)) {
+                continue;
+            }
+            let (step, _) = precision(def, role);
+            let mut sum = Decimal::ZERO;
+            let mut printed = 0u32;
+            for (party, line) in def.parties.iter().enumerate() {
+                let value = match line.figures.get(column).map(|f| &f.kind) {
+                    Some(FigureKind::Number(written)) => written.value,
+                    Some(FigureKind::Dash) => Decimal::ZERO,
+                    _ => continue,
+                };
+                printed += 1;
+                let subject = Subject::Scale {
+                    scale: index,
+                    line: ScaleLine::Party(party),
+                    figure: column,
+                };
+                let counted = match reconciliation.check_for(subject) {
+                    Some(check)
+                        if matches!(check.outcome, Outcome::Mismatch | Outcome::Acknowledged) =>
+                    {
+                        check.computed.to_decimal()
+                    }
+                    _ => value,
+                };
+                sum = sum.saturating_add(counted);
+            }
+            let tolerance = (step / Decimal::TWO).saturating_mul(Decimal::from(printed + 1));
+            if (stated.value - sum).abs() <= tolerance || printed == 0 {
+                continue;
+            }
+            let shown = |value: Decimal| {
+                format::written(Written {
+                    value,
+                    decimals: stated.decimals,
+                })
+            };
+            let title = title(model, own);
+            errors.push(
+                Diagnostic::error(
+                    Code::ReconcileMismatch,
+                    format!(
+                        "{title}: printed {}, but the {printed} figures printed above it add up to {}",
+                        format::written(stated),
+                        shown(sum.round_dp(stated.decimals)),
+                    ),
+                )
+                .at(figure.span, format!("the column adds up to {}", shown(sum.round_dp(stated.decimals))))
+                .with_help(format!(
+                    "rounding explains at most ±{} ({printed} figures and the TOTAL, each rounded to {}); correct the TOTAL, or look for a figure left blank, or a line missing or printed twice",
+                    tolerance.normalize(),
+                    step.normalize()
+                )),
+            );
+        }
+    }
+    errors
 }
