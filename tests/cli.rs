@@ -177,9 +177,11 @@ fn an_edited_input_still_shows_every_figure_it_moves_in_evaluate() {
     let (dir, _) = edited_copy("1,875.2   1,916.7   3,791.9", "1,885.2   1,916.7   3,791.9");
     let (code, output) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud"]);
     assert_eq!(code, 1, "{output}");
-    // The tables stay honest: what bud computes is marked ✗ wherever it differs.
+    // The tables stay honest: each published figure is marked ✗ wherever bud's
+    // differs, and bud's figure is printed beside it, never in its place.
     assert!(
-        output.contains("Sub-total (I)                                     2,587.6 ✗2"),
+        output
+            .contains("Sub-total (I)                                     2,577.6 ✗2 (bud 2,587.6)"),
         "{output}"
     );
     assert!(
@@ -333,13 +335,32 @@ fn evaluate_prints_tables_and_reports_errors_on_stderr() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stdout.contains("2,577.6 ✗1"), "{stdout}");
+    // The published figure stays in its cell, with bud's beside it.
+    assert!(stdout.contains("2,575.6 ✗1 (bud 2,577.6)"), "{stdout}");
     assert!(
         stdout
             .contains("✗1 Sub-total (I), 2013: stated 2,575.6, computed 2,577.6, difference -2.0"),
         "{stdout}"
     );
     assert!(stderr.contains("bud::reconcile::mismatch"), "{stderr}");
+    for (format, beside) in [
+        ("html", "2,575.6<span class=\"mark mismatch\""),
+        ("markdown", "2,575.6 ✗1 (bud 2,577.6)"),
+    ] {
+        let output = bud()
+            .current_dir(dir.path())
+            .args(["evaluate", "bs-vi-7.bud", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains(beside), "{format}: {text}");
+        if format == "html" {
+            assert!(
+                text.contains("<span class=\"bud\">bud 2,577.6</span>"),
+                "{text}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -23,6 +23,7 @@ td.figure { text-align: right; white-space: nowrap; }
 tr.section td { font-weight: 600; background: #f4f4f4; }
 tr.computed td.label, tr.total td { font-weight: 600; }
 .mark { display: inline-block; min-width: 1.8em; text-align: left; padding-left: 0.2em; font-size: 0.9em; }
+.bud { display: block; font-size: 0.8em; color: #555; }
 .matches { color: #1a7f37; }
 .rounding { color: #9a6700; }
 .mismatch { color: #cf222e; font-weight: 700; }
@@ -229,6 +230,9 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
             escape(&meaning),
             escape(&cell.mark)
         );
+        if let Some(bud) = &cell.bud {
+            let _ = write!(out, "<span class=\"bud\">bud {}</span>", escape(bud));
+        }
     } else {
         // An empty mark keeps unmarked figures aligned with marked ones.
         out.push_str("<span class=\"mark\"></span>");

@@ -107,12 +107,17 @@ fn table(out: &mut String, table: &Table) {
         for column in 0..table.columns.len() {
             let cell = line.cells.get(column);
             let figure = cell.map_or(String::new(), |c| {
-                [c.shown.as_str(), c.mark.as_str()]
-                    .iter()
-                    .filter(|part| !part.is_empty())
-                    .map(|part| escape(part))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let bud = c.bud.as_ref().map(|bud| format!("(bud {bud})"));
+                [
+                    c.shown.as_str(),
+                    c.mark.as_str(),
+                    bud.as_deref().unwrap_or_default(),
+                ]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .map(|part| escape(part))
+                .collect::<Vec<_>>()
+                .join(" ")
             });
             let _ = write!(text, " {figure} |");
         }

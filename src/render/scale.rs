@@ -162,6 +162,10 @@ fn line_cells(
             TableCell {
                 kind: super::view::CellKind::Amount,
                 shown: figure_text(scale, line, party, figure, check),
+                bud: check
+                    .filter(|c| c.outcome == Outcome::Mismatch)
+                    .and_then(|_| computed(scale, line, role))
+                    .map(|amount| rounded(scale, role, amount.value)),
                 value: number.map(|n| plain(Exact::new(n))),
                 computed: !is_input,
                 stated: check.map(|check| stated_as_is(check, scale.def.notation)),
@@ -242,7 +246,8 @@ fn figure_text(
     let written = party.figures.get(figure).map(|f| f.kind.clone());
     let role = scale.def.role(figure);
     let is_input = matches!((line, role), (ScaleLine::Party(_), FigureRole::Base(_)));
-    if is_input || check.is_some_and(|c| c.outcome != Outcome::Mismatch) {
+    // A stated figure is shown as published; bud's goes beside it when they differ.
+    if is_input || check.is_some() {
         return input_shown(written, scale.def.notation);
     }
     match computed(scale, line, role) {

@@ -188,7 +188,11 @@ fn line_text(line: &TableLine) -> (String, Vec<CellText>) {
             .iter()
             .map(|cell| CellText {
                 figure: cell.shown.clone(),
-                mark: cell.mark.clone(),
+                // bud's figure beside a published one that does not reconcile.
+                mark: match &cell.bud {
+                    Some(bud) => format!("{} (bud {bud})", cell.mark),
+                    None => cell.mark.clone(),
+                },
             })
             .collect(),
     };

@@ -224,6 +224,10 @@ pub struct TableCell {
     /// `✓`, `≈1`, `✗2`, or empty: the mark printed beside the figure.
     #[serde(skip)]
     pub mark: String,
+    /// For a figure that does not reconcile, bud's figure at the published precision,
+    /// printed beside the published one (which `shown` keeps).
+    #[serde(skip)]
+    pub bud: Option<String>,
     /// The figure as a spreadsheet computes it from other cells, where it can.
     #[serde(skip)]
     pub formula: Option<CellFormula>,
@@ -282,6 +286,7 @@ impl TableCell {
             computed: false,
             stated: None,
             mark: String::new(),
+            bud: None,
             formula: None,
             number: None,
             formula_result: None,
@@ -774,6 +779,7 @@ impl RowContext<'_> {
         TableCell {
             kind: CellKind::Amount,
             shown: self.shown(column, computed, figure.clone(), check),
+            bud: self.bud(column, computed, check),
             value: number.map(|n| plain(Exact::new(n))),
             computed,
             stated: check
@@ -827,9 +833,10 @@ impl RowContext<'_> {
         if !computed {
             return input_shown(figure, notation);
         }
-        // A figure that matches or differs only by rounding is shown as published: the
-        // published figure is the correct rounding of amounts bud only sees rounded.
-        if let Some(check) = check.filter(|c| c.outcome != Outcome::Mismatch) {
+        // A stated figure is shown as published: when it matches or differs only by
+        // rounding it is the correct rounding of amounts bud only sees rounded, and when
+        // it does not reconcile bud's figure goes beside it (`bud`), never in its place.
+        if let Some(check) = check {
             return figure_in(check.written, notation);
         }
         match self.model.cells[self.id.0].get(column) {
@@ -838,6 +845,15 @@ impl RowContext<'_> {
             }
             Some(Ok(amount)) => published(self.table, amount.value),
             _ => "?".to_owned(),
+        }
+    }
+
+    /// bud's figure for a stated figure that does not reconcile.
+    fn bud(&self, column: usize, computed: bool, check: Option<&Check>) -> Option<String> {
+        check.filter(|c| computed && c.outcome == Outcome::Mismatch)?;
+        match self.model.cells[self.id.0].get(column) {
+            Some(Ok(amount)) => Some(published(self.table, amount.value)),
+            _ => None,
         }
     }
 
