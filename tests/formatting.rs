@@ -131,8 +131,8 @@ fn the_bundled_decisions_are_formatted() {
         }
     }
     assert_eq!(
-        checked, 6,
-        "BS-VI/7, the BRS report and the four UNFCCC decisions"
+        checked, 7,
+        "BS-VI/7, the BRS report, the four UNFCCC decisions and the rule they share"
     );
 }
 

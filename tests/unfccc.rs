@@ -21,6 +21,16 @@ const DECISIONS: [(&str, &str); 4] = [
     ("6-cmp-13.bud", "6-CMP.13.txt"),
 ];
 
+/// The decisions and the rule they share, copied into `to`.
+fn copy_folder(to: &Path) {
+    for entry in std::fs::read_dir(FOLDER).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "bud") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
 fn bud() -> Command {
     let mut command = Command::cargo_bin("bud").unwrap();
     command.env("NO_COLOR", "1").env_remove("COLUMNS");
@@ -251,9 +261,7 @@ fn table_1_inputs(text: &str) -> Vec<(String, String)> {
 #[test]
 fn any_input_of_a_table_1_changed_is_one_error_at_it_in_un_notation_whoever_reads_it() {
     let dir = tempfile::tempdir().unwrap();
-    for (file, _) in DECISIONS {
-        std::fs::copy(Path::new(FOLDER).join(file), dir.path().join(file)).unwrap();
-    }
+    copy_folder(dir.path());
     let folder = dir.path().to_str().unwrap().to_owned();
     let (mut tried, mut marked) = (0, 0);
     for cop in ["22-cp-21.bud", "21-cp-23.bud"] {
@@ -298,9 +306,7 @@ fn any_input_of_a_table_1_changed_is_one_error_at_it_in_un_notation_whoever_read
 #[test]
 fn a_decision_reading_a_wrong_figure_of_another_counts_what_follows_and_fails_checked_alone() {
     let dir = tempfile::tempdir().unwrap();
-    for (file, _) in DECISIONS {
-        std::fs::copy(Path::new(FOLDER).join(file), dir.path().join(file)).unwrap();
-    }
+    copy_folder(dir.path());
     // 2017's Adaptation in 22/CP.21 feeds its reserve level for 2017, from which
     // 21/CP.23 measures its first adjustment.
     let cop = dir.path().join("22-cp-21.bud");

@@ -324,8 +324,19 @@ fn rule_lines(model: &Model, scale: &ScaleModel) -> Vec<String> {
         rule.push(format!("a {}% floor", format::exact(floor.rate)));
     }
     if !rule.is_empty() {
+        // A shared rule is named, with the instrument it comes from, and what of it the
+        // scale does not apply.
+        let name = match &def.shared_rule {
+            Some((name, Some(source))) => format!("Rule `{name}` ({source})"),
+            Some((name, None)) => format!("Rule `{name}`"),
+            None => "Rule".to_owned(),
+        };
+        let not_applied = match def.not_applied.as_slice() {
+            [] => String::new(),
+            parts => format!(" Not applied here: {}.", parts.join(", ")),
+        };
         lines.push(format!(
-            "Rule: {}; the other Parties' rates rescaled to add up to 100%.",
+            "{name}: {}; the other Parties' rates rescaled to add up to 100%.{not_applied}",
             rule.join(", ")
         ));
     }

@@ -129,6 +129,7 @@ impl Key {
             Item::Definition(definition) => named("value", &definition.name.name),
             Item::Table(table) => named("table", &table.name.name),
             Item::Scale(scale) => named("scale", &scale.name.name),
+            Item::Rule(rule) => named("rule", &rule.name.name),
             Item::Group(group) => named("group", &group.name.name),
         }
     }
@@ -240,6 +241,10 @@ impl<'a> Piece<'a> {
             Item::Definition(definition) => piece.definition(definition),
             Item::Table(table) => piece.table(table),
             Item::Scale(scale) => piece.scale(scale),
+            Item::Rule(rule) => {
+                piece.names.push(&rule.name.name);
+                piece.limits(&rule.limits);
+            }
             Item::Group(group) => piece.names.push(&group.name.name),
         }
         piece
@@ -296,12 +301,20 @@ impl<'a> Piece<'a> {
     fn scale(&mut self, scale: &'a ScaleTable) {
         self.names.push(&scale.name.name);
         self.notes(&scale.settings);
-        for rule in &scale.rules {
+        self.limits(&scale.rules);
+    }
+
+    /// What a scale's rule reads: its amount, the groups it caps, a shared rule.
+    fn limits(&mut self, rules: &'a [ScaleRule]) {
+        for rule in rules {
             match rule {
                 ScaleRule::Amount(amount, ..) => self.expr(amount),
                 ScaleRule::Base(..) => {}
                 ScaleRule::Cap { group, .. } => {
                     self.reads.insert(&group.name);
+                }
+                ScaleRule::Use { rule, .. } => {
+                    self.reads.insert(&rule.name);
                 }
                 ScaleRule::Rates(..)
                 | ScaleRule::Fixed { .. }
@@ -355,6 +368,7 @@ fn item_name(item: &Item) -> String {
         Item::Table(t) => t.name.name.to_string(),
         Item::Scale(s) => s.name.name.to_string(),
         Item::Group(g) => g.name.name.to_string(),
+        Item::Rule(r) => format!("rule {}", r.name.name),
         Item::Import(_) | Item::Scenario(_) | Item::Erratum(_) => "other".to_owned(),
     }
 }

@@ -157,6 +157,7 @@ impl<'a> Resolver<'a> {
                 // Errata are matched with the reconciliation, by `reconcile::errata`.
                 Item::Decision(_)
                 | Item::Import(_)
+                | Item::Rule(_)
                 | Item::Group(_)
                 | Item::Scenario(_)
                 | Item::Erratum(_) => {}

@@ -134,6 +134,10 @@ pub struct ScaleDef {
     pub ceiling: Option<Limit>,
     pub caps: Vec<(usize, Limit)>,
     pub floor: Option<Limit>,
+    /// The shared rule the scale applies (`rule financial_procedures`), and the
+    /// instrument it cites; and the parts of it the scale leaves out, in words.
+    pub shared_rule: Option<(String, Option<String>)>,
+    pub not_applied: Vec<String>,
     pub parties: Vec<PartyDef>,
     pub total: Option<PartyDef>,
     /// False when a Party line could not be read (a bad row, a wrong count, a second
@@ -323,12 +327,14 @@ pub fn evaluate(file: &ast::File, model: &Model, files: &dyn World) -> (Scales, 
     let mut builder = Builder {
         model,
         files,
+        shared: HashMap::new(),
         scales: Scales::default(),
         diagnostics: Vec::new(),
         incomplete: false,
         columns_ok: true,
     };
     builder.declare_groups(file);
+    builder.declare_rules(file);
     let tables: Vec<&ScaleTable> = file
         .items
         .iter()
@@ -350,6 +356,8 @@ pub fn evaluate(file: &ast::File, model: &Model, files: &dyn World) -> (Scales, 
 struct Builder<'a> {
     model: &'a Model,
     files: &'a dyn World,
+    /// The shared rules (`rule financial_procedures "…" { … }`), by name.
+    shared: HashMap<String, ast::RuleDef>,
     scales: Scales,
     diagnostics: Vec<Diagnostic>,
     /// Whether a Party line of the scale being built could not be read: its rates
@@ -361,6 +369,95 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    fn declare_rules(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let ast::Item::Rule(rule) = item else {
+                continue;
+            };
+            if let Some(first) = self.shared.get(rule.name.name.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameDuplicate,
+                        format!("the rule `{}` is defined twice", rule.name.name),
+                    )
+                    .at(rule.name.span, "defined again here")
+                    .with_label(first.name.span, "first defined here")
+                    .with_help("keep one `rule` block of that name"),
+                );
+                continue;
+            }
+            self.shared.insert(rule.name.name.to_string(), rule.clone());
+        }
+    }
+
+    /// The scale's rule lines, a shared rule's limits in place of the line that
+    /// applies it, less the parts it leaves out.
+    fn expanded(&mut self, rules: &[ScaleRule], def: &mut ScaleDef) -> Vec<ScaleRule> {
+        let mut expanded = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let ScaleRule::Use {
+                rule: name,
+                without,
+                ..
+            } = rule
+            else {
+                expanded.push(rule.clone());
+                continue;
+            };
+            let Some(shared) = self.shared.get(name.name.as_str()).cloned() else {
+                let help = match closest(&name.name, self.shared.keys().map(String::as_str)) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => "define it with `rule NAME \"source\" { fixed … floor … }`, here or in a file the decision imports".to_owned(),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameUnknown,
+                        format!("there is no rule `{}`", name.name),
+                    )
+                    .at(name.span, "unknown rule")
+                    .with_help(help),
+                );
+                self.incomplete = true;
+                continue;
+            };
+            for left_out in without {
+                let found = shared
+                    .limits
+                    .iter()
+                    .find(|limit| leaves_out(left_out, limit));
+                match found {
+                    Some(limit) => def.not_applied.push(limit_words(limit)),
+                    None => {
+                        let (what, span) = without_words(left_out);
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::TableSetting,
+                                format!("the rule `{}` has no {what} to leave out", name.name),
+                            )
+                            .at(span, "not in the rule")
+                            .with_label(shared.name.span, "the rule")
+                            .with_help(
+                                "name a `fixed`, `ceiling`, `cap` or `floor` line of the rule",
+                            ),
+                        );
+                    }
+                }
+            }
+            def.shared_rule = Some((
+                name.name.to_string(),
+                shared.source.as_ref().map(|s| s.value.to_string()),
+            ));
+            expanded.extend(
+                shared
+                    .limits
+                    .iter()
+                    .filter(|limit| !without.iter().any(|w| leaves_out(w, limit)))
+                    .cloned(),
+            );
+        }
+        expanded
+    }
+
     fn declare_groups(&mut self, file: &ast::File) {
         let mut seen: HashMap<String, Span> = HashMap::new();
         for item in &file.items {
@@ -494,6 +591,8 @@ impl Builder<'_> {
             ceiling: None,
             caps: Vec::new(),
             floor: None,
+            shared_rule: None,
+            not_applied: Vec::new(),
             parties: Vec::new(),
             total: None,
             complete: true,
@@ -940,7 +1039,8 @@ impl Builder<'_> {
     fn rules(&mut self, table: &ScaleTable, def: &mut ScaleDef) {
         let mut amount_given = false;
         let mut given: HashMap<&str, Span> = HashMap::new();
-        for rule in &table.rules {
+        let rules = self.expanded(&table.rules, def);
+        for rule in &rules {
             let (keyword, span) = rule_keyword(rule);
             if let Some(problem) = rule_rate(rule).and_then(|rate| percent_out_of_range(rate, span))
             {
@@ -999,6 +1099,8 @@ impl Builder<'_> {
                     }
                     def.fixed.push((index, limit(share, *span)));
                 }
+                // Replaced by the shared rule's limits in `expanded`.
+                ScaleRule::Use { .. } => {}
                 ScaleRule::Ceiling(rate, span) => def.ceiling = Some(limit(rate, *span)),
                 ScaleRule::Floor(rate, span) => def.floor = Some(limit(rate, *span)),
                 ScaleRule::Cap { group, rate, span } => {
@@ -1483,6 +1585,46 @@ fn rule_keyword(rule: &ScaleRule) -> (&'static str, Span) {
         ScaleRule::Ceiling(_, span) => ("ceiling", *span),
         ScaleRule::Cap { span, .. } => ("cap", *span),
         ScaleRule::Floor(_, span) => ("floor", *span),
+        ScaleRule::Use { span, .. } => ("rule", *span),
+    }
+}
+
+/// Whether `without` names this limit of a shared rule.
+fn leaves_out(without: &ast::Without, limit: &ScaleRule) -> bool {
+    match (without, limit) {
+        (ast::Without::Cap(group), ScaleRule::Cap { group: capped, .. }) => {
+            group.name == capped.name
+        }
+        (ast::Without::Ceiling(_), ScaleRule::Ceiling(..)) => true,
+        (ast::Without::Floor(_), ScaleRule::Floor(..)) => true,
+        (ast::Without::Fixed(party), ScaleRule::Fixed { party: fixed, .. }) => {
+            party.value == fixed.value
+        }
+        _ => false,
+    }
+}
+
+/// A limit in words: `cap ldc 0.01%`.
+fn limit_words(limit: &ScaleRule) -> String {
+    let rate = |w: &Written| format!("{}%", crate::format::written(*w));
+    match limit {
+        ScaleRule::Cap { group, rate: r, .. } => format!("cap {} {}", group.name, rate(r)),
+        ScaleRule::Ceiling(r, _) => format!("ceiling {}", rate(r)),
+        ScaleRule::Floor(r, _) => format!("floor {}", rate(r)),
+        ScaleRule::Fixed { party, share, .. } => {
+            format!("fixed \"{}\" {}", party.value, rate(share))
+        }
+        _ => String::new(),
+    }
+}
+
+/// What a `without` names, for a message, and where.
+fn without_words(without: &ast::Without) -> (String, Span) {
+    match without {
+        ast::Without::Cap(group) => (format!("cap on `{}`", group.name), group.span),
+        ast::Without::Ceiling(span) => ("ceiling".to_owned(), *span),
+        ast::Without::Floor(span) => ("floor".to_owned(), *span),
+        ast::Without::Fixed(party) => (format!("fixed share for {}", party.value), party.span),
     }
 }
 

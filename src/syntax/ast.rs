@@ -25,6 +25,8 @@ pub enum Item {
     /// changes.
     Table(std::sync::Arc<Table>),
     Scale(ScaleTable),
+    /// `rule financial_procedures "…" { … }`: a scale's limits, written once.
+    Rule(RuleDef),
     Group(Group),
     Scenario(Scenario),
     Erratum(Erratum),
@@ -40,6 +42,7 @@ impl Item {
             Item::Paragraph(paragraph) => paragraph.span,
             Item::Table(table) => table.span,
             Item::Scale(scale) => scale.span,
+            Item::Rule(rule) => rule.span,
             Item::Group(group) => group.span,
             Item::Scenario(scenario) => scenario.span,
             Item::Erratum(erratum) => erratum.span,
@@ -221,6 +224,33 @@ pub enum ScaleRule {
     },
     /// `floor 0.001%`: the least any Party pays.
     Floor(Written, Span),
+    /// `rule financial_procedures without cap ldc`: the limits of a shared rule, less
+    /// the parts the scale does not apply.
+    Use {
+        rule: Ident,
+        without: Vec<Without>,
+        span: Span,
+    },
+}
+
+/// A part of a shared rule that a scale does not apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Without {
+    Cap(Ident),
+    Ceiling(Span),
+    Floor(Span),
+    Fixed(Text),
+}
+
+/// `rule financial_procedures "Decision 15/CP.1, annex I, paragraph 7(a)" { fixed …
+/// floor … }`: the limits of a scale's rule and the instrument they come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDef {
+    pub name: Ident,
+    pub source: Option<Text>,
+    /// `fixed`, `ceiling`, `cap` and `floor` lines only.
+    pub limits: Vec<ScaleRule>,
+    pub span: Span,
 }
 
 /// `"Albania"  0.010  0.014  357  0.010  0.014  362  719`

@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 29] = [
+pub const KEYWORDS: [&str; 31] = [
     "decision",
     "report",
     "import",
@@ -41,6 +41,8 @@ pub const KEYWORDS: [&str; 29] = [
     "replace",
     "remove",
     "erratum",
+    "rule",
+    "without",
 ];
 
 /// A syntax error in words, and the offset where the grammar stopped (which the

@@ -80,7 +80,7 @@ const GAP: usize = 2;
 const FIGURE_GAP: usize = 3;
 
 /// Keywords of a table's or a scale's settings.
-const SETTINGS: [&str; 15] = [
+const SETTINGS: [&str; 16] = [
     "title",
     "label",
     "unit",
@@ -95,6 +95,7 @@ const SETTINGS: [&str; 15] = [
     "ceiling",
     "cap",
     "floor",
+    "rule",
     "data",
 ];
 
@@ -254,7 +255,8 @@ fn opened_block(segments: &[String]) -> Block {
         // A note's values (`note d "…" {`) are laid out as a paragraph's.
         ("paragraph" | "note", _) => Block::Paragraph,
         ("table", _) | ("replace", "table") => Block::Table,
-        ("scale", _) | ("replace", "scale") => Block::Scale,
+        // A shared rule's limits are laid out as a scale's.
+        ("scale" | "rule", _) | ("replace", "scale") => Block::Scale,
         ("group", _) | ("replace", "group") => Block::Group,
         ("scenario", _) => Block::Scenario,
         ("in", _) => Block::RowChanges,

@@ -99,6 +99,8 @@ struct Link {
 struct Found {
     diagnostics: Vec<Diagnostic>,
     decisions: Vec<ImportedDecision>,
+    /// The files whose items are merged into this tree.
+    merged: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -219,12 +221,15 @@ impl Loader<'_> {
                 .push(cycle(chain.get(first..).unwrap_or_default(), import, &name));
             return Vec::new();
         }
-        let Some((text, base, already)) = self.read(import, &name, chain, false, found) else {
+        // Items are merged once into each tree: a library a decision imports, and a
+        // decision it imports under a name imports too, is in both.
+        if found.merged.contains(&name) {
+            return Vec::new();
+        }
+        let Some((text, base, _)) = self.read(import, &name, chain, false, found) else {
             return Vec::new();
         };
-        if already {
-            return Vec::new(); // imported already, by another file: its items are in.
-        }
+        found.merged.push(name.clone());
         let file = match Self::parsed(&text, base) {
             Ok(file) => file,
             Err(diagnostics) => {

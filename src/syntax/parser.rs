@@ -297,6 +297,7 @@ impl Lower {
                 Rule::paragraph => items.push(Item::Paragraph(self.paragraph(pair)?)),
                 Rule::table => items.push(Item::Table(self.table(pair)?.into())),
                 Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
+                Rule::scale_rule => items.push(Item::Rule(self.shared_rule(pair)?)),
                 Rule::group => items.push(Item::Group(group(pair)?)),
                 Rule::scenario => items.push(Item::Scenario(self.scenario(pair)?)),
                 Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
@@ -648,32 +649,10 @@ impl Lower {
                 }
                 Rule::scale_columns if Some(part_span) == columns_span => {}
                 Rule::scale_columns => scale.settings.push(self.scale_columns(part)?),
-                Rule::scale_fixed => {
-                    let party = text(last_of(part.clone(), Rule::string, "a Party")?);
-                    let share = self.percent(last_of(part, Rule::percent, "a share")?)?;
-                    scale.rules.push(ScaleRule::Fixed {
-                        party,
-                        share,
-                        span: part_span,
-                    });
+                Rule::scale_fixed | Rule::scale_ceiling | Rule::scale_floor | Rule::scale_cap => {
+                    scale.rules.push(self.limit(part)?);
                 }
-                Rule::scale_ceiling => {
-                    let rate = self.percent(last_of(part, Rule::percent, "a ceiling")?)?;
-                    scale.rules.push(ScaleRule::Ceiling(rate, part_span));
-                }
-                Rule::scale_floor => {
-                    let rate = self.percent(last_of(part, Rule::percent, "a floor")?)?;
-                    scale.rules.push(ScaleRule::Floor(rate, part_span));
-                }
-                Rule::scale_cap => {
-                    let group = ident(last_of(part.clone(), Rule::ident, "a group")?);
-                    let rate = self.percent(last_of(part, Rule::percent, "a cap")?)?;
-                    scale.rules.push(ScaleRule::Cap {
-                        group,
-                        rate,
-                        span: part_span,
-                    });
-                }
+                Rule::scale_use_rule => scale.rules.push(use_rule(part)?),
                 _ => match self.table_setting(part)? {
                     Some(setting) => scale.settings.push(setting),
                     None => return Err(internal(part_span, "a scale line")),
@@ -681,6 +660,54 @@ impl Lower {
             }
         }
         Ok(scale)
+    }
+
+    /// `fixed "European Union" 2.5%`, `ceiling 22%`, `floor 0.001%`, `cap ldc 0.01%`.
+    fn limit(&mut self, part: Pair<'_, Rule>) -> Lowered<ScaleRule> {
+        let span = span_of(&part);
+        Ok(match part.as_rule() {
+            Rule::scale_fixed => {
+                let party = text(last_of(part.clone(), Rule::string, "a Party")?);
+                let share = self.percent(last_of(part, Rule::percent, "a share")?)?;
+                ScaleRule::Fixed { party, share, span }
+            }
+            Rule::scale_ceiling => ScaleRule::Ceiling(
+                self.percent(last_of(part, Rule::percent, "a ceiling")?)?,
+                span,
+            ),
+            Rule::scale_floor => ScaleRule::Floor(
+                self.percent(last_of(part, Rule::percent, "a floor")?)?,
+                span,
+            ),
+            Rule::scale_cap => {
+                let group = ident(last_of(part.clone(), Rule::ident, "a group")?);
+                let rate = self.percent(last_of(part, Rule::percent, "a cap")?)?;
+                ScaleRule::Cap { group, rate, span }
+            }
+            _ => return Err(internal(span, "a limit of a scale's rule")),
+        })
+    }
+
+    /// `rule financial_procedures "Decision 15/CP.1, annex I, paragraph 7(a)" { … }`.
+    fn shared_rule(&mut self, pair: Pair<'_, Rule>) -> Lowered<RuleDef> {
+        let span = span_of(&pair);
+        let mut name = None;
+        let mut source = None;
+        let mut limits = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_rule => {}
+                Rule::ident => name = Some(ident(part)),
+                Rule::string => source = Some(text(part)),
+                _ => limits.push(self.limit(part)?),
+            }
+        }
+        Ok(RuleDef {
+            name: name.ok_or_else(|| internal(span, "a rule's name"))?,
+            source,
+            limits,
+            span,
+        })
     }
 
     fn scenario(&mut self, pair: Pair<'_, Rule>) -> Lowered<Scenario> {
@@ -1308,6 +1335,40 @@ fn text_as_written(pair: &Pair<'_, Rule>) -> Text {
         span: span_of(pair),
         value: CompactString::from(pair.as_str().to_owned()),
     }
+}
+
+/// `rule financial_procedures without cap ldc`: a shared rule, less what it leaves out.
+fn use_rule(pair: Pair<'_, Rule>) -> Lowered<ScaleRule> {
+    let span = span_of(&pair);
+    let mut rule = None;
+    let mut without = Vec::new();
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::kw_rule => {}
+            Rule::ident => rule = Some(ident(part)),
+            Rule::rule_without => {
+                let part_span = span_of(&part);
+                let mut kind = None;
+                for piece in part.into_inner() {
+                    kind = match piece.as_rule() {
+                        Rule::kw_without => kind,
+                        Rule::kw_ceiling => Some(Without::Ceiling(part_span)),
+                        Rule::kw_floor => Some(Without::Floor(part_span)),
+                        Rule::ident => Some(Without::Cap(ident(piece))),
+                        Rule::string => Some(Without::Fixed(text(piece))),
+                        _ => kind,
+                    };
+                }
+                without.push(kind.ok_or_else(|| internal(part_span, "what the scale leaves out"))?);
+            }
+            _ => return Err(internal(span_of(&part), "a rule line")),
+        }
+    }
+    Ok(ScaleRule::Use {
+        rule: rule.ok_or_else(|| internal(span, "a rule's name"))?,
+        without,
+        span,
+    })
 }
 
 /// The text of a quoted string, with `\"` and `\\` unescaped; the span covers the quotes.

@@ -11,7 +11,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Words that open a top-level item. A line starting with one inside an unclosed
 /// block most likely means the block lost its `}`; blanking would only hide the items
 /// below, one error each, so recovery stops there.
-pub(crate) const ITEM_KEYWORDS: [&str; 9] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 10] = [
     "decision",
     "report",
     "paragraph",
@@ -21,6 +21,7 @@ pub(crate) const ITEM_KEYWORDS: [&str; 9] = [
     "scenario",
     "import",
     "erratum",
+    "rule",
 ];
 
 /// `text` with the statement at byte `position` blanked out, or `None` when there is

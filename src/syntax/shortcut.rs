@@ -21,7 +21,7 @@ use compact_str::CompactString;
 /// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
 /// setting) and the words the grammar reserves. Sorted, for a binary search on every
 /// line; a test checks it against `KEYWORDS`.
-const NOT_ROW_NAMES: [&str; 34] = [
+const NOT_ROW_NAMES: [&str; 36] = [
     "add",
     "apportion",
     "base",
@@ -48,6 +48,7 @@ const NOT_ROW_NAMES: [&str; 34] = [
     "replace",
     "report",
     "rounding",
+    "rule",
     "scale",
     "scenario",
     "stated",
@@ -55,6 +56,7 @@ const NOT_ROW_NAMES: [&str; 34] = [
     "title",
     "total",
     "unit",
+    "without",
     "year",
 ];
 
