@@ -309,8 +309,25 @@ fn write_cell(
     names: &HashSet<String>,
     table: &Table,
 ) -> Result<(), XlsxError> {
-    let number = cell.number.and_then(|n| n.to_f64());
-    let formula = cell.formula.as_ref().filter(|f| names_defined(f, names));
+    // A figure that does not reconcile is shown as published; bud's figure, and the
+    // formula that gives it, are in the cell's note.
+    let published = cell
+        .stated
+        .as_ref()
+        .filter(|_| cell.bud.is_some())
+        .and_then(|stated| stated.value.parse::<Decimal>().ok());
+    if let Some(published) = published.and_then(|p| p.to_f64()) {
+        sheet.write_number_with_format(row, column, published, format)?;
+    }
+    let number = cell
+        .number
+        .and_then(|n| n.to_f64())
+        .filter(|_| published.is_none());
+    let formula = cell
+        .formula
+        .as_ref()
+        .filter(|f| names_defined(f, names))
+        .filter(|_| published.is_none());
     match (formula, number) {
         (Some(formula), Some(_)) => {
             let text = formula.spreadsheet(&|line, column| cell_address(line, column));
@@ -333,6 +350,7 @@ fn write_cell(
             let words = Format::new().set_text_wrap().set_align(FormatAlign::Top);
             sheet.write_string_with_format(row, column, &cell.shown, &words)?;
         }
+        _ if published.is_some() => {}
         (_, None) if !cell.shown.is_empty() => {
             sheet.write_string(row, column, &cell.shown)?;
         }
@@ -343,10 +361,20 @@ fn write_cell(
         .as_ref()
         .filter(|s| s.outcome != OutcomeName::Matches)
     {
-        let text = table.footnote(&cell.mark).map_or_else(
+        let mut text = table.footnote(&cell.mark).map_or_else(
             || format!("published {}", stated.written),
             superscript_marks,
         );
+        let rule = cell
+            .formula
+            .as_ref()
+            .filter(|f| published.is_some() && names_defined(f, names));
+        if let Some(rule) = rule {
+            let formula = rule.spreadsheet(&|line, column| cell_address(line, column));
+            text.push_str(&format!(
+                ". The cell shows the published figure; bud computes ={formula}"
+            ));
+        }
         sheet.insert_note(row, column, &Note::new(text).set_author("bud"))?;
     }
     Ok(())
