@@ -42,6 +42,11 @@ fn write_decision(dir: &Path, name: &str, text: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(name), text).unwrap();
     std::fs::copy(TABLE_5, dir.join("bs-vi-7-table-5.tsv")).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
 }
 
 fn wrong_figure_text() -> String {

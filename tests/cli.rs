@@ -39,6 +39,11 @@ fn write_decision(text: &str) -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("bs-vi-7.bud");
     std::fs::write(&path, text).unwrap();
     std::fs::copy(TABLE_5, dir.path().join("bs-vi-7-table-5.tsv")).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     (dir, path)
 }
 
@@ -741,4 +746,65 @@ fn compare_needs_a_known_scenario() {
     );
     let output = bud().args(["compare", DECISION]).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "--scenario is required");
+}
+
+#[test]
+fn the_arrears_rule_is_applied_to_the_example_status_file_in_every_output() {
+    let output = bud().args(["evaluate", DECISION]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let table = &text[text.find("Arrears (bureau).").expect("the arrears table")..];
+    let line = |party: &str| -> String {
+        let start = table
+            .find(&format!("\n{party} "))
+            .unwrap_or_else(|| panic!("{party}"));
+        // A line and what its Why column wraps onto, up to the blank line after it.
+        let rest = &table[start + 1..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (party, expected) in [
+        ("Argentina", "2011, 2012 17,200 no in arrears for 2 years"),
+        (
+            "Germany",
+            "2012 85,000 yes in arrears for 1 year, fewer than 2",
+        ),
+        (
+            "Bangladesh",
+            "yes in arrears for 2 years, but in the group Least developed countries (2012): the rule does not apply",
+        ),
+        (
+            "Jamaica",
+            "yes in arrears for 3 years, but in the group Small island developing States: the rule does not apply",
+        ),
+        (
+            "Brazil",
+            "yes in arrears for 2 years, but keeps to its agreed schedule of payments",
+        ),
+        (
+            "Mexico",
+            "no in arrears for 2 years, and does not keep to its agreed schedule of payments",
+        ),
+        (
+            "Peru",
+            "yes arrears only for years before 2005, which the rule does not count",
+        ),
+    ] {
+        assert!(line(party).contains(expected), "{party}: {}", line(party));
+    }
+    // Machines get the same table, its kind said.
+    let json = bud()
+        .args(["evaluate", DECISION, "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let arrears = json["decision"]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "arrears")
+        .expect("an arrears table");
+    assert_eq!(arrears["lines"].as_array().unwrap().len(), 8);
 }

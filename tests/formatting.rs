@@ -185,6 +185,11 @@ fn a_mangled_copy_is_reformatted_to_the_canonical_file() {
         dir.path().join("bs-vi-7-table-5.tsv"),
     )
     .unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     assert_ne!(std::fs::read_to_string(&copy).unwrap(), canonical);
 
     let check = bud().arg("fmt").arg("--check").arg(&copy).output().unwrap();

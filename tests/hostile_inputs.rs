@@ -299,6 +299,11 @@ fn evaluated_and_checked(text: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bs-vi-7.bud"), text).unwrap();
     std::fs::copy(TABLE_5, dir.path().join("bs-vi-7-table-5.tsv")).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     let mut all = String::new();
     for command in ["evaluate", "check"] {
         let output = Command::cargo_bin("bud")
@@ -421,6 +426,11 @@ fn three_independent_mistakes_are_reported_in_one_run() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bs-vi-7.bud"), &edited).unwrap();
     std::fs::copy(TABLE_5, dir.path().join("bs-vi-7-table-5.tsv")).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     let run = check_path(dir.path(), "bs-vi-7.bud");
     assert_eq!(run.exit, 1, "{}", run.output);
     assert!(
@@ -450,6 +460,11 @@ fn three_broken_lines_are_reported_in_one_run() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bs-vi-7.bud"), &edited).unwrap();
     std::fs::copy(TABLE_5, dir.path().join("bs-vi-7-table-5.tsv")).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     let run = check_path(dir.path(), "bs-vi-7.bud");
     assert_eq!(run.exit, 2, "{}", run.output);
     let reported = run.output.matches("bud::syntax::").count();

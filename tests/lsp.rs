@@ -457,6 +457,11 @@ fn neovim_receives_the_diagnostics_of_a_broken_decision() {
         dir.path().join("bs-vi-7-table-5.tsv"),
     )
     .unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     let out = dir.path().join("diagnostics.txt");
     let status = Command::new(nvim)
         .args(["--headless", "-u", "editors/neovim/smoke.lua"])

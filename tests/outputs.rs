@@ -165,7 +165,8 @@ fn markdown_tables_are_well_formed() {
             _ => {}
         }
     }
-    assert_eq!(tables, 5);
+    // Tables 1 to 5 and the arrears rule's.
+    assert_eq!(tables, 6);
     assert_eq!(cells_with_grand_total, 1);
 }
 
@@ -244,7 +245,7 @@ fn html_renders_in_a_real_browser_with_table_1() {
         row.contains("<td class=\"figure\">5,885.2<span class=\"mark rounding\""),
         "{row}"
     );
-    assert_eq!(dom.matches("<section id=").count(), 5);
+    assert_eq!(dom.matches("<section id=").count(), 6);
 
     let screenshot = dir.path().join("page.png");
     let shot = headless(&chromium, &dir.path().join("profile-shot"))
@@ -276,7 +277,13 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
     assert_eq!(
         workbook.sheet_names(),
         [
-            "Decision", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5"
+            "Decision",
+            "Table 1",
+            "Table 2",
+            "Table 3",
+            "Table 4",
+            "Table 5",
+            "Arrears (bureau)"
         ]
     );
     let values = workbook.worksheet_range("Table 1").unwrap();
@@ -509,6 +516,11 @@ fn output_never_overwrites_the_decision_or_its_data_file() {
     let data = dir.path().join("bs-vi-7-table-5.tsv");
     std::fs::copy(DECISION, &decision).unwrap();
     std::fs::copy("decisions/bs-vi-7-table-5.tsv", &data).unwrap();
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .unwrap();
     let before = (
         std::fs::read(&decision).unwrap(),
         std::fs::read(&data).unwrap(),

@@ -14,6 +14,16 @@ use bud::render::text;
 
 const DECISION: &str = include_str!("../decisions/bs-vi-7.bud");
 const TABLE_5: &str = include_str!("../decisions/bs-vi-7-table-5.tsv");
+const STATUS: &str = include_str!("../decisions/bs-vi-7-status-example.tsv");
+
+/// The data file of BS-VI/7 a name stands for: Table 5, or the status of contributions.
+fn data_file(name: &str) -> &'static str {
+    if name.ends_with("status-example.tsv") {
+        STATUS
+    } else {
+        TABLE_5
+    }
+}
 
 /// Everything bud says about a decision whose Table 5 data file has the text `table_5`.
 fn rendered_with(source: &str, table_5: &str) -> String {
@@ -280,7 +290,7 @@ proptest! {
 
 #[test]
 fn the_bundled_decision_with_its_data_file_reconciles() {
-    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let read = |name: &str| Ok(data_file(name).to_owned());
     let checked = bud::check(
         &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
         bud::world::Memory::MAIN,
@@ -366,7 +376,7 @@ proptest! {
 /// Every figure typed on an input line of Table 1: where it is and what it says.
 fn table_1_inputs() -> Vec<(std::ops::Range<usize>, rust_decimal::Decimal)> {
     use bud::syntax::ast::{ColumnKey, FigureKind};
-    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let read = |name: &str| Ok(data_file(name).to_owned());
     let checked = bud::check(
         &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
         bud::world::Memory::MAIN,
@@ -411,7 +421,7 @@ proptest! {
         let shown = bud::format::fixed(typed, 1, bud::syntax::ast::RoundingMode::HalfUp);
         let mut source = DECISION.to_owned();
         source.replace_range(span.clone(), &format!("{shown:>width$}", width = span.len()));
-        let read = |_: &str| Ok(TABLE_5.to_owned());
+        let read = |name: &str| Ok(data_file(name).to_owned());
         let checked = bud::check(&bud::world::Overlay::new(bud::world::Memory::MAIN, &source, &read), bud::world::Memory::MAIN, bud::Request::DECISION).into_first().unwrap();
         let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
         prop_assert_eq!(errors.len(), 1, "{:#?}", errors);
@@ -430,7 +440,7 @@ proptest! {
 /// What bud reports and computes for a decision, without where: diagnostics by code,
 /// severity and message, and the tables as text.
 fn meaning(source: &str) -> String {
-    let read = |_: &str| Ok(TABLE_5.to_owned());
+    let read = |name: &str| Ok(data_file(name).to_owned());
     let mut out = String::new();
     for checked in bud::check(
         &bud::world::Overlay::new(bud::world::Memory::MAIN, source, &read),

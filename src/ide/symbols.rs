@@ -58,7 +58,7 @@ pub(super) fn outline(analysis: &Analysis) -> Vec<Symbol> {
 
 fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Option<Symbol> {
     Some(match item {
-        Item::Erratum(_) | Item::Rule(_) => return None,
+        Item::Erratum(_) | Item::Rule(_) | Item::Arrears(_) => return None,
         Item::Decision(decision) => symbol(
             decision.symbol.value.to_string(),
             SymbolKind::Decision,

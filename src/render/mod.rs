@@ -6,6 +6,7 @@
 //! as GitHub annotations, JSON or SARIF; `compare` sets two variants side by side.
 //! Renderers only read the model.
 
+mod arrears;
 pub mod compare;
 pub mod csv;
 pub mod formula;

@@ -123,6 +123,8 @@ pub enum TableKind {
     Budget,
     /// A scale of assessments: one line per Party.
     Scale,
+    /// An arrears rule applied: one line per Party of the status file.
+    Arrears,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -378,6 +380,9 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
         .collect();
     for (index, scale) in model.scales.scales.iter().enumerate() {
         tables.push(super::scale::view(model, reconciliation, index, scale));
+    }
+    for arrears in &model.arrears {
+        tables.push(super::arrears::view(model, arrears));
     }
     Document {
         kind: decision.kind.name(),

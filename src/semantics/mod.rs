@@ -6,6 +6,7 @@
 //! No stage does I/O.
 
 pub mod apportion;
+pub mod arrears;
 pub mod eval;
 pub mod explain;
 pub mod graph;
@@ -67,6 +68,8 @@ pub struct Model {
     pub cells: Vec<Vec<Cell>>,
     /// The decision's Party groups and scales of assessments, evaluated.
     pub scales: scale::Scales,
+    /// Each `arrears` rule applied to its status-of-contributions file.
+    pub arrears: Vec<arrears::ArrearsModel>,
 }
 
 /// Resolves, orders, checks units and evaluates. Returns the model even when there
@@ -95,11 +98,17 @@ pub fn evaluate_with(
         values: evaluation.values,
         cells: evaluation.cells,
         scales: scale::Scales::default(),
+        arrears: Vec::new(),
     };
     // Scales apportion computed cells and nothing reads them back, so they come last.
     let (scales, scale_problems) = scale::evaluate(file, &model, files);
     model.scales = scales;
     diagnostics.extend(scale_problems);
+    // The arrears rule reads its groups and its own file, nothing the tables compute.
+    let (arrears, texts, arrears_problems) = arrears::evaluate(file, &model.scales.groups, files);
+    model.arrears = arrears;
+    model.scales.data.extend(texts);
+    diagnostics.extend(arrears_problems);
     (model, diagnostics)
 }
 
@@ -119,6 +128,7 @@ pub fn as_published(file: &ast::File, model: &Model, files: &dyn crate::world::W
         values: evaluation.values,
         cells: eval::printed_cells(program, &evaluation.cells),
         scales: scale::Scales::default(),
+        arrears: Vec::new(),
     };
     let (scales, _) = scale::evaluate(file, &published, files);
     published.scales = scales;

@@ -130,6 +130,7 @@ impl Key {
             Item::Table(table) => named("table", &table.name.name),
             Item::Scale(scale) => named("scale", &scale.name.name),
             Item::Rule(rule) => named("rule", &rule.name.name),
+            Item::Arrears(rule) => named("arrears", &rule.name.name),
             Item::Group(group) => named("group", &group.name.name),
         }
     }
@@ -244,6 +245,12 @@ impl<'a> Piece<'a> {
             Item::Rule(rule) => {
                 piece.names.push(&rule.name.name);
                 piece.limits(&rule.limits);
+            }
+            Item::Arrears(rule) => {
+                piece.names.push(&rule.name.name);
+                for group in &rule.exempt {
+                    piece.reads.insert(&group.name);
+                }
             }
             Item::Group(group) => piece.names.push(&group.name.name),
         }
@@ -369,6 +376,7 @@ fn item_name(item: &Item) -> String {
         Item::Scale(s) => s.name.name.to_string(),
         Item::Group(g) => g.name.name.to_string(),
         Item::Rule(r) => format!("rule {}", r.name.name),
+        Item::Arrears(a) => format!("arrears {}", a.name.name),
         Item::Import(_) | Item::Scenario(_) | Item::Erratum(_) => "other".to_owned(),
     }
 }

@@ -158,6 +158,7 @@ impl<'a> Resolver<'a> {
                 Item::Decision(_)
                 | Item::Import(_)
                 | Item::Rule(_)
+                | Item::Arrears(_)
                 | Item::Group(_)
                 | Item::Scenario(_)
                 | Item::Erratum(_) => {}

@@ -27,6 +27,8 @@ pub enum Item {
     Scale(ScaleTable),
     /// `rule financial_procedures "…" { … }`: a scale's limits, written once.
     Rule(RuleDef),
+    /// `arrears bureau "…" { status "…" from 2005 years 2 exempt ldc sids }`.
+    Arrears(ArrearsRule),
     Group(Group),
     Scenario(Scenario),
     Erratum(Erratum),
@@ -43,6 +45,7 @@ impl Item {
             Item::Table(table) => table.span,
             Item::Scale(scale) => scale.span,
             Item::Rule(rule) => rule.span,
+            Item::Arrears(rule) => rule.span,
             Item::Group(group) => group.span,
             Item::Scenario(scenario) => scenario.span,
             Item::Erratum(erratum) => erratum.span,
@@ -240,6 +243,23 @@ pub enum Without {
     Ceiling(Span),
     Floor(Span),
     Fixed(Text),
+}
+
+/// `arrears bureau "Eligibility for the Bureau (paragraphs 12 to 14)" { … }`: the rule of
+/// who is in arrears and what follows, and the file of payments it is applied to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrearsRule {
+    pub name: Ident,
+    pub title: Option<Text>,
+    /// `status "bs-vi-7-status.tsv"`: per Party and year, assessed and paid.
+    pub status: Option<Text>,
+    /// `from 2005`: contributions due from 1 January of this year onwards count.
+    pub from: Option<(i32, Span)>,
+    /// `years 2`: in arrears for this many years or more, a Party is not eligible.
+    pub years: Option<(Written, Span)>,
+    /// `exempt ldc sids`: the groups the rule does not apply to.
+    pub exempt: Vec<Ident>,
+    pub span: Span,
 }
 
 /// `rule financial_procedures "Decision 15/CP.1, annex I, paragraph 7(a)" { fixed …

@@ -11,7 +11,7 @@ use super::parser::{Rule, parse_with_detail};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
 
 /// Words that open a line of a decision file.
-pub const KEYWORDS: [&str; 31] = [
+pub const KEYWORDS: [&str; 34] = [
     "decision",
     "report",
     "import",
@@ -43,6 +43,9 @@ pub const KEYWORDS: [&str; 31] = [
     "erratum",
     "rule",
     "without",
+    "arrears",
+    "status",
+    "exempt",
 ];
 
 /// A syntax error in words, and the offset where the grammar stopped (which the

@@ -251,7 +251,8 @@ fn opened_block(segments: &[String]) -> Block {
     let first = segments.first().map(String::as_str).unwrap_or_default();
     let second = segments.get(1).map(String::as_str).unwrap_or_default();
     match (first, second) {
-        ("decision" | "report", _) => Block::Decision,
+        // An arrears rule is settings only, as a decision block is.
+        ("decision" | "report" | "arrears", _) => Block::Decision,
         // A note's values (`note d "…" {`) are laid out as a paragraph's.
         ("paragraph" | "note", _) => Block::Paragraph,
         ("table", _) | ("replace", "table") => Block::Table,

@@ -30,5 +30,4 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
 
 pub use errors::KEYWORDS;
 pub(crate) use figures::figure_kind;
-#[cfg(test)]
 pub(crate) use figures::parse_number;

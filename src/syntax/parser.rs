@@ -298,6 +298,7 @@ impl Lower {
                 Rule::table => items.push(Item::Table(self.table(pair)?.into())),
                 Rule::scale_table => items.push(Item::Scale(self.scale(pair)?)),
                 Rule::scale_rule => items.push(Item::Rule(self.shared_rule(pair)?)),
+                Rule::arrears => items.push(Item::Arrears(self.arrears(pair)?)),
                 Rule::group => items.push(Item::Group(group(pair)?)),
                 Rule::scenario => items.push(Item::Scenario(self.scenario(pair)?)),
                 Rule::definition => items.push(Item::Definition(self.definition(pair)?)),
@@ -708,6 +709,53 @@ impl Lower {
             limits,
             span,
         })
+    }
+
+    /// `arrears bureau "…" { status "…" from 2005 years 2 exempt ldc sids }`.
+    fn arrears(&mut self, pair: Pair<'_, Rule>) -> Lowered<ArrearsRule> {
+        let span = span_of(&pair);
+        let mut rule = ArrearsRule {
+            name: Ident {
+                name: CompactString::default(),
+                span,
+            },
+            title: None,
+            status: None,
+            from: None,
+            years: None,
+            exempt: Vec::new(),
+            span,
+        };
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::kw_arrears => {}
+                Rule::ident => rule.name = ident(part),
+                Rule::string => rule.title = Some(text(part)),
+                Rule::arrears_status => {
+                    rule.status = Some(text(last_of(part, Rule::string, "a file name")?));
+                }
+                Rule::arrears_from => {
+                    let year = last_of(part, Rule::year, "a year")?;
+                    let value = year
+                        .as_str()
+                        .parse()
+                        .map_err(|_| internal(part_span, "a year"))?;
+                    rule.from = Some((value, part_span));
+                }
+                Rule::arrears_years => {
+                    let number = last_of(part, Rule::number, "a number of years")?;
+                    rule.years = Some((self.number(&number)?, part_span));
+                }
+                Rule::arrears_exempt => rule.exempt.extend(
+                    part.into_inner()
+                        .filter(|p| p.as_rule() == Rule::ident)
+                        .map(ident),
+                ),
+                _ => return Err(internal(part_span, "an arrears setting")),
+            }
+        }
+        Ok(rule)
     }
 
     fn scenario(&mut self, pair: Pair<'_, Rule>) -> Lowered<Scenario> {

@@ -11,7 +11,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Words that open a top-level item. A line starting with one inside an unclosed
 /// block most likely means the block lost its `}`; blanking would only hide the items
 /// below, one error each, so recovery stops there.
-pub(crate) const ITEM_KEYWORDS: [&str; 10] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "decision",
     "report",
     "paragraph",
@@ -22,6 +22,7 @@ pub(crate) const ITEM_KEYWORDS: [&str; 10] = [
     "import",
     "erratum",
     "rule",
+    "arrears",
 ];
 
 /// `text` with the statement at byte `position` blanked out, or `None` when there is

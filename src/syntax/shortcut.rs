@@ -21,9 +21,10 @@ use compact_str::CompactString;
 /// Words the shortcut does not take as a row's name: the keywords (`title "…"` is a
 /// setting) and the words the grammar reserves. Sorted, for a binary search on every
 /// line; a test checks it against `KEYWORDS`.
-const NOT_ROW_NAMES: [&str; 36] = [
+const NOT_ROW_NAMES: [&str; 39] = [
     "add",
     "apportion",
+    "arrears",
     "base",
     "cap",
     "ceiling",
@@ -32,6 +33,7 @@ const NOT_ROW_NAMES: [&str; 36] = [
     "decision",
     "erratum",
     "except",
+    "exempt",
     "fixed",
     "floor",
     "group",
@@ -52,6 +54,7 @@ const NOT_ROW_NAMES: [&str; 36] = [
     "scale",
     "scenario",
     "stated",
+    "status",
     "table",
     "title",
     "total",

@@ -14,6 +14,11 @@ pub fn exit_code_behind_a_closed_pipe(arguments: &str) -> Option<i32> {
         dir.path().join("bs-vi-7-table-5.tsv"),
     )
     .ok()?;
+    std::fs::copy(
+        "decisions/bs-vi-7-status-example.tsv",
+        dir.path().join("bs-vi-7-status-example.tsv"),
+    )
+    .ok()?;
     let bud = assert_cmd::cargo::cargo_bin("bud");
     std::process::Command::new("bash")
         .arg("-c")
