@@ -45,6 +45,13 @@ pub enum CauseKind {
         swapped: bool,
         years: Vec<i32>,
     },
+    /// A Party's rate printed in the column of another year: the rate it has in
+    /// `belongs_to`, printed under `printed_in`.
+    OtherYear {
+        party: usize,
+        printed_in: i32,
+        belongs_to: i32,
+    },
     /// A base rate that, as the adjusted rates show, was meant to be `fits`.
     Base {
         party: usize,
@@ -182,8 +189,60 @@ fn scale_causes(
             }
         }
     }
+    other_years(index, def, step, &mut years, &mut causes);
     following(index, scale, &years, &factors, reconciliation, &mut causes);
     causes
+}
+
+/// A failing rate that is, rounded, the same Party's rate in another year, and not its
+/// own in this one: printed in the wrong year's column.
+fn other_years(
+    index: usize,
+    def: &ScaleDef,
+    step: Decimal,
+    years: &mut [Year<'_>],
+    causes: &mut Vec<ScaleCause>,
+) {
+    let rounded = |rate: Decimal| rate.round_dp(step.scale());
+    let rate_in = |years: &[Year<'_>], at: usize, party: usize| {
+        years
+            .get(at)
+            .and_then(|y| y.rates.rates.get(party))
+            .map(|r| rounded(r.to_decimal()))
+    };
+    for at in 0..years.len() {
+        let failing = years[at].failing.clone();
+        for party in failing {
+            let column = years[at].column;
+            let Some(shown) = printed(def, party, column) else {
+                continue;
+            };
+            if rate_in(years, at, party) == Some(shown) {
+                continue;
+            }
+            let Some(other) = (0..years.len())
+                .filter(|other| *other != at)
+                .find(|other| rate_in(years, *other, party) == Some(shown))
+            else {
+                continue;
+            };
+            let span = def.parties[party]
+                .figures
+                .get(column)
+                .map_or(def.parties[party].span, |f| f.span);
+            causes.push(ScaleCause {
+                scale: index,
+                kind: CauseKind::OtherYear {
+                    party,
+                    printed_in: years[at].year,
+                    belongs_to: years[other].year,
+                },
+                span,
+                explains: vec![rate_subject(index, party, column)],
+            });
+            years[at].failing.retain(|p| *p != party);
+        }
+    }
 }
 
 /// The contributions and Totals that fail only because of a cause: computed at the
@@ -666,11 +725,22 @@ pub(super) fn error(
             printed,
             fits,
         } => base_error(def, cause, (*party, *printed, *fits), &name),
+        CauseKind::OtherYear {
+            party,
+            printed_in,
+            belongs_to,
+        } => other_year_error(
+            def,
+            cause,
+            (*party, *printed_in, *belongs_to),
+            &stated,
+            &name,
+        ),
     };
     // A line read from a data file is shown in that file.
     let party = match &cause.kind {
         CauseKind::Misplaced { line, .. } => Some(*line),
-        CauseKind::Base { party, .. } => Some(*party),
+        CauseKind::Base { party, .. } | CauseKind::OtherYear { party, .. } => Some(*party),
         CauseKind::Factor(_) => cause.explains.first().and_then(|subject| match subject {
             Subject::Scale {
                 line: ScaleLine::Party(p),
@@ -689,6 +759,38 @@ pub(super) fn error(
 }
 
 type Stated<'a> = dyn Fn(&Subject) -> Option<&'a super::Check> + 'a;
+
+fn other_year_error<'a>(
+    def: &ScaleDef,
+    cause: &ScaleCause,
+    (party, printed_in, belongs_to): (usize, i32, i32),
+    stated: &Stated<'a>,
+    name: &dyn Fn(usize) -> &'a str,
+) -> Diagnostic {
+    let decimals = def.rate_rounding.map_or(3, |r| r.written.decimals);
+    let own = cause
+        .explains
+        .first()
+        .and_then(stated)
+        .map_or_else(String::new, |check| {
+            let width = decimals as usize;
+            format!("{:.width$}", check.computed.to_decimal().round_dp(decimals))
+        });
+    Diagnostic::error(
+        crate::diagnostic::Code::ReconcileMismatch,
+        format!(
+            "{}, {}, {printed_in}: the rate printed is {}'s rate for {belongs_to}; for {printed_in} the rule gives {own}",
+            def.display_name(),
+            name(party),
+            name(party)
+        ),
+    )
+    .at(cause.span, format!("the rate for {belongs_to}"))
+    .with_help(format!(
+        "write {}'s rate for {printed_in} in its column, or acknowledge the figure as published (`erratum`)",
+        name(party)
+    ))
+}
 
 fn factor(value: Decimal) -> String {
     format!("{:.7}", value.round_dp(7))
