@@ -794,6 +794,13 @@ fn the_arrears_rule_is_applied_to_the_example_status_file_in_every_output() {
     ] {
         assert!(line(party).contains(expected), "{party}: {}", line(party));
     }
+    // The example says it is one wherever the table is printed.
+    assert!(
+        table.contains(
+            "Status of contributions: bs-vi-7-status-example.tsv. SYNTHETIC EXAMPLE, NOT REAL DATA"
+        ),
+        "{table}"
+    );
     // Machines get the same table, its kind said.
     let json = bud()
         .args(["evaluate", DECISION, "--format", "json"])

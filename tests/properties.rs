@@ -16,6 +16,18 @@ const DECISION: &str = include_str!("../decisions/bs-vi-7.bud");
 const TABLE_5: &str = include_str!("../decisions/bs-vi-7-table-5.tsv");
 const STATUS: &str = include_str!("../decisions/bs-vi-7-status-example.tsv");
 
+/// BS-VI/7 checked with its data files.
+fn bundled() -> bud::Checked {
+    let read = |name: &str| Ok(data_file(name).to_owned());
+    bud::check(
+        &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
+        bud::world::Memory::MAIN,
+        bud::Request::DECISION,
+    )
+    .into_first()
+    .unwrap()
+}
+
 /// The data file of BS-VI/7 a name stands for: Table 5, or the status of contributions.
 fn data_file(name: &str) -> &'static str {
     if name.ends_with("status-example.tsv") {
@@ -290,14 +302,7 @@ proptest! {
 
 #[test]
 fn the_bundled_decision_with_its_data_file_reconciles() {
-    let read = |name: &str| Ok(data_file(name).to_owned());
-    let checked = bud::check(
-        &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
-        bud::world::Memory::MAIN,
-        bud::Request::DECISION,
-    )
-    .into_first()
-    .unwrap();
+    let checked = bundled();
     assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
     assert_eq!(checked.reconciliation.checks.len(), 872);
 }
@@ -376,14 +381,7 @@ proptest! {
 /// Every figure typed on an input line of Table 1: where it is and what it says.
 fn table_1_inputs() -> Vec<(std::ops::Range<usize>, rust_decimal::Decimal)> {
     use bud::syntax::ast::{ColumnKey, FigureKind};
-    let read = |name: &str| Ok(data_file(name).to_owned());
-    let checked = bud::check(
-        &bud::world::Overlay::new(bud::world::Memory::MAIN, DECISION, &read),
-        bud::world::Memory::MAIN,
-        bud::Request::DECISION,
-    )
-    .into_first()
-    .unwrap();
+    let checked = bundled();
     let model = checked.model.unwrap();
     let program = &model.program;
     let table = &program.tables[0];

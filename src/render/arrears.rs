@@ -63,7 +63,10 @@ pub(super) fn view(model: &Model, arrears: &ArrearsModel) -> Table {
             format!("; the rule does not apply to {}", exempt.join(" or "))
         }
     )];
-    notes.push(format!("Status of contributions: {}.", arrears.status_file));
+    notes.push(match &arrears.status_note {
+        Some(note) => format!("Status of contributions: {}. {note}", arrears.status_file),
+        None => format!("Status of contributions: {}.", arrears.status_file),
+    });
     Table {
         id: format!("arrears-{}", arrears.name),
         kind: TableKind::Arrears,

@@ -70,6 +70,9 @@ pub struct ArrearsModel {
     pub name: String,
     pub title: Option<String>,
     pub status_file: String,
+    /// What the file says of itself in its leading `#` lines (an example says it is
+    /// one), for every output to show beside its name.
+    pub status_note: Option<String>,
     pub rule: Rule,
     pub standings: Vec<Standing>,
     pub span: Span,
@@ -114,12 +117,28 @@ pub fn evaluate(
             name: written.name.name.to_string(),
             title: written.title.as_ref().map(|t| t.value.to_string()),
             status_file: status.value.to_string(),
+            status_note: texts
+                .last()
+                .and_then(|t: &DataText| leading_comment(&t.text)),
             standings: standings(&rule, &payments),
             rule,
             span: written.span,
         });
     }
     (models, texts, diagnostics)
+}
+
+/// The text of a file's leading `#` lines up to the first empty one, joined; `None`
+/// without any.
+fn leading_comment(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_start)
+        .take_while(|line| line.starts_with('#'))
+        .map(|line| line.trim_start_matches('#').trim())
+        .take_while(|line| !line.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(" "))
 }
 
 fn missing(written: &ArrearsRule, setting: &str, example: &str) -> Diagnostic {
