@@ -309,8 +309,11 @@ fn variant_checked(
     check: impl Fn(&syntax::ast::File, Vec<Diagnostic>, bool) -> Checked,
 ) -> Checked {
     let Some(name) = scenario else {
-        // Nothing reads a file's scenarios but `scenario`, so the base decision is the file.
-        return check(file, Vec::new(), true);
+        // Nothing reads a file's scenarios but `scenario`, so the base decision is the file;
+        // what is wrong among the scenarios themselves is reported with it, once.
+        let mut problems = semantics::scenario::duplicates(file);
+        problems.extend(semantics::resolve::numbered_twice(file));
+        return check(file, problems, true);
     };
     match semantics::scenario::find(file, name) {
         Ok(found) => {

@@ -475,3 +475,43 @@ fn three_broken_lines_are_reported_in_one_run() {
         run.output
     );
 }
+
+// ---------------------------------------------------------------- never a silent wrong result
+
+#[test]
+fn two_scenarios_of_one_name_fail_rather_than_hide_the_second() {
+    // The second scenario's stated figure is wrong; before, only the first was checked
+    // and the run passed.
+    let body = "host = US$ 100\n\n\
+                scenario higher \"More\" {\n    replace host = US$ 200  stated US$ 200\n}\n\n\
+                scenario higher \"More still\" {\n    replace host = US$ 300  stated US$ 999\n}";
+    let run = check_bytes(&with_header(body));
+    assert_refused(&run, "the scenario `higher` is defined twice", 1);
+}
+
+#[test]
+fn two_tables_of_one_number_and_a_period_set_twice_are_errors() {
+    let tables = "table 1 a {\n    unit US$\n    columns 2013 2014\n\n    x \"X\"  1  2\n}\n\n\
+                  table 1 b {\n    unit US$\n    columns 2013 2014\n\n    y \"Y\"  1  2\n}";
+    assert_refused(
+        &check_bytes(&with_header(tables)),
+        "two tables are numbered Table 1",
+        1,
+    );
+    let periods = "host = US$ 100\n\nscenario longer \"Longer\" {\n    period 2013-2015\n    period 2013-2016\n}";
+    assert_refused(
+        &check_bytes(&with_header(periods)),
+        "the scenario `longer` sets its period twice",
+        1,
+    );
+}
+
+#[test]
+fn a_huge_whole_exponent_says_what_the_limit_is() {
+    let body = "growth = 2 per cent\nfactor = (1 + growth) ^ 99999999";
+    assert_refused(
+        &check_bytes(&with_header(body)),
+        "an exponent must be a whole number from -10,000 to 10,000",
+        1,
+    );
+}

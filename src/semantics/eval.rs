@@ -934,6 +934,15 @@ fn arithmetic(error: ArithmeticError, span: Span) -> Diagnostic {
                 .at(span, "not a whole number")
                 .with_help("growth by a rate per year is written (1 + rate) ^ (year - base_year)")
         }
+        ArithmeticError::ExponentTooLarge => Diagnostic::error(
+            Code::EvalExponent,
+            format!(
+                "an exponent must be a whole number from -{max} to {max}",
+                max = crate::format::exact(Decimal::from(crate::semantics::number::MAX_EXPONENT))
+            ),
+        )
+        .at(span, "beyond the limit")
+        .with_help("growth by a rate per year is written (1 + rate) ^ (year - base_year); no budget needs a larger power"),
     }
 }
 

@@ -16,13 +16,19 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::syntax::ast::RoundingMode;
 
+/// The largest whole exponent `^` computes, either way: growth over ten thousand years,
+/// far beyond any budget, and a bound on the work one `^` can ask for.
+pub const MAX_EXPONENT: u32 = 10_000;
+
 /// What can go wrong in exact arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithmeticError {
     Overflow,
     DivisionByZero,
-    /// `^` with an exponent that is not a whole number (or is absurdly large).
+    /// `^` with an exponent that is not a whole number.
     Exponent,
+    /// `^` with a whole exponent beyond `MAX_EXPONENT` either way.
+    ExponentTooLarge,
     /// A non-zero result too small for 28 decimal places, which would read as zero.
     Underflow,
 }
@@ -197,8 +203,11 @@ impl Exact {
     /// `self ^ exponent` for a whole exponent, exactly.
     pub fn pow(self, exponent: Exact) -> Outcome {
         let exponent = exponent.to_decimal();
-        if exponent.fract() != Decimal::ZERO || exponent.abs() > Decimal::from(10_000) {
+        if exponent.fract() != Decimal::ZERO {
             return Err(ArithmeticError::Exponent);
+        }
+        if exponent.abs() > Decimal::from(MAX_EXPONENT) {
+            return Err(ArithmeticError::ExponentTooLarge);
         }
         let times = exponent.abs().mantissa() / 10i128.pow(exponent.scale());
         let mut result = Exact::new(Decimal::ONE);
@@ -467,6 +476,10 @@ mod tests {
         assert_eq!(
             exact(dec!(2)).pow(exact(dec!(0.5))),
             Err(ArithmeticError::Exponent)
+        );
+        assert_eq!(
+            exact(dec!(10)).pow(exact(dec!(99999999))),
+            Err(ArithmeticError::ExponentTooLarge)
         );
     }
 

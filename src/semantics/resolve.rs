@@ -1977,3 +1977,36 @@ fn constant(literal: &ast::Literal) -> Option<(Exact, Unit)> {
     };
     Some((Exact::new(value), unit))
 }
+
+/// Two tables, or a table and a scale, numbered alike ("Table 1" twice): no reader of
+/// the outputs could tell them apart. A check of the whole file, before it is split
+/// into parts that each hold one of them.
+pub fn numbered_twice(file: &ast::File) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, Span> = HashMap::default();
+    for item in &file.items {
+        let (number, name) = match item {
+            Item::Table(table) => (table.number.as_ref(), &table.name),
+            Item::Scale(scale) => (scale.number.as_ref(), &scale.name),
+            _ => continue,
+        };
+        let Some(number) = number else {
+            continue;
+        };
+        let shown = display_name(Some(number.name.as_str()), &name.name);
+        if let Some(first) = seen.get(&shown) {
+            problems.push(
+                Diagnostic::error(
+                    Code::NameDuplicate,
+                    format!("two tables are numbered {shown}"),
+                )
+                .at(number.span, "numbered again here")
+                .with_label(*first, "first numbered here")
+                .with_help("number each table as the decision does: no two alike"),
+            );
+            continue;
+        }
+        seen.insert(shown, number.span);
+    }
+    problems
+}

@@ -43,6 +43,49 @@ pub fn find<'a>(file: &'a File, name: &str) -> Result<&'a Scenario, Diagnostic> 
     .with_help(help))
 }
 
+/// Names given twice among the scenarios, and a scenario's `period` given twice: the
+/// second of each would never be checked, and a mismatch in it hidden.
+pub fn duplicates(file: &File) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let all = scenarios(file);
+    for (at, scenario) in all.iter().enumerate() {
+        if let Some(first) = all[..at].iter().find(|s| s.name.name == scenario.name.name) {
+            problems.push(
+                Diagnostic::error(
+                    Code::NameDuplicate,
+                    format!("the scenario `{}` is defined twice", scenario.name.name),
+                )
+                .at(scenario.name.span, "defined again here")
+                .with_label(first.name.span, "first defined here")
+                .with_help("give each scenario a name of its own: only the first of two with one name would be checked"),
+            );
+        }
+        let periods: Vec<Span> = scenario
+            .changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Period(_, span) => Some(*span),
+                _ => None,
+            })
+            .collect();
+        if let [first, second, ..] = periods[..] {
+            problems.push(
+                Diagnostic::error(
+                    Code::ScenarioChange,
+                    format!(
+                        "the scenario `{}` sets its period twice",
+                        scenario.name.name
+                    ),
+                )
+                .at(second, "set again here")
+                .with_label(first, "first set here")
+                .with_help("keep one `period` line in the scenario"),
+            );
+        }
+    }
+    problems
+}
+
 /// The base decision: the file without its scenarios.
 pub fn base(file: &File) -> File {
     File {
