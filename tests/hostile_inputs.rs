@@ -515,3 +515,11 @@ fn a_huge_whole_exponent_says_what_the_limit_is() {
         1,
     );
 }
+
+#[test]
+fn a_quotient_beyond_a_decimal_is_an_overflow_not_a_wrong_figure() {
+    // 5 × 10^28 / 0.1 is 5 × 10^29, beyond what bud computes exactly; before, it read as
+    // its numerator and `x / 0.1 - x` gave a figure 4.5 × 10^28 that is off by ten times.
+    let body = "x = 50,000,000,000,000,000,000,000,000,000\ny = x / 0.1 - x  stated 0";
+    assert_refused(&check_bytes(&with_header(body)), "bud::eval::overflow", 1);
+}

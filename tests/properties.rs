@@ -522,3 +522,167 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- exact arithmetic
+
+mod arithmetic {
+    use bud::semantics::number::{ArithmeticError, Exact};
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn rational(value: Decimal) -> BigRational {
+        BigRational::new(
+            BigInt::from(value.mantissa()),
+            BigInt::from(10).pow(value.scale()),
+        )
+    }
+
+    fn abs(value: &BigRational) -> BigRational {
+        if *value < BigRational::from_integer(BigInt::from(0)) {
+            -value.clone()
+        } else {
+            value.clone()
+        }
+    }
+
+    fn exact_rational(value: Exact) -> BigRational {
+        let (numerator, denominator) = value.parts();
+        rational(numerator) / rational(denominator)
+    }
+
+    /// Decimals from a few millionths to near the largest a decimal holds.
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        (any::<i64>(), 0u32..7, 0u32..16).prop_map(|(digits, scale, shift)| {
+            let mantissa = i128::from(digits) * 10i128.pow(shift);
+            Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or(Decimal::ONE)
+        })
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Op {
+        Add,
+        Subtract,
+        Multiply,
+        Divide,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::Add),
+            Just(Op::Subtract),
+            Just(Op::Multiply),
+            Just(Op::Divide)
+        ]
+    }
+
+    fn apply(op: Op, a: Exact, b: Exact) -> Result<Exact, ArithmeticError> {
+        match op {
+            Op::Add => a.checked_add(b),
+            Op::Subtract => a.checked_sub(b),
+            Op::Multiply => a.checked_mul(b),
+            Op::Divide => a.checked_div(b),
+        }
+    }
+
+    fn oracle(op: Op, a: &BigRational, b: &BigRational) -> Option<BigRational> {
+        match op {
+            Op::Add => Some(a + b),
+            Op::Subtract => Some(a - b),
+            Op::Multiply => Some(a * b),
+            Op::Divide if *b == BigRational::from_integer(BigInt::from(0)) => None,
+            Op::Divide => Some(a / b),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+        /// `(a op b) op c`, each step against a big-rational oracle: a result bud
+        /// gives is the oracle's, exactly, or (past 28 digits) near it, never a figure
+        /// of another size; and a result no decimal can hold is `Overflow`.
+        #[test]
+        fn bud_s_arithmetic_agrees_with_exact_rationals(
+            a in decimal(), b in decimal(), c in decimal(), first in op(), second in op()
+        ) {
+            if let Some(ab) = step(first, Exact::new(a), Exact::new(b))? {
+                step(second, ab, Exact::new(c))?;
+            }
+        }
+    }
+
+    /// One operation against the oracle; bud's result, if it gave one.
+    fn step(op: Op, a: Exact, b: Exact) -> Result<Option<Exact>, TestCaseError> {
+        let max = rational(Decimal::MAX);
+        let expected = oracle(op, &exact_rational(a), &exact_rational(b));
+        match (apply(op, a, b), expected) {
+            (Ok(value), Some(expected)) => {
+                let got = exact_rational(value);
+                if got != expected {
+                    let gap = abs(&(&got - &expected));
+                    // Past 28 digits bud computes with decimals, whose 28 places can
+                    // leave a result from a very small intermediate few exact digits;
+                    // what must never happen is a figure of another size.
+                    let scale = abs(&expected)
+                        .max(BigRational::new(BigInt::from(1), BigInt::from(10).pow(6)));
+                    let bound = scale / BigRational::from_integer(BigInt::from(10).pow(6));
+                    prop_assert!(gap <= bound, "{got} against {expected}");
+                }
+                prop_assert!(
+                    abs(&expected) <= max,
+                    "{expected} is beyond a decimal, yet bud gave {got}"
+                );
+                Ok(Some(value))
+            }
+            (Err(ArithmeticError::Overflow), Some(expected)) => {
+                // Refused only near or past what a decimal holds.
+                let near = &max / BigRational::from_integer(BigInt::from(10).pow(6));
+                prop_assert!(abs(&expected) > near, "overflow reported for {expected}");
+                Ok(None)
+            }
+            (Err(ArithmeticError::DivisionByZero), None) => Ok(None),
+            (Err(ArithmeticError::Underflow), Some(expected)) => {
+                let tiny = BigRational::new(BigInt::from(1), BigInt::from(10).pow(20));
+                prop_assert!(abs(&expected) < tiny, "underflow reported for {expected}");
+                Ok(None)
+            }
+            (got, expected) => {
+                prop_assert!(false, "{got:?} against {expected:?}");
+                Ok(None)
+            }
+        }
+    }
+
+    /// A quotient computed past 28 digits keeps the digits of the division, not only
+    /// those of the divisor's reciprocal (10 for a divisor near 10^18).
+    #[test]
+    fn a_quotient_past_28_digits_keeps_the_division_s_digits() {
+        let (a, b, c) = (
+            Decimal::from(7_852_674_736_000_000_000u64),
+            Decimal::from(-46_820_534_501i64),
+            Decimal::from(1_692_166_980_976_523_700u64),
+        );
+        let got = Exact::new(a)
+            .checked_div(Exact::new(b))
+            .and_then(|ab| ab.checked_div(Exact::new(c)))
+            .unwrap();
+        let expected = rational(a) / rational(b) / rational(c);
+        let gap = abs(&(exact_rational(got) - &expected));
+        let bound = abs(&expected) / BigRational::from_integer(BigInt::from(10).pow(15));
+        assert!(gap <= bound, "{} against {expected}", exact_rational(got));
+    }
+
+    #[test]
+    fn a_quotient_beyond_a_decimal_is_an_overflow_not_its_numerator() {
+        let x = Exact::new(
+            Decimal::new(5, 0) * Decimal::from(10i64.pow(18)) * Decimal::from(10i64.pow(10)),
+        );
+        let tenth = Exact::new(Decimal::new(1, 1));
+        let result = x.checked_div(tenth).and_then(|q| q.checked_sub(x));
+        assert_eq!(
+            result.map(|r| r.to_decimal()),
+            Err(ArithmeticError::Overflow)
+        );
+    }
+}

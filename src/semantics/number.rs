@@ -105,10 +105,13 @@ impl Exact {
         if denominator == Decimal::ONE {
             return Ok(Exact::new(numerator));
         }
-        if let Some(quotient) = numerator.checked_div(denominator) {
-            if exact_product(quotient, denominator) == Some(numerator) {
-                return Ok(Exact::new(quotient));
-            }
+        // A quotient no decimal can come near is beyond what bud computes: kept as a
+        // fraction, it would read as its numerator wherever a decimal is needed.
+        let Some(quotient) = numerator.checked_div(denominator) else {
+            return Err(ArithmeticError::Overflow);
+        };
+        if exact_product(quotient, denominator) == Some(numerator) {
+            return Ok(Exact::new(quotient));
         }
         Ok(Exact {
             numerator,
@@ -116,16 +119,28 @@ impl Exact {
         })
     }
 
+    /// The value as numerator and denominator, exactly: what tests compare with an
+    /// oracle of their own.
+    pub fn parts(self) -> (Decimal, Decimal) {
+        (self.numerator, self.denominator)
+    }
+
     pub fn is_fraction(self) -> bool {
         self.denominator != Decimal::ONE
     }
 
-    /// The nearest decimal (exact unless the value is a fraction such as 2/37).
+    /// The nearest decimal (exact unless the value is a fraction such as 2/37). Every
+    /// fraction `fraction` makes has a quotient a decimal holds; the fallback is never
+    /// reached, and saturates rather than read as the numerator.
     pub fn to_decimal(self) -> Decimal {
         if self.is_fraction() {
-            self.numerator
-                .checked_div(self.denominator)
-                .unwrap_or(self.numerator)
+            self.numerator.checked_div(self.denominator).unwrap_or(
+                if self.numerator.is_sign_negative() {
+                    Decimal::MIN
+                } else {
+                    Decimal::MAX
+                },
+            )
         } else {
             self.numerator
         }
@@ -197,7 +212,18 @@ impl Exact {
         } else {
             inverse
         };
-        self.checked_mul(inverse)
+        let product = exact_product(self.numerator, inverse.numerator)
+            .zip(exact_product(self.denominator, inverse.denominator));
+        match product {
+            Some((numerator, denominator)) => Exact::fraction(numerator, denominator),
+            // Past 28 digits, the quotient of the two decimals: a product with the
+            // reciprocal would keep only the digits the reciprocal has (10 of them for
+            // a divisor near 10^18).
+            None => approximate(
+                self.to_decimal().checked_div(other.to_decimal()),
+                !self.is_zero(),
+            ),
+        }
     }
 
     /// `self ^ exponent` for a whole exponent, exactly.
