@@ -507,6 +507,16 @@ fn two_tables_of_one_number_and_a_period_set_twice_are_errors() {
 }
 
 #[test]
+fn a_scenario_that_changes_one_value_twice_fails() {
+    let body = "host = US$ 100\n\nscenario higher \"More\" {\n    replace host = US$ 200  stated US$ 999\n    replace host = US$ 300\n}";
+    assert_refused(
+        &check_bytes(&with_header(body)),
+        "the scenario `higher` changes `host` twice",
+        1,
+    );
+}
+
+#[test]
 fn a_huge_whole_exponent_says_what_the_limit_is() {
     let body = "growth = 2 per cent\nfactor = (1 + growth) ^ 99999999";
     assert_refused(

@@ -68,6 +68,7 @@ pub fn duplicates(file: &File) -> Vec<Diagnostic> {
                 _ => None,
             })
             .collect();
+        changed_twice(scenario, &mut problems);
         if let [first, second, ..] = periods[..] {
             problems.push(
                 Diagnostic::error(
@@ -84,6 +85,61 @@ pub fn duplicates(file: &File) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// What a scenario adds, replaces or removes, named (a value with its year, if any).
+fn changed_name(change: &Change) -> Option<(String, Span)> {
+    let of_item = |item: &Item| -> Option<(String, Span)> {
+        match item {
+            Item::Table(table) => Some((table.name.name.to_string(), table.name.span)),
+            Item::Scale(scale) => Some((scale.name.name.to_string(), scale.name.span)),
+            Item::Group(group) => Some((group.name.name.to_string(), group.name.span)),
+            Item::Definition(definition) => {
+                let index = match definition.index {
+                    Some(crate::syntax::ast::YearIndex::Year(year, _)) => format!("[{year}]"),
+                    Some(crate::syntax::ast::YearIndex::EveryYear(_)) => "[year]".to_owned(),
+                    None => String::new(),
+                };
+                Some((
+                    format!("{}{index}", definition.name.name),
+                    definition.name.span,
+                ))
+            }
+            _ => None,
+        }
+    };
+    match change {
+        Change::Add(item) | Change::Replace(item, _) => of_item(item),
+        Change::Remove(name, _) => Some((name.name.to_string(), name.span)),
+        Change::Period(..) | Change::Rows { .. } => None,
+    }
+}
+
+/// A scenario that changes one item twice: only the last change would count, and a
+/// figure stated in the first would never be checked.
+fn changed_twice(scenario: &Scenario, problems: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for change in &scenario.changes {
+        let Some((name, span)) = changed_name(change) else {
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
+            problems.push(
+                Diagnostic::error(
+                    Code::ScenarioChange,
+                    format!(
+                        "the scenario `{}` changes `{name}` twice",
+                        scenario.name.name
+                    ),
+                )
+                .at(span, "changed again here")
+                .with_label(*first, "first changed here")
+                .with_help("keep one change of it: only the last would count"),
+            );
+            continue;
+        }
+        seen.push((name, span));
+    }
 }
 
 /// The base decision: the file without its scenarios.
