@@ -309,6 +309,23 @@ pub struct Placement {
 }
 
 impl Diagnostic {
+    /// "the scenario `higher` is defined twice", at the second definition with the
+    /// first labelled: the one wording of a name given twice.
+    pub fn defined_twice(
+        what: &str,
+        name: &str,
+        (second, first): (Span, Span),
+        help: &str,
+    ) -> Self {
+        Diagnostic::error(
+            Code::NameDuplicate,
+            format!("the {what} `{name}` is defined twice"),
+        )
+        .at(second, "defined again here")
+        .with_label(first, "first defined here")
+        .with_help(help.to_owned())
+    }
+
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,

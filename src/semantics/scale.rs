@@ -375,15 +375,12 @@ impl Builder<'_> {
                 continue;
             };
             if let Some(first) = self.shared.get(rule.name.name.as_str()) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::NameDuplicate,
-                        format!("the rule `{}` is defined twice", rule.name.name),
-                    )
-                    .at(rule.name.span, "defined again here")
-                    .with_label(first.name.span, "first defined here")
-                    .with_help("keep one `rule` block of that name"),
-                );
+                self.diagnostics.push(Diagnostic::defined_twice(
+                    "rule",
+                    &rule.name.name,
+                    (rule.name.span, first.name.span),
+                    "keep one `rule` block of that name",
+                ));
                 continue;
             }
             self.shared.insert(rule.name.name.to_string(), rule.clone());
@@ -465,15 +462,12 @@ impl Builder<'_> {
                 continue;
             };
             if let Some(first) = seen.get(group.name.name.as_str()) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::NameDuplicate,
-                        format!("the group `{}` is defined twice", group.name.name),
-                    )
-                    .at(group.name.span, "defined again here")
-                    .with_label(*first, "first defined here")
-                    .with_help("list all the group's members in one `group` block"),
-                );
+                self.diagnostics.push(Diagnostic::defined_twice(
+                    "group",
+                    &group.name.name,
+                    (group.name.span, *first),
+                    "list all the group's members in one `group` block",
+                ));
                 continue;
             }
             seen.insert(group.name.name.to_string(), group.name.span);

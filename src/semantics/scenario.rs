@@ -50,15 +50,12 @@ pub fn duplicates(file: &File) -> Vec<Diagnostic> {
     let all = scenarios(file);
     for (at, scenario) in all.iter().enumerate() {
         if let Some(first) = all[..at].iter().find(|s| s.name.name == scenario.name.name) {
-            problems.push(
-                Diagnostic::error(
-                    Code::NameDuplicate,
-                    format!("the scenario `{}` is defined twice", scenario.name.name),
-                )
-                .at(scenario.name.span, "defined again here")
-                .with_label(first.name.span, "first defined here")
-                .with_help("give each scenario a name of its own: only the first of two with one name would be checked"),
-            );
+            problems.push(Diagnostic::defined_twice(
+                "scenario",
+                &scenario.name.name,
+                (scenario.name.span, first.name.span),
+                "give each scenario a name of its own: only the first of two with one name would be checked",
+            ));
         }
         let periods: Vec<Span> = scenario
             .changes
