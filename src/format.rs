@@ -243,9 +243,54 @@ fn grouped(value: Decimal) -> String {
     out
 }
 
+/// `text` safe to print on a terminal: control characters (but tab and line breaks)
+/// and the invisible marks that reorder text (bidirectional overrides and isolates)
+/// replaced by characters of the same length in bytes, `?` or U+FFFD, so that spans
+/// into the text still point where they did.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c.len_utf8() {
+            _ if !unsafe_char(c) => safe.push(c),
+            3 => safe.push('\u{FFFD}'),
+            length => safe.extend(std::iter::repeat_n('?', length)),
+        }
+    }
+    std::borrow::Cow::Owned(safe)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_text_keeps_its_length_and_loses_what_a_terminal_obeys() {
+        for text in [
+            "Staff \u{1b}[31mred",
+            "\u{202E}evil",
+            "a\u{2067}b\u{85}c\u{7f}",
+            "plain\ttab\r\n",
+        ] {
+            let safe = printable(text);
+            assert_eq!(safe.len(), text.len(), "{text:?}");
+            assert!(
+                !safe.contains(['\u{1b}', '\u{202E}', '\u{2067}', '\u{85}', '\u{7f}']),
+                "{safe:?}"
+            );
+        }
+        assert_eq!(printable("Staff \u{1b}[31m"), "Staff ?[31m");
+        assert!(matches!(
+            printable("plain\ttab\r\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
     use crate::syntax::parse_number;
     use proptest::prelude::*;
     use rust_decimal_macros::dec;

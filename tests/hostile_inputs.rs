@@ -533,3 +533,42 @@ fn a_quotient_beyond_a_decimal_is_an_overflow_not_a_wrong_figure() {
     let body = "x = 50,000,000,000,000,000,000,000,000,000\ny = x / 0.1 - x  stated 0";
     assert_refused(&check_bytes(&with_header(body)), "bud::eval::overflow", 1);
 }
+
+// ---------------------------------------------------------------- terminal safety
+
+#[test]
+fn control_characters_and_bidi_overrides_never_reach_a_terminal_raw() {
+    // A title and a label holding an escape sequence and a right-to-left override, and
+    // a Total that fails so that the label is quoted in a report with its source line.
+    let decision = "decision \"T/1\" {\n    title    \"Bidi \u{202E}title\"\n    period   2013-2014\n    currency US$\n}\n\n\
+                    table 1 t {\n    unit    US$\n    columns 2013 2014 Total\n\n    a \"Staff \u{1b}[31mred\u{1b}[0m \u{2067}evil\"  1  2  4\n}\n";
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{202E}', '\u{2067}']);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("input.bud"), decision).unwrap();
+    let check = check_path(dir.path(), "input.bud");
+    assert_eq!(check.exit, 1, "{}", check.output);
+    assert!(
+        check.output.contains("Staff ?[31mred?[0m"),
+        "{}",
+        check.output
+    );
+    assert!(!raw(&check.output), "{:?}", check.output);
+    let run = |format: &str| {
+        let output = Command::cargo_bin("bud")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .current_dir(dir.path())
+            .args(["evaluate", "input.bud", "--format", format])
+            .timeout(TIME_LIMIT)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr)
+    };
+    let table = run("table");
+    assert!(table.contains("Staff ?[31mred?[0m"), "{table}");
+    assert!(!raw(&table), "{table:?}");
+    // A format for programs keeps the text as the decision writes it.
+    let json = run("json");
+    assert!(json.contains("\\u001b[31mred"), "{json}");
+}

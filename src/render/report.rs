@@ -33,6 +33,25 @@ impl Source {
         }
     }
 
+    /// The file as a report shows it: what could drive a terminal (a control character,
+    /// a mark that reorders text) shown as `?` or U+FFFD, of the same length in bytes,
+    /// so that every span and line start still holds.
+    fn printable(&self) -> std::borrow::Cow<'_, Source> {
+        let name = crate::format::printable(&self.name);
+        let text = crate::format::printable(&self.text);
+        if matches!(
+            (&name, &text),
+            (std::borrow::Cow::Borrowed(_), std::borrow::Cow::Borrowed(_))
+        ) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        std::borrow::Cow::Owned(Source {
+            name: name.into_owned(),
+            text: text.into_owned().into(),
+            line_starts: Arc::clone(&self.line_starts),
+        })
+    }
+
     /// The length in bytes of the longest line a snippet of `span` prints: the lines
     /// it covers and the line of context on either side.
     fn longest_line_shown(&self, span: Span) -> usize {
@@ -329,6 +348,10 @@ fn render_with(
     others: &[(Label, &Source)],
     color: bool,
 ) -> String {
+    let printable = printable_diagnostic(diagnostic);
+    let diagnostic = &printable;
+    let shown = source.printable();
+    let source: &Source = &shown;
     if let Some(plain) = without_long_lines(diagnostic, source) {
         return render_with(&plain, source, others, color);
     }
@@ -341,7 +364,11 @@ fn render_with(
         .with_width(100)
         .with_links(false);
     let mut far = far_labels(diagnostic, source);
-    far.extend(others.iter().map(|(label, source)| Elsewhere {
+    let others_shown: Vec<(&Label, std::borrow::Cow<'_, Source>)> = others
+        .iter()
+        .map(|(label, source)| (label, source.printable()))
+        .collect();
+    far.extend(others_shown.iter().map(|(label, source)| Elsewhere {
         label,
         source,
         length: source.text.len(),
@@ -368,6 +395,23 @@ fn render_with(
         }
     }
     out
+}
+
+/// The diagnostic with its words safe to print: a label or name quoted from the file
+/// may hold what a terminal would obey.
+fn printable_diagnostic(diagnostic: &Diagnostic) -> Diagnostic {
+    let safe = |text: &str| crate::format::printable(text).into_owned();
+    let mut printable = diagnostic.clone();
+    printable.message = safe(&diagnostic.message);
+    printable.help = diagnostic.help.as_deref().map(|help| safe(help).into());
+    for label in printable
+        .primary
+        .iter_mut()
+        .chain(printable.secondary.iter_mut())
+    {
+        label.message = safe(&label.message);
+    }
+    printable
 }
 
 fn severity_word(severity: Severity) -> &'static str {

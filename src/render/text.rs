@@ -46,6 +46,7 @@ pub fn evaluation(model: &Model, reconciliation: &Reconciliation) -> String {
 
 /// The view as aligned text in the published layout.
 pub fn render(document: &Document, layout: Layout) -> String {
+    let document = &for_terminal(document);
     let mut out = String::new();
     let prose = layout
         .width
@@ -690,6 +691,57 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// The document with every text from the decision safe to print: a title, label or
+/// note may hold a control character or a mark that reorders text, which a terminal
+/// would obey. The JSON and the workbook keep them as written.
+fn for_terminal(document: &Document) -> Document {
+    let safe = |text: &mut String| {
+        if let std::borrow::Cow::Owned(printable) = format::printable(text) {
+            *text = printable;
+        }
+    };
+    let mut document = document.clone();
+    for text in [&mut document.symbol, &mut document.title] {
+        safe(text);
+    }
+    for text in [&mut document.meeting, &mut document.issuer]
+        .into_iter()
+        .flatten()
+    {
+        safe(text);
+    }
+    if let Some(scenario) = &mut document.scenario {
+        safe(&mut scenario.name);
+        scenario.condition.iter_mut().for_each(safe);
+    }
+    for paragraph in &mut document.paragraphs {
+        paragraph.number.iter_mut().for_each(safe);
+        paragraph.heading.iter_mut().for_each(safe);
+        paragraph.text.iter_mut().for_each(safe);
+        for value in &mut paragraph.values {
+            safe(&mut value.note);
+        }
+    }
+    for table in &mut document.tables {
+        table.title.iter_mut().for_each(safe);
+        for text in [&mut table.name, &mut table.unit, &mut table.label_heading] {
+            safe(text);
+        }
+        table.columns.iter_mut().for_each(|c| safe(&mut c.heading));
+        for line in &mut table.lines {
+            safe(&mut line.label);
+            line.cells.iter_mut().for_each(|cell| safe(&mut cell.shown));
+        }
+        table.footnotes.iter_mut().for_each(safe);
+        table.notes.iter_mut().for_each(safe);
+    }
+    for erratum in &mut document.errata {
+        safe(&mut erratum.reason);
+        erratum.figures.iter_mut().for_each(safe);
+    }
+    document
 }
 
 #[cfg(test)]
