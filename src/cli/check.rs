@@ -175,16 +175,18 @@ fn summaries(file: &CheckedFile) -> String {
             Some((scenario, _)) => format!("{}, scenario `{scenario}`", file.path()),
             None => file.path().to_owned(),
         };
-        text.push_str(&format!("{name}: {}\n", summary(checked)));
+        // Names, reasons and labels come from the files: printed so no terminal obeys them.
+        let safe = |text: &str| bud::format::printable(text).into_owned();
+        text.push_str(&format!("{}: {}\n", safe(&name), summary(checked)));
         // A scenario acknowledges the decision's own errors: listed once, under it.
         if checked.scenario.is_none() {
             for erratum in &checked.reconciliation.acknowledged {
                 text.push_str(&format!(
                     "  published error acknowledged: {}\n",
-                    erratum.reason
+                    safe(&erratum.reason)
                 ));
                 for figure in &erratum.figures {
-                    text.push_str(&format!("    {figure}\n"));
+                    text.push_str(&format!("    {}\n", safe(figure)));
                 }
             }
         }

@@ -15,7 +15,13 @@ use crate::syntax::ast::{ColumnKey, FigureKind};
 use super::text::published;
 
 /// `left` and `right` are the two variants' names, for headings.
+/// The comparison as text, safe to print: labels from the decision pass through
+/// `format::printable`, as every text for a terminal does.
 pub fn comparison(left: (&str, &Model), right: (&str, &Model)) -> String {
+    crate::format::printable(&compared(left, right)).into_owned()
+}
+
+fn compared(left: (&str, &Model), right: (&str, &Model)) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} → {}", left.0, right.0);
     let mut differences = 0;
