@@ -687,7 +687,7 @@ pub(super) fn column_sums(model: &Model, reconciliation: &Reconciliation) -> Vec
                 sum = sum.saturating_add(counted);
             }
             let tolerance = (step / Decimal::TWO).saturating_mul(Decimal::from(printed + 1));
-            if (stated.value - sum).abs() <= tolerance || printed == 0 {
+            if stated.value.saturating_sub(sum).abs() <= tolerance || printed == 0 {
                 continue;
             }
             let shown = |value: Decimal| {

@@ -372,9 +372,9 @@ fn standing(rule: &Rule, party: &str, payments: &[Payment]) -> Standing {
     let mut years_in_arrears: Vec<i32> = Vec::new();
     let mut arrears = Decimal::ZERO;
     for payment in own.iter().filter(|p| p.year >= rule.from) {
-        let unpaid = payment.assessed - payment.paid;
+        let unpaid = payment.assessed.saturating_sub(payment.paid);
         if unpaid > Decimal::ZERO {
-            arrears += unpaid;
+            arrears = arrears.saturating_add(unpaid);
             if !years_in_arrears.contains(&payment.year) {
                 years_in_arrears.push(payment.year);
             }
