@@ -91,7 +91,7 @@ fn with_imported_decisions(mut files: Vec<(PathBuf, CheckedFile)>) -> Vec<Checke
     let mut next = 0;
     while next < files.len() {
         let (path, file) = &files[next];
-        let imports = decisions_imported_by(path, file);
+        let imports = imports_of(path, file, true);
         for import in imports {
             if seen.insert(canonical(&import)) {
                 let checked = check_file(&import);
@@ -103,13 +103,15 @@ fn with_imported_decisions(mut files: Vec<(PathBuf, CheckedFile)>) -> Vec<Checke
     files.into_iter().map(|(_, file)| file).collect()
 }
 
-fn decisions_imported_by(path: &Path, file: &CheckedFile) -> Vec<PathBuf> {
+/// The files `file` imports: decisions imported under a name, or files of shared
+/// items (libraries), as paths beside it.
+fn imports_of(path: &Path, file: &CheckedFile, decisions: bool) -> Vec<PathBuf> {
     let directory = path.parent().unwrap_or(Path::new(""));
     file.variants.first().map_or_else(Vec::new, |checked| {
         checked
             .imported
             .iter()
-            .filter(|imported| imported.decision)
+            .filter(|imported| imported.decision == decisions)
             .map(|imported| directory.join(&imported.name))
             .collect()
     })
@@ -136,18 +138,12 @@ fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<(PathBuf, Checke
         .collect()
 }
 
+/// A decision imported under a name is checked as itself; only files of shared items
+/// are libraries.
 fn imported_by(path: &Path, file: &CheckedFile) -> Vec<PathBuf> {
-    let directory = path.parent().unwrap_or(Path::new(""));
-    let Some(checked) = file.variants.first() else {
-        return Vec::new();
-    };
-    // A decision imported under a name is checked as itself; only files of shared
-    // items are libraries.
-    checked
-        .imported
+    imports_of(path, file, false)
         .iter()
-        .filter(|imported| !imported.decision)
-        .map(|imported| canonical(&directory.join(&imported.name)))
+        .map(|import| canonical(import))
         .collect()
 }
 

@@ -158,7 +158,7 @@ fn scale_causes(
         let fit = fit(def, year, step);
         // The rule's factor outside what the printed rates agree on: a mistyped base
         // rate, if correcting one brings it in; else the factor itself.
-        if let Some(fit) = fit.as_ref().filter(|fit| !fit.contains(fit.rule)) {
+        if let Some(fit) = fit.as_ref().filter(|fit| !fit.contains(fit.factor.rule)) {
             if let Some(found) =
                 mistyped_base(index, (def, reconciliation), year, (step, fit), &mut causes)
             {
@@ -279,7 +279,7 @@ fn following(
             else {
                 continue;
             };
-            if (check.stated - contribution).abs() <= check.tolerance() {
+            if check.stated.saturating_sub(contribution).abs() <= check.tolerance() {
                 if let Some(found) = causes.get_mut(*cause) {
                     found.explains.push(subject);
                 }
@@ -311,10 +311,10 @@ fn following(
                 }
                 None => computed,
             };
-            total += contribution.unwrap_or_default();
+            total = total.saturating_add(contribution.unwrap_or_default());
         }
         if let Some(found) = cause.and_then(|c| causes.get_mut(c)) {
-            if (check.stated - total).abs() <= check.tolerance() {
+            if check.stated.saturating_sub(total).abs() <= check.tolerance() {
                 found.explains.push(subject);
             }
         }
@@ -376,7 +376,6 @@ fn printed(def: &ScaleDef, party: usize, column: usize) -> Option<Decimal> {
 struct Fit {
     factor: FactorFit,
     agrees: Vec<usize>,
-    rule: Decimal,
 }
 
 impl Fit {
@@ -385,7 +384,7 @@ impl Fit {
     }
 
     fn middle(&self) -> Decimal {
-        (self.factor.low + self.factor.high) / Decimal::TWO
+        self.factor.low.saturating_add(self.factor.high) / Decimal::TWO
     }
 }
 
@@ -406,8 +405,8 @@ fn fit(def: &ScaleDef, year: &Year<'_>, step: Decimal) -> Option<Fit> {
         if base <= Decimal::ZERO {
             continue;
         }
-        let low = (printed - half).checked_div(base)?;
-        let high = (printed + half).checked_div(base)?;
+        let low = printed.saturating_sub(half).checked_div(base)?;
+        let high = printed.saturating_add(half).checked_div(base)?;
         intervals.push((low, high, party));
     }
     let (low, high) = widest_overlap(&intervals)?;
@@ -420,18 +419,16 @@ fn fit(def: &ScaleDef, year: &Year<'_>, step: Decimal) -> Option<Fit> {
     if agrees.len() < 2 || agrees.len() * 2 < intervals.len() {
         return None;
     }
-    let rule = year.rates.factor.to_decimal();
     Some(Fit {
         factor: FactorFit {
             year: year.year,
             low,
             high,
-            rule,
+            rule: year.rates.factor.to_decimal(),
             rescaled,
             base_sum,
         },
         agrees,
-        rule,
     })
 }
 
@@ -473,25 +470,39 @@ fn misplaced(
     let at_factor = |party: usize, factor: Decimal| -> Option<Decimal> {
         match year.rates.bindings.get(party)? {
             Binding::Scaled => Some(rounded(
-                def.base(def.parties.get(party)?, year.index) * factor,
+                def.base(def.parties.get(party)?, year.index)
+                    .saturating_mul(factor),
             )),
             _ => Some(rounded(year.rates.rates.get(party)?.to_decimal())),
         }
     };
-    // A Party's rate as the rule gives it, and at the factor the printed rates agree on.
-    let rate_of = |party: usize| -> Vec<Decimal> {
-        let mut rates: Vec<Decimal> = year
-            .rates
-            .rates
-            .get(party)
-            .map(|rate| rounded(rate.to_decimal()))
-            .into_iter()
-            .collect();
-        if let Some(fit) = fit {
-            rates.extend(at_factor(party, fit.middle()));
+    // Each Party's rate as the rule gives it, and at the factor the printed rates agree
+    // on, worked out once; and which Parties have each such rate, to find an owner
+    // without going through every Party for every failing line.
+    let rates: Vec<Vec<Decimal>> = (0..def.parties.len())
+        .map(|party| {
+            let mut rates: Vec<Decimal> = year
+                .rates
+                .rates
+                .get(party)
+                .map(|rate| rounded(rate.to_decimal()))
+                .into_iter()
+                .collect();
+            if let Some(fit) = fit {
+                rates.extend(at_factor(party, fit.middle()));
+            }
+            rates.dedup();
+            rates
+        })
+        .collect();
+    let mut owners_of: std::collections::HashMap<Decimal, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (party, party_rates) in rates.iter().enumerate() {
+        for rate in party_rates {
+            owners_of.entry(rate.normalize()).or_default().push(party);
         }
-        rates
-    };
+    }
+    let rate_of = |party: usize| rates.get(party).map_or(&[][..], Vec::as_slice);
     let failing = year.failing.clone();
     let mut placed: Vec<usize> = Vec::new();
     for line in failing {
@@ -505,12 +516,16 @@ fn misplaced(
         // rate is further off than that from its own.
         let far = rate_of(line)
             .iter()
-            .all(|own| (shown - own).abs() > step * Decimal::TWO);
+            .all(|own| shown.saturating_sub(*own).abs() > step.saturating_mul(Decimal::TWO));
         if !far {
             continue;
         }
-        let owners: Vec<usize> = (0..def.parties.len())
-            .filter(|owner| *owner != line && rate_of(*owner).contains(&shown))
+        let owners: Vec<usize> = owners_of
+            .get(&shown.normalize())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|owner| *owner != line)
             .collect();
         let [owner] = owners[..] else {
             continue;
@@ -599,14 +614,17 @@ fn mistyped_base(
     };
     let written = def.base_written(line, year.index)?;
     let base_step = Decimal::new(1, written.decimals);
-    let from = (shown - half).checked_div(fit.factor.high)?;
-    let to = (shown + half).checked_div(fit.factor.low)?;
-    let middle =
-        (shown / ((fit.factor.low + fit.factor.high) / Decimal::TWO)).round_dp(written.decimals);
+    let from = shown.saturating_sub(half).checked_div(fit.factor.high)?;
+    let to = shown.saturating_add(half).checked_div(fit.factor.low)?;
+    let middle = shown.checked_div(fit.middle())?.round_dp(written.decimals);
     if middle < from || middle > to || middle == written.value || middle <= Decimal::ZERO {
         return None;
     }
-    let sum = fit.factor.base_sum - written.value + middle;
+    let sum = fit
+        .factor
+        .base_sum
+        .saturating_sub(written.value)
+        .saturating_add(middle);
     let factor = fit.factor.rescaled.checked_div(sum)?;
     if !fit.contains(factor) || base_step.is_zero() {
         return None;
@@ -635,7 +653,16 @@ fn mistyped_base(
         };
         let adds_up = reconciliation.check_for(total).is_some_and(|check| {
             check.outcome == Outcome::Mismatch
-                && (check.stated - (check.computed.to_decimal() - written.value + middle)).abs()
+                && check
+                    .stated
+                    .saturating_sub(
+                        check
+                            .computed
+                            .to_decimal()
+                            .saturating_sub(written.value)
+                            .saturating_add(middle),
+                    )
+                    .abs()
                     <= check.tolerance()
         });
         if adds_up {
