@@ -36,6 +36,7 @@
 pub mod diagnostic;
 pub mod format;
 pub mod ide;
+pub mod lsp;
 pub mod reconcile;
 pub mod render;
 pub mod semantics;

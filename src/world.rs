@@ -33,32 +33,45 @@ where
     }
 }
 
-/// One file's text in front of another world: a decision in hand (as an editor holds
-/// it, or as a test writes it) whose other files come from elsewhere.
+/// Texts in front of another world: a decision in hand (as an editor holds it, or as
+/// a test writes it), and the other documents an editor holds open, whose other files
+/// come from elsewhere.
 pub struct Overlay<'a> {
-    path: String,
-    text: Arc<str>,
+    texts: HashMap<String, Arc<str>>,
     under: &'a dyn World,
 }
 
 impl<'a> Overlay<'a> {
     pub fn new(path: impl Into<String>, text: impl AsRef<str>, under: &'a dyn World) -> Self {
         Overlay {
-            path: path.into(),
-            text: Arc::from(text.as_ref()),
+            texts: HashMap::new(),
             under,
         }
+        .and(path, Arc::from(text.as_ref()))
+    }
+
+    /// This overlay with one more file in front: another document an editor holds open.
+    pub fn and(mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        self.texts.insert(path.into(), text.into());
+        self
     }
 }
 
 impl World for Overlay<'_> {
     fn read(&self, path: &str) -> Result<Arc<str>, String> {
-        if path == self.path {
-            Ok(self.text.clone())
-        } else {
-            self.under.read(path)
+        match self.texts.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => self.under.read(path),
         }
     }
+}
+
+/// The name a world gives the decision at `path`: its file name, as its folder holds it.
+pub fn name_in_folder(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || "decision.bud".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Files held in memory, by path: a decision given as text, with whatever it reads.

@@ -5,157 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+#[path = "support/limits.rs"]
+mod limits;
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use lsp_client::Client;
 use serde_json::{Value, json};
 
 const DECISION: &str = "decisions/bs-vi-7.bud";
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-    /// Notifications that arrived while waiting for a response.
-    notifications: Vec<Value>,
-}
-
-impl Client {
-    fn start() -> Client {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("bud"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0;
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let header = header.trim();
-                    if header.is_empty() {
-                        break;
-                    }
-                    if let Some(value) = header.strip_prefix("Content-Length: ") {
-                        length = value.parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut client = Client {
-            child,
-            stdin,
-            messages,
-            next_id: 0,
-            notifications: Vec::new(),
-        };
-        let initialized = client.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
-        );
-        assert_eq!(initialized["capabilities"]["positionEncoding"], "utf-16");
-        client.notify("initialized", json!({}));
-        client
-    }
-
-    fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn next(&mut self) -> Value {
-        self.messages
-            .recv_timeout(Duration::from_secs(30))
-            .expect("bud lsp answered within 30 s")
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let message = self.next();
-            if message["id"] == id {
-                assert!(message.get("error").is_none(), "{method}: {message}");
-                return message["result"].clone();
-            }
-            self.notifications.push(message);
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    /// The next diagnostics published for `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let wanted = |m: &Value| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
-        };
-        if let Some(at) = self.notifications.iter().position(wanted) {
-            let found = self.notifications.remove(at);
-            return found["params"]["diagnostics"].as_array().unwrap().clone();
-        }
-        loop {
-            let message = self.next();
-            if wanted(&message) {
-                return message["params"]["diagnostics"].as_array().unwrap().clone();
-            }
-            self.notifications.push(message);
-        }
-    }
-
-    /// The diagnostics published for `uri` at `version`, skipping earlier ones (a
-    /// document is checked again whenever another open one changes).
-    fn diagnostics_at(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        loop {
-            let wanted = |m: &Value| {
-                m["method"] == "textDocument/publishDiagnostics"
-                    && m["params"]["uri"] == uri
-                    && m["params"]["version"] == version
-            };
-            if let Some(at) = self.notifications.iter().position(wanted) {
-                let found = self.notifications.remove(at);
-                return found["params"]["diagnostics"].as_array().unwrap().clone();
-            }
-            let message = self.next();
-            self.notifications.push(message);
-        }
-    }
-
-    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "bud", "version": 1, "text": text } }),
-        );
-        self.diagnostics(uri)
-    }
-
-    fn shut_down(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "bud lsp exited with {status}");
-    }
-}
 
 fn uri() -> String {
     let path = std::fs::canonicalize(DECISION).unwrap();

@@ -35,7 +35,7 @@ impl Loaded {
 /// its folder.
 pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let main = main_name(path);
+    let main = bud::world::name_in_folder(path);
     let world = Disk::at(&directory).with_text(&main, decision.text.clone());
     let variants = bud::check(&world, &main, request).variants;
     let mut sources = Sources::new(decision);
@@ -53,14 +53,6 @@ pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded
         }
     }
     Loaded { variants, sources }
-}
-
-/// The decision file's name within its folder, as its world names it.
-pub fn main_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || "decision.bud".to_owned(),
-        |name| name.to_string_lossy().into_owned(),
-    )
 }
 
 /// The files of the decisions in one folder, read from disk once each however many

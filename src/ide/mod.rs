@@ -44,7 +44,9 @@ struct Occurrence {
     defined_at: Span,
 }
 
-/// One decision text, checked, and indexed for an editor's questions.
+/// One decision text, checked, and indexed for an editor's questions. The default is
+/// a text not checked yet, which answers every question with nothing.
+#[derive(Default)]
 pub struct Analysis {
     /// The decision, then each scenario, as `bud check` reports them.
     pub checked: Vec<Checked>,

@@ -1,21 +1,26 @@
-//! `bud lsp`: a language server over standard input and output (lsp-server, the
-//! synchronous library rust-analyzer is built on). Each open decision is checked
-//! again whenever it changes, exactly as `bud check` checks it, and the editor's
-//! questions are answered from that one check (`bud::ide`): diagnostics with their
-//! related spans, hovers, inlay hints, definitions and references, the outline,
-//! completion and formatting. Edits that arrive together are applied together and
-//! checked once, so a burst of keystrokes costs one check.
+//! The language server behind `bud lsp` (lsp-server, the synchronous library
+//! rust-analyzer is built on), over whatever reader and writer its caller hands over,
+//! and reading a decision's other files through the caller's `Files`: the library
+//! itself opens nothing. Each open decision is checked again whenever it changes,
+//! exactly as `bud check` checks it, and the editor's questions are answered from that
+//! one check (`crate::ide`): diagnostics with their related spans, hovers, inlay hints,
+//! definitions and references, the outline, completion and formatting. Edits that
+//! arrive together are applied together and checked once, so a burst of keystrokes
+//! costs one check. No client can stop it: a message it cannot read, a request before
+//! `initialize` or an ill-typed one gets an error answer, and the server goes on.
 
 mod position;
 mod transport;
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lsp_server::{Connection, ExtractError, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Exit, Notification as _,
-    PublishDiagnostics,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Exit, LogMessage,
+    Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, InlayHintRequest,
@@ -25,52 +30,54 @@ use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover,
     HoverContents, HoverProviderCapability, InitializeParams, InlayHint, InlayHintLabel,
-    InlayHintTooltip, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
-    PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities, SymbolKind,
-    TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit,
-    Uri,
+    InlayHintTooltip, Location, LogMessageParams, MarkupContent, MarkupKind, MessageType,
+    NumberOrString, OneOf, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
+    SymbolKind, TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextEdit, Uri,
 };
 
-use bud::diagnostic::{Diagnostic, Severity};
-use bud::ide::{self, Analysis};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ide::{self, Analysis};
+use crate::world::{Overlay, World};
 use position::{Encoding, LineIndex};
 
-use super::Status;
+/// Where the server reads the files a decision names that the editor does not hold
+/// open: for the decision at a path, a world that reads paths relative to its folder.
+/// `bud lsp` gives the disk, within the decision's project; a fuzz target, memory.
+pub trait Files: Sync {
+    fn world(&self, decision: &Path) -> Box<dyn World + '_>;
+}
 
-/// Runs the server until the editor says `exit`: exit code 0 after `shutdown`, 1
-/// without one, as the protocol asks.
-pub fn run() -> Status {
-    let transport = transport::Transport::stdio();
-    let outcome = serve(&transport.connection);
-    transport.close();
-    match outcome {
-        Ok(true) => Status::Clean,
-        Ok(false) => Status::Failed,
-        Err(problem) => {
-            eprintln!("bud lsp: {problem}");
-            Status::Unreadable
-        }
+impl<F> Files for F
+where
+    F: Fn(&Path) -> Box<dyn World> + Sync,
+{
+    fn world(&self, decision: &Path) -> Box<dyn World + '_> {
+        self(decision)
     }
 }
 
-/// Whether the editor said `shutdown` before leaving.
-fn serve(connection: &Connection) -> Result<bool, String> {
-    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
-    let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
-    let encoding = negotiated(&params);
-    let result = serde_json::json!({
-        "capabilities": capabilities(encoding),
-        "serverInfo": { "name": "bud", "version": env!("CARGO_PKG_VERSION") },
-    });
-    connection
-        .initialize_finish(id, result)
-        .map_err(|e| e.to_string())?;
+/// The error code the protocol gives a request sent before `initialize`.
+const SERVER_NOT_INITIALIZED: i32 = -32002;
+
+/// Serves the editor on `input` and `output` until it says `exit` or goes away; true
+/// when it said `shutdown` first, as the protocol asks of a clean exit.
+pub fn serve(
+    input: impl Read + Send + 'static,
+    output: impl Write + Send + 'static,
+    files: &dyn Files,
+) -> Result<bool, String> {
+    let transport = transport::Transport::new(input, output);
     let mut server = Server {
-        connection,
-        encoding,
+        connection: &transport.connection,
+        files,
+        encoding: Encoding::Utf16,
+        initialized: false,
         documents: HashMap::new(),
     };
-    server.main_loop()
+    let outcome = server.main_loop();
+    transport.close();
+    outcome
 }
 
 /// UTF-8 positions when the editor offers them (no conversion), else UTF-16.
@@ -119,7 +126,10 @@ struct Document {
 
 struct Server<'a> {
     connection: &'a Connection,
+    files: &'a dyn Files,
     encoding: Encoding,
+    /// Whether `initialize` has been answered: until then, requests are refused.
+    initialized: bool,
     documents: HashMap<Uri, Document>,
 }
 
@@ -143,6 +153,21 @@ impl Server<'_> {
                     shut_down = true;
                     self.send(Message::Response(Response::new_ok(request.id, ())))?;
                 }
+                Message::Request(request) if request.method == "initialize" => {
+                    let response = self.initialize(request);
+                    self.send(Message::Response(response))?;
+                }
+                Message::Request(request) if !self.initialized => {
+                    let refused = Response::new_err(
+                        request.id,
+                        SERVER_NOT_INITIALIZED,
+                        format!(
+                            "bud lsp is not initialized: send initialize before {}",
+                            request.method
+                        ),
+                    );
+                    self.send(Message::Response(refused))?;
+                }
                 Message::Request(request) if shut_down => {
                     let refused = Response::new_err(
                         request.id,
@@ -158,18 +183,25 @@ impl Server<'_> {
                 Message::Notification(notification) if notification.method == Exit::METHOD => {
                     return Ok(shut_down);
                 }
+                // Before `initialize`, the protocol drops every notification but `exit`.
+                Message::Notification(_) if !self.initialized => {}
                 Message::Notification(notification) => {
                     let mut changed = Vec::new();
-                    self.notice(notification, &mut changed);
-                    // Edits already waiting are applied before checking once; anything
-                    // after a waiting request waits with it, in order.
-                    while let Ok(next) = self.connection.receiver.try_recv() {
-                        match next {
-                            Message::Notification(next) if pending.is_empty() => {
-                                self.notice(next, &mut changed);
+                    let mut touched = self.notice(notification, &mut changed)?;
+                    // Edits already waiting are applied before checking once; a request
+                    // waits for its answer until they are checked, and what follows it
+                    // stays behind it, in order.
+                    while pending.is_empty() {
+                        match self.connection.receiver.try_recv() {
+                            Ok(Message::Notification(next)) if next.method != Exit::METHOD => {
+                                touched |= self.notice(next, &mut changed)?;
                             }
-                            other => pending.push_back(other),
+                            Ok(other) => pending.push_back(other),
+                            Err(_) => break,
                         }
+                    }
+                    if !touched {
+                        continue;
                     }
                     // Another open decision may import a changed one (`import "…" as
                     // cop`): every open document is checked again, the changed first.
@@ -195,49 +227,106 @@ impl Server<'_> {
             .map_err(|e| e.to_string())
     }
 
-    fn notice(&mut self, notification: Notification, changed: &mut Vec<Uri>) {
-        match notification.method.as_str() {
+    /// The answer to `initialize`: the capabilities, in the position encoding agreed.
+    /// An ill-typed one is refused, and the editor may try again.
+    fn initialize(&mut self, request: Request) -> Response {
+        if self.initialized {
+            return Response::new_err(
+                request.id,
+                lsp_server::ErrorCode::InvalidRequest as i32,
+                "bud lsp is already initialized".to_owned(),
+            );
+        }
+        let params = match serde_json::from_value::<InitializeParams>(request.params) {
+            Ok(params) => params,
+            Err(error) => {
+                return Response::new_err(
+                    request.id,
+                    lsp_server::ErrorCode::InvalidParams as i32,
+                    format!("initialize's parameters are not the protocol's: {error}"),
+                );
+            }
+        };
+        self.encoding = negotiated(&params);
+        self.initialized = true;
+        let result = serde_json::json!({
+            "capabilities": capabilities(self.encoding),
+            "serverInfo": { "name": "bud", "version": env!("CARGO_PKG_VERSION") },
+        });
+        Response::new_ok(request.id, result)
+    }
+
+    /// A notification the server cannot read is logged in the editor, not dropped
+    /// in silence.
+    fn log(&self, message: String) -> Result<(), String> {
+        let params = LogMessageParams {
+            typ: MessageType::WARNING,
+            message,
+        };
+        let notification = Notification::new(LogMessage::METHOD.to_owned(), params);
+        self.send(Message::Notification(notification))
+    }
+
+    /// Takes in one notification; true when it opened, changed or closed a document.
+    fn notice(
+        &mut self,
+        notification: Notification,
+        changed: &mut Vec<Uri>,
+    ) -> Result<bool, String> {
+        let method = notification.method.clone();
+        let ill_typed = |error: ExtractError<Notification>| {
+            format!("bud lsp ignored a {method} notification it cannot read: {error:?}")
+        };
+        match method.as_str() {
             DidOpenTextDocument::METHOD => {
-                if let Ok(params) = parameters::<DidOpenTextDocument>(notification) {
-                    let document = params.text_document;
-                    let analysis = analyse(&document.uri, &document.text, &self.open_texts());
-                    self.documents.insert(
-                        document.uri.clone(),
-                        Document {
-                            text: document.text,
-                            version: document.version,
-                            analysis,
-                        },
-                    );
-                    push_once(changed, document.uri);
-                }
+                let params = match parameters::<DidOpenTextDocument>(notification) {
+                    Ok(params) => params,
+                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
+                };
+                let document = params.text_document;
+                // Checked with the other changed documents, once they are all in.
+                self.documents.insert(
+                    document.uri.clone(),
+                    Document {
+                        text: document.text,
+                        version: document.version,
+                        analysis: Analysis::default(),
+                    },
+                );
+                push_once(changed, document.uri);
             }
             DidChangeTextDocument::METHOD => {
-                if let Ok(params) = parameters::<DidChangeTextDocument>(notification) {
-                    let uri = params.text_document.uri;
-                    if let Some(document) = self.documents.get_mut(&uri) {
-                        for change in params.content_changes {
-                            apply(&mut document.text, change, self.encoding);
-                        }
-                        document.version = params.text_document.version;
-                        push_once(changed, uri);
+                let params = match parameters::<DidChangeTextDocument>(notification) {
+                    Ok(params) => params,
+                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
+                };
+                let uri = params.text_document.uri;
+                if let Some(document) = self.documents.get_mut(&uri) {
+                    for change in params.content_changes {
+                        apply(&mut document.text, change, self.encoding);
                     }
+                    document.version = params.text_document.version;
+                    push_once(changed, uri);
                 }
             }
             DidCloseTextDocument::METHOD => {
-                if let Ok(params) = parameters::<DidCloseTextDocument>(notification) {
-                    self.documents.remove(&params.text_document.uri);
-                    let cleared =
-                        PublishDiagnosticsParams::new(params.text_document.uri, Vec::new(), None);
-                    let _ = self.publish(cleared);
-                }
+                let params = match parameters::<DidCloseTextDocument>(notification) {
+                    Ok(params) => params,
+                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
+                };
+                self.documents.remove(&params.text_document.uri);
+                changed.retain(|uri| *uri != params.text_document.uri);
+                let cleared =
+                    PublishDiagnosticsParams::new(params.text_document.uri, Vec::new(), None);
+                self.publish(cleared)?;
             }
-            _ => {}
+            _ => return Ok(false),
         }
+        Ok(true)
     }
 
     /// The texts of the open documents, by path, as a check reads them.
-    fn open_texts(&self) -> Vec<(PathBuf, std::sync::Arc<str>)> {
+    fn open_texts(&self) -> Vec<(PathBuf, Arc<str>)> {
         self.documents
             .iter()
             .filter_map(|(uri, document)| Some((file_path(uri)?, document.text.as_str().into())))
@@ -249,7 +338,7 @@ impl Server<'_> {
         let Some(document) = self.documents.get_mut(uri) else {
             return Ok(());
         };
-        document.analysis = analyse(uri, &document.text, &open);
+        document.analysis = analyse(uri, &document.text, &open, self.files);
         let index = LineIndex::new(&document.text, self.encoding);
         let diagnostics = document
             .analysis
@@ -422,14 +511,14 @@ impl Server<'_> {
         let params = request_parameters::<Formatting>(request)?;
         let document = self.document(&params.text_document.uri)?;
         // A file that does not parse is not formatted: its diagnostics say why.
-        let Ok(formatted) = bud::syntax::formatter::format(&document.text) else {
+        let Ok(formatted) = crate::syntax::formatter::format(&document.text) else {
             return json(None::<Vec<TextEdit>>);
         };
         if formatted == document.text {
             return json(Vec::<TextEdit>::new());
         }
         let index = LineIndex::new(&document.text, self.encoding);
-        let whole = index.range(bud::diagnostic::Span::new(0, document.text.len()));
+        let whole = index.range(crate::diagnostic::Span::new(0, document.text.len()));
         json(vec![TextEdit::new(whole, formatted)])
     }
 }
@@ -475,19 +564,21 @@ fn apply(text: &mut String, change: TextDocumentContentChangeEvent, encoding: En
 }
 
 /// The decision checked, the files it names read beside it: from the editor where it
-/// has them open (`open`: path and text), else from disk.
-fn analyse(uri: &Uri, text: &str, open: &[(PathBuf, std::sync::Arc<str>)]) -> Analysis {
+/// has them open (`open`: path and text), else from `files`.
+fn analyse(uri: &Uri, text: &str, open: &[(PathBuf, Arc<str>)], files: &dyn Files) -> Analysis {
     let path = file_path(uri).unwrap_or_else(|| PathBuf::from("untitled.bud"));
     let directory = path.parent().map(PathBuf::from).unwrap_or_default();
-    let main = super::input::main_name(&path);
-    let mut world = super::input::Disk::at(&directory);
+    let main = crate::world::name_in_folder(&path);
+    let disk = files.world(&path);
+    let mut world = Overlay::new(main.clone(), text, &*disk);
     for (other, text) in open {
         if let Ok(relative) = other.strip_prefix(&directory) {
             let name = relative.to_string_lossy().replace('\\', "/");
-            world = world.with_text(&name, text.clone());
+            if name != main {
+                world = world.and(name, text.clone());
+            }
         }
     }
-    let world = world.with_text(&main, text.into());
     Analysis::new(&world, &main)
 }
 
@@ -522,7 +613,8 @@ fn to_lsp(
     index: &LineIndex<'_>,
     uri: &Uri,
 ) -> lsp_types::Diagnostic {
-    let here = |span: bud::diagnostic::Span| diagnostic.file().is_none() && analysis.is_here(span);
+    let here =
+        |span: crate::diagnostic::Span| diagnostic.file().is_none() && analysis.is_here(span);
     let mut message = diagnostic.message.clone();
     let primary = diagnostic.primary.as_ref().map(|label| label.span);
     let span = match primary {
@@ -533,7 +625,7 @@ fn to_lsp(
                 message = format!("{name}:{line}:{column}: {message}");
                 import
             }
-            None => bud::diagnostic::Span::new(0, 0),
+            None => crate::diagnostic::Span::new(0, 0),
         },
         // In a data file: where the decision names the file.
         _ => {
@@ -541,7 +633,7 @@ fn to_lsp(
             if let Some(file) = diagnostic.file().filter(|file| !message.contains(file)) {
                 message = format!("{file}: {message}");
             }
-            bud::diagnostic::Span::new(at, at)
+            crate::diagnostic::Span::new(at, at)
         }
     };
     let related: Vec<DiagnosticRelatedInformation> = diagnostic

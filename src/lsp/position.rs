@@ -4,7 +4,7 @@
 
 use lsp_types::{Position, Range};
 
-use bud::diagnostic::Span;
+use crate::diagnostic::Span;
 
 /// How positions count characters in this session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
