@@ -421,6 +421,8 @@ fn a_directory_is_checked_file_by_file_in_sorted_order_and_the_worst_exit_wins()
 #[test]
 fn a_library_found_beside_the_decision_that_imports_it_is_not_checked_alone() {
     let root = tempfile::tempdir().unwrap();
+    // The decision reads `../imported/rates.bud`: both folders are one project.
+    std::fs::write(root.path().join(".bud-project"), "").unwrap();
     for (from, to) in [
         (
             "tests/fixtures/valid/imports_shared_rates.bud",

@@ -1,9 +1,12 @@
 //! Inputs meant to break bud, run through the real binary: each must end, within a
-//! time limit, with its diagnostic code and a non-zero exit code, and never a panic, a
+//! time limit and the memory limit of `support/limits.rs`, with its diagnostic code and a non-zero exit code, and never a panic, a
 //! hang or a stack overflow. Valid variations of the bundled decision (CRLF line
 //! endings, a byte-order mark, tabs) must give exactly the same results.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/limits.rs"]
+mod limits;
 
 use std::path::Path;
 use std::time::Duration;
@@ -24,8 +27,7 @@ struct Run {
 }
 
 fn check_path(dir: &Path, name: &str) -> Run {
-    let output = Command::cargo_bin("bud")
-        .unwrap()
+    let output = Command::from_std(limits::bud())
         .env("NO_COLOR", "1")
         .current_dir(dir)
         .args(["check", name])
@@ -306,8 +308,7 @@ fn evaluated_and_checked(text: &[u8]) -> String {
     .unwrap();
     let mut all = String::new();
     for command in ["evaluate", "check"] {
-        let output = Command::cargo_bin("bud")
-            .unwrap()
+        let output = Command::from_std(limits::bud())
             .env("NO_COLOR", "1")
             .current_dir(dir.path())
             .args([command, "bs-vi-7.bud"])
@@ -554,8 +555,7 @@ fn control_characters_and_bidi_overrides_never_reach_a_terminal_raw() {
     );
     assert!(!raw(&check.output), "{:?}", check.output);
     let run = |format: &str| {
-        let output = Command::cargo_bin("bud")
-            .unwrap()
+        let output = Command::from_std(limits::bud())
             .env("NO_COLOR", "1")
             .current_dir(dir.path())
             .args(["evaluate", "input.bud", "--format", format])

@@ -163,3 +163,33 @@ fn a_burst_of_ten_thousand_edits_is_checked_a_few_times_not_ten_thousand() {
     assert!(checks <= 200, "{EDITS} edits gave {checks} checks");
     client.shut_down();
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_huge_file_named_by_an_open_decision_is_reported_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.bud"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let huge = std::fs::File::create(dir.path().join("huge.tsv")).unwrap();
+    huge.set_len(200 << 20).unwrap(); // sparse: no disk used
+    let header = "decision \"T/1\" {\n    title    \"Hostile\"\n    period   2013-2014\n    currency US$\n}\n";
+    let text = format!("{header}\nimport \"pipe.bud\" as pipe\nimport \"huge.tsv\" as huge\n");
+    let uri = format!("file://{}", dir.path().join("input.bud").display());
+    let mut client = Client::start();
+    let diagnostics = client.open(&uri, &text);
+    let messages: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("FIFO")), "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("more than the 134,217,728 bytes")),
+        "{messages:#?}"
+    );
+    still_serving(client);
+}

@@ -64,7 +64,7 @@ fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
                 let file = check_file(&path);
                 files.push((path, file));
             }
-            Target::Found(paths) => {
+            Target::Found(paths, problems) => {
                 // Files are independent: check them on every core, keeping their order.
                 let found = paths
                     .into_par_iter()
@@ -74,6 +74,10 @@ fn check_all(arguments: &[PathBuf]) -> Vec<CheckedFile> {
                     })
                     .collect();
                 files.extend(without_libraries(found));
+                for (path, diagnostic) in problems {
+                    let file = CheckedFile::unreadable(path.display().to_string(), diagnostic);
+                    files.push((path, file));
+                }
             }
             Target::Problem(path, diagnostic) => {
                 let file = CheckedFile::unreadable(path.display().to_string(), diagnostic);

@@ -18,7 +18,10 @@ pub fn run(arguments: &[PathBuf], check: bool, color: Color) -> Status {
     for argument in arguments {
         match discover::target(argument) {
             Target::Named(path) => files.push(Ok(path)),
-            Target::Found(paths) => files.extend(paths.into_iter().map(Ok)),
+            Target::Found(paths, problems) => {
+                files.extend(paths.into_iter().map(Ok));
+                files.extend(problems.into_iter().map(Err));
+            }
             Target::Problem(path, diagnostic) => files.push(Err((path, diagnostic))),
         }
     }

@@ -1,7 +1,6 @@
 //! Reading decision files, with a diagnostic for each way that can fail.
 
 use std::collections::HashMap;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -9,7 +8,10 @@ use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
 use bud::render::machine::CheckedFile;
 use bud::render::report::{Source, Sources, render, render_in};
+use bud::syntax::limits::MAX_FILE_BYTES;
 use bud::world::World;
+
+use super::project::{self, Project, Refusal};
 
 /// A decision checked together with the data files it names (the base decision, one
 /// scenario, or the base and every scenario), and every text its diagnostics can point
@@ -36,7 +38,7 @@ impl Loaded {
 pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let main = bud::world::name_in_folder(path);
-    let world = Disk::at(&directory).with_text(&main, decision.text.clone());
+    let world = Disk::for_decision(path).with_text(&main, decision.text.clone());
     let variants = bud::check(&world, &main, request).variants;
     let mut sources = Sources::new(decision);
     if let Some(first) = variants.first() {
@@ -55,19 +57,22 @@ pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded
     Loaded { variants, sources }
 }
 
-/// The files of the decisions in one folder, read from disk once each however many
-/// variants ask for them; texts already in hand (the decision as read, or as an
-/// editor holds it) are put in front of the disk.
+/// The files a decision names, read from disk once each however many variants ask
+/// for them, and only inside its project; texts already in hand (the decision as read)
+/// are put in front of the disk.
 pub struct Disk {
     directory: PathBuf,
+    project: Project,
     in_hand: HashMap<String, Arc<str>>,
     read: Mutex<HashMap<String, Result<Arc<str>, String>>>,
 }
 
 impl Disk {
-    pub fn at(directory: &Path) -> Self {
+    /// The files the decision at `path` names, relative to its folder.
+    pub fn for_decision(path: &Path) -> Self {
         Disk {
-            directory: directory.to_path_buf(),
+            directory: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            project: Project::of(path),
             in_hand: HashMap::new(),
             read: Mutex::new(HashMap::new()),
         }
@@ -89,7 +94,10 @@ impl World for Disk {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .entry(path.to_owned())
-            .or_insert_with(|| read_data(&self.directory.join(path)).map(Arc::from))
+            .or_insert_with(|| {
+                let read = self.project.read(&self.directory.join(path));
+                read.map(Arc::from).map_err(|refusal| refusal.reason())
+            })
             .clone()
     }
 }
@@ -114,69 +122,34 @@ pub fn read(path: &Path) -> Result<Source, Diagnostic> {
     Ok(Source::new(path.display().to_string(), text))
 }
 
-/// A file's text, or why it cannot be read in a few words; the library words the
-/// diagnostic, pointing at where the decision names the file.
-fn read_data(path: &Path) -> Result<String, String> {
-    if path.is_dir() {
-        return Err("it is a directory".to_owned());
-    }
-    if let Some(size) = too_large(path) {
-        return Err(format!(
-            "it is {size} bytes, more than the {} bud reads",
-            bud::syntax::limits::MAX_FILE_SIZE_IN_WORDS
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|error| io_reason(&error))?;
-    String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "it is not UTF-8 text (byte {} is not valid); save it as UTF-8",
-            error.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// The size of a file too large to read, found before reading it, so that a huge file
-/// named by mistake costs nothing.
-fn too_large(path: &Path) -> Option<usize> {
-    let size = std::fs::metadata(path).ok()?.len();
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
-    (size > bud::syntax::limits::MAX_FILE_BYTES).then_some(size)
-}
-
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        ErrorKind::NotFound => "there is no such file".to_owned(),
-        ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => error.to_string(),
-    }
-}
-
+/// The decision named on the command line: a regular file, whatever its project.
 fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let name = path.display().to_string();
-    if path.is_dir() {
-        return Err(Diagnostic::error(
+    project::read_regular(path).map_err(|refusal| match refusal {
+        Refusal::NotRegular("a directory") => Diagnostic::error(
             Code::IoRead,
             format!("`{name}` is a directory, not a decision file"),
         )
-        .with_help("name the .bud files in it, for example `decisions/*.bud`"));
-    }
-    if let Some(size) = too_large(path) {
-        return Err(bud::syntax::limits::too_large(size));
-    }
-    let bytes = std::fs::read(path).map_err(|error| {
-        let reason = io_reason(&error);
-        Diagnostic::error(Code::IoRead, format!("cannot read `{name}`: {reason}"))
-            .with_help("check the path; decision files are usually under decisions/")
-    })?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        Diagnostic::error(
+        .with_help("name the .bud files in it, for example `decisions/*.bud`"),
+        Refusal::TooLarge(size) => {
+            bud::syntax::limits::too_large(size.map_or(MAX_FILE_BYTES + 1, |size| {
+                usize::try_from(size).unwrap_or(usize::MAX)
+            }))
+        }
+        Refusal::NotUtf8 { valid_up_to } => Diagnostic::error(
             Code::IoRead,
-            format!(
-                "`{name}` is not UTF-8 text (byte {} is not valid)",
-                error.utf8_error().valid_up_to()
-            ),
+            format!("`{name}` is not UTF-8 text (byte {valid_up_to} is not valid)"),
         )
-        .with_help("save the file as UTF-8; bud reads plain text decision files only")
-    })?;
-    Ok(text)
+        .with_help("save the file as UTF-8; bud reads plain text decision files only"),
+        Refusal::NotRegular(_) => Diagnostic::error(
+            Code::IoRead,
+            format!("cannot read `{name}`: {}", refusal.reason()),
+        )
+        .with_help("bud reads decision files; save what you meant to check as a .bud file"),
+        _ => Diagnostic::error(
+            Code::IoRead,
+            format!("cannot read `{name}`: {}", refusal.reason()),
+        )
+        .with_help("check the path; decision files are usually under decisions/"),
+    })
 }

@@ -10,10 +10,8 @@ use super::{Status, input};
 /// Runs the server until the editor says `exit`: exit code 0 after `shutdown`, 1
 /// without one, as the protocol asks.
 pub fn run() -> Status {
-    let disk = |decision: &Path| -> Box<dyn World> {
-        let directory = decision.parent().unwrap_or(Path::new(""));
-        Box::new(input::Disk::at(directory))
-    };
+    let disk =
+        |decision: &Path| -> Box<dyn World> { Box::new(input::Disk::for_decision(decision)) };
     match bud::lsp::serve(std::io::stdin(), std::io::stdout(), &disk) {
         Ok(true) => Status::Clean,
         Ok(false) => Status::Failed,

@@ -13,6 +13,7 @@ mod fmt;
 mod input;
 mod lsp;
 mod output;
+mod project;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -116,6 +117,18 @@ enum Command {
     },
 }
 
+impl Command {
+    /// Whether what the command was run for goes to standard output; `evaluate
+    /// --output` and `fmt` in place write files instead.
+    fn prints_its_result(&self) -> bool {
+        match self {
+            Command::Evaluate { output, .. } => output.is_none(),
+            Command::Fmt { check, stdin, .. } => *check || *stdin,
+            _ => true,
+        }
+    }
+}
+
 /// What `bud evaluate` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -193,6 +206,13 @@ impl Status {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.prints_its_result() && output::stdout_was_closed() {
+        let _ = output::err(
+            "bud: standard output is closed, so nothing bud found could be shown; \
+             redirect it to a file, or to /dev/null to discard it\n",
+        );
+        return ExitCode::from(Status::Unreadable as u8);
+    }
     let status = match &cli.command {
         Command::Evaluate {
             files,

@@ -15,6 +15,29 @@ pub fn err(text: &str) -> io::Result<()> {
     io::stderr().lock().write_all(text.as_bytes())
 }
 
+/// Whether standard output was closed when bud started (`bud check … >&-`). Rust's
+/// runtime gives a process started that way /dev/null in its place, opened for reading
+/// and writing, and every write would vanish; a shell's `> /dev/null` opens it for
+/// writing only. That difference is how the two are told apart.
+#[cfg(unix)]
+pub fn stdout_was_closed() -> bool {
+    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, major, minor};
+    use std::os::fd::AsFd;
+    let stdout = io::stdout();
+    let fd = stdout.as_fd();
+    let (Ok(flags), Ok(stat)) = (fcntl_getfl(fd), fstat(fd)) else {
+        return true;
+    };
+    let null = FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
+        && (major(stat.st_rdev), minor(stat.st_rdev)) == (1, 3);
+    null && flags & OFlags::RWMODE == OFlags::RDWR
+}
+
+#[cfg(not(unix))]
+pub fn stdout_was_closed() -> bool {
+    false
+}
+
 /// Runs `work` on each file and keeps the worst status; stops at a closed pipe.
 pub fn for_each_file<T>(
     files: &[T],
@@ -49,6 +72,12 @@ pub fn written(result: io::Result<Status>) -> Status {
 pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
     let fail =
         |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
+    // `/dev/stdout`, `/proc/self/fd/1`: a stream of this process, never a file to replace.
+    let a_stream = target.starts_with("/dev") || target.starts_with("/proc");
+    match std::fs::metadata(target) {
+        Ok(meta) if a_stream || !meta.is_file() => return write_through(target, &meta, bytes),
+        _ => {}
+    }
     // Through a symbolic link, the file it points to is the one replaced.
     let target = match std::fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_symlink() => {
@@ -85,6 +114,42 @@ pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
     file.as_file().sync_all().map_err(|e| fail(&e))?;
     file.persist(&target).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+/// Writes to what is not a regular file as the shell's `>` would: a FIFO, a terminal,
+/// `/dev/null` or `/dev/stdout` receive the bytes; there is no file to replace, and
+/// one put in their place would break whatever reads them. Anything else is refused.
+fn write_through(target: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> Result<(), String> {
+    let shown = target.display();
+    if meta.is_dir() {
+        return Err(format!(
+            "`{shown}` is a directory; give the path of the file to write"
+        ));
+    }
+    if !meta.is_file() && !is_stream(meta) {
+        return Err(format!(
+            "`{shown}` is neither a regular file nor a stream (a FIFO or a character \
+             device); it was left as it is"
+        ));
+    }
+    let fail = |error: io::Error| format!("cannot write `{shown}`: {error}");
+    let mut stream = std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .map_err(fail)?;
+    stream.write_all(bytes).map_err(fail)?;
+    stream.flush().map_err(fail)
+}
+
+#[cfg(unix)]
+fn is_stream(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo() || meta.file_type().is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 #[cfg(unix)]
