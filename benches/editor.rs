@@ -24,12 +24,17 @@ fn data_file(name: &str) -> &'static str {
 
 /// BS-VI/7 grown to ten times its length with renamed copies of its Tables 1 to 4.
 fn ten_times() -> String {
+    grown(10)
+}
+
+/// BS-VI/7 grown to `times` its length with renamed copies of its Tables 1 to 4.
+fn grown(times: usize) -> String {
     let start = DECISION.find("table 1 core_budget {").unwrap();
     let end = DECISION.find("// Paragraph 22").unwrap();
     let tables = &DECISION[start..end];
     let mut text = DECISION.to_owned();
     let mut copy = 0;
-    while text.len() < 10 * DECISION.len() {
+    while text.len() < times * DECISION.len() {
         copy += 1;
         let renamed = tables
             .replace(
@@ -93,5 +98,21 @@ fn editor(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, editor);
+/// The outline an editor asks for, on a decision of hundreds of tables: it must grow
+/// with the tables, not with their square.
+fn outline(c: &mut Criterion) {
+    let read = |name: &str| Ok(data_file(name).to_owned());
+    let mut group = c.benchmark_group("outline");
+    group.sample_size(10);
+    for times in [10, 300] {
+        let analysis = recheck(&grown(times), &read);
+        let tables = analysis.symbols().len();
+        group.bench_function(format!("{times} times bs-vi-7.bud ({tables} items)"), |b| {
+            b.iter(|| black_box(&analysis).symbols().len());
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, editor, outline);
 criterion_main!(benches);

@@ -22,8 +22,13 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The checked decision as the machine-readable writers take it.
-    pub fn into_checked_file(self) -> CheckedFile {
+    /// The checked decision as `bud check` prints it: diagnostics, tallies and the
+    /// texts they point into. The models are dropped: nothing printed reads them, and a
+    /// tree of a thousand decisions held them all until the last was printed.
+    pub fn into_checked_file(mut self) -> CheckedFile {
+        for variant in &mut self.variants {
+            variant.model = None;
+        }
         CheckedFile::new(self.sources, self.variants)
     }
 

@@ -2,6 +2,8 @@
 //! decision, its paragraphs with their values, each table with its sections and rows
 //! nested as printed, scales, groups and scenarios with the tables they replace.
 
+use std::collections::HashMap;
+
 use super::Analysis;
 use crate::diagnostic::Span;
 use crate::semantics::program::{Line, Program, TableId};
@@ -48,15 +50,42 @@ pub(super) fn outline(analysis: &Analysis) -> Vec<Symbol> {
         return Vec::new();
     };
     let base = analysis.model(0).map(|(_, model)| &*model.program);
+    // Found by name once, not searched for item by item: a file of thousands of tables
+    // or scenarios would take their square.
+    let tables: HashMap<Span, TableId> = base.map_or_else(HashMap::new, |program| {
+        (0..program.tables.len())
+            .map(|id| (program.tables[id].name_span, TableId(id)))
+            .collect()
+    });
+    let variants: HashMap<&str, usize> = analysis
+        .checked
+        .iter()
+        .enumerate()
+        .filter_map(|(at, checked)| Some((checked.scenario.as_ref()?.0.as_str(), at)))
+        .collect();
+    let found = Found {
+        analysis,
+        base,
+        tables,
+        variants,
+    };
     // Imported items are merged into the tree; the outline is of this file.
     file.items
         .iter()
         .filter(|item| analysis.is_here(item.span()))
-        .filter_map(|item| item_symbol(analysis, base, item))
+        .filter_map(|item| item_symbol(&found, item))
         .collect()
 }
 
-fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Option<Symbol> {
+/// What the outline looks items up in.
+struct Found<'a> {
+    analysis: &'a Analysis,
+    base: Option<&'a Program>,
+    tables: HashMap<Span, TableId>,
+    variants: HashMap<&'a str, usize>,
+}
+
+fn item_symbol(found_in: &Found<'_>, item: &Item) -> Option<Symbol> {
     Some(match item {
         Item::Erratum(_) | Item::Rule(_) | Item::Arrears(_) => return None,
         Item::Decision(decision) => symbol(
@@ -78,12 +107,9 @@ fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Opti
         }
         Item::Definition(value) => definition(value),
         Item::Table(table) => {
-            let program = base?;
-            let id = program
-                .tables
-                .iter()
-                .position(|t| t.name_span == table.name.span)?;
-            table_symbol(program, TableId(id))
+            let program = found_in.base?;
+            let id = found_in.tables.get(&table.name.span)?;
+            table_symbol(program, *id)
         }
         Item::Scale(scale) => symbol(
             scale.name.name.to_string(),
@@ -108,7 +134,7 @@ fn item_symbol(analysis: &Analysis, base: Option<&Program>, item: &Item) -> Opti
                 scenario.span,
                 scenario.name.span,
             );
-            found.children = scenario_tables(analysis, scenario);
+            found.children = scenario_tables(found_in, scenario);
             found
         }
         Item::Import(_) => return None,
@@ -125,13 +151,9 @@ fn definition(value: &ast::Definition) -> Symbol {
 }
 
 /// The tables a scenario writes, from the scenario's own evaluated program.
-fn scenario_tables(analysis: &Analysis, scenario: &ast::Scenario) -> Vec<Symbol> {
-    let variant = analysis.checked.iter().position(|c| {
-        c.scenario
-            .as_ref()
-            .is_some_and(|(name, _)| *name == scenario.name.name)
-    });
-    let Some((_, model)) = variant.and_then(|v| analysis.model(v)) else {
+fn scenario_tables(found_in: &Found<'_>, scenario: &ast::Scenario) -> Vec<Symbol> {
+    let variant = found_in.variants.get(&*scenario.name.name);
+    let Some((_, model)) = variant.and_then(|v| found_in.analysis.model(*v)) else {
         return Vec::new();
     };
     let program = &model.program;
