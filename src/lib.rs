@@ -2,9 +2,10 @@
 //! and reconciles every figure the decision publishes against what its rules compute.
 //!
 //! The pipeline runs one way: text → syntax tree → evaluated model → reconciliation →
-//! renderers. The library does no I/O: it reads every file through a `world::World`
-//! that its caller supplies, and `check` is the one way in. Load a decision into a
-//! world, check what is asked, render the model:
+//! renderers. The library does no I/O of its own: it reads every file through a
+//! `world::World` that its caller supplies, and `check` is the one way in; the language
+//! server (`lsp`) speaks over a reader and a writer its caller hands over. Load a
+//! decision into a world, check what is asked, render the model:
 //!
 //! ```
 //! use bud::world::Memory;
