@@ -339,7 +339,7 @@ fn names(model: &Model, items: &mut Vec<Completion>) {
     }
     for group in &model.scales.groups {
         items.push(item(&group.name, CompletionKind::Value, "group of Parties"));
-        for (member, _) in &group.members {
+        for (member, _) in group.members() {
             items.push(item(
                 &format!("\"{member}\""),
                 CompletionKind::Party,

@@ -15,6 +15,7 @@
 //! it is eligible, with the reason, are computed here and shown by every renderer.
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::scale::{DataText, GroupDef};
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
@@ -355,20 +356,24 @@ fn payment(
 
 /// Each Party's standing under the rule, in the order the file first names it.
 pub fn standings(rule: &Rule, payments: &[Payment]) -> Vec<Standing> {
-    let mut parties: Vec<&str> = Vec::new();
+    // One pass: a status file of thousands of Parties was read once per Party.
+    let mut parties: Vec<(&str, Vec<&Payment>)> = Vec::new();
+    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
     for payment in payments {
-        if !parties.contains(&payment.party.as_str()) {
-            parties.push(&payment.party);
-        }
+        let index = *position.entry(&payment.party).or_insert_with(|| {
+            parties.push((&payment.party, Vec::new()));
+            parties.len() - 1
+        });
+        parties[index].1.push(payment);
     }
     parties
         .into_iter()
-        .map(|party| standing(rule, party, payments))
+        .map(|(party, own)| standing(rule, party, &own))
         .collect()
 }
 
-fn standing(rule: &Rule, party: &str, payments: &[Payment]) -> Standing {
-    let own: Vec<&Payment> = payments.iter().filter(|p| p.party == party).collect();
+/// `own` are the Party's lines of the status file, in the file's order.
+fn standing(rule: &Rule, party: &str, own: &[&Payment]) -> Standing {
     let mut years_in_arrears: Vec<i32> = Vec::new();
     let mut arrears = Decimal::ZERO;
     for payment in own.iter().filter(|p| p.year >= rule.from) {
@@ -389,10 +394,7 @@ fn standing(rule: &Rule, party: &str, payments: &[Payment]) -> Standing {
         .find(|s| *s != Schedule::None)
         .unwrap_or(Schedule::None);
     let in_arrears = years_in_arrears.len() >= rule.years;
-    let exempt = rule
-        .exempt
-        .iter()
-        .find(|group| group.members.iter().any(|(member, _)| member == party));
+    let exempt = rule.exempt.iter().find(|group| group.contains(party));
     let count = years_in_arrears.len();
     let years = match count {
         1 => "1 year".to_owned(),
@@ -451,14 +453,16 @@ mod tests {
             years: 2,
             exempt: exempt
                 .iter()
-                .map(|(name, members)| GroupDef {
-                    name: (*name).to_owned(),
-                    label: Some(format!("{name} countries")),
-                    members: members
-                        .iter()
-                        .map(|m| ((*m).to_owned(), Span::new(0, 0)))
-                        .collect(),
-                    span: Span::new(0, 0),
+                .map(|(name, members)| {
+                    GroupDef::new(
+                        (*name).to_owned(),
+                        Some(format!("{name} countries")),
+                        members
+                            .iter()
+                            .map(|m| ((*m).to_owned(), Span::new(0, 0)))
+                            .collect(),
+                        Span::new(0, 0),
+                    )
                 })
                 .collect(),
         }

@@ -31,6 +31,7 @@ use crate::syntax::ast::{
 use crate::syntax::data::{self, DataRow, Delimiter};
 use crate::syntax::figure_kind;
 use crate::world::World;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A data file a decision named, as read, so its lines can be shown in diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +44,43 @@ pub struct DataText {
 pub struct GroupDef {
     pub name: String,
     pub label: Option<String>,
-    pub members: Vec<(String, Span)>,
+    /// In the order the decision lists them.
+    members: Vec<(String, Span)>,
+    /// Positions in `members`, ordered by name: a group may list a hundred thousand
+    /// Parties, and a scan of them for every Party made checking quadratic.
+    by_name: Vec<usize>,
     pub span: Span,
 }
 
 impl GroupDef {
+    pub fn new(
+        name: String,
+        label: Option<String>,
+        members: Vec<(String, Span)>,
+        span: Span,
+    ) -> Self {
+        let mut by_name: Vec<usize> = (0..members.len()).collect();
+        by_name.sort_unstable_by(|a, b| members[*a].0.cmp(&members[*b].0));
+        GroupDef {
+            name,
+            label,
+            members,
+            by_name,
+            span,
+        }
+    }
+
+    /// The Parties the group lists, each with where it lists it.
+    pub fn members(&self) -> &[(String, Span)] {
+        &self.members
+    }
+
+    pub fn contains(&self, party: &str) -> bool {
+        self.by_name
+            .binary_search_by(|index| self.members[*index].0.as_str().cmp(party))
+            .is_ok()
+    }
+
     /// "ldc (Least developed countries (2012))" or just "ldc".
     pub fn display_name(&self) -> String {
         match &self.label {
@@ -56,6 +89,10 @@ impl GroupDef {
         }
     }
 }
+
+/// How many misspelt group members get a "did you mean": each suggestion compares the
+/// name with every Party of every scale.
+const MAX_MEMBER_SUGGESTIONS: usize = 100;
 
 /// One Party line: its name, its figures (three per year, then the Total), and where
 /// they were written.
@@ -472,8 +509,9 @@ impl Builder<'_> {
             }
             seen.insert(group.name.name.to_string(), group.name.span);
             let mut members: Vec<(String, Span)> = Vec::new();
+            let mut listed: FxHashMap<&str, Span> = FxHashMap::default();
             for member in &group.members {
-                if let Some((_, first)) = members.iter().find(|(name, _)| *name == member.value) {
+                if let Some(first) = listed.get(member.value.as_str()) {
                     self.diagnostics.push(
                         Diagnostic::error(
                             Code::ApportionParty,
@@ -488,14 +526,15 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                listed.insert(member.value.as_str(), member.span);
                 members.push((member.value.to_string(), member.span));
             }
-            self.scales.groups.push(GroupDef {
-                name: group.name.name.to_string(),
-                label: group.label.as_ref().map(|l| l.value.to_string()),
+            self.scales.groups.push(GroupDef::new(
+                group.name.name.to_string(),
+                group.label.as_ref().map(|l| l.value.to_string()),
                 members,
-                span: group.span,
-            });
+                group.span,
+            ));
         }
     }
 
@@ -533,9 +572,13 @@ impl Builder<'_> {
             .iter()
             .flat_map(|d| d.parties.iter().map(|p| p.name.as_str()))
             .collect();
+        let known: FxHashSet<&str> = parties.iter().copied().collect();
+        // Each suggestion compares a name with every Party: a group of thousands of
+        // unknown names gets suggestions for the first few only.
+        let mut suggestions = 0;
         for group in &self.scales.groups {
             for (member, span) in &group.members {
-                if parties.contains(&member.as_str()) {
+                if known.contains(member.as_str()) {
                     continue;
                 }
                 let mut diagnostic = Diagnostic::error(
@@ -546,7 +589,12 @@ impl Builder<'_> {
                     ),
                 )
                 .at(*span, "no Party of this name");
-                diagnostic = match closest(member, parties.iter().copied()) {
+                suggestions += 1;
+                let suggestion = match suggestions <= MAX_MEMBER_SUGGESTIONS {
+                    true => closest(member, parties.iter().copied()),
+                    false => None,
+                };
+                diagnostic = match suggestion {
                     Some(party) => diagnostic.with_help(format!("did you mean \"{party}\"?")),
                     None => diagnostic
                         .with_help("write the Party's name exactly as in the scale's Party lines"),
@@ -849,7 +897,7 @@ impl Builder<'_> {
     fn group_members(&self) -> HashMap<String, Vec<usize>> {
         let mut members: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, group) in self.scales.groups.iter().enumerate() {
-            for (member, _) in &group.members {
+            for (member, _) in group.members() {
                 members.entry(member.clone()).or_default().push(index);
             }
         }
@@ -1110,7 +1158,7 @@ impl Builder<'_> {
                         .scales
                         .groups
                         .get(index)
-                        .is_some_and(|g| g.members.is_empty())
+                        .is_some_and(|g| g.members().is_empty())
                     {
                         self.diagnostics.push(
                             Diagnostic::warning(
