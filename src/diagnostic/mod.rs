@@ -69,9 +69,52 @@ impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
         Label {
             span,
-            message: message.into(),
+            message: long_words_cut(message.into()),
         }
     }
+}
+
+/// A word (a run of letters, digits and `_`) longer than this is shown cut: a name of
+/// a hundred thousand characters once filled the terminal, and no real name or figure
+/// comes near it.
+pub const LONGEST_WORD_SHOWN: usize = 80;
+
+/// How many characters of a word over `LONGEST_WORD_SHOWN` a diagnostic keeps.
+const CUT_WORD_KEEPS: usize = 60;
+
+/// `text` with every word over `LONGEST_WORD_SHOWN` characters cut to its first
+/// `CUT_WORD_KEEPS`, an ellipsis and its length: `aaaa…(100,000 characters)`.
+pub fn long_words_cut(text: String) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut run = 0;
+    let any_long = text.chars().any(|c| {
+        run = if is_word(c) { run + 1 } else { 0 };
+        run > LONGEST_WORD_SHOWN
+    });
+    if !any_long {
+        return text;
+    }
+    let mut shown = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(is_word) {
+        shown.push_str(&rest[..start]);
+        let word_and_after = &rest[start..];
+        let end = word_and_after
+            .find(|c: char| !is_word(c))
+            .unwrap_or(word_and_after.len());
+        let word = &word_and_after[..end];
+        let length = word.chars().count();
+        if length > LONGEST_WORD_SHOWN {
+            shown.extend(word.chars().take(CUT_WORD_KEEPS));
+            let length = crate::format::exact(rust_decimal::Decimal::from(length));
+            shown.push_str(&format!("…({length} characters)"));
+        } else {
+            shown.push_str(word);
+        }
+        rest = &word_and_after[end..];
+    }
+    shown.push_str(rest);
+    shown
 }
 
 /// Every diagnostic bud can give. The string form (`bud::reconcile::mismatch`) is
@@ -330,7 +373,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: long_words_cut(message.into()),
             primary: None,
             secondary: Vec::new(),
             help: None,
@@ -363,7 +406,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into().into_boxed_str());
+        self.help = Some(long_words_cut(help.into()).into_boxed_str());
         self
     }
 
@@ -411,20 +454,38 @@ impl Diagnostic {
     }
 }
 
+/// Names longer than this get no "did you mean": an edit distance costs the product of
+/// the two lengths, and a name of a hundred thousand characters took half a minute
+/// against one as long. Real names, Party names and labels are far shorter.
+pub const LONGEST_SUGGESTED: usize = 200;
+
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = match word.chars().count() {
+    let length = word.chars().count();
+    if length > LONGEST_SUGGESTED {
+        return None;
+    }
+    let limit = match length {
         0..=2 => 1,
         3..=5 => 2,
         _ => 3,
     };
+    let lowercase_word = word.to_lowercase();
+    let word_length = lowercase_word.chars().count();
     candidates
         .into_iter()
         .filter(|candidate| *candidate != word)
-        .map(|candidate| {
-            let distance =
-                strsim::damerau_levenshtein(&word.to_lowercase(), &candidate.to_lowercase());
-            (distance, candidate)
+        // Each edit changes the length by at most one, so a candidate whose length
+        // differs by more than the limit cannot be close: skipped before the costly
+        // distance. A character is at most 4 bytes, and lowercase is never shorter.
+        .filter(|candidate| candidate.len() <= 4 * (word_length + limit))
+        .filter_map(|candidate| {
+            let lowercase = candidate.to_lowercase();
+            let length = lowercase.chars().count();
+            (length.abs_diff(word_length) <= limit).then(|| {
+                let distance = strsim::damerau_levenshtein(&lowercase_word, &lowercase);
+                (distance, candidate)
+            })
         })
         .filter(|(distance, _)| *distance <= limit)
         .min()
@@ -450,5 +511,41 @@ mod tests {
         assert_eq!(closest("subtotl", names), Some("subtotal"));
         assert_eq!(closest("suport", names), Some("support"));
         assert_eq!(closest("grand_total", names), None);
+    }
+
+    #[test]
+    fn a_name_over_the_longest_suggested_gets_no_suggestion() {
+        let long = "a".repeat(LONGEST_SUGGESTED + 1);
+        let close = format!("{}b", &long[1..]);
+        assert_eq!(closest(&close, [long.as_str()]), None);
+        let within = "a".repeat(LONGEST_SUGGESTED);
+        let close = format!("{}b", &within[1..]);
+        assert_eq!(closest(&close, [within.as_str()]), Some(within.as_str()));
+    }
+
+    #[test]
+    fn a_candidate_of_another_length_is_skipped_but_one_within_the_limit_is_not() {
+        assert_eq!(closest("support", ["sup"]), None);
+        assert_eq!(closest("support", ["supp"]), Some("supp"));
+        // Lowercase may lengthen a name (İ is two characters lowercased): lengths are
+        // compared lowercased, as the distance is.
+        assert_eq!(closest("i\u{307}stanbul", ["İstanbul"]), Some("İstanbul"));
+    }
+
+    #[test]
+    fn a_long_word_is_cut_in_every_text_of_a_diagnostic() {
+        let name = "x".repeat(100_000);
+        let diagnostic = Diagnostic::error(Code::NameUnknown, format!("`{name}` is not defined"))
+            .at(Span::new(0, 1), format!("{name} here"))
+            .with_help(format!("did you mean `{name}`?"));
+        let cut = format!("{}…(100,000 characters)", "x".repeat(60));
+        assert_eq!(diagnostic.message, format!("`{cut}` is not defined"));
+        assert_eq!(diagnostic.primary.unwrap().message, format!("{cut} here"));
+        assert_eq!(
+            diagnostic.help.as_deref(),
+            Some(format!("did you mean `{cut}`?").as_str())
+        );
+        let short = "y".repeat(LONGEST_WORD_SHOWN);
+        assert_eq!(long_words_cut(format!("`{short}`")), format!("`{short}`"));
     }
 }
