@@ -93,10 +93,5 @@ fn format_file(path: &Path, check: bool, color: bool) -> io::Result<Status> {
 
 /// `--- decisions/x.bud` / `+++ decisions/x.bud (formatted)` and the changed lines.
 fn diff(path: &Path, before: &str, after: &str) -> String {
-    let name = path.display().to_string();
-    similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(2)
-        .header(&name, &format!("{name} (formatted)"))
-        .to_string()
+    bud::syntax::format_diff::unified(&path.display().to_string(), before, after)
 }

@@ -4,13 +4,15 @@
 //! that parsing goes on; `limits` refuses input too large or too deep to parse safely;
 //! `shortcut` reads plain budget lines without the grammar, the bulk of a large file;
 //! `imports` follows `import "…"` and gives each file its stretch of the span offsets;
-//! `formatter` lays a file out canonically (`bud fmt`).
+//! `formatter` lays a file out canonically (`bud fmt`), and `format_diff` shows what it
+//! would change (`bud fmt --check`).
 //! Nothing outside this module depends on pest.
 
 pub mod ast;
 pub mod data;
 mod errors;
 mod figures;
+pub mod format_diff;
 pub mod formatter;
 pub mod imports;
 pub mod limits;
