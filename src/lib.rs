@@ -54,7 +54,8 @@ use world::World;
 /// diagnostic in file order.
 pub struct Checked {
     /// Absent when the file could not be parsed, and from `Request::verify`'s
-    /// result for a decision it checked in parts, whose models it dropped part by part.
+    /// result for a decision it checked in parts, whose models it dropped part by part,
+    /// or for a scenario (`reached` names what it evaluated).
     pub model: Option<Model>,
     /// Whether the decision was evaluated: false when the file could not be parsed.
     pub evaluated: bool,
@@ -70,6 +71,38 @@ pub struct Checked {
     /// taken from the model's scales, so that a decision checked in parts, which keeps
     /// no model, has them too.
     pub data: Vec<semantics::scale::DataText>,
+    /// For a scenario `Request::verify` checked, what it evaluated: the items its
+    /// changes reach, or every item when it was evaluated whole (not in parts). Its
+    /// model is not kept (`model` is `None`).
+    pub reached: Option<ReachedItems>,
+}
+
+/// The tables and scales, by name, that `Request::verify` evaluated of a scenario. Only
+/// these names are kept, not the model: a decision of 700 scenarios each editing a row
+/// of a 20,000-row table held 700 models of that table at once, 4 GB.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReachedItems {
+    pub tables: Vec<String>,
+    pub scales: Vec<String>,
+}
+
+impl ReachedItems {
+    fn of(model: &Model) -> Self {
+        ReachedItems {
+            tables: model
+                .program
+                .tables
+                .iter()
+                .map(|t| t.name.to_string())
+                .collect(),
+            scales: model
+                .scales
+                .scales
+                .iter()
+                .map(|s| s.def.name.clone())
+                .collect(),
+        }
+    }
 }
 
 impl Checked {
@@ -92,6 +125,7 @@ impl Checked {
             scenario: None,
             imported: Vec::new(),
             data: Vec::new(),
+            reached: None,
         }
     }
 
@@ -128,9 +162,10 @@ impl Request<'_> {
     /// diagnostics and counts as `Request::Everything`, for less memory and time.
     /// Matching figures are counted, not recorded (`Keep::Differences`), and a scenario
     /// is evaluated only where its changes reach (`semantics::reach`), its other
-    /// figures counted from the base decision; so a scenario's model holds only what it
-    /// reaches. Where that shortcut meets an error, the scenario's whole variant is
-    /// checked, so every diagnostic is the same.
+    /// figures counted from the base decision; that scenario's model is dropped once
+    /// counted, and `Checked::reached` names what it evaluated. Where that shortcut
+    /// meets an error, the scenario's whole variant is checked, so every diagnostic is
+    /// the same.
     ///
     /// A large decision, and a scenario the shortcut cannot take, is checked in parts
     /// that read nothing of each other (`semantics::reach::parts`), on every core, each
@@ -450,10 +485,20 @@ fn lean_variants(
         .zip(reached)
         .map(|(name, reached)| match reached {
             Some(reached) if !base.has_errors() => reached.completed_by(base_tally),
-            _ => in_parts(Some(name)),
+            _ => without_model(in_parts(Some(name))),
         })
         .collect();
     (base, variants)
+}
+
+/// `checked` with its model dropped and what it evaluated named instead: a scenario's
+/// result is kept until every scenario is checked, and hundreds of models of a large
+/// table would be alive at once.
+fn without_model(mut checked: Checked) -> Checked {
+    if let Some(model) = checked.model.take() {
+        checked.reached = Some(ReachedItems::of(&model));
+    }
+    checked
 }
 
 /// A variant of the decision checked a part at a time (`semantics::reach::parts`), each
@@ -521,6 +566,7 @@ fn merged(parts: Vec<Checked>, problems: Vec<Diagnostic>) -> Checked {
         scenario: None,
         imported: Vec::new(),
         data,
+        reached: None,
     }
 }
 
@@ -560,10 +606,10 @@ fn scenario_within_reach(
         return None;
     }
     Some(Reached {
-        scenario: Checked {
+        scenario: without_model(Checked {
             scenario: scenario_named(name, found),
             ..scenario
-        },
+        }),
         base_part: base_part.reconciliation.tally(),
     })
 }
@@ -612,6 +658,7 @@ fn run(
         diagnostics,
         scenario: None,
         imported: Vec::new(),
+        reached: None,
     }
 }
 
