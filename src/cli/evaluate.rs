@@ -100,21 +100,31 @@ fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::
     // decision's tables would read as the whole of it.
     let writes_file = request.output.is_some() && status != Status::Unreadable;
     if let Some(model) = &checked.model {
-        if request.output.is_none() || writes_file {
-            let rendered = rendered(request, &view::document(checked, model));
-            match (rendered, request.output) {
-                (Ok(bytes), Some(target)) => {
-                    if let Err(problem) = write_whole(target, &bytes) {
+        let outline = view::outline(checked, model);
+        match request.output {
+            // JSON and CSV go to standard output as they are made, a table at a time.
+            None if streams(request.format) => {
+                let mut stdout = io::BufWriter::new(io::stdout().lock());
+                streamed(request.format, &outline, &mut stdout)?;
+                stdout.flush()?;
+            }
+            _ if request.output.is_none() || writes_file => {
+                let rendered = rendered(request, outline);
+                match (rendered, request.output) {
+                    (Ok(bytes), Some(target)) => {
+                        if let Err(problem) = write_whole(target, &bytes) {
+                            err(&format!("bud evaluate: {problem}\n"))?;
+                            status = Status::Unreadable;
+                        }
+                    }
+                    (Ok(bytes), None) => io::stdout().lock().write_all(&bytes)?,
+                    (Err(problem), _) => {
                         err(&format!("bud evaluate: {problem}\n"))?;
                         status = Status::Unreadable;
                     }
                 }
-                (Ok(bytes), None) => io::stdout().lock().write_all(&bytes)?,
-                (Err(problem), _) => {
-                    err(&format!("bud evaluate: {problem}\n"))?;
-                    status = Status::Unreadable;
-                }
             }
+            _ => {}
         }
     }
     for diagnostic in checked.diagnostics.iter().filter(|d| d.is_error()) {
@@ -139,14 +149,34 @@ fn own_input(path: &Path, checked: &bud::Checked, target: &Path) -> Option<PathB
         .find(|input| std::fs::canonicalize(input).is_ok_and(|input| input == target))
 }
 
-fn rendered(request: &Request<'_>, document: &view::Document) -> Result<Vec<u8>, String> {
+/// Whether the format is written as it is made rather than as one whole.
+fn streams(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Csv)
+}
+
+/// A format that `streams`, written to `out` a table at a time.
+fn streamed(format: Format, outline: &view::Outline<'_>, out: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Csv => csv::write(outline, out),
+        _ => json::write(outline, out),
+    }
+}
+
+fn rendered(request: &Request<'_>, outline: view::Outline<'_>) -> Result<Vec<u8>, String> {
+    if streams(request.format) {
+        // `--output` replaces the file whole, from bytes in hand.
+        let mut bytes = Vec::new();
+        streamed(request.format, &outline, &mut bytes).map_err(|error| error.to_string())?;
+        return Ok(bytes);
+    }
+    if request.format == Format::Xlsx {
+        return xlsx::render(&outline);
+    }
+    let document = outline.into_document();
     Ok(match request.format {
-        Format::Table => text::render(document, terminal_layout(request)).into_bytes(),
-        Format::Json => json::render(document).into_bytes(),
-        Format::Csv => csv::render(document).into_bytes(),
-        Format::Markdown => markdown::render(document).into_bytes(),
-        Format::Html => html::render(document).into_bytes(),
-        Format::Xlsx => xlsx::render(document)?,
+        Format::Markdown => markdown::render(&document).into_bytes(),
+        Format::Html => html::render(&document).into_bytes(),
+        _ => text::render(&document, terminal_layout(request)).into_bytes(),
     })
 }
 

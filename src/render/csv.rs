@@ -5,7 +5,9 @@
 //! several files would need a directory and lose the tables' order. Numbers are plain
 //! decimals (`2922.088`, no separators) that every spreadsheet reads as numbers.
 
-use super::view::{CellKind, Document, Stated, Table, TableCell, TableLine, Value};
+use std::io::{self, Write};
+
+use super::view::{CellKind, Outline, Paragraph, Stated, Table, TableCell, TableLine, Value};
 
 const HEADER: [&str; 17] = [
     "table",
@@ -29,41 +31,56 @@ const HEADER: [&str; 17] = [
     "cell",
 ];
 
-/// The document as CSV text with a header record.
-pub fn render(document: &Document) -> String {
+/// The document as CSV with a header record, written to `out` a table at a time: a
+/// record is written as it is made, so at a million rows no list of them is held.
+pub fn write(outline: &Outline<'_>, out: &mut impl Write) -> io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut records: Vec<Vec<String>> = vec![HEADER.iter().map(|h| (*h).to_owned()).collect()];
-    for paragraph in &document.paragraphs {
-        let table = match (&paragraph.number, &paragraph.heading) {
-            (Some(number), _) => format!("paragraph-{number}"),
-            // "Table 1, note d" as "table-1-note-d".
-            (None, Some(heading)) => heading
-                .to_lowercase()
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|word| !word.is_empty())
-                .collect::<Vec<_>>()
-                .join("-"),
-            (None, None) => "values".to_owned(),
-        };
+        .from_writer(out);
+    writer.write_record(HEADER).map_err(io_error)?;
+    for paragraph in &outline.head.paragraphs {
+        let table = paragraph_id(paragraph);
         for (index, value) in paragraph.values.iter().enumerate() {
-            records.push(value_record(&table, index, value));
+            writer
+                .write_record(value_record(&table, index, value))
+                .map_err(io_error)?;
         }
     }
-    for table in &document.tables {
+    for table in outline.tables() {
         for (index, line) in table.lines.iter().enumerate() {
             for (column, cell) in line.cells.iter().enumerate() {
-                records.push(cell_record(table, index, line, column, cell));
+                writer
+                    .write_record(cell_record(&table, index, line, column, cell))
+                    .map_err(io_error)?;
             }
         }
     }
-    for record in records {
-        // Writing to a Vec cannot fail.
-        let _ = writer.write_record(&record);
+    writer.flush()
+}
+
+/// The writer's own error where there is one, so that a reader that went away
+/// (`bud evaluate … | head`) is still told apart from a failure.
+fn io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// What the `table` field says of a paragraph's values: `paragraph-11`, or its heading
+/// in words (`table-1-note-d`), or `values`.
+fn paragraph_id(paragraph: &Paragraph) -> String {
+    match (&paragraph.number, &paragraph.heading) {
+        (Some(number), _) => format!("paragraph-{number}"),
+        // "Table 1, note d" as "table-1-note-d".
+        (None, Some(heading)) => heading
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .collect::<Vec<_>>()
+            .join("-"),
+        (None, None) => "values".to_owned(),
+    }
 }
 
 fn value_record(table: &str, index: usize, value: &Value) -> Vec<String> {

@@ -364,26 +364,74 @@ pub struct Summary {
 
 /// The view of a checked decision (or scenario) that has a model.
 pub fn document(checked: &crate::Checked, model: &Model) -> Document {
-    let mut view = document_of(model, &checked.reconciliation);
-    view.scenario = checked.scenario.as_ref().map(|(name, condition)| Scenario {
-        name: name.clone(),
-        condition: condition.clone(),
-    });
-    view
+    outline(checked, model).into_document()
 }
 
 /// The view of an evaluated decision and its reconciliation.
 pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
+    Outline::of(model, reconciliation).into_document()
+}
+
+/// The view of a checked decision without its tables, which `tables` builds one at a
+/// time: a format that writes as it goes (JSON, CSV, the workbook) holds one table's
+/// view at once instead of the whole decision's, which at a million rows was gigabytes.
+pub fn outline<'a>(checked: &'a crate::Checked, model: &'a Model) -> Outline<'a> {
+    let mut outline = Outline::of(model, &checked.reconciliation);
+    outline.head.scenario = checked.scenario.as_ref().map(|(name, condition)| Scenario {
+        name: name.clone(),
+        condition: condition.clone(),
+    });
+    outline
+}
+
+/// A `Document` whose `tables` are left empty in `head`, to be built by `tables`.
+pub struct Outline<'a> {
+    pub head: Document,
+    model: &'a Model,
+    reconciliation: &'a Reconciliation,
+}
+
+impl<'a> Outline<'a> {
+    fn of(model: &'a Model, reconciliation: &'a Reconciliation) -> Self {
+        Outline {
+            head: head(model, reconciliation),
+            model,
+            reconciliation,
+        }
+    }
+
+    /// Every table of the document in order, each built when it is asked for: the
+    /// budget tables, then the scales, then the arrears rules.
+    pub fn tables(&self) -> impl Iterator<Item = Table> + '_ {
+        let (model, reconciliation) = (self.model, self.reconciliation);
+        let budget = (0..model.program.tables.len())
+            .map(move |index| budget_table(model, reconciliation, TableId(index)));
+        let scales = model
+            .scales
+            .scales
+            .iter()
+            .enumerate()
+            .map(move |(index, scale)| super::scale::view(model, reconciliation, index, scale));
+        let arrears = model
+            .arrears
+            .iter()
+            .map(move |arrears| super::arrears::view(model, arrears));
+        budget.chain(scales).chain(arrears)
+    }
+
+    /// The whole document, every table built.
+    pub fn into_document(self) -> Document {
+        let tables = self.tables().collect();
+        Document {
+            tables,
+            ..self.head
+        }
+    }
+}
+
+/// Everything of the document but its tables.
+fn head(model: &Model, reconciliation: &Reconciliation) -> Document {
     let decision = &model.program.decision;
-    let mut tables: Vec<Table> = (0..model.program.tables.len())
-        .map(|index| budget_table(model, reconciliation, TableId(index)))
-        .collect();
-    for (index, scale) in model.scales.scales.iter().enumerate() {
-        tables.push(super::scale::view(model, reconciliation, index, scale));
-    }
-    for arrears in &model.arrears {
-        tables.push(super::arrears::view(model, arrears));
-    }
     Document {
         kind: decision.kind.name(),
         symbol: decision.symbol.clone(),
@@ -401,7 +449,7 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
             .map(|c| currency_symbol(c).to_owned()),
         scenario: None,
         paragraphs: paragraphs(model, reconciliation),
-        tables,
+        tables: Vec::new(),
         summary: Summary::of(reconciliation),
         errata: reconciliation
             .acknowledged

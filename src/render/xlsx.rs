@@ -22,19 +22,21 @@ use rust_xlsxwriter::{
 };
 
 use super::formula::{CellFormula, value_name};
-use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell, Value};
+use super::view::{CellKind, Document, LineKind, OutcomeName, Outline, Table, TableCell, Value};
 use crate::format::{Notation, superscript_marks};
 
 /// The row the first line of a table is written on (0-based), under the title, the
 /// unit and the headings.
 const FIRST_LINE_ROW: u32 = 4;
 
-/// The workbook as the bytes of an .xlsx file.
-pub fn render(document: &Document) -> Result<Vec<u8>, String> {
-    build(document).map_err(|error| format!("cannot write the workbook: {error}"))
+/// The workbook as the bytes of an .xlsx file, each table's view built as its sheet is
+/// written and dropped after.
+pub fn render(outline: &Outline<'_>) -> Result<Vec<u8>, String> {
+    build(outline).map_err(|error| format!("cannot write the workbook: {error}"))
 }
 
-fn build(document: &Document) -> Result<Vec<u8>, XlsxError> {
+fn build(outline: &Outline<'_>) -> Result<Vec<u8>, XlsxError> {
+    let document = &outline.head;
     let mut workbook = Workbook::new();
     // A fixed creation time: the same decision gives the same bytes, so a workbook in
     // version control changes only when a figure does.
@@ -45,11 +47,11 @@ fn build(document: &Document) -> Result<Vec<u8>, XlsxError> {
     let names = decision_sheet(&mut workbook, document)?;
     // Sheet names compare without case, as Excel does.
     let mut used = HashSet::from(["decision".to_owned()]);
-    for table in &document.tables {
+    for table in outline.tables() {
         let sheet_name = unique_sheet_name(&table.name, &mut used);
         let sheet = workbook.add_worksheet();
         sheet.set_name(&sheet_name)?;
-        table_sheet(sheet, table, &names)?;
+        table_sheet(sheet, &table, &names)?;
     }
     workbook.save_to_buffer()
 }
