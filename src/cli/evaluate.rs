@@ -102,17 +102,26 @@ fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::
     if let Some(model) = &checked.model {
         let outline = view::outline(checked, model);
         match request.output {
-            // JSON and CSV go to standard output as they are made, a table at a time.
+            // JSON and CSV are written as they are made, a table at a time.
             None if streams(request.format) => {
                 let mut stdout = io::BufWriter::new(io::stdout().lock());
                 streamed(request.format, &outline, &mut stdout)?;
                 stdout.flush()?;
             }
+            Some(target) if writes_file && streams(request.format) => {
+                let written = write_whole(target, |mut file| {
+                    streamed(request.format, &outline, &mut file)
+                });
+                if let Err(problem) = written {
+                    err(&format!("bud evaluate: {problem}\n"))?;
+                    status = Status::Unreadable;
+                }
+            }
             _ if request.output.is_none() || writes_file => {
                 let rendered = rendered(request, outline);
                 match (rendered, request.output) {
                     (Ok(bytes), Some(target)) => {
-                        if let Err(problem) = write_whole(target, &bytes) {
+                        if let Err(problem) = write_whole(target, |file| file.write_all(&bytes)) {
                             err(&format!("bud evaluate: {problem}\n"))?;
                             status = Status::Unreadable;
                         }
@@ -163,12 +172,6 @@ fn streamed(format: Format, outline: &view::Outline<'_>, out: &mut impl Write) -
 }
 
 fn rendered(request: &Request<'_>, outline: view::Outline<'_>) -> Result<Vec<u8>, String> {
-    if streams(request.format) {
-        // `--output` replaces the file whole, from bytes in hand.
-        let mut bytes = Vec::new();
-        streamed(request.format, &outline, &mut bytes).map_err(|error| error.to_string())?;
-        return Ok(bytes);
-    }
     if request.format == Format::Xlsx {
         return xlsx::render(&outline);
     }

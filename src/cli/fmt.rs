@@ -84,7 +84,7 @@ fn format_file(path: &Path, check: bool, color: bool) -> io::Result<Status> {
         out(&diff(path, &source.text, &formatted))?;
         return Ok(Status::Failed);
     }
-    if let Err(problem) = write_whole(path, formatted.as_bytes()) {
+    if let Err(problem) = write_whole(path, |file| file.write_all(formatted.as_bytes())) {
         err(&format!("bud fmt: {problem}\n"))?;
         return Ok(Status::Unreadable);
     }

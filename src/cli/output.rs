@@ -67,15 +67,19 @@ pub fn written(result: io::Result<Status>) -> Status {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `target` and renames it over `target`,
-/// so a reader never sees half a file and a failure leaves the old file as it was.
-pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes what `write` writes to a temporary file beside `target` and renames it over
+/// `target`, so a reader never sees half a file and a failure leaves the old file as
+/// it was.
+pub fn write_whole(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
     let fail =
         |error: &dyn std::fmt::Display| format!("cannot write `{}`: {error}", target.display());
     // `/dev/stdout`, `/proc/self/fd/1`: a stream of this process, never a file to replace.
     let a_stream = target.starts_with("/dev") || target.starts_with("/proc");
     match std::fs::metadata(target) {
-        Ok(meta) if a_stream || !meta.is_file() => return write_through(target, &meta, bytes),
+        Ok(meta) if a_stream || !meta.is_file() => return write_through(target, &meta, write),
         _ => {}
     }
     // Through a symbolic link, the file it points to is the one replaced.
@@ -110,7 +114,11 @@ pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
         builder.permissions(permissions);
     }
     let mut file = builder.tempfile_in(&directory).map_err(|e| fail(&e))?;
-    file.write_all(bytes).map_err(|e| fail(&e))?;
+    // Written as it is made: a million rows of JSON are never whole in memory.
+    let mut buffered = io::BufWriter::new(file.as_file_mut());
+    write(&mut buffered).map_err(|e| fail(&e))?;
+    buffered.flush().map_err(|e| fail(&e))?;
+    drop(buffered);
     file.as_file().sync_all().map_err(|e| fail(&e))?;
     file.persist(&target).map_err(|e| fail(&e.error))?;
     Ok(())
@@ -119,7 +127,11 @@ pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), String> {
 /// Writes to what is not a regular file as the shell's `>` would: a FIFO, a terminal,
 /// `/dev/null` or `/dev/stdout` receive the bytes; there is no file to replace, and
 /// one put in their place would break whatever reads them. Anything else is refused.
-fn write_through(target: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> Result<(), String> {
+fn write_through(
+    target: &Path,
+    meta: &std::fs::Metadata,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
     let shown = target.display();
     if meta.is_dir() {
         return Err(format!(
@@ -133,11 +145,12 @@ fn write_through(target: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> Resul
         ));
     }
     let fail = |error: io::Error| format!("cannot write `{shown}`: {error}");
-    let mut stream = std::fs::OpenOptions::new()
+    let stream = std::fs::OpenOptions::new()
         .write(true)
         .open(target)
         .map_err(fail)?;
-    stream.write_all(bytes).map_err(fail)?;
+    let mut stream = io::BufWriter::new(stream);
+    write(&mut stream).map_err(fail)?;
     stream.flush().map_err(fail)
 }
 

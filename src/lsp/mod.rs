@@ -76,7 +76,9 @@ pub fn serve(
         documents: HashMap::new(),
     };
     let outcome = server.main_loop();
-    transport.close();
+    // The loop ends without error only once the reader has stopped: at `exit` (it
+    // reads no further) or when its input ended.
+    transport.close(outcome.is_ok());
     outcome
 }
 

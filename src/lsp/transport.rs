@@ -64,12 +64,15 @@ impl Transport {
         }
     }
 
-    /// Closes the connection and waits for the writer, so every answer is out.
-    pub fn close(self) {
+    /// Closes the connection and waits for the writer, so every answer is out; and for
+    /// the reader too when it is known to have stopped (at `exit`, or at the end of
+    /// its input). Otherwise it may be blocked on its input, and ends with the process.
+    pub fn close(self, reader_stopped: bool) {
         drop(self.connection);
         let _ = self.writer.join();
-        // The reader may be blocked on its input; it ends with the process.
-        drop(self.reader);
+        if reader_stopped {
+            let _ = self.reader.join();
+        }
     }
 }
 
