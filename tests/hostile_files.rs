@@ -372,16 +372,16 @@ fn a_closed_standard_output_is_an_error() {
             "{arguments}: {said}"
         );
     }
-    // Sent to /dev/null on purpose, it is discarded without complaint.
+    // Sent to a file, the same run succeeds: it is the closed output that is refused.
     let output = Command::new("sh")
-        .args([
-            "-c",
-            &format!("exec '{}' explain > /dev/null", bud.display()),
-        ])
+        .args(["-c", &format!("exec '{}' explain > out.txt", bud.display())])
+        .current_dir(dir.path())
         .timeout(TIME_LIMIT)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
+    let written = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert!(written.contains("bud::"), "{written}");
 }
 
 // ---------------------------------------------------------------- directories

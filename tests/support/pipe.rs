@@ -23,7 +23,7 @@ pub fn exit_code_behind_a_closed_pipe(arguments: &str) -> Option<i32> {
     std::process::Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "set -o pipefail; '{}' {arguments} bs-vi-7.bud 2>/dev/null | true",
+            "set -o pipefail; '{}' {arguments} bs-vi-7.bud 2>stderr.txt | true",
             bud.display()
         ))
         .current_dir(dir.path())
