@@ -8,6 +8,8 @@
 
 #[path = "../examples/synth/generate.rs"]
 mod generate;
+#[path = "support/limits.rs"]
+mod limits;
 
 use std::path::Path;
 use std::process::Output;
@@ -26,7 +28,8 @@ const GUARD_TIME_LIMIT: Duration = Duration::from_secs(600);
 
 const HEADER: &str = "decision \"T/1\" {\n    title    \"Hostile sizes\"\n    period   2013-2014\n    currency US$\n}\n\n";
 
-/// `bud` with `arguments`, run in `dir` within `TIME_LIMIT`.
+/// `bud` with `arguments`, run in `dir` within `TIME_LIMIT`, and the memory limit every
+/// hostile input runs under (`support/limits.rs`).
 fn bud_in(dir: &Path, arguments: &[&str]) -> Output {
     run_bud(dir, arguments, None)
 }
@@ -40,17 +43,12 @@ fn bud_within_memory(dir: &Path, arguments: &[&str], memory_kib: u64) -> Output 
 
 fn run_bud(dir: &Path, arguments: &[&str], memory_kib: Option<u64>) -> Output {
     let bud = assert_cmd::cargo::cargo_bin("bud");
-    let mut command = match memory_kib {
-        Some(kib) => {
-            let mut command = Command::new("sh");
-            command
-                .arg("-c")
-                .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
-                .arg(bud);
-            command
-        }
-        None => Command::new(bud),
-    };
+    let kib = memory_kib.unwrap_or(limits::MEMORY_LIMIT_KIB);
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(bud);
     let output = command
         .env("NO_COLOR", "1")
         .env("MALLOC_ARENA_MAX", "1")
