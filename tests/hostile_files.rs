@@ -10,39 +10,19 @@
 #[path = "support/limits.rs"]
 mod limits;
 
+use limits::{Run, TIME_LIMIT};
+
 use std::path::Path;
-use std::time::Duration;
 
 use assert_cmd::Command;
-
-const TIME_LIMIT: Duration = Duration::from_secs(30);
 
 const HEADER: &str = "decision \"T/1\" {\n    title    \"Hostile files\"\n    period   2013-2014\n    currency US$\n}\n";
 
 /// A line that must never be printed: it is in files bud must not read.
 const SECRET: &str = "SECRET-LINE-NEVER-SHOWN";
 
-struct Run {
-    exit: i32,
-    output: String,
-}
-
 fn bud(dir: &Path, arguments: &[&str]) -> Run {
-    let output = Command::from_std(limits::bud())
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .args(arguments)
-        .timeout(TIME_LIMIT)
-        .output()
-        .unwrap();
-    let exit = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("bud was killed (a hang or a crash): {:?}", output.status));
-    let output = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(!output.contains("panicked"), "bud panicked:\n{output}");
-    Run { exit, output }
+    limits::run(dir, arguments)
 }
 
 fn write(path: &Path, text: &str) {

@@ -8,40 +8,19 @@
 #[path = "support/limits.rs"]
 mod limits;
 
+use limits::{Run, TIME_LIMIT};
+
 use std::path::Path;
-use std::time::Duration;
 
 use assert_cmd::Command;
 
 const DECISION: &str = "decisions/bs-vi-7.bud";
 const TABLE_5: &str = "decisions/bs-vi-7-table-5.tsv";
 
-/// Far more than any of these takes; a hang fails the test instead of the suite.
-const TIME_LIMIT: Duration = Duration::from_secs(30);
-
 const HEADER: &str = "decision \"T/1\" {\n    title    \"Hostile input\"\n    period   2013-2014\n    currency US$\n}\n";
 
-struct Run {
-    exit: i32,
-    output: String,
-}
-
 fn check_path(dir: &Path, name: &str) -> Run {
-    let output = Command::from_std(limits::bud())
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .args(["check", name])
-        .timeout(TIME_LIMIT)
-        .output()
-        .unwrap();
-    let exit = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("bud was killed (a hang or a crash): {:?}", output.status));
-    let output = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(!output.contains("panicked"), "bud panicked:\n{output}");
-    Run { exit, output }
+    limits::run(dir, &["check", name])
 }
 
 /// `bud check` on a file holding `bytes`, in a fresh directory with `others` beside it.

@@ -42,13 +42,8 @@ fn bud_within_memory(dir: &Path, arguments: &[&str], memory_kib: u64) -> Output 
 }
 
 fn run_bud(dir: &Path, arguments: &[&str], memory_kib: Option<u64>) -> Output {
-    let bud = assert_cmd::cargo::cargo_bin("bud");
     let kib = memory_kib.unwrap_or(limits::MEMORY_LIMIT_KIB);
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
-        .arg(bud);
+    let mut command = Command::from_std(limits::bud_within(kib));
     let output = command
         .env("NO_COLOR", "1")
         .env("MALLOC_ARENA_MAX", "1")

@@ -275,56 +275,65 @@ impl Server<'_> {
         notification: Notification,
         changed: &mut Vec<Uri>,
     ) -> Result<bool, String> {
-        let method = notification.method.clone();
-        let ill_typed = |error: ExtractError<Notification>| {
-            format!("bud lsp ignored a {method} notification it cannot read: {error:?}")
-        };
-        match method.as_str() {
-            DidOpenTextDocument::METHOD => {
-                let params = match parameters::<DidOpenTextDocument>(notification) {
-                    Ok(params) => params,
-                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
-                };
-                let document = params.text_document;
-                // Checked with the other changed documents, once they are all in.
-                self.documents.insert(
-                    document.uri.clone(),
-                    Document {
-                        text: document.text,
-                        version: document.version,
-                        analysis: Analysis::default(),
-                    },
-                );
-                push_once(changed, document.uri);
-            }
-            DidChangeTextDocument::METHOD => {
-                let params = match parameters::<DidChangeTextDocument>(notification) {
-                    Ok(params) => params,
-                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
-                };
-                let uri = params.text_document.uri;
-                if let Some(document) = self.documents.get_mut(&uri) {
-                    for change in params.content_changes {
-                        apply(&mut document.text, change, self.encoding);
-                    }
-                    document.version = params.text_document.version;
-                    push_once(changed, uri);
-                }
-            }
-            DidCloseTextDocument::METHOD => {
-                let params = match parameters::<DidCloseTextDocument>(notification) {
-                    Ok(params) => params,
-                    Err(error) => return self.log(ill_typed(error)).map(|()| false),
-                };
-                self.documents.remove(&params.text_document.uri);
-                changed.retain(|uri| *uri != params.text_document.uri);
-                let cleared =
-                    PublishDiagnosticsParams::new(params.text_document.uri, Vec::new(), None);
-                self.publish(cleared)?;
-            }
+        let taken = match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => parameters::<DidOpenTextDocument>(notification)
+                .map(|params| self.opened(params, changed)),
+            DidChangeTextDocument::METHOD => parameters::<DidChangeTextDocument>(notification)
+                .map(|params| self.edited(params, changed)),
+            DidCloseTextDocument::METHOD => parameters::<DidCloseTextDocument>(notification)
+                .map(|params| self.closed(params, changed)),
             _ => return Ok(false),
+        };
+        match taken {
+            Ok(done) => done.map(|()| true),
+            Err(why) => self.log(why).map(|()| false),
         }
-        Ok(true)
+    }
+
+    fn opened(
+        &mut self,
+        params: lsp_types::DidOpenTextDocumentParams,
+        changed: &mut Vec<Uri>,
+    ) -> Result<(), String> {
+        let document = params.text_document;
+        // Checked with the other changed documents, once they are all in.
+        self.documents.insert(
+            document.uri.clone(),
+            Document {
+                text: document.text,
+                version: document.version,
+                analysis: Analysis::default(),
+            },
+        );
+        push_once(changed, document.uri);
+        Ok(())
+    }
+
+    fn edited(
+        &mut self,
+        params: lsp_types::DidChangeTextDocumentParams,
+        changed: &mut Vec<Uri>,
+    ) -> Result<(), String> {
+        let uri = params.text_document.uri;
+        if let Some(document) = self.documents.get_mut(&uri) {
+            for change in params.content_changes {
+                apply(&mut document.text, change, self.encoding);
+            }
+            document.version = params.text_document.version;
+            push_once(changed, uri);
+        }
+        Ok(())
+    }
+
+    fn closed(
+        &mut self,
+        params: lsp_types::DidCloseTextDocumentParams,
+        changed: &mut Vec<Uri>,
+    ) -> Result<(), String> {
+        let uri = params.text_document.uri;
+        self.documents.remove(&uri);
+        changed.retain(|other| *other != uri);
+        self.publish(PublishDiagnosticsParams::new(uri, Vec::new(), None))
     }
 
     /// The texts of the open documents, by path, as a check reads them.
@@ -367,13 +376,6 @@ impl Server<'_> {
             Completion::METHOD => self.completion(request),
             InlayHintRequest::METHOD => self.inlay_hints(request),
             Formatting::METHOD => self.formatting(request),
-            "initialize" => {
-                return Response::new_err(
-                    id,
-                    lsp_server::ErrorCode::InvalidRequest as i32,
-                    "bud lsp is already initialized".to_owned(),
-                );
-            }
             _ => {
                 return Response::new_err(
                     id,
@@ -535,11 +537,20 @@ fn json(value: impl serde::Serialize) -> Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|e| e.to_string())
 }
 
-fn parameters<N>(notification: Notification) -> Result<N::Params, ExtractError<Notification>>
+/// A notification's parameters, or what the editor's log should say of one that has
+/// the wrong shape.
+fn parameters<N>(notification: Notification) -> Result<N::Params, String>
 where
     N: lsp_types::notification::Notification,
 {
-    notification.extract(N::METHOD)
+    notification
+        .extract(N::METHOD)
+        .map_err(|error: ExtractError<Notification>| {
+            format!(
+                "bud lsp ignored a {} notification it cannot read: {error:?}",
+                N::METHOD
+            )
+        })
 }
 
 fn request_parameters<R>(request: Request) -> Result<R::Params, String>
