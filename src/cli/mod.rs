@@ -4,7 +4,7 @@
 //! when nothing is wrong, 1 when a stated figure or rule fails, and 2 when a file
 //! cannot be read or parsed, in every output format.
 
-mod check;
+pub(crate) mod check;
 mod compare;
 pub(crate) mod discover;
 mod evaluate;

@@ -18,6 +18,10 @@ use serde::Serialize;
 
 use super::guard::{Guard, relative_name};
 use super::watch::Changes;
+use bud::render::machine::CheckedFile;
+use rayon::prelude::*;
+
+use crate::cli::check;
 use crate::cli::discover::{self, Target};
 use crate::cli::input::{self, Loaded};
 use crate::cli::project::{self, Project};
@@ -47,19 +51,33 @@ impl Site {
         }
     }
 
-    /// Every decision below the folder, with its status.
+    /// Every decision below the folder, with its status; files that others import
+    /// for shared items are parts of those, not decisions, as `bud check` has them.
     pub fn index(&self) -> Vec<Listed> {
         let paths = match discover::target(&self.root) {
             Target::Found(paths, _) => paths,
             Target::Named(path) => vec![path],
             Target::Problem(..) => Vec::new(),
         };
-        paths.iter().map(|path| self.listed(path)).collect()
+        let (checked, titles): (Vec<_>, std::collections::HashMap<_, _>) = paths
+            .into_par_iter()
+            .map(|path| {
+                let (file, title) = self.checked_file(&path);
+                ((path.clone(), file), (path, title))
+            })
+            .unzip();
+        check::without_libraries(checked)
+            .into_iter()
+            .map(|(path, file)| {
+                let title = titles.get(&path).cloned().flatten();
+                Listed::of(relative_name(&self.root, &path), &file, title)
+            })
+            .collect()
     }
 
-    fn listed(&self, path: &Path) -> Listed {
-        let name = relative_name(&self.root, path);
-        let (status, counts) = match input::read(path) {
+    /// The decision at `path` as `bud check` checks it, and its title.
+    fn checked_file(&self, path: &Path) -> (CheckedFile, Option<String>) {
+        match input::read(path) {
             Ok(source) => {
                 let loaded =
                     input::check_within(path, source, bud::Request::verify(), self.project.clone());
@@ -68,22 +86,12 @@ impl Site {
                     .first()
                     .and_then(|checked| checked.model.as_ref())
                     .map(|model| model.program.decision.title.clone());
-                let status = Standing::of(&loaded.variants);
-                let summary = loaded.variants.first().map(Summary::of);
-                return Listed {
-                    title,
-                    sentence: status.sentence(summary.as_ref(), loaded.variants.len()),
-                    status: status.name(),
-                    path: name,
-                };
+                (loaded.into_checked_file(), title)
             }
-            Err(diagnostic) => (Standing::Unreadable, diagnostic.message),
-        };
-        Listed {
-            path: name,
-            title: None,
-            status: status.name(),
-            sentence: counts,
+            Err(diagnostic) => (
+                CheckedFile::unreadable(path.display().to_string(), diagnostic),
+                None,
+            ),
         }
     }
 
@@ -251,6 +259,27 @@ pub struct Listed {
     /// `reconciles`, `rounding`, `acknowledged`, `errors` or `unreadable`.
     pub status: &'static str,
     pub sentence: String,
+}
+
+impl Listed {
+    fn of(path: String, file: &CheckedFile, title: Option<String>) -> Listed {
+        if let Some(unreadable) = &file.unreadable {
+            return Listed {
+                path,
+                title,
+                status: Standing::Unreadable.name(),
+                sentence: unreadable.message.clone(),
+            };
+        }
+        let standing = Standing::of(&file.variants);
+        let summary = file.variants.first().map(Summary::of);
+        Listed {
+            path,
+            title,
+            status: standing.name(),
+            sentence: standing.sentence(summary.as_ref(), file.variants.len()),
+        }
+    }
 }
 
 /// Where a decision stands, worst first.

@@ -369,15 +369,21 @@
   byId("compare").addEventListener("change", compare);
 
   follow(async (paths, started) => {
-    if (state.editing && state.dirty) {
-      const { body } = await getJson(`/api/source/${encodedPath}`);
-      if (body.version && body.version !== state.base) {
-        showConflict(true, "The file changed on disk while you were editing. Saving now would overwrite that change, so it will be refused; copy what you need, then load the file from disk.");
-      }
-      return;
-    }
     if (state.editing) {
-      await loadSource();
+      const { body } = await getJson(`/api/source/${encodedPath}`);
+      const changedOnDisk = body.version && body.version !== state.base;
+      if (changedOnDisk && state.dirty) {
+        showConflict(true, "The file changed on disk while you were editing. Saving now would overwrite that change, so it will be refused; copy what you need, then load the file from disk.");
+        return;
+      }
+      if (changedOnDisk) {
+        await loadSource();
+        setEditorState("The file changed on disk; the editor shows it as it is now.");
+      } else if (state.dirty) {
+        // Another file changed (an import, a data file): the tables follow the text here.
+        await preview();
+        return;
+      }
     }
     await refresh(started);
     if (byId("compare").value !== "none") {
