@@ -279,8 +279,9 @@ fn a_save_on_disk_updates_the_page_and_the_wrong_figure_is_highlighted() {
             .until("the page to show the error", 5, "return document.getElementById('status').classList.contains('errors')")
             .await;
         let seen = saved.elapsed();
-        eprintln!("from the save to the updated page: {seen:?}");
-        assert!(seen < Duration::from_secs(1), "{seen:?}");
+        let in_page = browser.run("return window.budTimings.map(t => Math.round(t.ms))").await;
+        eprintln!("from the save to the updated page: {seen:?}; in the page, from the news of it to the new content in place: {in_page} ms");
+        // How long it takes is benches/serve.rs's to measure; this test, that it happens.
 
         // The figure that is wrong, as such; those that follow from it, as following.
         let wrong = browser
@@ -431,6 +432,70 @@ fn a_page_of_another_origin_cannot_write() {
         eprintln!("writes from another origin: {outcome}");
         assert_eq!(outcome[0], "blocked", "the browser stops the write with a token at the preflight");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "the file is unchanged");
+        browser.stop().await;
+    });
+}
+
+#[test]
+fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        mistype_staff_costs(&bs_vi_7(&served));
+        // A projector's 1024 by 768.
+        let Some(browser) = Browser::sized(1024, 768).await else {
+            return;
+        };
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        let fits = "return document.documentElement.scrollWidth <= window.innerWidth";
+        assert_eq!(browser.run(fits).await, true, "no sideways scrolling at 1024 px");
+        let beside = "return document.getElementById('panel').getBoundingClientRect().left > document.getElementById('document').getBoundingClientRect().left + 500";
+        assert_eq!(browser.run(beside).await, true, "the diagnostics beside the tables at 1024 px");
+        browser.screenshot("projector-1024").await;
+
+        // By keyboard: the skip link first, then Tab to the error, Enter to its figure.
+        let body = browser.client.find(fantoccini::Locator::Css("body")).await.unwrap();
+        body.send_keys(&char::from(fantoccini::key::Key::Tab).to_string()).await.unwrap();
+        let first = browser.run("return document.activeElement.className").await;
+        assert_eq!(first, "skip", "the first stop is the skip link");
+        let mut reached = false;
+        for _ in 0..40 {
+            let active = browser.client.active_element().await.unwrap();
+            if browser.run("return document.activeElement.matches('button.diagnostic.error')").await == true {
+                active.send_keys(&char::from(fantoccini::key::Key::Enter).to_string()).await.unwrap();
+                reached = true;
+                break;
+            }
+            active.send_keys(&char::from(fantoccini::key::Key::Tab).to_string()).await.unwrap();
+        }
+        assert!(reached, "Tab reaches the error in the panel");
+        browser
+            .until("the figure chosen by keyboard", 5, "const c = document.querySelector('td.chosen'); return c !== null && c.classList.contains('wrong')")
+            .await;
+
+        // Printed: the document alone, the wrong figure still said in words.
+        browser.emulate_print(true).await;
+        let hidden = browser
+            .run("return ['#panel', '.controls'].map(s => getComputedStyle(document.querySelector(s)).display)")
+            .await;
+        assert_eq!(hidden, serde_json::json!(["none", "none"]));
+        let words = browser.run("return document.querySelector('td.wrong .role').textContent").await;
+        assert_eq!(words, "wrong figure");
+        browser.screenshot("print").await;
+        browser.emulate_print(false).await;
+        let pdf = browser.client.print(fantoccini::wd::PrintConfiguration::default()).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "Chromium prints the page");
+        browser.stop().await;
+
+        // A wide projector, 1920 by 1080: the panel beside the tables.
+        let Some(browser) = Browser::sized(1920, 1080).await else {
+            return;
+        };
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        assert_eq!(browser.run(fits).await, true, "no sideways scrolling at 1920 px");
+        assert_eq!(browser.run(beside).await, true, "the diagnostics beside the tables at 1920 px");
+        browser.screenshot("projector-1920").await;
         browser.stop().await;
     });
 }

@@ -125,6 +125,19 @@ impl Browser {
         path
     }
 
+    /// Lays the page out as for printing (`@media print`), or back for the screen, through
+    /// chromedriver's door to the DevTools protocol.
+    pub async fn emulate_print(&self, print: bool) {
+        let command = DevTools {
+            method: "Emulation.setEmulatedMedia",
+            params: serde_json::json!({ "media": if print { "print" } else { "" } }),
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .expect("Chromium emulates print media");
+    }
+
     /// Ends the session (Chromium quits), then the driver (dropping `self`).
     pub async fn stop(self) {
         let _ = self.client.clone().close().await;
@@ -135,5 +148,30 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// A DevTools protocol command, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
