@@ -83,6 +83,8 @@ pub struct Change {
     pub name: Option<String>,
     /// The column's heading (`2013`, `Total`); `null` for a row, table or value.
     pub column: Option<String>,
+    /// A paragraph value's year; `null` for a value of no year and in tables.
+    pub year: Option<i32>,
     /// What the figures are in: `thousands of US$`, `per cent`.
     pub unit: Option<String>,
     pub old: Option<Figure>,
@@ -128,6 +130,7 @@ pub struct Outcome {
     pub line: Option<String>,
     pub name: Option<String>,
     pub column: Option<String>,
+    pub year: Option<i32>,
     /// The figure as published, in the new version (the old one's when it was removed).
     pub stated: String,
     /// What bud computes now, as the table prints it.
@@ -204,6 +207,7 @@ impl Diff {
             line: None,
             name: None,
             column: None,
+            year: None,
             unit: None,
             old: None,
             new: None,
@@ -253,6 +257,7 @@ impl Diff {
             line: Some(line.label.clone()),
             name: line.name.clone(),
             column: None,
+            year: None,
             unit: None,
             old: None,
             new: None,
@@ -429,6 +434,7 @@ impl Diff {
             line: Some(value.label()),
             name: Some(value.name.clone()),
             column: None,
+            year: value.year,
             stated: value
                 .stated
                 .as_ref()
@@ -462,6 +468,7 @@ struct Place {
     line: Option<String>,
     name: Option<String>,
     column: Option<String>,
+    year: Option<i32>,
     unit: Option<String>,
 }
 
@@ -473,6 +480,7 @@ impl Place {
             line: Some(line.label.clone()),
             name: line.name.clone(),
             column: Some(column.heading.clone()),
+            year: None,
             unit: Some(column.unit.clone()).filter(|u| !u.is_empty()),
         }
     }
@@ -484,6 +492,7 @@ impl Place {
             line: Some(value.label()),
             name: Some(value.name.clone()),
             column: None,
+            year: value.year,
             unit: value.unit.clone(),
         }
     }
@@ -510,6 +519,7 @@ impl Place {
             line: self.line.clone(),
             name: self.name.clone(),
             column: self.column.clone(),
+            year: self.year,
             unit: self.unit.clone(),
             old,
             new,
@@ -533,6 +543,7 @@ impl Place {
             line: self.line.clone(),
             name: self.name.clone(),
             column: self.column.clone(),
+            year: None,
             stated: cell
                 .stated
                 .as_ref()
