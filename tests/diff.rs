@@ -4,7 +4,7 @@
 //! added and removed; identical files; `--rev` against a git repository made in the
 //! test, an import read at the revision, a file not there at it; an unknown revision.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -153,11 +153,14 @@ fn one_changed_input_and_the_totals_it_moved_as_text() {
     assert!(after.contains("stated figures now fail"), "{after}");
 }
 
+/// A pipe table's rows, each a list of cell texts.
+type Rows = Vec<Vec<String>>;
+
 /// Every pipe table of a Markdown text, as rows of cell texts, and its headings.
-fn markdown_tables(text: &str) -> (Vec<(HeadingLevel, String)>, Vec<Vec<Vec<String>>>) {
+fn markdown_tables(text: &str) -> (Vec<(HeadingLevel, String)>, Vec<Rows>) {
     let (mut headings, mut tables) = (Vec::new(), Vec::new());
     let mut heading: Option<(HeadingLevel, String)> = None;
-    let (mut table, mut row, mut cell): (Vec<Vec<String>>, Vec<String>, Option<String>) =
+    let (mut table, mut row, mut cell): (Rows, Vec<String>, Option<String>) =
         (Vec::new(), Vec::new(), None);
     let options = pulldown_cmark::Options::ENABLE_TABLES;
     for event in Parser::new_ext(text, options) {

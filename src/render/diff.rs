@@ -980,7 +980,7 @@ pub fn markdown(diff: &Diff, options: Options) -> String {
             let Some(first) = group.first().and_then(|l| l.first()) else {
                 continue;
             };
-            let _ = writeln!(out, "{}\n", escape(&group_heading(first)));
+            let _ = writeln!(out, "_{}_\n", escape(&group_heading(first)));
             let rows = describe_rows(&group, options.limit);
             let (figures, words): (Vec<&Row>, Vec<&Row>) =
                 rows.iter().partition(|row| row.figures.is_some());
@@ -1002,7 +1002,7 @@ pub fn markdown(diff: &Diff, options: Options) -> String {
                 out.push('\n');
             }
             for row in words {
-                let _ = writeln!(out, "- {}", escape(&row.label));
+                let _ = writeln!(out, "- {}", not_a_list(&escape(&row.label)));
             }
             if rows.iter().any(|row| row.figures.is_none()) {
                 out.push('\n');
@@ -1037,6 +1037,18 @@ pub fn markdown(diff: &Diff, options: Options) -> String {
         }
     }
     out
+}
+
+/// A list item's text that starts as an ordered list would (`1. Meetings`), with its
+/// `.` escaped, so that it is not read as a list of its own.
+fn not_a_list(text: &str) -> String {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    match text[digits..].chars().next() {
+        Some(mark @ ('.' | ')')) if digits > 0 => {
+            format!("{}\\{mark}{}", &text[..digits], &text[digits + 1..])
+        }
+        _ => text.to_owned(),
+    }
 }
 
 /// Several diffs (one per file) as one JSON document, compact, ending in a newline.
