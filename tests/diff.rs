@@ -547,3 +547,14 @@ fn rev_outside_a_repository_is_one_clear_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("is not in a git repository"), "{stderr}");
 }
+
+#[test]
+fn colour_only_when_asked_and_never_in_markdown() {
+    let (_dir, old, new) = one_changed_input();
+    let (_, plain, _) = diff(&old, &new, &[]);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let (_, coloured, _) = diff(&old, &new, &["--color", "always"]);
+    assert!(coloured.contains("\u{1b}[32m+24.8\u{1b}[0m"), "{coloured}");
+    let (_, markdown, _) = diff(&old, &new, &["--color", "always", "--format", "markdown"]);
+    assert!(!markdown.contains('\u{1b}'), "{markdown}");
+}

@@ -11,6 +11,7 @@
 //! the table publishes them, differences exactly; JSON holds every decimal as a string
 //! (`docs/schema/diff.schema.json`).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -179,20 +180,26 @@ impl Diff {
         }
         let old_values = old.1.map(values).unwrap_or_default();
         let new_values = new.1.map(values).unwrap_or_default();
+        let by_name =
+            |values: &[(Option<String>, &Value)]| -> HashMap<(String, Option<i32>), usize> {
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(index, (_, v))| ((v.name.clone(), v.year), index))
+                    .collect()
+            };
+        let (old_index, new_index) = (by_name(&old_values), by_name(&new_values));
         for (heading, value) in &new_values {
-            let before = old_values
-                .iter()
-                .find(|(_, v)| v.name == value.name && v.year == value.year);
+            let before = old_index
+                .get(&(value.name.clone(), value.year))
+                .and_then(|index| old_values.get(*index));
             match before {
                 Some((_, before)) => diff.values(heading.as_deref(), before, value),
                 None => diff.whole_value(heading.as_deref(), value, What::RowAdded),
             }
         }
         for (heading, value) in &old_values {
-            if !new_values
-                .iter()
-                .any(|(_, v)| v.name == value.name && v.year == value.year)
-            {
+            if !new_index.contains_key(&(value.name.clone(), value.year)) {
                 diff.whole_value(heading.as_deref(), value, What::RowRemoved);
             }
         }
@@ -279,8 +286,11 @@ impl Diff {
     fn tables(&mut self, old: &Table, new: &Table) {
         let old_lines = keyed(old);
         let new_lines = keyed(new);
+        let old_by_key: HashMap<&str, &TableLine> =
+            old_lines.iter().map(|(k, l)| (k.as_str(), *l)).collect();
+        let new_keys: HashSet<&str> = new_lines.iter().map(|(k, _)| k.as_str()).collect();
         for (key, line) in &new_lines {
-            let Some((_, before)) = old_lines.iter().find(|(k, _)| k == key) else {
+            let Some(before) = old_by_key.get(key.as_str()) else {
                 self.whole_line(new, line, What::RowAdded);
                 continue;
             };
@@ -309,7 +319,7 @@ impl Diff {
             }
         }
         for (key, line) in &old_lines {
-            if !new_lines.iter().any(|(k, _)| k == key) {
+            if !new_keys.contains(key.as_str()) {
                 self.whole_line(old, line, What::RowRemoved);
             }
         }
@@ -580,11 +590,11 @@ fn values(document: &Document) -> Vec<(Option<String>, &Value)> {
 }
 
 /// A table's lines with figures, each under the key it is matched by: its name, else
-/// its label and how many earlier lines share that label.
-/// A scale's TOTAL line comes first: what the Parties share moved by, before the
-/// Parties' lines.
+/// its label and how many earlier lines share that label. A scale's TOTAL line comes
+/// first: what the Parties share moved by, before the Parties' lines.
 fn keyed(table: &Table) -> Vec<(String, &TableLine)> {
     let mut lines: Vec<(String, &TableLine)> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let totals = table.lines.iter().filter(|l| l.kind == LineKind::Total);
     let others = table
         .lines
@@ -594,11 +604,9 @@ fn keyed(table: &Table) -> Vec<(String, &TableLine)> {
         let key = match &line.name {
             Some(name) => format!("name {name}"),
             None => {
-                let earlier = lines
-                    .iter()
-                    .filter(|(_, l)| l.name.is_none() && l.label == line.label)
-                    .count();
-                format!("label {earlier} {}", line.label)
+                let earlier = seen.entry(line.label.as_str()).or_default();
+                *earlier += 1;
+                format!("label {} {}", *earlier - 1, line.label)
             }
         };
         lines.push((key, line));
@@ -805,11 +813,13 @@ pub fn text(diff: &Diff, options: Options) -> String {
             text.to_owned()
         }
     };
+    // Texts from the decision are made safe one by one, so the colours stay.
+    let safe = |text: &str| format::printable(text).into_owned();
     let mut out = String::new();
-    let _ = writeln!(out, "{}", paint(bold, &title(diff)));
+    let _ = writeln!(out, "{}", paint(bold, &safe(&title(diff))));
     if diff.is_empty() {
         let _ = writeln!(out, "  no figures changed");
-        return format::printable(&out).into_owned();
+        return out;
     }
     for (heading, changes) in [
         ("What changed", &diff.changed),
@@ -823,23 +833,24 @@ pub fn text(diff: &Diff, options: Options) -> String {
             let Some(first) = group.first().and_then(|l| l.first()) else {
                 continue;
             };
-            let _ = writeln!(out, "  {}", group_heading(first));
+            let _ = writeln!(out, "  {}", safe(&group_heading(first)));
             let rows = describe_rows(&group, options.limit);
             let label_width = rows.iter().map(|r| width(&r.label)).max().unwrap_or(0);
             let widths =
                 [1, 2, 3].map(|i| rows.iter().map(|r| width(r.figure(i))).max().unwrap_or(0));
             for row in &rows {
                 if row.figures.is_none() {
-                    let _ = writeln!(out, "    {}", row.label);
+                    let _ = writeln!(out, "    {}", safe(&row.label));
                     continue;
                 }
                 let pad = |text: &str, to: usize| " ".repeat(to.saturating_sub(width(text)));
                 let (column, old, new, difference) = row.figures.clone().unwrap_or_default();
+                let (label, column, old, new) =
+                    (safe(&row.label), safe(&column), safe(&old), safe(&new));
                 let _ = writeln!(
                     out,
-                    "    {}{}  {}{}  {}{old} → {}{new}  {}",
-                    row.label,
-                    pad(&row.label, label_width),
+                    "    {label}{}  {}{}  {}{old} → {}{new}  {}",
+                    pad(&label, label_width),
                     column,
                     pad(&column, widths[0]),
                     pad(&old, widths[1]),
@@ -884,7 +895,7 @@ pub fn text(diff: &Diff, options: Options) -> String {
         );
         let shown = options.limit.unwrap_or(usize::MAX);
         for outcome in outcomes.iter().take(shown) {
-            let _ = writeln!(out, "    {}", outcome_words(outcome));
+            let _ = writeln!(out, "    {}", safe(&outcome_words(outcome)));
         }
         if outcomes.len() > shown {
             let _ = writeln!(
@@ -894,7 +905,7 @@ pub fn text(diff: &Diff, options: Options) -> String {
             );
         }
     }
-    format::printable(&out).into_owned()
+    out
 }
 
 /// One printed line: the row's label (empty when it continues the row above), and
