@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::view::{
-    CellKind, Column, Document, LineKind, OutcomeName, Summary, Table, TableCell, TableLine, Value,
+    Column, Document, LineKind, OutcomeName, Summary, Table, TableCell, TableLine, Value,
 };
 use crate::format::{self, Notation, Scaled};
 use crate::semantics::number::Exact;
@@ -304,7 +304,7 @@ impl Diff {
                 self.cell(
                     (old, old_column, old_cell),
                     Place::cell(new, line, column),
-                    (new, column, cell),
+                    (new, column, Some(cell)),
                 );
             }
             // Columns only the old table has.
@@ -313,7 +313,7 @@ impl Diff {
                     self.cell(
                         (old, Some(column), Some(cell)),
                         Place::cell(new, line, column),
-                        (new, column, &TableCell::absent()),
+                        (new, column, None),
                     );
                 }
             }
@@ -329,7 +329,7 @@ impl Diff {
         &mut self,
         old: (&Table, Option<&Column>, Option<&TableCell>),
         place: Place,
-        new: (&Table, &Column, &TableCell),
+        new: (&Table, &Column, Option<&TableCell>),
     ) {
         let (old_table, old_column, old_cell) = old;
         let (new_table, column, cell) = new;
@@ -338,9 +338,8 @@ impl Diff {
             min_decimals: column.decimals.unwrap_or(0),
             notation,
         };
-        let present = |c: &TableCell| c.kind != CellKind::Absent;
-        let old_input = old_cell.filter(|c| !c.computed && present(c));
-        let new_input = Some(cell).filter(|c| !c.computed && present(c));
+        let old_input = old_cell.filter(|c| !c.computed);
+        let new_input = cell.filter(|c| !c.computed);
         // A figure the decision writes, changed (or written on one side only).
         if old_input.is_some() || new_input.is_some() {
             let old_figure = old_input.map(written);
@@ -356,7 +355,7 @@ impl Diff {
         }
         // A published figure of a computed cell, changed.
         let old_stated = old_cell.filter(|c| c.computed).and_then(stated);
-        let new_stated = Some(cell).filter(|c| c.computed).and_then(stated);
+        let new_stated = cell.filter(|c| c.computed).and_then(stated);
         if old_stated != new_stated {
             self.changed.push(place.change(
                 What::Stated,
@@ -369,7 +368,7 @@ impl Diff {
         let old_computed = old_cell
             .filter(|c| c.computed)
             .map(|c| computed(c, old_column.unwrap_or(column), old_table.notation));
-        let new_computed = Some(cell)
+        let new_computed = cell
             .filter(|c| c.computed)
             .map(|c| computed(c, column, new_table.notation));
         let value = |figure: &Option<Figure>| figure.as_ref().and_then(|f| f.value.clone());
@@ -385,21 +384,22 @@ impl Diff {
         }
         // The stated figure's reconciliation.
         let was = old_cell.and_then(|c| c.stated.as_ref()).map(|s| s.outcome);
-        let now = cell.stated.as_ref().map(|s| s.outcome);
+        let now = cell.and_then(|c| c.stated.as_ref()).map(|s| s.outcome);
         let failing = |o: Option<OutcomeName>| o == Some(OutcomeName::Mismatch);
-        if failing(now) && !failing(was) {
+        if let Some(cell) = cell.filter(|_| failing(now) && !failing(was)) {
             let outcome = place.outcome(cell, was, now, column, new_table.notation);
             self.reconciliation.now_failing.push(outcome);
         } else if failing(was) && !failing(now) {
-            let outcome = match now {
-                Some(_) => place.outcome(cell, was, now, column, new_table.notation),
-                None => place.outcome(
-                    old_cell.unwrap_or(cell),
+            let outcome = match (cell.filter(|_| now.is_some()), old_cell) {
+                (Some(cell), _) => place.outcome(cell, was, now, column, new_table.notation),
+                (None, Some(old_cell)) => place.outcome(
+                    old_cell,
                     was,
                     now,
                     old_column.unwrap_or(column),
                     old_table.notation,
                 ),
+                (None, None) => return,
             };
             self.reconciliation.now_reconciling.push(outcome);
         }
@@ -847,22 +847,18 @@ pub fn text(diff: &Diff, options: Options) -> String {
                 let (column, old, new, difference) = row.figures.clone().unwrap_or_default();
                 let (label, column, old, new) =
                     (safe(&row.label), safe(&column), safe(&old), safe(&new));
+                let difference = match difference.as_str() {
+                    "" => String::new(),
+                    signed if signed.starts_with('-') => format!("  {}", paint(red, signed)),
+                    signed => format!("  {}", paint(green, signed)),
+                };
                 let _ = writeln!(
                     out,
-                    "    {label}{}  {}{}  {}{old} → {}{new}  {}",
+                    "    {label}{}  {column}{}  {}{old} → {}{new}{difference}",
                     pad(&label, label_width),
-                    column,
                     pad(&column, widths[0]),
                     pad(&old, widths[1]),
                     pad(&new, widths[2]),
-                    paint(
-                        if difference.starts_with('-') {
-                            red
-                        } else {
-                            green
-                        },
-                        &difference
-                    ),
                 );
             }
         }
