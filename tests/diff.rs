@@ -558,3 +558,14 @@ fn colour_only_when_asked_and_never_in_markdown() {
     let (_, markdown, _) = diff(&old, &new, &["--color", "always", "--format", "markdown"]);
     assert!(!markdown.contains('\u{1b}'), "{markdown}");
 }
+
+#[test]
+fn all_lists_every_line_the_default_counts_the_rest() {
+    let (_dir, old, new) = one_changed_input();
+    let (_, short, _) = diff(&old, &new, &[]);
+    assert!(!short.contains("Zambia"), "{short}");
+    line_with(&short, &["… and 140 more lines (--all lists them)"]);
+    let (_, every, _) = diff(&old, &new, &["--all"]);
+    line_with(&every, &["Zambia", "2013"]);
+    assert!(!every.contains("--all lists them"), "{every}");
+}

@@ -16,6 +16,11 @@ use super::revision::GitRevision;
 use super::{Color, Status, input};
 
 pub const EXIT_CODES: &str = "\
+Examples:
+  bud diff before.bud decisions/bs-vi-7.bud         two files
+  bud diff --rev HEAD decisions/bs-vi-7.bud         the file against its last commit
+  bud diff --rev origin/main --format markdown decisions/*.bud >> \"$GITHUB_STEP_SUMMARY\"
+
 Exit codes:
   0  the diff was made, whether figures differ or not
   1  with --exit-code: a figure, row or table differs

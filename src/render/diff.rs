@@ -896,8 +896,12 @@ pub fn text(diff: &Diff, options: Options) -> String {
         if outcomes.len() > shown {
             let _ = writeln!(
                 out,
-                "    … and {} more (--all lists them)",
-                outcomes.len() - shown
+                "    … and {} (--all lists them)",
+                plural(
+                    outcomes.len() - shown,
+                    "more stated figure",
+                    "more stated figures"
+                )
             );
         }
     }
@@ -952,8 +956,13 @@ fn describe_rows(group: &[Vec<&Change>], limit: Option<usize>) -> Vec<Row> {
     if group.len() > shown {
         rows.push(Row {
             label: format!(
-                "… and {} more (--all lists them)",
-                plural(group.len() - shown, "line", "lines")
+                "… and {} more {} (--all lists them)",
+                group.len() - shown,
+                if group.len() - shown == 1 {
+                    "line"
+                } else {
+                    "lines"
+                }
             ),
             figures: None,
         });
@@ -1040,7 +1049,15 @@ pub fn markdown(diff: &Diff, options: Options) -> String {
             let _ = writeln!(out, "  - {}", escape(&outcome_words(outcome)));
         }
         if outcomes.len() > shown {
-            let _ = writeln!(out, "  - … and {} more", outcomes.len() - shown);
+            let _ = writeln!(
+                out,
+                "  - … and {}",
+                plural(
+                    outcomes.len() - shown,
+                    "more stated figure",
+                    "more stated figures"
+                )
+            );
         }
     }
     out
