@@ -192,9 +192,18 @@ fn one_changed_input_as_markdown_for_a_pull_request() {
     let (code, text, stderr) = diff(&old, &new, &["--format", "markdown"]);
     assert_eq!(code, 0, "{stderr}");
     let (headings, tables) = markdown_tables(&text);
-    assert_eq!(headings.len(), 1, "{text}");
+    // A heading for the decision, and one for its scenario, which the edit leaves
+    // alone (its Table 6 replaces Table 1).
+    assert_eq!(headings.len(), 2, "{text}");
     assert_eq!(headings[0].0, HeadingLevel::H3);
     assert!(headings[0].1.starts_with("BS-VI/7: "), "{headings:?}");
+    assert!(
+        headings[1]
+            .1
+            .starts_with("BS-VI/7, scenario contingency-2015: "),
+        "{headings:?}"
+    );
+    assert!(text.ends_with("No figures changed.\n"), "{text}");
     let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
     // The first table is what changed: a heading row and the input.
     assert_eq!(
@@ -265,7 +274,13 @@ fn one_changed_input_as_json_valid_against_its_schema() {
     assert_eq!(document["format"], "bud-diff");
     assert_eq!(document["version"], 1);
     assert_eq!(document["changed"], true);
-    let diff = &document["diffs"][0];
+    let diffs = document["diffs"].as_array().unwrap();
+    assert_eq!(diffs.len(), 2);
+    assert_eq!(diffs[1]["scenario"], "contingency-2015");
+    assert_eq!(diffs[1]["changed"], serde_json::json!([]));
+    assert_eq!(diffs[1]["moved"], serde_json::json!([]));
+    let diff = &diffs[0];
+    assert_eq!(diff["scenario"], serde_json::Value::Null);
     assert_eq!(diff["old"]["symbol"], "BS-VI/7");
     assert_eq!(diff["old"]["summary"]["mismatches"], 0);
     let changed = diff["changed"].as_array().unwrap();
@@ -318,6 +333,28 @@ fn one_changed_input_as_json_valid_against_its_schema() {
         && f["computed"] == "2,602.4"
         && f["was"] == "matches"
         && f["now"] == "mismatch"));
+}
+
+#[test]
+fn a_change_to_a_scenario_alone_is_its_own_diff() {
+    // Table 6 is the contingency scenario's replacement of Table 1.
+    let table_6 = "1,875.2   1,916.7   1,959.3   5,751.2";
+    let (_dir, old, new) =
+        pair(|text| text.replacen(table_6, "1,875.2   1,916.7   1,999.3   5,751.2", 1));
+    let (code, text, stderr) = diff(&old, &new, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let scenario = text.find("BS-VI/7, scenario contingency-2015: ").unwrap();
+    let (decision, scenario) = text.split_at(scenario);
+    assert!(decision.contains("no figures changed"), "{decision}");
+    line_with(scenario, &["Table 6 (thousands of US$)"]);
+    line_with(
+        scenario,
+        &["A. Staff costs *", "2015", "1,959.3 → 1,999.3", "+40.0"],
+    );
+    line_with(
+        scenario,
+        &["NET TOTAL (amount to be shared by Parties)", "2015"],
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `bud diff`: what changed between two versions of a decision, two files or a file
 //! and itself at a git revision (`revision.rs`), as text, Markdown or JSON
 //! (`bud::render::diff`). Each version is checked through a world of its own, so its
-//! imports and data files are read from the same version.
+//! imports and data files are read from the same version; the decision is compared,
+//! then each scenario with the scenario of the same name.
 
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -87,10 +88,7 @@ pub fn run(arguments: &Arguments, color: Color) -> Status {
         let old = old.document(diagnostics_in_color);
         let new = new.document(diagnostics_in_color);
         match (old, new) {
-            (Ok(old), Ok(new)) => diffs.push(Diff::between(
-                (&old.0, old.1.as_ref()),
-                (&new.0, new.1.as_ref()),
-            )),
+            (Ok(old), Ok(new)) => diffs.extend(variants(&old, &new)),
             _ => status = Status::Unreadable,
         }
     }
@@ -121,6 +119,44 @@ pub fn run(arguments: &Arguments, color: Color) -> Status {
     status
 }
 
+/// The decision's diff, then each scenario's: those of the new version in its order,
+/// then those only the old one has. A scenario only one version has is all added or
+/// all removed.
+fn variants(old: &Evaluated, new: &Evaluated) -> Vec<Diff> {
+    let mut names: Vec<Option<&str>> = vec![None];
+    for (name, _) in new.variants.iter().chain(&old.variants) {
+        if name.is_some() && !names.contains(&name.as_deref()) {
+            names.push(name.as_deref());
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mut diff =
+                Diff::between((&old.label, old.find(name)), (&new.label, new.find(name)));
+            diff.scenario = name.map(str::to_owned);
+            diff
+        })
+        .collect()
+}
+
+/// A version's label and the views of its decision and each of its scenarios (none
+/// when the file is not at the revision).
+struct Evaluated {
+    label: String,
+    variants: Vec<(Option<String>, Document)>,
+}
+
+impl Evaluated {
+    /// The view of the decision (`None`) or of one of its scenarios.
+    fn find(&self, scenario: Option<&str>) -> Option<&Document> {
+        self.variants
+            .iter()
+            .find(|(name, _)| name.as_deref() == scenario)
+            .map(|(_, document)| document)
+    }
+}
+
 /// One version of a decision: a file on disk, or a file as it was at a revision.
 enum Version {
     File(PathBuf),
@@ -128,10 +164,10 @@ enum Version {
 }
 
 impl Version {
-    /// The version's label and its evaluated view, `None` when the file does not exist
-    /// at the revision; `Err` (its diagnostics printed) when it cannot be read or
+    /// The version's label and its evaluated variants, none when the file does not
+    /// exist at the revision; `Err` (its diagnostics printed) when it cannot be read or
     /// evaluated.
-    fn document(&self, color: bool) -> Result<(String, Option<Document>), ()> {
+    fn document(&self, color: bool) -> Result<Evaluated, ()> {
         match self {
             Version::File(path) => {
                 let source = match input::read(path) {
@@ -141,9 +177,9 @@ impl Version {
                         return Err(());
                     }
                 };
-                let loaded = input::check(path, source, bud::Request::DECISION);
+                let loaded = input::check(path, source, bud::Request::Everything);
                 let label = path.display().to_string();
-                evaluated(&loaded, color).map(|document| (label, Some(document)))
+                evaluated(&loaded, color).map(|variants| Evaluated { label, variants })
             }
             Version::Revision(revision, path) => {
                 let world = match GitRevision::open(path, revision) {
@@ -156,7 +192,10 @@ impl Version {
                 let main = bud::world::name_in_folder(path);
                 let label = world.shown(&main);
                 if !world.has(&main) {
-                    return Ok((label, None));
+                    return Ok(Evaluated {
+                        label,
+                        variants: Vec::new(),
+                    });
                 }
                 let text = match bud::world::World::read(&world, &main) {
                     Ok(text) => text,
@@ -175,30 +214,35 @@ impl Version {
                     &main,
                     &world.shown_folder(),
                     source,
-                    bud::Request::DECISION,
+                    bud::Request::Everything,
                 );
-                evaluated(&loaded, color).map(|document| (label, Some(document)))
+                evaluated(&loaded, color).map(|variants| Evaluated { label, variants })
             }
         }
     }
 }
 
-/// The view of a checked decision; when it cannot be evaluated, its errors are printed
-/// as `bud check` prints them.
-fn evaluated(loaded: &input::Loaded, color: bool) -> Result<Document, ()> {
-    let Some(checked) = loaded.variants.first() else {
-        return Err(());
-    };
-    let model = checked.model.as_ref().filter(|_| !checked.is_malformed());
-    for diagnostic in checked.diagnostics.iter().filter(|d| {
-        // A figure that no longer reconciles is what the diff reports; other errors
-        // (a name unknown, a file unreadable) are shown as `bud check` shows them.
-        d.is_error() && (model.is_none() || d.code != Code::ReconcileMismatch)
-    }) {
-        let _ = err(&loaded.render(diagnostic, color));
+/// The views of a checked decision and its scenarios; when one cannot be evaluated,
+/// its errors are printed as `bud check` prints them.
+fn evaluated(loaded: &input::Loaded, color: bool) -> Result<Vec<(Option<String>, Document)>, ()> {
+    let mut documents = Vec::new();
+    let mut failed = loaded.variants.is_empty();
+    for checked in &loaded.variants {
+        let model = checked.model.as_ref().filter(|_| !checked.is_malformed());
+        for diagnostic in checked.diagnostics.iter().filter(|d| {
+            // A figure that no longer reconciles is what the diff reports; other errors
+            // (a name unknown, a file unreadable) are shown as `bud check` shows them.
+            d.is_error() && (model.is_none() || d.code != Code::ReconcileMismatch)
+        }) {
+            let _ = err(&loaded.render(diagnostic, color));
+        }
+        match model {
+            Some(model) => documents.push((
+                checked.scenario.as_ref().map(|(name, _)| name.clone()),
+                view::document(checked, model),
+            )),
+            None => failed = true,
+        }
     }
-    match model {
-        Some(model) => Ok(view::document(checked, model)),
-        None => Err(()),
-    }
+    if failed { Err(()) } else { Ok(documents) }
 }

@@ -1,6 +1,7 @@
 //! Two versions of a decision compared figure by figure (`bud diff`), for the reviewer
 //! of a change who cannot see which figures it moved. Pure: two evaluated views
-//! (`view::Document`, either absent when the file did not exist) become a `Diff`, and
+//! (`view::Document`s of the decision, or of one scenario of it; either absent when
+//! the file or scenario did not exist) become a `Diff`, and
 //! `text`, `markdown` and `json` write it. Tables are matched by id, lines by row name
 //! (else by label, the n-th line of a label with the n-th), cells by column heading,
 //! paragraph values by name and year. What the change did comes first: input figures
@@ -30,6 +31,8 @@ pub const VERSION: u32 = 1;
 /// What changed between two versions of a decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The scenario compared, by name; `null` for the decision itself.
+    pub scenario: Option<String>,
     pub old: Side,
     pub new: Side,
     /// What the change did: input figures, rows and tables added or removed, published
@@ -158,6 +161,7 @@ impl Diff {
             summary: document.map(|d| d.summary),
         };
         let mut diff = Diff {
+            scenario: None,
             old: side(old),
             new: side(new),
             changed: Vec::new(),
@@ -796,7 +800,13 @@ fn title(diff: &Diff) -> String {
         .as_deref()
         .or(diff.old.symbol.as_deref())
         .unwrap_or("decision");
-    format!("{symbol}: {} → {}", diff.old.label, diff.new.label)
+    match &diff.scenario {
+        Some(scenario) => format!(
+            "{symbol}, scenario {scenario}: {} → {}",
+            diff.old.label, diff.new.label
+        ),
+        None => format!("{symbol}: {} → {}", diff.old.label, diff.new.label),
+    }
 }
 
 /// The diff as text for a terminal: what changed, what it moved, then the stated
