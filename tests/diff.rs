@@ -146,6 +146,14 @@ fn one_changed_input_and_the_totals_it_moved_as_text() {
     // The stated figures that no longer reconcile.
     let after = &text[reconciliation..];
     line_with(after, &["before: 872 stated figures", "0 do not reconcile"]);
+    // As `bud check` counts them: all follow from the one changed input.
+    line_with(
+        after,
+        &[
+            "after:",
+            "274 do not reconcile (274 follow from an error reported once)",
+        ],
+    );
     line_with(
         after,
         &["Table 1, Sub-total (I), 2013: stated 2,577.6, bud computes 2,602.4"],

@@ -1,8 +1,8 @@
 //! Two versions of a decision compared figure by figure (`bud diff`), for the reviewer
 //! of a change who cannot see which figures it moved. Pure: two evaluated views
 //! (`view::Document`s of the decision, or of one scenario of it; either absent when
-//! the file or scenario did not exist) become a `Diff`, and
-//! `text`, `markdown` and `json` write it. Tables are matched by id, lines by row name
+//! the file or scenario did not exist) become a `Diff`, and `text`, `markdown` and
+//! `json` write it. Tables are matched by id, lines by row name
 //! (else by label, the n-th line of a label with the n-th), cells by column heading,
 //! paragraph values by name and year. What the change did comes first: input figures
 //! changed, rows and tables added or removed, published figures changed (`changed`);
@@ -767,13 +767,27 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn summary_words(summary: Option<&Summary>) -> String {
     match summary {
         None => "no file".to_owned(),
-        Some(s) => format!(
-            "{}: {} match, {} differ by rounding, {} do not reconcile",
-            plural(s.stated, "stated figure", "stated figures"),
-            s.matches,
-            s.rounding,
-            s.mismatches
-        ),
+        Some(s) => {
+            let mut words = format!(
+                "{}: {} match, {} differ by rounding, {} do not reconcile",
+                plural(s.stated, "stated figure", "stated figures"),
+                s.matches,
+                s.rounding,
+                s.mismatches
+            );
+            // As `bud check` counts them: one wrong figure, and what follows from it.
+            if s.inherited > 0 {
+                let _ = write!(
+                    words,
+                    " ({} from an error reported once)",
+                    plural(s.inherited, "follows", "follow")
+                );
+            }
+            if s.acknowledged > 0 {
+                let _ = write!(words, ", {} acknowledged", s.acknowledged);
+            }
+            words
+        }
     }
 }
 
