@@ -532,8 +532,11 @@ fn rev_reads_the_decision_and_its_import_as_they_were() {
     );
     line_with(&text, &["Support (13%)", "2013", "13.0 →", "14.0", "+1.0"]);
     line_with(&text, &["Total", "2013", "113.0 →", "114.0", "+1.0"]);
-    line_with(&text, &["Values"]);
-    line_with(&text, &["programme_support_rate", "13% → 14%", "+1"]);
+    line_with(&text, &["Values outside paragraphs"]);
+    line_with(
+        &text,
+        &["programme_support_rate", "13% → 14%", "+1 percentage point"],
+    );
     assert!(text.contains("now fail"), "{text}");
 
     // From the decision's own folder, and in Markdown.

@@ -538,7 +538,17 @@ impl Place {
             old,
             new,
             difference: difference.map(|d| d.normalize().to_string()),
-            shown_difference: difference.map_or_else(String::new, |d| shown_difference(d, scaled)),
+            shown_difference: difference.map_or_else(String::new, |d| {
+                let shown = shown_difference(d, scaled);
+                // A rate's difference is in points, not a percentage of the rate.
+                match (&self.table, self.unit.as_deref()) {
+                    (None, Some("%")) if d.abs() == Decimal::ONE => {
+                        format!("{shown} percentage point")
+                    }
+                    (None, Some("%")) => format!("{shown} percentage points"),
+                    _ => shown,
+                }
+            }),
             figures: Vec::new(),
         }
     }
@@ -702,7 +712,10 @@ fn is_figure(change: &Change) -> bool {
 
 /// `Table 1 (thousands of US$)`, `Paragraph 2`.
 fn group_heading(first: &Change) -> String {
-    let heading = first.heading.clone().unwrap_or_else(|| "Values".to_owned());
+    let heading = first
+        .heading
+        .clone()
+        .unwrap_or_else(|| "Values outside paragraphs".to_owned());
     match (&first.table, &first.unit) {
         (Some(_), Some(unit)) if is_figure(first) => format!("{heading} ({unit})"),
         _ => heading,
