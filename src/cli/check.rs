@@ -17,7 +17,7 @@ use super::discover::{self, Target};
 use super::output::{err, for_each_file, out, written};
 use super::{CheckFormat, Status, input};
 
-pub fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
+pub(super) fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
     let files = check_all(arguments);
     // Every file is checked before anything is printed, so a reader that stops early
     // (`bud check … | head`) does not turn a failing run into exit 0.
@@ -131,7 +131,7 @@ fn check_file(path: &Path) -> CheckedFile {
 /// Of the files found below a directory, those that another of them imports are
 /// libraries, not decisions: they are checked within each decision that imports
 /// them, and on their own would fail for having no decision block.
-fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<(PathBuf, CheckedFile)> {
+pub(crate) fn without_libraries(found: Vec<(PathBuf, CheckedFile)>) -> Vec<(PathBuf, CheckedFile)> {
     let imported: HashSet<PathBuf> = found
         .iter()
         .flat_map(|(path, file)| imported_by(path, file))

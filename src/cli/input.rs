@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bud::Checked;
 use bud::diagnostic::{Code, Diagnostic};
 use bud::render::machine::CheckedFile;
-use bud::render::report::{Source, Sources, render, render_in};
+use bud::render::report::{Location, Source, Sources, render, render_in};
 use bud::syntax::limits::MAX_FILE_BYTES;
 use bud::world::World;
 
@@ -32,6 +32,12 @@ impl Loaded {
         CheckedFile::new(self.sources, self.variants)
     }
 
+    /// Where a span is, in the file it is in: the data file `file` names, or the
+    /// decision or a file it imports.
+    pub fn locate(&self, span: bud::diagnostic::Span, file: Option<&str>) -> Location {
+        self.sources.locate(span, file)
+    }
+
     /// A diagnostic as a person sees it, every span shown in the file it is in.
     pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
         render_in(diagnostic, &self.sources, color)
@@ -41,9 +47,19 @@ impl Loaded {
 /// Checks the decision at `path` as `request` asks, reading the files it names from
 /// its folder.
 pub fn check(path: &Path, decision: Source, request: bud::Request<'_>) -> Loaded {
+    check_within(path, decision, request, Project::of(path))
+}
+
+/// Checks the decision at `path` as `request` asks, reading only files inside `project`.
+pub fn check_within(
+    path: &Path,
+    decision: Source,
+    request: bud::Request<'_>,
+    project: Project,
+) -> Loaded {
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let main = bud::world::name_in_folder(path);
-    let world = Disk::for_decision(path).with_text(&main, decision.text.clone());
+    let world = Disk::within(path, project).with_text(&main, decision.text.clone());
     check_in(&world, &main, &directory, decision, request)
 }
 
@@ -87,9 +103,14 @@ pub struct Disk {
 impl Disk {
     /// The files the decision at `path` names, relative to its folder.
     pub fn for_decision(path: &Path) -> Self {
+        Disk::within(path, Project::of(path))
+    }
+
+    /// The files the decision at `path` names, read only inside `project`.
+    pub fn within(path: &Path, project: Project) -> Self {
         Disk {
             directory: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            project: Project::of(path),
+            project,
             in_hand: HashMap::new(),
             read: Mutex::new(HashMap::new()),
         }

@@ -4,17 +4,17 @@
 //! when nothing is wrong, 1 when a stated figure or rule fails, and 2 when a file
 //! cannot be read or parsed, in every output format.
 
-mod check;
+pub(crate) mod check;
 mod compare;
 mod diff;
-mod discover;
+pub(crate) mod discover;
 mod evaluate;
 mod explain;
 mod fmt;
-mod input;
+pub(crate) mod input;
 mod lsp;
 mod output;
-mod project;
+pub(crate) mod project;
 mod revision;
 
 use std::io::IsTerminal;
@@ -116,6 +116,21 @@ enum Command {
     /// as you type, hovers with computed values, inlay hints, go to definition, find
     /// references, the outline, completion and formatting.
     Lsp,
+    /// Open the workbench in a browser: every decision of a folder with its status, each
+    /// decision's tables with the wrong figure highlighted, following the files as they
+    /// are saved, and editing in the page.
+    Serve {
+        /// A folder of decisions, or one decision (its folder is served); by default
+        /// the current folder. Nothing outside it is read or written.
+        path: Option<PathBuf>,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 4000)]
+        port: u16,
+        /// The address to listen on. The default, the loopback address, is reachable
+        /// from this machine only.
+        #[arg(long, default_value = "127.0.0.1")]
+        address: std::net::IpAddr,
+    },
     /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
     /// Without a code, list every code.
     Explain {
@@ -211,6 +226,21 @@ impl Status {
     }
 }
 
+fn serve(path: Option<&std::path::Path>, port: u16, address: std::net::IpAddr) -> Status {
+    let options = crate::web::Options {
+        path: path.map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf),
+        address,
+        port,
+    };
+    match crate::web::serve(&options) {
+        Ok(()) => Status::Clean,
+        Err(why) => {
+            let _ = output::err(&format!("bud serve: {why}\n"));
+            Status::Unreadable
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     if cli.command.prints_its_result() && output::stdout_was_closed() {
@@ -252,6 +282,11 @@ pub fn run() -> ExitCode {
         Command::Fmt { stdin: true, .. } => fmt::filter(cli.color),
         Command::Fmt { files, check, .. } => fmt::run(files, *check, cli.color),
         Command::Lsp => lsp::run(),
+        Command::Serve {
+            path,
+            port,
+            address,
+        } => serve(path.as_deref(), *port, *address),
         Command::Explain { code } => explain::run(code.as_deref()),
     };
     ExitCode::from(status as u8)

@@ -40,6 +40,14 @@ impl Project {
         Project { root }
     }
 
+    /// The folder `root` as a project of its own: what `bud serve` serves, whose pages
+    /// read nothing outside it, whatever project it is in.
+    pub fn at(root: &Path) -> Project {
+        Project {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+
     /// The text of the file at `path`, if it is a regular file inside the project.
     pub fn read(&self, path: &Path) -> Result<String, Refusal> {
         let real = std::fs::canonicalize(path).map_err(|error| Refusal::from_io(&error))?;

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::view::{CellKind, Document, LineKind, OutcomeName, Table, TableCell};
+use super::view::{CellKind, Document, LineKind, OutcomeName, Place, Role, Table, TableCell};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
@@ -29,6 +29,11 @@ tr.computed td.label, tr.total td { font-weight: 600; }
 .mismatch { color: #cf222e; font-weight: 700; }
 .acknowledged { color: #0969da; font-weight: 700; }
 td.failed { color: #cf222e; }
+td.wrong, li.wrong { outline: 2px solid #cf222e; outline-offset: -2px; background: #ffebe9; }
+td.follows, li.follows { outline: 1px dashed #9a6700; outline-offset: -2px; background: #fff8c5; }
+.role { display: block; font-size: 0.75em; font-weight: 600; }
+td.wrong .role, li.wrong .role { color: #cf222e; }
+td.follows .role, li.follows .role { color: #7d4e00; font-weight: 400; }
 ul.values { list-style: none; padding-left: 1rem; }
 ul.values code { font-size: 0.95em; }
 p.note, p.footnote { font-size: 0.9em; margin: 0.2rem 0; max-width: 60rem; }
@@ -46,6 +51,18 @@ p.summary { margin-top: 2rem; font-weight: 600; }
 
 /// The document as an HTML5 page.
 pub fn render(document: &Document) -> String {
+    let mut out = head(document, &format!("<style>{STYLE}</style>"));
+    out.push_str(&body(document));
+    let _ = writeln!(out, "</body>\n</html>");
+    out
+}
+
+/// The stylesheet of the page, which `bud serve` serves as a file of its own.
+pub const STYLESHEET: &str = STYLE;
+
+/// The page up to and including `<body>`, with `style` (a stylesheet or a link to
+/// one, and whatever else the head needs) in its head.
+pub fn head(document: &Document, style: &str) -> String {
     let mut out = String::new();
     let title = format!("{}: {}", document.symbol, document.title);
     let _ = writeln!(
@@ -63,9 +80,19 @@ pub fn render(document: &Document) -> String {
     );
     let _ = writeln!(
         out,
-        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        "<title>{}</title>\n{style}\n</head>\n<body>",
         escape(&title)
     );
+    out
+}
+
+/// The document itself: its heading, paragraphs, tables, summary and errata, as the
+/// body of a page holds it. Each figure is marked with where it is written
+/// (`data-at`, `data-file`) and, when it does not reconcile, whether it is the wrong
+/// figure or only follows from one.
+pub fn body(document: &Document) -> String {
+    let mut out = String::new();
+    let title = format!("{}: {}", document.symbol, document.title);
     let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
     for line in document.meeting.iter().chain(&document.issuer) {
         let _ = writeln!(out, "<p>{}</p>", escape(line));
@@ -104,7 +131,6 @@ pub fn render(document: &Document) -> String {
         }
         let _ = writeln!(out, "</ul></section>");
     }
-    let _ = writeln!(out, "</body>\n</html>");
     out
 }
 
@@ -126,10 +152,13 @@ fn paragraphs(out: &mut String, document: &Document) {
             let class = value.stated.as_ref().map_or("", |s| s.outcome.name());
             let _ = writeln!(
                 out,
-                "<li><code>{}</code> = {} <span class=\"{class}\">{}</span></li>",
+                "<li{}{}><code>{}</code> = {} <span class=\"{class}\">{}</span>{}</li>",
+                role_class(value.role, ""),
+                place_attributes(value.at.as_ref()),
                 escape(&value.label()),
                 escape(&value.shown),
-                escape(&value.note)
+                escape(&value.note),
+                role_words(value.role)
             );
         }
         let _ = writeln!(out, "</ul>");
@@ -211,7 +240,13 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
         CellKind::Amount => {}
     }
     let failed = if cell.shown == "?" { " failed" } else { "" };
-    let _ = write!(out, "<td class=\"figure{failed}\">{}", escape(&cell.shown));
+    let _ = write!(
+        out,
+        "<td{}{}>{}",
+        role_class(cell.role, &format!("figure{failed}")),
+        place_attributes(cell.at.as_ref()),
+        escape(&cell.shown)
+    );
     if let Some(stated) = &cell.stated {
         let class = stated.outcome.name();
         let meaning = table
@@ -237,10 +272,48 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
         // An empty mark keeps unmarked figures aligned with marked ones.
         out.push_str("<span class=\"mark\"></span>");
     }
+    out.push_str(&role_words(cell.role));
     out.push_str("</td>");
 }
 
-fn escape(text: &str) -> String {
+/// ` class="figure wrong"`: the classes given, and the figure's role if it has one.
+fn role_class(role: Option<Role>, classes: &str) -> String {
+    let all = [classes, role.map_or("", Role::name)]
+        .iter()
+        .filter(|class| !class.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if all.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"{all}\"")
+    }
+}
+
+/// The role in words, under the figure, so it reads without colour and in print.
+fn role_words(role: Option<Role>) -> String {
+    match role {
+        Some(Role::Wrong) => "<span class=\"role\">wrong figure</span>".to_owned(),
+        Some(Role::Follows) => "<span class=\"role\">follows from a wrong figure</span>".to_owned(),
+        None => String::new(),
+    }
+}
+
+/// ` data-at="1204-1211"`, and ` data-file="…"` for a figure in a data file.
+fn place_attributes(place: Option<&Place>) -> String {
+    let Some(place) = place else {
+        return String::new();
+    };
+    let mut attributes = format!(" data-at=\"{}-{}\"", place.span.start(), place.span.end());
+    if let Some(file) = &place.file {
+        let _ = write!(attributes, " data-file=\"{}\"", escape(file));
+    }
+    attributes
+}
+
+/// `text` with the characters HTML gives meaning to written as entities.
+pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

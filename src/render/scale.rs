@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use super::view::{
-    CellFormula, Column, LineKind, Table, TableCell, TableKind, TableLine, input_number,
-    input_shown, mark, plain, stated_as_is, table_id,
+    CellFormula, Column, LineKind, Place, Role, Table, TableCell, TableKind, TableLine,
+    input_number, input_shown, mark, plain, stated_as_is, table_id,
 };
 use crate::format;
 use crate::reconcile::scale::computed;
@@ -186,11 +186,33 @@ fn line_cells(
                     },
                 ),
                 formula: number.and_then(|_| total_formula(scale, line, role, figure)),
+                at: place(party, figure, check),
+                role: Role::of(
+                    check,
+                    party.figures.get(figure).is_some_and(|written| {
+                        reconciliation
+                            .scale_causes
+                            .iter()
+                            .any(|cause| cause.scale == index && cause.span == written.span)
+                    }),
+                ),
                 number,
                 formula_result: apportioned(scale, line, role),
             }
         })
         .collect()
+}
+
+/// Where a Party's figure is written: in the decision, or in the data file it came from.
+fn place(party: &PartyDef, figure: usize, check: Option<&Check>) -> Option<Place> {
+    let span = match party.figures.get(figure) {
+        Some(written) => written.span,
+        None => check?.span,
+    };
+    Some(Place {
+        file: party.file.clone(),
+        span,
+    })
 }
 
 /// The TOTAL line's contribution in a workbook: the sum of the Parties' shares, which is

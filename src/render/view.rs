@@ -8,7 +8,9 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::diagnostic::Span;
 use crate::format::{self, Notation};
+use crate::reconcile::attribution::Cause;
 use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
 use crate::semantics::explain::{Subject, constant, difference_size, written_in};
 use crate::semantics::number::Exact;
@@ -96,6 +98,12 @@ pub struct Value {
     /// The stated figure's reconciliation in a sentence, for the terminal.
     #[serde(skip)]
     pub note: String,
+    /// Where its stated figure is written, for a page that points at it.
+    #[serde(skip)]
+    pub at: Option<Place>,
+    /// Whether its stated figure is a wrong one or only follows from one.
+    #[serde(skip)]
+    pub role: Option<Role>,
     /// The value in the unit a spreadsheet holds it in: amounts in the currency's own
     /// units, rates as fractions (13% is 0.13).
     #[serde(skip)]
@@ -237,6 +245,13 @@ pub struct TableCell {
     /// The figure as a spreadsheet computes it from other cells, where it can.
     #[serde(skip)]
     pub formula: Option<CellFormula>,
+    /// Where the figure is written, for a page that points from a diagnostic to it.
+    #[serde(skip)]
+    pub at: Option<Place>,
+    /// For a figure that does not reconcile: the wrong figure itself (bud's root
+    /// cause), or one that only follows from a wrong figure elsewhere.
+    #[serde(skip)]
+    pub role: Option<Role>,
     /// The value as a number, for formats that hold numbers.
     #[serde(skip)]
     pub number: Option<Decimal>,
@@ -294,9 +309,58 @@ impl TableCell {
             mark: String::new(),
             bud: None,
             formula: None,
+            at: None,
+            role: None,
             number: None,
             formula_result: None,
         }
+    }
+}
+
+/// Where a figure is written: a span of the decision's files, or of the data file
+/// `file` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: Option<String>,
+    pub span: Span,
+}
+
+impl Place {
+    /// A place in the decision's files.
+    pub fn decision(span: Span) -> Self {
+        Place { file: None, span }
+    }
+}
+
+/// What a figure that does not reconcile is to the error bud found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The figure that is wrong: correcting it makes the others reconcile.
+    Wrong,
+    /// A figure that fails only because it is computed from a wrong one.
+    Follows,
+}
+
+impl Role {
+    /// As a page's class names it: `wrong`, `follows`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Wrong => "wrong",
+            Role::Follows => "follows",
+        }
+    }
+
+    /// The role of a figure: `culprit` when bud names it the wrong figure, else what
+    /// its own check's cause says.
+    pub fn of(check: Option<&Check>, culprit: bool) -> Option<Role> {
+        if culprit {
+            return Some(Role::Wrong);
+        }
+        let check = check.filter(|check| check.outcome == Outcome::Mismatch)?;
+        Some(match check.cause {
+            Cause::Own => Role::Wrong,
+            Cause::Upstream | Cause::Figure(_) | Cause::Scale(_) => Role::Follows,
+        })
     }
 }
 
@@ -564,6 +628,8 @@ fn value(
             .map(|check| stated_value(model, id, year, check))
             .or_else(|| unchecked_value(model, id, year)),
         note: stated_note(model, id, year, check),
+        at: check.map(|check| Place::decision(check.span)),
+        role: Role::of(check, false),
         number: amount.map(Exact::to_decimal),
         number_unit: unit.map_or_else(String::new, number_unit),
         computed: model
@@ -848,6 +914,12 @@ impl RowContext<'_> {
         let computed = by_rule || is_total;
         let scale = figures(self.table);
         let number = self.number(column, computed, figure.clone());
+        let culprit = self
+            .reconciliation
+            .culprits
+            .iter()
+            .any(|culprit| culprit.row == self.id && culprit.column == column);
+        let written_at = self.row.figures.get(column).map(|figure| figure.span);
         TableCell {
             kind: CellKind::Amount,
             shown: self.shown(column, computed, figure.clone(), check),
@@ -872,6 +944,11 @@ impl RowContext<'_> {
             } else {
                 None
             },
+            at: check
+                .map(|check| check.span)
+                .or(written_at)
+                .map(Place::decision),
+            role: Role::of(check, culprit),
             number,
             formula_result: None,
         }

@@ -1,0 +1,436 @@
+//! `bud serve`, the workbench, as a budget officer and a hostile page meet it: over
+//! plain HTTP (what it refuses: other hosts, other origins, writes without the token,
+//! paths out of the folder, a save over a change made on disk), and in a real headless
+//! Chromium (the index lists the decisions; a save in another editor updates the page;
+//! the wrong figure is highlighted as such and a diagnostic leads to it; editing in the
+//! page and saving changes the file; a conflicting save and a write from another
+//! origin are refused). The browser tests keep screenshots in
+//! `target/tmp/serve-screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/serve.rs"]
+mod serve;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use browser::Browser;
+use serve::{Served, copy_decisions};
+
+const STAFF_COSTS: &str = "1,875.2   1,916.7";
+const STAFF_COSTS_MISTYPED: &str = "1,857.2   1,916.7";
+
+fn bud() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("bud")
+}
+
+/// `decisions/` copied into a folder of the test's own, served.
+fn served() -> (tempfile::TempDir, Served) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_decisions(&dir.path().join("decisions"));
+    let served = Served::start(&bud(), &dir.path().join("decisions"));
+    (dir, served)
+}
+
+fn bs_vi_7(served: &Served) -> std::path::PathBuf {
+    served.folder.join("bs-vi-7.bud")
+}
+
+fn mistype_staff_costs(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(STAFF_COSTS));
+    std::fs::write(path, text.replacen(STAFF_COSTS, STAFF_COSTS_MISTYPED, 1)).unwrap();
+}
+
+fn field(json: &str, name: &str) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("{json}"));
+    value[name].clone()
+}
+
+#[test]
+fn only_its_own_host_is_answered() {
+    let (_dir, served) = served();
+    assert_eq!(served.get("/").status, 200);
+    for host in ["evil.example", "evil.example:80", "127.0.0.1.nip.io", ""] {
+        let reply = serve::send(&served.address, "GET", "/", &[("Host", host)], "");
+        assert_eq!(reply.status, 403, "Host: {host}");
+        assert!(!reply.body.contains("bs-vi-7.bud"), "{}", reply.body);
+    }
+    let page = served.get("/decision/bs-vi-7.bud");
+    assert_eq!(page.status, 200);
+    let head = page.head.to_ascii_lowercase();
+    assert!(head.contains("content-security-policy: default-src 'self'; script-src 'self'"));
+    assert!(head.contains("x-frame-options: deny"));
+}
+
+#[test]
+fn paths_out_of_the_served_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("served");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(dir.path().join("secret.bud"), "SECRET LINE\n").unwrap();
+    std::fs::write(
+        folder.join("main.bud"),
+        "decision \"X\" {\n    title \"x\"\n    currency US$\n}\nimport \"../secret.bud\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("secret.bud"), folder.join("link.bud")).unwrap();
+    let served = Served::start(&bud(), &folder);
+    for path in [
+        "/decision/../secret.bud",
+        "/decision/%2e%2e/secret.bud",
+        "/decision/%2E%2E%2Fsecret.bud",
+        "/api/source/..%2fsecret.bud",
+        "/api/source/%2Fetc%2Fpasswd",
+        "/api/source/link.bud",
+        "/api/decision/link.bud",
+        "/api/source/main.bud%00.txt",
+        "/assets/../main.bud",
+    ] {
+        let reply = served.get(path);
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("SECRET"), "{path}: {}", reply.body);
+    }
+    // The decision's own import out of the folder is refused, and no line of it shown.
+    let shown = served.get("/api/decision/main.bud").body;
+    assert!(shown.contains("outside"), "{shown}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+}
+
+#[test]
+fn a_write_needs_its_own_origin_and_the_token() {
+    let (_dir, served) = served();
+    let path = bs_vi_7(&served);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let version = field(&served.get("/api/source/bs-vi-7.bud").body, "version");
+    let version = version.as_str().unwrap();
+    let origin = served.own_origin();
+    let token = served.token();
+    let attempts: [(&str, Vec<(&str, &str)>); 5] = [
+        ("no origin, no token", vec![("X-Bud-Version", version)]),
+        (
+            "another origin with the token",
+            vec![
+                ("Origin", "http://evil.example"),
+                ("X-Bud-Token", &token),
+                ("X-Bud-Version", version),
+            ],
+        ),
+        (
+            "its origin, no token",
+            vec![("Origin", &origin), ("X-Bud-Version", version)],
+        ),
+        (
+            "its origin, a wrong token",
+            vec![
+                ("Origin", &origin),
+                ("X-Bud-Token", "0123456789abcdef0123456789abcdef"),
+                ("X-Bud-Version", version),
+            ],
+        ),
+        (
+            "the null origin of a sandboxed page",
+            vec![
+                ("Origin", "null"),
+                ("X-Bud-Token", &token),
+                ("X-Bud-Version", version),
+            ],
+        ),
+    ];
+    for (what, headers) in attempts {
+        let reply = served.request("POST", "/api/save/bs-vi-7.bud", &headers, "WRITTEN\n");
+        assert_eq!(reply.status, 403, "{what}: {}", reply.body);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "{what}");
+    }
+    // Its own page's write goes through.
+    let changed = before.replacen(STAFF_COSTS, STAFF_COSTS_MISTYPED, 1);
+    let reply = served.request(
+        "POST",
+        "/api/save/bs-vi-7.bud",
+        &[
+            ("Origin", &origin),
+            ("X-Bud-Token", &token),
+            ("X-Bud-Version", version),
+        ],
+        &changed,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
+    let leftovers: Vec<_> = std::fs::read_dir(&served.folder)
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".bud-save"))
+        .collect();
+    assert!(leftovers.is_empty(), "the temporary file is gone");
+}
+
+#[test]
+fn a_save_over_a_change_on_disk_is_refused() {
+    let (_dir, served) = served();
+    let path = bs_vi_7(&served);
+    let version = field(&served.get("/api/source/bs-vi-7.bud").body, "version");
+    // Another editor saves meanwhile.
+    mistype_staff_costs(&path);
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    let reply = served.request(
+        "POST",
+        "/api/save/bs-vi-7.bud",
+        &[
+            ("Origin", &served.own_origin()),
+            ("X-Bud-Token", &served.token()),
+            ("X-Bud-Version", version.as_str().unwrap()),
+        ],
+        "decision \"overwritten\" {}\n",
+    );
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert!(
+        field(&reply.body, "error")
+            .as_str()
+            .unwrap()
+            .contains("changed on disk")
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), on_disk);
+}
+
+#[test]
+fn a_change_on_disk_is_announced_to_waiting_pages() {
+    let (_dir, served) = served();
+    let now = field(&served.get("/api/changes").body, "generation");
+    let now = now.as_u64().unwrap();
+    let address = served.address.clone();
+    let waiting = std::thread::spawn(move || {
+        serve::send(
+            &address,
+            "GET",
+            &format!("/api/changes?after={now}"),
+            &[("Host", address.as_str())],
+            "",
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    mistype_staff_costs(&bs_vi_7(&served));
+    let reply = waiting.join().unwrap();
+    assert!(field(&reply.body, "generation").as_u64().unwrap() > now);
+    let paths = field(&reply.body, "paths");
+    assert!(paths.to_string().contains("bs-vi-7.bud"), "{paths}");
+    let shown = served.get("/api/decision/bs-vi-7.bud").body;
+    assert_eq!(field(&shown, "status"), "errors");
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_index_lists_the_decisions_with_their_status() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        browser.client.goto(&served.url("/")).await.unwrap();
+        browser
+            .until("the list", 10, "return document.querySelectorAll('table.decisions tbody tr').length > 0")
+            .await;
+        let rows = browser
+            .run("return Array.from(document.querySelectorAll('table.decisions tbody tr')).map(r => r.dataset.path + ' | ' + r.querySelector('.badge').className)")
+            .await;
+        let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+        assert!(rows.contains(&"bs-vi-7.bud | badge rounding".to_owned()), "{rows:?}");
+        assert!(rows.contains(&"unfccc/12-cmp-11.bud | badge acknowledged".to_owned()), "{rows:?}");
+        assert!(rows.contains(&"brs-2014-q1.bud | badge reconciles".to_owned()), "{rows:?}");
+        // financial-procedures.bud is a part the UNFCCC decisions import, not a decision.
+        assert_eq!(rows.len(), 6, "{rows:?}");
+        browser.screenshot("index").await;
+
+        // The index follows the folder too.
+        mistype_staff_costs(&bs_vi_7(&served));
+        browser
+            .until("BS-VI/7 listed with errors", 5, "return document.querySelector('tr[data-path=\"bs-vi-7.bud\"] .badge').classList.contains('errors')")
+            .await;
+        browser.stop().await;
+    });
+}
+
+#[test]
+fn a_save_on_disk_updates_the_page_and_the_wrong_figure_is_highlighted() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser
+            .until("the page following the folder", 10, "return document.body.dataset.generation !== undefined")
+            .await;
+        assert_eq!(browser.run("return document.querySelectorAll('td.wrong, td.follows').length").await, 0);
+
+        // Another editor saves a mistyped figure.
+        let saved = Instant::now();
+        mistype_staff_costs(&bs_vi_7(&served));
+        browser
+            .until("the page to show the error", 5, "return document.getElementById('status').classList.contains('errors')")
+            .await;
+        let seen = saved.elapsed();
+        eprintln!("from the save to the updated page: {seen:?}");
+        assert!(seen < Duration::from_secs(1), "{seen:?}");
+
+        // The figure that is wrong, as such; those that follow from it, as following.
+        let wrong = browser
+            .run("return Array.from(document.querySelectorAll('td.wrong')).map(c => c.closest('tr').querySelector('td.label').textContent + ': ' + c.textContent)")
+            .await;
+        assert_eq!(wrong, serde_json::json!(["A. Staff costs *: 1,857.2wrong figure"]));
+        let follows = browser
+            .run("return Array.from(document.querySelectorAll('td.follows')).map(c => c.closest('tr').querySelector('td.label').textContent)")
+            .await;
+        let follows: Vec<String> = serde_json::from_value(follows).unwrap();
+        assert!(follows.iter().any(|label| label == "A. Staff costs *"), "its Total: {follows:?}");
+        assert!(follows.iter().any(|label| label == "Sub-total (I)"), "{follows:?}");
+
+        // The panel's error leads to it.
+        let first = browser.client.find(fantoccini::Locator::Css("button.diagnostic.error")).await.unwrap();
+        assert!(first.text().await.unwrap().contains("A. Staff costs *, 2013: 1,857.2"));
+        first.click().await.unwrap();
+        browser
+            .until("the chosen figure", 5, "const c = document.querySelector('td.chosen'); return c !== null && c.classList.contains('wrong') && c.textContent.startsWith('1,857.2')")
+            .await;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let in_view = browser
+            .run("const r = document.querySelector('td.chosen').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight")
+            .await;
+        assert_eq!(in_view, true, "the figure is scrolled into view");
+        browser.screenshot("wrong-figure").await;
+        browser.stop().await;
+    });
+}
+
+#[test]
+fn editing_in_the_page_and_saving_changes_the_file() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        let path = bs_vi_7(&served);
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        browser.client.find(fantoccini::Locator::Id("edit")).await.unwrap().click().await.unwrap();
+        browser
+            .until("the text in the editor", 5, "return document.getElementById('source').value.includes('decision \"BS-VI/7\"')")
+            .await;
+        // Type over the figure: the tables follow before anything is saved.
+        browser
+            .run(&format!(
+                "const s = document.getElementById('source'); const at = s.value.indexOf('{STAFF_COSTS}'); \
+                 s.focus(); s.setSelectionRange(at, at + 7); return at"
+            ))
+            .await;
+        let source = browser.client.find(fantoccini::Locator::Id("source")).await.unwrap();
+        source.send_keys("1,857.2").await.unwrap();
+        browser
+            .until("the preview to show the wrong figure", 5, "return document.querySelectorAll('td.wrong').length === 1")
+            .await;
+        assert!(
+            !std::fs::read_to_string(&path)
+                .unwrap()
+                .contains(STAFF_COSTS_MISTYPED),
+            "nothing is written before Save"
+        );
+        browser.screenshot("editing").await;
+        browser.client.find(fantoccini::Locator::Id("save")).await.unwrap().click().await.unwrap();
+        browser
+            .until("the save", 5, "return document.getElementById('editor-state').className === 'saved'")
+            .await;
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        assert!(on_disk.contains(STAFF_COSTS_MISTYPED), "the file has the edit");
+        let again = std::process::Command::new(bud()).arg("check").arg(&path).output().unwrap();
+        assert_eq!(again.status.code(), Some(1), "bud check sees the saved error");
+        browser.stop().await;
+    });
+}
+
+#[test]
+fn a_conflicting_save_is_refused_in_the_page() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        let path = bs_vi_7(&served);
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        browser.client.find(fantoccini::Locator::Id("edit")).await.unwrap().click().await.unwrap();
+        browser
+            .until("the text in the editor", 5, "return document.getElementById('source').value.length > 1000")
+            .await;
+        browser
+            .run("const s = document.getElementById('source'); s.value = s.value.replace('\"Biosafety Bureau meetings\"', '\"Bureau meetings\"'); s.dispatchEvent(new Event('input')); return true")
+            .await;
+        // Another editor saves the file meanwhile.
+        mistype_staff_costs(&path);
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        browser
+            .until("the warning that the file changed", 5, "return !document.getElementById('conflict').hidden")
+            .await;
+        browser.client.find(fantoccini::Locator::Id("save")).await.unwrap().click().await.unwrap();
+        browser
+            .until("the refusal", 5, "return document.getElementById('editor-state').className === 'trouble'")
+            .await;
+        let state = browser.run("return document.getElementById('editor-state').textContent").await;
+        assert!(state.as_str().unwrap().contains("conflict"), "{state}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), on_disk, "nothing overwritten");
+        browser.screenshot("conflict").await;
+        browser.stop().await;
+    });
+}
+
+#[test]
+fn a_page_of_another_origin_cannot_write() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        // Another site, as far as the browser knows: another port is another origin.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join("other.bud"), "decision \"O\" {\n    title \"o\"\n}\n").unwrap();
+        let elsewhere = Served::start(&bud(), other.path());
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        let path = bs_vi_7(&served);
+        let before = std::fs::read_to_string(&path).unwrap();
+        browser.client.goto(&elsewhere.url("/")).await.unwrap();
+        let target = served.url("/api/save/bs-vi-7.bud");
+        let outcome = browser
+            .client
+            .execute_async(
+                &format!(
+                    "const done = arguments[arguments.length - 1]; const outcomes = [];
+                     const attempts = [
+                       {{ method: 'POST', body: 'WRITTEN', headers: {{ 'X-Bud-Token': 'guess', 'X-Bud-Version': 'x' }} }},
+                       {{ method: 'POST', body: 'WRITTEN', mode: 'no-cors' }},
+                       {{ method: 'POST', body: 'WRITTEN', mode: 'no-cors', headers: {{ 'Content-Type': 'text/plain' }} }},
+                     ];
+                     (async () => {{
+                       for (const attempt of attempts) {{
+                         try {{ const r = await fetch('{target}', attempt); outcomes.push(r.type + ' ' + r.status); }}
+                         catch (e) {{ outcomes.push('blocked'); }}
+                       }}
+                       done(outcomes);
+                     }})();"
+                ),
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        eprintln!("writes from another origin: {outcome}");
+        assert_eq!(outcome[0], "blocked", "the browser stops the write with a token at the preflight");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "the file is unchanged");
+        browser.stop().await;
+    });
+}
