@@ -9,8 +9,13 @@ use bud::diagnostic::explain::explanation;
 
 /// Codes whose example cannot be a single `.bud` text: a file that cannot be read, a
 /// `--scenario` the decision lacks, files that import each other. Their sections show
-/// the commands and what bud prints instead.
-const SHOWN_AS_COMMANDS: [Code; 3] = [Code::IoRead, Code::ScenarioUnknown, Code::ImportCycle];
+/// the commands and what bud prints instead; so does a git revision that cannot be read.
+const SHOWN_AS_COMMANDS: [Code; 4] = [
+    Code::IoRead,
+    Code::ScenarioUnknown,
+    Code::ImportCycle,
+    Code::IoRevision,
+];
 
 /// The fenced blocks of a section: (info string, text).
 fn blocks(section: &str) -> Vec<(String, String)> {

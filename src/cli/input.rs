@@ -60,18 +60,30 @@ pub fn check_within(
     let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let main = bud::world::name_in_folder(path);
     let world = Disk::within(path, project).with_text(&main, decision.text.clone());
-    let variants = bud::check(&world, &main, request).variants;
+    check_in(&world, &main, &directory, decision, request)
+}
+
+/// Checks the decision `main` of `world` as `request` asks; the files it names are
+/// shown to a person under `directory` (a folder, or `REV:folder` for a git revision).
+pub fn check_in(
+    world: &dyn World,
+    main: &str,
+    directory: &Path,
+    decision: Source,
+    request: bud::Request<'_>,
+) -> Loaded {
+    let variants = bud::check(world, main, request).variants;
     let mut sources = Sources::new(decision);
     if let Some(first) = variants.first() {
         for file in &first.imported {
-            let shown = shown_path(&directory, &file.name);
+            let shown = shown_path(directory, &file.name);
             sources.import(file.base, Source::new(shown, file.text.clone()));
         }
     }
     let files = variants.iter().flat_map(|checked| &checked.data);
     for file in files {
         if !sources.has_data(&file.name) {
-            let shown = shown_path(&directory, &file.name);
+            let shown = shown_path(directory, &file.name);
             sources.data(file.name.clone(), Source::new(shown, file.text.clone()));
         }
     }

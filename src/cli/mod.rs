@@ -6,6 +6,7 @@
 
 pub(crate) mod check;
 mod compare;
+mod diff;
 pub(crate) mod discover;
 mod evaluate;
 mod explain;
@@ -14,6 +15,7 @@ pub(crate) mod input;
 mod lsp;
 mod output;
 pub(crate) mod project;
+mod revision;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -76,6 +78,11 @@ enum Command {
         #[arg(long, value_name = "NAME", required = true, num_args = 1)]
         scenario: Vec<String>,
     },
+    /// Show what changed between two versions of a decision (two files, or a file and
+    /// itself at a git revision): the input figures, rows added or removed, and the
+    /// totals and contributions they moved; as text, Markdown or JSON (docs/ci.md).
+    #[command(after_help = diff::EXIT_CODES)]
+    Diff(diff::Arguments),
     /// Reconcile every stated figure, of the decision and of each of its scenarios, and
     /// print only the diagnostics: for a person, or as GitHub Actions annotations, JSON
     /// or SARIF for CI (docs/ci.md).
@@ -266,6 +273,7 @@ pub fn run() -> ExitCode {
             scenario,
             cli.color.enabled(std::io::stderr().is_terminal()),
         ),
+        Command::Diff(arguments) => diff::run(arguments, cli.color),
         Command::Check { files, format } => check::run(
             files,
             *format,

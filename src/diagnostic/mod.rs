@@ -209,12 +209,16 @@ pub enum Code {
     /// A file could not be read: a missing path or a directory on the command line, or
     /// an `import "ldc.bud"` or `data "table-5.tsv"` naming a file that is not there.
     IoRead,
+    /// A file could not be read as it was at a git revision (`bud diff --rev`): the
+    /// folder is not in a git repository, git is not installed, or the repository has
+    /// no such revision.
+    IoRevision,
     /// bud itself went wrong; please report it.
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 37] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -250,6 +254,7 @@ impl Code {
         Code::ImportCycle,
         Code::ImportDecision,
         Code::IoRead,
+        Code::IoRevision,
         Code::Internal,
     ];
 
@@ -290,6 +295,7 @@ impl Code {
             Code::ImportCycle => "bud::import::cycle",
             Code::ImportDecision => "bud::import::decision",
             Code::IoRead => "bud::io::read",
+            Code::IoRevision => "bud::io::revision",
             Code::Internal => "bud::internal",
         }
     }
@@ -301,6 +307,7 @@ impl Code {
         matches!(
             self,
             Code::IoRead
+                | Code::IoRevision
                 | Code::ImportCycle
                 | Code::ImportDecision
                 | Code::SyntaxUnexpected

@@ -131,7 +131,7 @@ fn table(out: &mut String, table: &Table) {
 
 /// Text that Markdown would otherwise read as markup: a `|` ends a cell, `*` and `_`
 /// start emphasis, `<` a tag, and a leading `#` or `-` a heading or list.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

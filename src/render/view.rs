@@ -112,6 +112,10 @@ pub struct Value {
     /// empty for a plain number.
     #[serde(skip)]
     pub number_unit: String,
+    /// Whether a rule computes the value from others, rather than the decision writing
+    /// it as a figure (`host_growth = 2 per cent`).
+    #[serde(skip)]
+    pub computed: bool,
 }
 
 impl Value {
@@ -628,6 +632,21 @@ fn value(
         role: Role::of(check, false),
         number: amount.map(Exact::to_decimal),
         number_unit: unit.map_or_else(String::new, number_unit),
+        computed: model
+            .program
+            .value(id)
+            .rule_for(year)
+            .is_none_or(|rule| !is_figure(&rule.formula.kind)),
+    }
+}
+
+/// Whether a rule is a figure as written: `2 per cent`, `-US$ 5,000`, `1:2`.
+fn is_figure(formula: &crate::semantics::program::FormulaKind) -> bool {
+    use crate::semantics::program::FormulaKind;
+    match formula {
+        FormulaKind::Constant { .. } | FormulaKind::Ratio(_) => true,
+        FormulaKind::Negate(inner) => is_figure(&inner.kind),
+        _ => false,
     }
 }
 
