@@ -499,3 +499,50 @@ fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector()
         browser.stop().await;
     });
 }
+
+#[test]
+fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
+        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        let options = browser
+            .run("return Array.from(document.getElementById('variant').options).map(o => o.value)")
+            .await;
+        assert_eq!(options, serde_json::json!(["", "contingency-2015"]));
+        let scenario = browser
+            .client
+            .find(fantoccini::Locator::Css("#variant option[value='contingency-2015']"))
+            .await
+            .unwrap();
+        scenario.click().await.unwrap();
+        browser
+            .until("the scenario's tables", 5, "return document.querySelector('#document h2') !== null && document.querySelector('#document h2').textContent === 'Scenario contingency-2015'")
+            .await;
+        let columns = browser
+            .run("return Array.from(document.querySelectorAll('#table-6 thead th')).map(h => h.textContent)")
+            .await;
+        assert_eq!(columns, serde_json::json!(["Description", "2013", "2014", "2015", "Total"]));
+
+        let beside = browser
+            .client
+            .find(fantoccini::Locator::Css("#compare option[value='']"))
+            .await
+            .unwrap();
+        beside.click().await.unwrap();
+        browser
+            .until("the two variants side by side", 5, "return !document.getElementById('compared').hidden && document.querySelectorAll('#sides .side').length === 2")
+            .await;
+        let names = browser
+            .run("return Array.from(document.querySelectorAll('#sides .side-name')).map(n => n.textContent)")
+            .await;
+        assert_eq!(names, serde_json::json!(["contingency-2015", "the decision"]));
+        let differences = browser.run("return document.getElementById('differences').textContent").await;
+        assert!(differences.as_str().unwrap().contains("C. COP/MOP"), "{differences}");
+        browser.screenshot("side-by-side").await;
+        browser.stop().await;
+    });
+}
