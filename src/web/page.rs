@@ -53,33 +53,24 @@ pub fn index_list(listed: &[Listed]) -> String {
     }
     let mut out = String::from(
         "<h1>Decisions</h1>\n<table class=\"decisions\">\n<thead><tr><th class=\"label\" scope=\"col\">File</th>\
-         <th class=\"label\" scope=\"col\">Title</th><th class=\"label\" scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
+         <th class=\"label\" scope=\"col\">Title</th><th class=\"label\" scope=\"col\">Status</th>\
+         <th class=\"label\" scope=\"col\">Figures</th></tr></thead>\n<tbody>\n",
     );
     for decision in listed {
         let _ = writeln!(
             out,
             "<tr data-path=\"{path}\"><td class=\"label\"><a href=\"/decision/{link}\">{path}</a></td>\
-             <td class=\"label\">{title}</td><td class=\"label\"><span class=\"badge {status}\">{status_words}</span> {sentence}</td></tr>",
+             <td class=\"label\">{title}</td><td class=\"label\"><span class=\"badge {status}\">{status_words}</span></td><td class=\"label\">{sentence}</td></tr>",
             path = escape(&decision.path),
             link = escape(&link(&decision.path)),
             title = escape(decision.title.as_deref().unwrap_or("")),
             status = decision.status,
-            status_words = status_words(decision.status),
+            status_words = decision.words,
             sentence = escape(&decision.sentence),
         );
     }
     out.push_str("</tbody>\n</table>\n");
     out
-}
-
-fn status_words(status: &str) -> &'static str {
-    match status {
-        "reconciles" => "✓ reconciles",
-        "rounding" => "≈ rounding only",
-        "acknowledged" => "! published errors acknowledged",
-        "errors" => "✗ errors",
-        _ => "✗ cannot be read",
-    }
 }
 
 /// What a part of a path must encode in a link: all but letters, digits and `-._~`.

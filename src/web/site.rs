@@ -119,7 +119,7 @@ impl Site {
             .model
             .as_ref()
             .map(|model| view::document(checked, model));
-        let summary = Summary::of(checked);
+        let (standing, detail) = Standing::of_variants(std::slice::from_ref(checked));
         Shown {
             path: name,
             version: version_of(&text),
@@ -133,8 +133,8 @@ impl Site {
                     errors: Summary::of(checked).errors,
                 })
                 .collect(),
-            status: Standing::of(std::slice::from_ref(checked)).name(),
-            sentence: Standing::of(std::slice::from_ref(checked)).sentence(Some(&summary), 1),
+            status: standing.name(),
+            sentence: format!("{}: {detail}", standing.words()),
             html: document.as_ref().map(html::body).unwrap_or_default(),
             diagnostics: checked
                 .diagnostics
@@ -258,6 +258,9 @@ pub struct Listed {
     pub title: Option<String>,
     /// `reconciles`, `rounding`, `acknowledged`, `errors` or `unreadable`.
     pub status: &'static str,
+    /// `✓ reconciles`.
+    pub words: &'static str,
+    /// The figures behind the status.
     pub sentence: String,
 }
 
@@ -268,16 +271,17 @@ impl Listed {
                 path,
                 title,
                 status: Standing::Unreadable.name(),
+                words: Standing::Unreadable.words(),
                 sentence: unreadable.message.clone(),
             };
         }
-        let standing = Standing::of(&file.variants);
-        let summary = file.variants.first().map(Summary::of);
+        let (standing, detail) = Standing::of_variants(&file.variants);
         Listed {
             path,
             title,
             status: standing.name(),
-            sentence: standing.sentence(summary.as_ref(), file.variants.len()),
+            words: standing.words(),
+            sentence: detail,
         }
     }
 }
@@ -324,42 +328,74 @@ impl Standing {
         }
     }
 
-    fn sentence(self, summary: Option<&Summary>, variants: usize) -> String {
-        let Some(summary) = summary else {
-            return "cannot be read".to_owned();
-        };
+    /// The status in a few words, as its badge shows it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Standing::Unreadable => "✗ cannot be read",
+            Standing::Errors => "✗ errors",
+            Standing::Acknowledged => "! published errors acknowledged",
+            Standing::Rounding => "≈ rounding only",
+            Standing::Reconciles => "✓ reconciles",
+        }
+    }
+
+    /// The figures behind the status: `summary` of the decision, `errors` of every
+    /// variant, and how many variants there are.
+    fn detail(self, summary: &Summary, errors: usize, variants: usize) -> String {
         let counts = summary.counts;
         let scenarios = match variants {
             0 | 1 => String::new(),
-            2 => " (and its scenario)".to_owned(),
-            n => format!(" (and its {} scenarios)", n - 1),
+            2 => " (the decision and its scenario)".to_owned(),
+            n => format!(" (the decision and its {} scenarios)", n - 1),
         };
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         match self {
-            Standing::Unreadable => "cannot be parsed; see its errors".to_owned(),
-            Standing::Errors => format!(
-                "{}{scenarios}: {} of {} stated figures do not reconcile",
-                plural(summary.errors, "error", "errors"),
-                counts.mismatches,
-                counts.stated
-            ),
+            Standing::Unreadable => "it cannot be parsed; its errors say where".to_owned(),
+            Standing::Errors => {
+                let mut detail = format!(
+                    "{}{scenarios}; {} of the decision's {} stated figures do not reconcile",
+                    plural(errors, "error", "errors"),
+                    counts.mismatches,
+                    counts.stated
+                );
+                if counts.inherited > 0 {
+                    detail.push_str(&format!(
+                        ", {} of them only because of a wrong figure they are computed from",
+                        counts.inherited
+                    ));
+                }
+                detail
+            }
             Standing::Acknowledged => format!(
-                "reconciles{scenarios}, with {} acknowledged",
+                "{} acknowledged; the other stated figures reconcile{scenarios}",
                 plural(counts.acknowledged, "published error", "published errors")
             ),
             Standing::Rounding => format!(
-                "reconciles{scenarios}: {} stated figures, {} differing by rounding only",
+                "{} stated figures, {} differing by rounding only{scenarios}",
                 counts.stated, counts.rounding
             ),
             Standing::Reconciles if counts.stated == 0 => {
-                format!("nothing to reconcile{scenarios}: no stated figures")
+                format!("no stated figures to reconcile{scenarios}")
             }
-            Standing::Reconciles => format!(
-                "reconciles{scenarios}: all {} stated figures match",
-                counts.stated
-            ),
+            Standing::Reconciles => {
+                format!("all {} stated figures match{scenarios}", counts.stated)
+            }
         }
+    }
+
+    /// What a decision's variants show, in a few words and in figures.
+    fn of_variants(variants: &[Checked]) -> (Standing, String) {
+        let standing = Standing::of(variants);
+        let Some(first) = variants.first() else {
+            return (standing, "it cannot be read".to_owned());
+        };
+        let errors = variants
+            .iter()
+            .map(|checked| Summary::of(checked).errors)
+            .sum();
+        let detail = standing.detail(&Summary::of(first), errors, variants.len());
+        (standing, detail)
     }
 }
 
@@ -389,7 +425,7 @@ impl Shown {
             variant: None,
             variants: Vec::new(),
             status: Standing::Unreadable.name(),
-            sentence: diagnostic.message.clone(),
+            sentence: format!("{}: {}", Standing::Unreadable.words(), diagnostic.message),
             html: String::new(),
             diagnostics: vec![DiagnosticShown::alone(diagnostic)],
             text: None,
