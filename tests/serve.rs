@@ -221,6 +221,31 @@ fn a_change_on_disk_is_announced_to_waiting_pages() {
     assert_eq!(field(&shown, "status"), "errors");
 }
 
+/// Runs `test` in Chromium at a laptop's width, on a served copy of `decisions/`;
+/// skipped where Chromium is not installed (but not under CI).
+fn in_browser(test: impl AsyncFnOnce(&Browser, &Served)) {
+    runtime().block_on(async {
+        let (_dir, served) = served();
+        let Some(browser) = Browser::start().await else {
+            return;
+        };
+        test(&browser, &served).await;
+        browser.stop().await;
+    });
+}
+
+/// Opens the editor of the page and waits for the decision's text in it.
+async fn open_editor(browser: &Browser) {
+    browser.click("#edit").await;
+    browser
+        .until(
+            "the text in the editor",
+            5,
+            "return document.getElementById('source').value.includes('decision \"BS-VI/7\"')",
+        )
+        .await;
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -230,74 +255,107 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn the_index_lists_the_decisions_with_their_status() {
-    runtime().block_on(async {
-        let (_dir, served) = served();
-        let Some(browser) = Browser::start().await else {
-            return;
-        };
+    in_browser(async |browser, served| {
         browser.client.goto(&served.url("/")).await.unwrap();
         browser
-            .until("the list", 10, "return document.querySelectorAll('table.decisions tbody tr').length > 0")
+            .until(
+                "the list",
+                10,
+                "return document.querySelectorAll('table.decisions tbody tr').length > 0",
+            )
             .await;
         let rows = browser
             .run("return Array.from(document.querySelectorAll('table.decisions tbody tr')).map(r => r.dataset.path + ' | ' + r.querySelector('.badge').className)")
             .await;
         let rows: Vec<String> = serde_json::from_value(rows).unwrap();
-        assert!(rows.contains(&"bs-vi-7.bud | badge rounding".to_owned()), "{rows:?}");
-        assert!(rows.contains(&"unfccc/12-cmp-11.bud | badge acknowledged".to_owned()), "{rows:?}");
-        assert!(rows.contains(&"brs-2014-q1.bud | badge reconciles".to_owned()), "{rows:?}");
+        assert!(
+            rows.contains(&"bs-vi-7.bud | badge rounding".to_owned()),
+            "{rows:?}"
+        );
+        assert!(
+            rows.contains(&"unfccc/12-cmp-11.bud | badge acknowledged".to_owned()),
+            "{rows:?}"
+        );
+        assert!(
+            rows.contains(&"brs-2014-q1.bud | badge reconciles".to_owned()),
+            "{rows:?}"
+        );
         // financial-procedures.bud is a part the UNFCCC decisions import, not a decision.
         assert_eq!(rows.len(), 6, "{rows:?}");
         browser.screenshot("index").await;
 
         // The index follows the folder too.
-        mistype_staff_costs(&bs_vi_7(&served));
+        mistype_staff_costs(&bs_vi_7(served));
         browser
             .until("BS-VI/7 listed with errors", 5, "return document.querySelector('tr[data-path=\"bs-vi-7.bud\"] .badge').classList.contains('errors')")
             .await;
-        browser.stop().await;
     });
 }
 
 #[test]
 fn a_save_on_disk_updates_the_page_and_the_wrong_figure_is_highlighted() {
-    runtime().block_on(async {
-        let (_dir, served) = served();
-        let Some(browser) = Browser::start().await else {
-            return;
-        };
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser
-            .until("the page following the folder", 10, "return document.body.dataset.generation !== undefined")
-            .await;
-        assert_eq!(browser.run("return document.querySelectorAll('td.wrong, td.follows').length").await, 0);
+    in_browser(async |browser, served| {
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
+        assert_eq!(
+            browser
+                .run("return document.querySelectorAll('td.wrong, td.follows').length")
+                .await,
+            0
+        );
 
         // Another editor saves a mistyped figure.
         let saved = Instant::now();
-        mistype_staff_costs(&bs_vi_7(&served));
+        mistype_staff_costs(&bs_vi_7(served));
         browser
-            .until("the page to show the error", 5, "return document.getElementById('status').classList.contains('errors')")
+            .until(
+                "the page to show the error",
+                5,
+                "return document.getElementById('status').classList.contains('errors')",
+            )
             .await;
         let seen = saved.elapsed();
-        let in_page = browser.run("return window.budTimings.map(t => Math.round(t.ms))").await;
-        eprintln!("from the save to the updated page: {seen:?}; in the page, from the news of it to the new content in place: {in_page} ms");
+        let in_page = browser
+            .run("return window.budTimings.map(t => Math.round(t.ms))")
+            .await;
+        eprintln!(
+            "from the save to the updated page: {seen:?}; in the page, from the news of it to the new content in place: {in_page} ms"
+        );
         // How long it takes is benches/serve.rs's to measure; this test, that it happens.
 
         // The figure that is wrong, as such; those that follow from it, as following.
         let wrong = browser
             .run("return Array.from(document.querySelectorAll('td.wrong')).map(c => c.closest('tr').querySelector('td.label').textContent + ': ' + c.textContent)")
             .await;
-        assert_eq!(wrong, serde_json::json!(["A. Staff costs *: 1,857.2wrong figure"]));
+        assert_eq!(
+            wrong,
+            serde_json::json!(["A. Staff costs *: 1,857.2wrong figure"])
+        );
         let follows = browser
             .run("return Array.from(document.querySelectorAll('td.follows')).map(c => c.closest('tr').querySelector('td.label').textContent)")
             .await;
         let follows: Vec<String> = serde_json::from_value(follows).unwrap();
-        assert!(follows.iter().any(|label| label == "A. Staff costs *"), "its Total: {follows:?}");
-        assert!(follows.iter().any(|label| label == "Sub-total (I)"), "{follows:?}");
+        assert!(
+            follows.iter().any(|label| label == "A. Staff costs *"),
+            "its Total: {follows:?}"
+        );
+        assert!(
+            follows.iter().any(|label| label == "Sub-total (I)"),
+            "{follows:?}"
+        );
 
         // The panel's error leads to it.
-        let first = browser.client.find(fantoccini::Locator::Css("button.diagnostic.error")).await.unwrap();
-        assert!(first.text().await.unwrap().contains("A. Staff costs *, 2013: 1,857.2"));
+        let first = browser
+            .client
+            .find(fantoccini::Locator::Css("button.diagnostic.error"))
+            .await
+            .unwrap();
+        assert!(
+            first
+                .text()
+                .await
+                .unwrap()
+                .contains("A. Staff costs *, 2013: 1,857.2")
+        );
         first.click().await.unwrap();
         browser
             .until("the chosen figure", 5, "const c = document.querySelector('td.chosen'); return c !== null && c.classList.contains('wrong') && c.textContent.startsWith('1,857.2')")
@@ -308,24 +366,15 @@ fn a_save_on_disk_updates_the_page_and_the_wrong_figure_is_highlighted() {
             .await;
         assert_eq!(in_view, true, "the figure is scrolled into view");
         browser.screenshot("wrong-figure").await;
-        browser.stop().await;
     });
 }
 
 #[test]
 fn editing_in_the_page_and_saving_changes_the_file() {
-    runtime().block_on(async {
-        let (_dir, served) = served();
-        let Some(browser) = Browser::start().await else {
-            return;
-        };
-        let path = bs_vi_7(&served);
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
-        browser.client.find(fantoccini::Locator::Id("edit")).await.unwrap().click().await.unwrap();
-        browser
-            .until("the text in the editor", 5, "return document.getElementById('source').value.includes('decision \"BS-VI/7\"')")
-            .await;
+    in_browser(async |browser, served| {
+        let path = bs_vi_7(served);
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
+        open_editor(browser).await;
         // Type over the figure: the tables follow before anything is saved.
         browser
             .run(&format!(
@@ -333,10 +382,18 @@ fn editing_in_the_page_and_saving_changes_the_file() {
                  s.focus(); s.setSelectionRange(at, at + 7); return at"
             ))
             .await;
-        let source = browser.client.find(fantoccini::Locator::Id("source")).await.unwrap();
+        let source = browser
+            .client
+            .find(fantoccini::Locator::Id("source"))
+            .await
+            .unwrap();
         source.send_keys("1,857.2").await.unwrap();
         browser
-            .until("the preview to show the wrong figure", 5, "return document.querySelectorAll('td.wrong').length === 1")
+            .until(
+                "the preview to show the wrong figure",
+                5,
+                "return document.querySelectorAll('td.wrong').length === 1",
+            )
             .await;
         assert!(
             !std::fs::read_to_string(&path)
@@ -345,32 +402,38 @@ fn editing_in_the_page_and_saving_changes_the_file() {
             "nothing is written before Save"
         );
         browser.screenshot("editing").await;
-        browser.client.find(fantoccini::Locator::Id("save")).await.unwrap().click().await.unwrap();
+        browser.click("#save").await;
         browser
-            .until("the save", 5, "return document.getElementById('editor-state').className === 'saved'")
+            .until(
+                "the save",
+                5,
+                "return document.getElementById('editor-state').className === 'saved'",
+            )
             .await;
         let on_disk = std::fs::read_to_string(&path).unwrap();
-        assert!(on_disk.contains(STAFF_COSTS_MISTYPED), "the file has the edit");
-        let again = std::process::Command::new(bud()).arg("check").arg(&path).output().unwrap();
-        assert_eq!(again.status.code(), Some(1), "bud check sees the saved error");
-        browser.stop().await;
+        assert!(
+            on_disk.contains(STAFF_COSTS_MISTYPED),
+            "the file has the edit"
+        );
+        let again = std::process::Command::new(bud())
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            again.status.code(),
+            Some(1),
+            "bud check sees the saved error"
+        );
     });
 }
 
 #[test]
 fn a_conflicting_save_is_refused_in_the_page() {
-    runtime().block_on(async {
-        let (_dir, served) = served();
-        let Some(browser) = Browser::start().await else {
-            return;
-        };
-        let path = bs_vi_7(&served);
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
-        browser.client.find(fantoccini::Locator::Id("edit")).await.unwrap().click().await.unwrap();
-        browser
-            .until("the text in the editor", 5, "return document.getElementById('source').value.length > 1000")
-            .await;
+    in_browser(async |browser, served| {
+        let path = bs_vi_7(served);
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
+        open_editor(browser).await;
         browser
             .run("const s = document.getElementById('source'); s.value = s.value.replace('\"Biosafety Bureau meetings\"', '\"Bureau meetings\"'); s.dispatchEvent(new Event('input')); return true")
             .await;
@@ -378,17 +441,30 @@ fn a_conflicting_save_is_refused_in_the_page() {
         mistype_staff_costs(&path);
         let on_disk = std::fs::read_to_string(&path).unwrap();
         browser
-            .until("the warning that the file changed", 5, "return !document.getElementById('conflict').hidden")
+            .until(
+                "the warning that the file changed",
+                5,
+                "return !document.getElementById('conflict').hidden",
+            )
             .await;
-        browser.client.find(fantoccini::Locator::Id("save")).await.unwrap().click().await.unwrap();
+        browser.click("#save").await;
         browser
-            .until("the refusal", 5, "return document.getElementById('editor-state').className === 'trouble'")
+            .until(
+                "the refusal",
+                5,
+                "return document.getElementById('editor-state').className === 'trouble'",
+            )
             .await;
-        let state = browser.run("return document.getElementById('editor-state').textContent").await;
+        let state = browser
+            .run("return document.getElementById('editor-state').textContent")
+            .await;
         assert!(state.as_str().unwrap().contains("conflict"), "{state}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), on_disk, "nothing overwritten");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            on_disk,
+            "nothing overwritten"
+        );
         browser.screenshot("conflict").await;
-        browser.stop().await;
     });
 }
 
@@ -445,8 +521,7 @@ fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector()
         let Some(browser) = Browser::sized(1024, 768).await else {
             return;
         };
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
         let fits = "return document.documentElement.scrollWidth <= window.innerWidth";
         assert_eq!(browser.run(fits).await, true, "no sideways scrolling at 1024 px");
         let beside = "return document.getElementById('panel').getBoundingClientRect().left > document.getElementById('document').getBoundingClientRect().left + 500";
@@ -491,8 +566,7 @@ fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector()
         let Some(browser) = Browser::sized(1920, 1080).await else {
             return;
         };
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
         assert_eq!(browser.run(fits).await, true, "no sideways scrolling at 1920 px");
         assert_eq!(browser.run(beside).await, true, "the diagnostics beside the tables at 1920 px");
         browser.screenshot("projector-1920").await;
@@ -502,20 +576,17 @@ fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector()
 
 #[test]
 fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
-    runtime().block_on(async {
-        let (_dir, served) = served();
-        let Some(browser) = Browser::start().await else {
-            return;
-        };
-        browser.client.goto(&served.url("/decision/bs-vi-7.bud")).await.unwrap();
-        browser.until("the page", 10, "return document.body.dataset.generation !== undefined").await;
+    in_browser(async |browser, served| {
+        browser.open(&served.url("/decision/bs-vi-7.bud")).await;
         let options = browser
             .run("return Array.from(document.getElementById('variant').options).map(o => o.value)")
             .await;
         assert_eq!(options, serde_json::json!(["", "contingency-2015"]));
         let scenario = browser
             .client
-            .find(fantoccini::Locator::Css("#variant option[value='contingency-2015']"))
+            .find(fantoccini::Locator::Css(
+                "#variant option[value='contingency-2015']",
+            ))
             .await
             .unwrap();
         scenario.click().await.unwrap();
@@ -525,7 +596,10 @@ fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
         let columns = browser
             .run("return Array.from(document.querySelectorAll('#table-6 thead th')).map(h => h.textContent)")
             .await;
-        assert_eq!(columns, serde_json::json!(["Description", "2013", "2014", "2015", "Total"]));
+        assert_eq!(
+            columns,
+            serde_json::json!(["Description", "2013", "2014", "2015", "Total"])
+        );
 
         let beside = browser
             .client
@@ -539,10 +613,17 @@ fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
         let names = browser
             .run("return Array.from(document.querySelectorAll('#sides .side-name')).map(n => n.textContent)")
             .await;
-        assert_eq!(names, serde_json::json!(["contingency-2015", "the decision"]));
-        let differences = browser.run("return document.getElementById('differences').textContent").await;
-        assert!(differences.as_str().unwrap().contains("C. COP/MOP"), "{differences}");
+        assert_eq!(
+            names,
+            serde_json::json!(["contingency-2015", "the decision"])
+        );
+        let differences = browser
+            .run("return document.getElementById('differences').textContent")
+            .await;
+        assert!(
+            differences.as_str().unwrap().contains("C. COP/MOP"),
+            "{differences}"
+        );
         browser.screenshot("side-by-side").await;
-        browser.stop().await;
     });
 }

@@ -90,6 +90,28 @@ impl Browser {
         })
     }
 
+    /// Opens a page of `bud serve` and waits until it follows the folder.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("the page opens");
+        self.until(
+            "the page to follow the folder",
+            10,
+            "return document.body.dataset.generation !== undefined",
+        )
+        .await;
+    }
+
+    /// Clicks the element `css` selects.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no {css}: {error}"))
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("{css} cannot be clicked: {error}"));
+    }
+
     /// Runs `script` in the page (its last statement a `return`) and gives the result.
     pub async fn run(&self, script: &str) -> serde_json::Value {
         self.client
