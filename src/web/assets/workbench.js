@@ -46,7 +46,7 @@
     follow(async (paths, started) => {
       const { body } = await getJson("/api/index");
       byId("index").innerHTML = body.html;
-      window.budTimings.push({ generation, ms: performance.now() - started });
+      window.budTimings.push({ generation, ms: performance.now() - started, at: performance.timeOrigin + performance.now() });
     });
     return;
   }
@@ -218,7 +218,7 @@
     const { body } = await getJson(`/api/decision/${encodedPath}${variantQuery()}`);
     render(body);
     if (started !== undefined) {
-      window.budTimings.push({ generation, ms: performance.now() - started });
+      window.budTimings.push({ generation, ms: performance.now() - started, at: performance.timeOrigin + performance.now() });
     }
   }
 
