@@ -219,6 +219,63 @@ fn a_change_on_disk_is_announced_to_waiting_pages() {
     assert!(paths.to_string().contains("bs-vi-7.bud"), "{paths}");
     let shown = served.get("/api/decision/bs-vi-7.bud").body;
     assert_eq!(field(&shown, "status"), "errors");
+
+    // An editor that saves by writing a new file and renaming it over the old one.
+    let now = field(&served.get("/api/changes").body, "generation")
+        .as_u64()
+        .unwrap();
+    let address = served.address.clone();
+    let waiting = std::thread::spawn(move || {
+        serve::send(
+            &address,
+            "GET",
+            &format!("/api/changes?after={now}"),
+            &[("Host", address.as_str())],
+            "",
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let path = bs_vi_7(&served);
+    let restored =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen(STAFF_COSTS_MISTYPED, STAFF_COSTS, 1);
+    let swap = served.folder.join(".bs-vi-7.bud.swp");
+    std::fs::write(&swap, restored).unwrap();
+    std::fs::rename(&swap, &path).unwrap();
+    let reply = waiting.join().unwrap();
+    assert!(field(&reply.body, "generation").as_u64().unwrap() > now);
+    let shown = served.get("/api/decision/bs-vi-7.bud").body;
+    assert_eq!(field(&shown, "status"), "rounding");
+}
+
+#[test]
+fn a_file_named_is_shown_first_and_a_port_in_use_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_decisions(dir.path());
+    let served = Served::start(&bud(), &dir.path().join("bs-vi-7.bud"));
+    let reply = served.get("/");
+    assert_eq!(reply.status, 303);
+    assert!(
+        reply
+            .head
+            .to_ascii_lowercase()
+            .contains("location: /decision/bs-vi-7.bud"),
+        "{}",
+        reply.head
+    );
+    let port = served.address.rsplit(':').next().unwrap();
+    let second = std::process::Command::new(bud())
+        .args(["serve", "--port", port])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        said.starts_with(&format!("bud serve: cannot listen on 127.0.0.1:{port}")),
+        "{said}"
+    );
 }
 
 /// Runs `test` in Chromium at a laptop's width, on a served copy of `decisions/`;

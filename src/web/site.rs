@@ -114,7 +114,13 @@ impl Site {
             .iter()
             .position(|checked| scenario_of(checked) == variant)
             .unwrap_or(0);
-        let checked = &loaded.variants[chosen.min(loaded.variants.len().saturating_sub(1))];
+        let Some(checked) = loaded.variants.get(chosen) else {
+            let nothing = Diagnostic::error(
+                bud::diagnostic::Code::IoRead,
+                "the decision gave nothing to show",
+            );
+            return Shown::unreadable(name, &nothing);
+        };
         let document = checked
             .model
             .as_ref()
