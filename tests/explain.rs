@@ -8,9 +8,17 @@ use bud::diagnostic::Code;
 use bud::diagnostic::explain::explanation;
 
 /// Codes whose example cannot be a single `.bud` text: a file that cannot be read, a
-/// `--scenario` the decision lacks, files that import each other. Their sections show
+/// `--scenario` the decision lacks, files that import each other, a spreadsheet that
+/// `bud import` cannot read. Their sections show
 /// the commands and what bud prints instead.
-const SHOWN_AS_COMMANDS: [Code; 3] = [Code::IoRead, Code::ScenarioUnknown, Code::ImportCycle];
+const SHOWN_AS_COMMANDS: [Code; 6] = [
+    Code::IoRead,
+    Code::ScenarioUnknown,
+    Code::ImportCycle,
+    Code::ImportSheet,
+    Code::ImportRange,
+    Code::ImportTable,
+];
 
 /// The fenced blocks of a section: (info string, text).
 fn blocks(section: &str) -> Vec<(String, String)> {

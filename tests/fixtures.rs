@@ -31,8 +31,16 @@ use common::{code_named, describe, missing_codes};
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// The codes no fixture can produce: a file that cannot be read, a `--scenario` the
-/// decision lacks (tests/cli.rs covers it), and bud's own bugs.
-const UNREACHABLE: [Code; 3] = [Code::IoRead, Code::ScenarioUnknown, Code::Internal];
+/// decision lacks (tests/cli.rs covers it), a spreadsheet `bud import` cannot read
+/// (tests/import.rs covers them), and bud's own bugs.
+const UNREACHABLE: [Code; 6] = [
+    Code::IoRead,
+    Code::ScenarioUnknown,
+    Code::ImportSheet,
+    Code::ImportRange,
+    Code::ImportTable,
+    Code::Internal,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Expectation {

@@ -209,12 +209,21 @@ pub enum Code {
     /// A file could not be read: a missing path or a directory on the command line, or
     /// an `import "ldc.bud"` or `data "table-5.tsv"` naming a file that is not there.
     IoRead,
+    /// `bud import` cannot read the workbook, or it has no sheet of the name given
+    /// (the message lists its sheets), or `--sheet` was given for a CSV or TSV file.
+    ImportSheet,
+    /// `bud import --range` is not a range in A1 notation (`B4:F30`), ends before it
+    /// starts, or holds no cell of the sheet.
+    ImportRange,
+    /// `bud import` found no table in the cells read: no header row naming the year of
+    /// each column of figures.
+    ImportTable,
     /// bud itself went wrong; please report it.
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 39] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -250,6 +259,9 @@ impl Code {
         Code::ImportCycle,
         Code::ImportDecision,
         Code::IoRead,
+        Code::ImportSheet,
+        Code::ImportRange,
+        Code::ImportTable,
         Code::Internal,
     ];
 
@@ -290,6 +302,9 @@ impl Code {
             Code::ImportCycle => "bud::import::cycle",
             Code::ImportDecision => "bud::import::decision",
             Code::IoRead => "bud::io::read",
+            Code::ImportSheet => "bud::import::sheet",
+            Code::ImportRange => "bud::import::range",
+            Code::ImportTable => "bud::import::table",
             Code::Internal => "bud::internal",
         }
     }
@@ -301,6 +316,9 @@ impl Code {
         matches!(
             self,
             Code::IoRead
+                | Code::ImportSheet
+                | Code::ImportRange
+                | Code::ImportTable
                 | Code::ImportCycle
                 | Code::ImportDecision
                 | Code::SyntaxUnexpected
