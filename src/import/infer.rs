@@ -109,8 +109,9 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
              start at that row if the sheet holds more than the table",
         )
     })?;
+    let mut column_report = Vec::new();
+    let (columns, first_figure_column) = columns_of(grid, header, &mut column_report);
     let mut report = Vec::new();
-    let (columns, first_figure_column) = columns_of(grid, header, &mut report);
     let years: Vec<u16> = columns
         .iter()
         .flat_map(|c| match c.kind {
@@ -152,7 +153,7 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
         .collect();
     let unit_text: Vec<&String> = above.iter().chain(&header_texts).collect();
     let (unit, currency, unit_why) = unit_of(&unit_text);
-    report.push(format!("unit      {unit}: {unit_why}"));
+    let unit_report = format!("unit      {unit}: {unit_why}");
 
     let mut lines = lines_of(grid, header, first_figure_column, &columns);
     let formulas = formulas_of(grid, header, &columns, &lines);
@@ -372,6 +373,7 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
     name_everything(&mut lines, &mut sections, &table_name);
 
     let rounding = (inexact || results_rounded).then_some(step);
+    report.insert(0, unit_report);
     report.insert(
         1,
         match rounding {
@@ -387,6 +389,9 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
             None => "rounding  none: every rule recognised holds exactly".to_owned(),
         },
     );
+    for (at, line) in column_report.into_iter().enumerate() {
+        report.insert(2 + at, line);
+    }
     let mut computed = 0;
     let mut inputs = 0;
     for (i, what) in row_reports {
@@ -529,7 +534,11 @@ fn years_in(text: &str) -> Vec<u16> {
             while i < chars.len() && chars[i].is_ascii_digit() {
                 i += 1;
             }
-            if i - start == 4 {
+            // A year stands apart: not `host_contribution_2012`, not `FY2016a`.
+            let apart = |c: Option<&char>| c.is_none_or(|c| !(c.is_alphanumeric() || *c == '_'));
+            let bounded =
+                apart(start.checked_sub(1).and_then(|b| chars.get(b))) && apart(chars.get(i));
+            if i - start == 4 && bounded {
                 let digits: String = chars[start..i].iter().collect();
                 if let Ok(year) = digits.parse::<u16>()
                     && (1900..=2100).contains(&year)
@@ -551,14 +560,19 @@ fn header_row(grid: &Grid) -> Option<usize> {
         .iter()
         .filter_map(|row| row.iter().position(|c| c.value != Value::Empty))
         .min()?;
+    // A row of headings: a year or period right of the labels, and no other number.
     grid.rows.iter().position(|row| {
-        row.iter().enumerate().any(|(column, cell)| {
+        let has_year = row.iter().enumerate().any(|(column, cell)| {
             column > leftmost
                 && matches!(
                     heading_kind(&cell.value),
                     Some(ColumnKind::Year(_) | ColumnKind::Period(..))
                 )
-        })
+        });
+        let other_numbers = row.iter().any(|cell| {
+            matches!(cell.value, Value::Number(_)) && heading_kind(&cell.value).is_none()
+        });
+        has_year && !other_numbers
     })
 }
 

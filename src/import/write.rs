@@ -112,7 +112,14 @@ fn row(proposal: &Proposal, line: &Line) -> String {
     text.push_str(&quoted(&line.label));
     for figure in &line.figures {
         text.push(' ');
-        text.push_str(&figure_text(*figure, proposal.decimals));
+        // With a rounding step, every figure shows its decimals (`20.0`); without,
+        // each is written exactly as it is (`1`, `2.5`).
+        let decimals = if proposal.rounding.is_some() {
+            proposal.decimals
+        } else {
+            0
+        };
+        text.push_str(&figure_text(*figure, decimals));
     }
     if let Some(rule) = &line.rule {
         text.push_str(" = ");
