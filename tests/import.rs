@@ -572,6 +572,26 @@ fn a_wrong_sheet_lists_the_sheets_and_a_bad_range_says_why() {
         empty.stderr
     );
 
+    // A cell at the sheet's far corner would make a grid of billions of cells.
+    let far = dir.path().join("far.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_number(0, 1, 2020).unwrap();
+    sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+    book.save(&far).unwrap();
+    let wide = run(&["import", far.to_str().unwrap()]);
+    assert_eq!(wide.code, Some(2));
+    assert!(
+        wide.stderr.contains("bud::import::range"),
+        "{}",
+        wide.stderr
+    );
+    assert!(
+        wide.stderr.contains("the cells read span B1:XFD1048576"),
+        "{}",
+        wide.stderr
+    );
+
     let not_a_workbook = dir.path().join("notes.xlsx");
     std::fs::write(&not_a_workbook, "plain text").unwrap();
     let garbled = run(&["import", not_a_workbook.to_str().unwrap()]);

@@ -57,13 +57,16 @@ impl Linear {
 }
 
 /// The formula (without its `=`) as a linear form, with the workbook's defined names
-/// that stand for numbers; `None` when it is not one.
-pub fn linear(formula: &str, names: &HashMap<String, Decimal>) -> Option<Linear> {
+/// that stand for numbers; `None` when it is not one. `budget` is how many more cells
+/// the formulas of one sheet may name between them, so a sheet of ten thousand
+/// `SUM(B1:B100000)` is not ten thousand times a hundred thousand cells of work.
+pub fn linear(formula: &str, names: &HashMap<String, Decimal>, budget: &mut u64) -> Option<Linear> {
     let mut parser = Parser {
         text: formula.trim().trim_start_matches('='),
         at: 0,
         names,
         depth: 0,
+        budget,
     };
     let value = parser.expression()?;
     parser.skip_spaces();
@@ -75,6 +78,7 @@ struct Parser<'a> {
     at: usize,
     names: &'a HashMap<String, Decimal>,
     depth: usize,
+    budget: &'a mut u64,
 }
 
 impl Parser<'_> {
@@ -199,8 +203,9 @@ impl Parser<'_> {
         if let Some(cell) = parse_cell(&word.replace('$', "")) {
             if self.eat(':') {
                 let end = self.cell()?;
-                return range(cell, end);
+                return range(cell, end, self.budget);
             }
+            *self.budget = self.budget.checked_sub(1)?;
             return Some(Linear {
                 cells: BTreeMap::from([(cell, Decimal::ONE)]),
                 constant: Decimal::ZERO,
@@ -237,13 +242,14 @@ impl Parser<'_> {
     }
 }
 
-fn range(start: (u32, u32), end: (u32, u32)) -> Option<Linear> {
+fn range(start: (u32, u32), end: (u32, u32), budget: &mut u64) -> Option<Linear> {
     let (top, bottom) = (start.0.min(end.0), start.0.max(end.0));
     let (left, right) = (start.1.min(end.1), start.1.max(end.1));
     let count = u64::from(bottom - top + 1) * u64::from(right - left + 1);
     if count > MOST_CELLS {
         return None;
     }
+    *budget = budget.checked_sub(count)?;
     let cells = (top..=bottom)
         .flat_map(|row| (left..=right).map(move |column| ((row, column), Decimal::ONE)))
         .collect();
@@ -268,13 +274,13 @@ mod tests {
     #[test]
     fn budget_rules_are_read() {
         let names = HashMap::from([("programme_support_rate".to_owned(), Decimal::new(13, 2))]);
-        let sum = linear("SUM(B6:B8)", &names).unwrap_or_default();
+        let sum = linear("SUM(B6:B8)", &names, &mut 100).unwrap_or_default();
         assert_eq!(cells(&sum).len(), 3);
-        let rate = linear("=B19*13%", &names).unwrap_or_default();
+        let rate = linear("=B19*13%", &names, &mut 100).unwrap_or_default();
         assert_eq!(cells(&rate), vec![((18, 1), "0.13".to_owned())]);
-        let named = linear("programme_support_rate*B19", &names).unwrap_or_default();
+        let named = linear("programme_support_rate*B19", &names, &mut 100).unwrap_or_default();
         assert_eq!(cells(&named), vec![((18, 1), "0.13".to_owned())]);
-        let terms = linear("B5+B6-$B$7", &names).unwrap_or_default();
+        let terms = linear("B5+B6-$B$7", &names, &mut 100).unwrap_or_default();
         assert_eq!(
             cells(&terms),
             vec![
@@ -283,10 +289,12 @@ mod tests {
                 ((6, 1), "-1".to_owned())
             ]
         );
-        assert!(linear("B5*B6", &names).is_none());
-        assert!(linear("VLOOKUP(A1,B1:C9,2)", &names).is_none());
-        assert!(linear("B5/3", &names).is_none());
-        assert!(linear(&"(".repeat(10_000), &names).is_none());
-        assert!(linear(&"-".repeat(10_000), &names).is_none());
+        assert!(linear("B5*B6", &names, &mut 100).is_none());
+        assert!(linear("VLOOKUP(A1,B1:C9,2)", &names, &mut 100).is_none());
+        assert!(linear("B5/3", &names, &mut 100).is_none());
+        assert!(linear(&"(".repeat(10_000), &names, &mut 100).is_none());
+        assert!(linear(&"-".repeat(10_000), &names, &mut 100).is_none());
+        // The sheet's budget of cells runs out.
+        assert!(linear("SUM(B1:B101)", &names, &mut 100).is_none());
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::formula;
@@ -17,6 +18,9 @@ use crate::diagnostic::{Code, Diagnostic};
 const COMMON_RATES: [i64; 8] = [13, 10, 12, 7, 8, 5, 3, 15];
 /// How many rows above a row are tried as the base of its percentage or as terms.
 const NEAREST: usize = 12;
+/// How many cells the formulas of one sheet may name between them: a 10,000-row table
+/// with a sub-total every hundred rows and a grand total names about 30,000.
+const FORMULA_CELLS: u64 = 2_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -251,6 +255,7 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
         .enumerate()
         .map(|(i, l)| (l.sheet_row, i))
         .collect();
+    let mut budget = FORMULA_CELLS;
     let mut row_reports = Vec::new();
     for i in 0..lines.len() {
         if lines[i].heading {
@@ -277,6 +282,7 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
             columns: &years_only,
             grid_columns: &grid_columns,
             line_of_row: &line_of_row,
+            budget: &mut budget,
             step,
             inexact: &mut inexact,
         };
@@ -474,6 +480,8 @@ struct Context<'a> {
     grid_columns: &'a [u32],
     /// The line on each sheet row (1-based).
     line_of_row: &'a HashMap<u32, usize>,
+    /// How many more cells the sheet's formulas may name (`formula::linear`).
+    budget: &'a mut u64,
     step: Decimal,
     inexact: &'a mut bool,
 }
@@ -495,15 +503,10 @@ fn where_read(grid: &Grid) -> String {
 fn heading_kind(value: &Value) -> Option<ColumnKind> {
     match value {
         Value::Number(n) => {
-            let year = u16::try_from(n.trunc().mantissa()).ok()?;
-            (n.fract().is_zero() && n.scale() == 0 && (1900..=2100).contains(&year))
+            let year = n.fract().is_zero().then(|| n.to_u16()).flatten()?;
+            (1900..=2100)
+                .contains(&year)
                 .then_some(ColumnKind::Year(year))
-                .or_else(|| {
-                    let whole = n.trunc();
-                    let year = u16::try_from(whole.to_string().parse::<u32>().ok()?).ok()?;
-                    (n.fract().is_zero() && (1900..=2100).contains(&year))
-                        .then_some(ColumnKind::Year(year))
-                })
         }
         Value::Text(text) => {
             if text.chars().count() > 40 {
@@ -943,7 +946,7 @@ fn formula_rule(
         let Some(text) = formulas.get(c).and_then(Option::as_ref) else {
             continue;
         };
-        let Some(linear) = formula::linear(text, &grid.names) else {
+        let Some(linear) = formula::linear(text, &grid.names, context.budget) else {
             return FormulaRule::NotTranslated(shown);
         };
         if !linear.constant.is_zero() {
@@ -1096,13 +1099,9 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
                 disagree.push(c);
             }
         }
-        let says_total = {
-            let lower = context.lines[i].label.to_lowercase();
-            ["total", "subtotal", "sub-total", "sum"]
-                .iter()
-                .any(|w| lower.contains(w))
-        };
-        if disagree.is_empty() && agree > 0 {
+        let says_total = says_total(&context.lines[i].label);
+        // Unlabelled, a sum of two rows is too easily a coincidence (posts 1, 1, 2).
+        if disagree.is_empty() && agree > 0 && (says_total || count >= 3) {
             let rule = sum_of_lines(context, first, last);
             return Some((rule, "the sum of the rows above".to_owned()));
         }
@@ -1200,7 +1199,15 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
         }
         ok && compared > 0
     };
+    let total_like = says_total(&context.lines[i].label);
+    // Rows inside a section are inputs unless their label says otherwise.
+    if !state.open.is_empty() && !total_like {
+        return None;
+    }
     for k in 2..=top_level.len() {
+        if k < 3 && !total_like {
+            continue;
+        }
         let terms: Vec<(bool, usize)> = top_level[..k].iter().rev().map(|&l| (false, l)).collect();
         if matches(context, &terms) {
             let terms: Vec<(usize, Decimal)> =
@@ -1211,7 +1218,7 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
             ));
         }
     }
-    if let Some((&last, earlier)) = top_level.split_first() {
+    if let Some((&last, earlier)) = top_level.split_first().filter(|_| total_like) {
         for &first in earlier {
             let terms = [(false, first), (true, last)];
             if matches(context, &terms) {
@@ -1260,6 +1267,17 @@ fn evaluate(rule: &Rule, lines: &[Line], sections: &[Section], c: usize) -> Deci
             })
             .sum(),
     }
+}
+
+/// Whether a label says its row adds or nets others: `Sub-total (I)`, `TOTAL`, `NET
+/// TOTAL`, `Programme expenditures (A + B)`.
+fn says_total(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    let words = ["total", "subtotal", "sub-total", "sum", "net ", "balance"];
+    words.iter().any(|w| lower.contains(w))
+        || lower
+            .find('(')
+            .is_some_and(|open| lower[open..].contains(" + ") || lower[open..].contains(" - "))
 }
 
 /// `13%`, `(13%)`, `13 per cent`, `8.3 per cent` in a label, as a fraction.

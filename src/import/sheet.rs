@@ -103,11 +103,6 @@ pub fn read(
     range: Option<&str>,
 ) -> Result<Grid, Diagnostic> {
     let wanted = range.map(parse_range).transpose()?;
-    let mut grid = match kind {
-        Kind::Xlsx => read_workbook(bytes, sheet)?,
-        Kind::Csv => read_text(bytes, b','),
-        Kind::Tsv => read_text(bytes, b'\t'),
-    };
     if kind != Kind::Xlsx && sheet.is_some() {
         return Err(Diagnostic::error(
             Code::ImportSheet,
@@ -115,13 +110,95 @@ pub fn read(
         )
         .with_help("leave out `--sheet`; `--range` still narrows the cells read"));
     }
+    let mut read = match kind {
+        Kind::Xlsx => read_workbook(bytes, sheet)?,
+        Kind::Csv => read_text(bytes, b',')?,
+        Kind::Tsv => read_text(bytes, b'\t')?,
+    };
     if let Some(wanted) = wanted {
-        grid = narrowed(grid, wanted)?;
+        let have = bounds(&read.cells);
+        let overlaps = have.is_some_and(|have| {
+            wanted.top <= have.bottom
+                && wanted.bottom >= have.top
+                && wanted.left <= have.right
+                && wanted.right >= have.left
+        });
+        if !overlaps {
+            let holds = have.map_or_else(|| "nothing".to_owned(), Area::a1);
+            return Err(Diagnostic::error(
+                Code::ImportRange,
+                format!("the range {} holds no cell of the sheet", wanted.a1()),
+            )
+            .with_help(format!(
+                "the sheet's cells are in {holds}; give a range over the table"
+            )));
+        }
+        read.cells.retain(|&(row, column), _| {
+            (wanted.top..=wanted.bottom).contains(&row)
+                && (wanted.left..=wanted.right).contains(&column)
+        });
+        read.merged
+            .retain(|m| m.top >= wanted.top && m.bottom <= wanted.bottom);
     }
+    if let Some(area) = bounds(&read.cells) {
+        let size = u64::from(area.bottom - area.top + 1) * u64::from(area.right - area.left + 1);
+        if size > MOST_CELLS {
+            return Err(Diagnostic::error(
+                Code::ImportRange,
+                format!(
+                    "the cells read span {}, {size} cells, more than the {MOST_CELLS} bud \
+                     imports as one table",
+                    area.a1()
+                ),
+            )
+            .with_help("give `--range` over the table, from its header to its last row"));
+        }
+    }
+    let mut grid = from_cells(read.cells);
+    grid.sheet = read.sheet;
+    grid.sheets = read.sheets;
+    grid.merged = read.merged;
+    grid.names = read.names;
     Ok(grid)
 }
 
-fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Diagnostic> {
+/// The most cells a table may span (rows × columns): a sheet of 10,000 rows and 20
+/// columns is 200,000. A cell far out (`XFD1048576`) would otherwise make a grid of
+/// billions.
+const MOST_CELLS: u64 = 5_000_000;
+
+/// What a file holds, before it is laid out as a grid.
+struct Read {
+    cells: HashMap<(u32, u32), Cell>,
+    sheet: Option<String>,
+    sheets: Vec<String>,
+    merged: Vec<Area>,
+    names: HashMap<String, Decimal>,
+}
+
+/// The rectangle the cells span.
+fn bounds(cells: &HashMap<(u32, u32), Cell>) -> Option<Area> {
+    cells
+        .keys()
+        .fold(None, |area: Option<Area>, &(row, column)| {
+            Some(match area {
+                None => Area {
+                    top: row,
+                    left: column,
+                    bottom: row,
+                    right: column,
+                },
+                Some(a) => Area {
+                    top: a.top.min(row),
+                    left: a.left.min(column),
+                    bottom: a.bottom.max(row),
+                    right: a.right.max(column),
+                },
+            })
+        })
+}
+
+fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Read, Diagnostic> {
     let unreadable = |error: &dyn std::fmt::Display| {
         Diagnostic::error(
             Code::ImportSheet,
@@ -152,24 +229,43 @@ fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Diagnostic> 
                 .with_help("save a workbook that holds the table")
         })?,
     };
-    let values = workbook
-        .worksheet_range(&name)
-        .map_err(|e| unreadable(&e))?;
-    let formulas = workbook
-        .worksheet_formula(&name)
-        .map_err(|e| unreadable(&e))?;
+    // Cell by cell, never as calamine's `Range`, which is dense: one cell in the
+    // sheet's far corner would make it billions of cells.
     let mut cells: HashMap<(u32, u32), Cell> = HashMap::new();
-    if let Some((top, left)) = values.start() {
-        for (row, column, data) in values.used_cells() {
-            let at = (top + row as u32, left + column as u32);
-            cells.entry(at).or_default().value = value_of(data);
+    let too_many = || {
+        Diagnostic::error(
+            Code::ImportRange,
+            format!(
+                "the sheet holds more than {MOST_CELLS} cells, more than bud imports as one table"
+            ),
+        )
+        .with_help("save the table on a sheet of its own")
+    };
+    {
+        let mut reader = workbook
+            .worksheet_cells_reader(&name)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+            let value = value_of(&Data::from(cell.get_value().clone()));
+            if value != Value::Empty {
+                if cells.len() as u64 >= MOST_CELLS {
+                    return Err(too_many());
+                }
+                cells.entry(cell.get_position()).or_default().value = value;
+            }
         }
     }
-    if let Some((top, left)) = formulas.start() {
-        for (row, column, formula) in formulas.used_cells() {
-            if !formula.trim().is_empty() {
-                let at = (top + row as u32, left + column as u32);
-                cells.entry(at).or_default().formula = Some(formula.clone());
+    {
+        let mut reader = workbook
+            .worksheet_cells_reader(&name)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = reader.next_formula().map_err(|e| unreadable(&e))? {
+            if !cell.get_value().trim().is_empty() {
+                if cells.len() as u64 >= MOST_CELLS {
+                    return Err(too_many());
+                }
+                cells.entry(cell.get_position()).or_default().formula =
+                    Some(cell.get_value().clone());
             }
         }
     }
@@ -187,19 +283,26 @@ fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, Diagnostic> 
         Err(_) => Vec::new(),
     };
     let names = defined_numbers(&mut workbook);
-    let mut grid = from_cells(cells);
-    grid.sheet = Some(name);
-    grid.sheets = sheets;
-    grid.merged = merged;
-    grid.names = names;
-    Ok(grid)
+    Ok(Read {
+        cells,
+        sheet: Some(name),
+        sheets,
+        merged,
+        names,
+    })
 }
 
-/// The defined names that point at one cell holding a number.
+/// The defined names that point at one cell holding a number; the first thousand, each
+/// found by reading its sheet up to its cell.
 fn defined_numbers(workbook: &mut Xlsx<Cursor<&[u8]>>) -> HashMap<String, Decimal> {
     let mut found = HashMap::new();
-    let mut ranges: HashMap<String, calamine::Range<Data>> = HashMap::new();
-    for (name, target) in workbook.defined_names().to_vec() {
+    let names: Vec<(String, String)> = workbook
+        .defined_names()
+        .iter()
+        .take(1000)
+        .cloned()
+        .collect();
+    for (name, target) in names {
         let target = target.trim_start_matches('=');
         let Some((sheet, cell)) = target.rsplit_once('!') else {
             continue;
@@ -208,18 +311,21 @@ fn defined_numbers(workbook: &mut Xlsx<Cursor<&[u8]>>) -> HashMap<String, Decima
         let Some((row, column)) = parse_cell(&cell.replace('$', "")) else {
             continue;
         };
-        if !ranges.contains_key(&sheet) {
-            let Ok(range) = workbook.worksheet_range(&sheet) else {
-                continue;
-            };
-            ranges.insert(sheet.clone(), range);
-        }
-        if let Some(Value::Number(number)) = ranges
-            .get(&sheet)
-            .and_then(|range| range.get_value((row, column)))
-            .map(value_of)
-        {
-            found.insert(name, number);
+        let Ok(mut reader) = workbook.worksheet_cells_reader(&sheet) else {
+            continue;
+        };
+        // Rows come in order: stop at the cell, or past its row.
+        while let Ok(Some(cell)) = reader.next_cell() {
+            let (at_row, at_column) = cell.get_position();
+            if (at_row, at_column) == (row, column) {
+                if let Value::Number(number) = value_of(&Data::from(cell.get_value().clone())) {
+                    found.insert(name.clone(), number);
+                }
+                break;
+            }
+            if at_row > row {
+                break;
+            }
         }
     }
     found
@@ -279,7 +385,7 @@ fn text_value(text: &str) -> Value {
     }
 }
 
-fn read_text(bytes: &[u8], delimiter: u8) -> Grid {
+fn read_text(bytes: &[u8], delimiter: u8) -> Result<Read, Diagnostic> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -295,6 +401,16 @@ fn read_text(bytes: &[u8], delimiter: u8) -> Grid {
             let text = String::from_utf8_lossy(field);
             let value = text_value(&text);
             if value != Value::Empty {
+                if cells.len() as u64 >= MOST_CELLS {
+                    return Err(Diagnostic::error(
+                        Code::ImportRange,
+                        format!(
+                            "the file holds more than {MOST_CELLS} cells, more than bud \
+                             imports as one table"
+                        ),
+                    )
+                    .with_help("save the table alone, or give `--range` over it"));
+                }
                 cells.insert(
                     (row, column),
                     Cell {
@@ -306,7 +422,13 @@ fn read_text(bytes: &[u8], delimiter: u8) -> Grid {
         }
         row = row.saturating_add(1);
     }
-    from_cells(cells)
+    Ok(Read {
+        cells,
+        sheet: None,
+        sheets: Vec::new(),
+        merged: Vec::new(),
+        names: HashMap::new(),
+    })
 }
 
 fn from_cells(cells: HashMap<(u32, u32), Cell>) -> Grid {
@@ -316,25 +438,7 @@ fn from_cells(cells: HashMap<(u32, u32), Cell>) -> Grid {
         bottom: 0,
         right: 0,
     };
-    let area = cells
-        .keys()
-        .fold(None, |area: Option<Area>, &(row, column)| {
-            Some(match area {
-                None => Area {
-                    top: row,
-                    left: column,
-                    bottom: row,
-                    right: column,
-                },
-                Some(a) => Area {
-                    top: a.top.min(row),
-                    left: a.left.min(column),
-                    bottom: a.bottom.max(row),
-                    right: a.right.max(column),
-                },
-            })
-        });
-    let area = area.unwrap_or(empty);
+    let area = bounds(&cells).unwrap_or(empty);
     let mut rows = if cells.is_empty() {
         Vec::new()
     } else {
@@ -359,61 +463,6 @@ fn from_cells(cells: HashMap<(u32, u32), Cell>) -> Grid {
         merged: Vec::new(),
         names: HashMap::new(),
     }
-}
-
-/// The grid cut to `wanted`; a range that misses every cell is an error.
-fn narrowed(grid: Grid, wanted: Area) -> Result<Grid, Diagnostic> {
-    let have = grid.area;
-    let overlaps = !grid.rows.is_empty()
-        && wanted.top <= have.bottom
-        && wanted.bottom >= have.top
-        && wanted.left <= have.right
-        && wanted.right >= have.left;
-    if !overlaps {
-        let holds = if grid.rows.is_empty() {
-            "nothing".to_owned()
-        } else {
-            have.a1()
-        };
-        return Err(Diagnostic::error(
-            Code::ImportRange,
-            format!("the range {} holds no cell of the sheet", wanted.a1()),
-        )
-        .with_help(format!(
-            "the sheet's cells are in {holds}; give a range over the table"
-        )));
-    }
-    let area = Area {
-        top: wanted.top.max(have.top),
-        left: wanted.left.max(have.left),
-        bottom: wanted.bottom.min(have.bottom),
-        right: wanted.right.min(have.right),
-    };
-    let rows = grid
-        .rows
-        .iter()
-        .skip((area.top - have.top) as usize)
-        .take((area.bottom - area.top + 1) as usize)
-        .map(|row| {
-            row.iter()
-                .skip((area.left - have.left) as usize)
-                .take((area.right - area.left + 1) as usize)
-                .cloned()
-                .collect()
-        })
-        .collect();
-    let merged = grid
-        .merged
-        .iter()
-        .filter(|m| m.top >= area.top && m.bottom <= area.bottom)
-        .copied()
-        .collect();
-    Ok(Grid {
-        area,
-        rows,
-        merged,
-        ..grid
-    })
 }
 
 /// `B4:F30` as an area; why not, in words, otherwise.
