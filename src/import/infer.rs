@@ -1086,15 +1086,14 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
         let last = state.run_last;
         let tolerance = half * Decimal::from(count + 1);
         let mut agree = 0;
+        let mut exact = true;
         let mut disagree = Vec::new();
         for &c in context.columns {
             let Some(stated) = figures[c] else { continue };
             let sum = state.run_sums[c];
             if (stated - sum).abs() <= tolerance {
                 agree += 1;
-                if stated != sum {
-                    *context.inexact = true;
-                }
+                exact &= stated == sum;
             } else {
                 disagree.push(c);
             }
@@ -1102,10 +1101,12 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
         let says_total = says_total(&context.lines[i].label);
         // Unlabelled, a sum of two rows is too easily a coincidence (posts 1, 1, 2).
         if disagree.is_empty() && agree > 0 && (says_total || count >= 3) {
+            *context.inexact |= !exact;
             let rule = sum_of_lines(context, first, last);
             return Some((rule, "the sum of the rows above".to_owned()));
         }
         if says_total && agree >= disagree.len() && agree > 0 {
+            *context.inexact |= !exact;
             let rule = sum_of_lines(context, first, last);
             return Some((
                 rule,
@@ -1419,5 +1420,98 @@ pub fn rule_text(rule: &Rule, lines: &[Line], sections: &[Section]) -> String {
             }
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_rates_and_names_come_from_labels() {
+        assert_eq!(
+            split_marker("II. Programme support charge (13%)"),
+            (
+                Some("II.".to_owned()),
+                "Programme support charge (13%)".to_owned()
+            )
+        );
+        assert_eq!(
+            split_marker("(a) Travel"),
+            (Some("(a)".to_owned()), "Travel".to_owned())
+        );
+        assert_eq!(
+            split_marker("GRAND TOTAL"),
+            (None, "GRAND TOTAL".to_owned())
+        );
+        assert_eq!(split_marker("P-4"), (None, "P-4".to_owned()));
+        assert_eq!(
+            rate_in("programme support charge (13%)"),
+            Some(Decimal::new(13, 2))
+        );
+        assert_eq!(
+            rate_in("reserve of 8.3 per cent"),
+            Some(Decimal::new(83, 3))
+        );
+        assert_eq!(rate_in("staff costs"), None);
+        assert_eq!(snake_name("Sub-total (I)"), "sub_total");
+        assert_eq!(snake_name("GRAND TOTAL (I + II + III)"), "grand_total");
+        assert_eq!(snake_name("2016 reserve"), "row_2016_reserve");
+        assert_eq!(snake_name("Title"), "title_row");
+        assert_eq!(snake_name("Total"), "total");
+        assert_eq!(snake_name("Évaluation"), "valuation");
+        assert!(says_total("Programme expenditures (A + B)"));
+        assert!(!says_total("Adaptation"));
+    }
+
+    #[test]
+    fn headings_name_years_periods_and_total() {
+        let text = |t: &str| Value::Text(t.to_owned());
+        assert_eq!(
+            heading_kind(&Value::Number(Decimal::from(2013))),
+            Some(ColumnKind::Year(2013))
+        );
+        assert_eq!(
+            heading_kind(&text("2016 (EUR)")),
+            Some(ColumnKind::Year(2016))
+        );
+        assert_eq!(
+            heading_kind(&text("2016–2017")),
+            Some(ColumnKind::Period(2016, 2017))
+        );
+        assert_eq!(
+            heading_kind(&text("Total 2016–2017 (EUR)")),
+            Some(ColumnKind::Total)
+        );
+        assert_eq!(heading_kind(&text("host_contribution_2012")), None);
+        assert_eq!(heading_kind(&Value::Number(Decimal::new(20135, 1))), None);
+    }
+
+    #[test]
+    fn bud_remarks_give_the_published_figure() {
+        let remark = "≈1 GRAND TOTAL (I + II + III), 2014: stated 2,963.1, computed 2,963.199, difference -0.099: within the ±0.615 that rounding explains";
+        assert_eq!(
+            bud_remark(remark),
+            Some((
+                "GRAND TOTAL (I + II + III)".to_owned(),
+                "2014".to_owned(),
+                Decimal::new(29631, 1)
+            ))
+        );
+        assert_eq!(bud_remark("* Includes 15% costs"), None);
+    }
+
+    #[test]
+    fn the_step_is_the_typed_figures_precision() {
+        let step = |figures: &[i64], scale: u32| {
+            let typed: Vec<Decimal> = figures.iter().map(|&f| Decimal::new(f, scale)).collect();
+            step_of(&typed)
+        };
+        assert_eq!(step(&[18752, 200, 2524], 1), (Decimal::new(1, 1), 1));
+        assert_eq!(
+            step(&[1_258_100, 2_104_500, 719_900, 259_200], 0),
+            (Decimal::from(100), 0)
+        );
+        assert_eq!(step(&[1, 2, 3], 0), (Decimal::ONE, 0));
     }
 }
