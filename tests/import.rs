@@ -658,3 +658,28 @@ fn a_tsv_file_with_blank_rows_and_a_failed_output_leaves_no_file() {
     assert_eq!(failed.code, Some(2));
     assert!(!nowhere.exists());
 }
+
+#[test]
+fn a_column_that_adds_the_years_is_the_total_whatever_its_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("biennium.csv");
+    std::fs::write(
+        &csv,
+        "Budget (USD)\n,2020,2021,Biennium\nTravel,1.5,2.0,3.5\nMeetings,3.0,4.0,7.0\n\
+         Total,4.5,6.0,10.5\n",
+    )
+    .unwrap();
+    let out = dir.path().join("biennium.bud");
+    let (text, report) = import(&csv, &[], &out);
+    assert!(
+        squeezed(&text).contains("columns 2020 2021 Total as \"Biennium\""),
+        "{text}"
+    );
+    assert!(squeezed(&text).contains("unit US$"), "{text}");
+    assert!(report.contains("read as Total"), "{report}");
+    assert!(
+        line_with(&text, "Total").ends_with("= travel + meetings"),
+        "{text}"
+    );
+    passes_fmt_and_check(&out);
+}

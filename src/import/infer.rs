@@ -615,6 +615,30 @@ fn columns_of(grid: &Grid, header: usize, report: &mut Vec<String>) -> (Vec<Colu
         let has_figures = grid.rows[header + 1..]
             .iter()
             .any(|r| matches!(r.get(index).map(|c| &c.value), Some(Value::Number(_))));
+        let has_total = columns.iter().any(|c| c.kind == ColumnKind::Total);
+        if has_figures
+            && !has_total
+            && index > first
+            && is_total_column(grid, header, &columns, index)
+        {
+            let heading = match row.get(index).map(|c| &c.value) {
+                Some(Value::Text(t)) => Some(t.clone()),
+                _ => None,
+            };
+            report.push(format!(
+                "column    {} {} is the sum of the year columns in every row: read as Total",
+                column_letters(grid.area.left + index as u32),
+                heading
+                    .as_deref()
+                    .map_or_else(|| "with no heading".to_owned(), |h| format!("headed `{h}`"))
+            ));
+            columns.push(Column {
+                kind: ColumnKind::Total,
+                heading,
+                grid: index,
+            });
+            continue;
+        }
         if has_figures {
             let heading = match row.get(index).map(|c| &c.value) {
                 Some(Value::Text(t)) => format!("headed `{t}`"),
@@ -638,6 +662,45 @@ fn columns_of(grid: &Grid, header: usize, report: &mut Vec<String>) -> (Vec<Colu
         grid.area.top + header as u32 + 1
     ));
     (columns, first)
+}
+
+/// Whether the figures of column `index` are, in every row that has one, the sum of the
+/// year columns' figures (a blank counting as zero), within the rounding of the row's
+/// own figures.
+fn is_total_column(grid: &Grid, header: usize, columns: &[Column], index: usize) -> bool {
+    let years: Vec<usize> = columns
+        .iter()
+        .filter(|c| matches!(c.kind, ColumnKind::Year(_)))
+        .map(|c| c.grid)
+        .collect();
+    if years.len() < 2 {
+        return false;
+    }
+    let mut rows = 0;
+    let all = grid.rows[header + 1..].iter().all(|row| {
+        let number = |column: usize| match row.get(column).map(|c| &c.value) {
+            Some(Value::Number(n)) => Some(*n),
+            _ => None,
+        };
+        let Some(total) = number(index) else {
+            return true;
+        };
+        let parts: Vec<Decimal> = years.iter().filter_map(|&c| number(c)).collect();
+        if parts.is_empty() {
+            return total.is_zero();
+        }
+        rows += 1;
+        let decimals = parts
+            .iter()
+            .chain([&total])
+            .map(|n| n.normalize().scale())
+            .max()
+            .unwrap_or(0);
+        let half = Decimal::new(5, decimals + 1);
+        let sum: Decimal = parts.iter().sum();
+        (total - sum).abs() <= half * Decimal::from(parts.len() + 1)
+    });
+    all && rows > 0
 }
 
 pub fn column_name(column: &Column) -> String {
