@@ -683,3 +683,37 @@ fn a_column_that_adds_the_years_is_the_total_whatever_its_heading() {
     );
     passes_fmt_and_check(&out);
 }
+
+#[test]
+fn table_1_of_22_cp_21_copied_as_csv_keeps_its_structure_and_the_rules_its_labels_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("core-budget.bud");
+    let source = PathBuf::from("tests/fixtures/import/22-cp-21-table-1.csv");
+    let (text, report) = import(&source, &["--name", "core_budget"], &out);
+    // `Administrative Services` (no figures) stays a row of section A, and `B.`, which
+    // follows `A.`, is outside it.
+    let section = &text[text.find("A. programme_appropriations").unwrap()..];
+    let section = &section[..section.find('}').unwrap()];
+    assert!(section.contains("\"Administrative Servicesa\""), "{text}");
+    assert!(!section.contains("B."), "{text}");
+    assert!(
+        line_with(&text, "Programme expenditures (A + B)")
+            .ends_with("= sum(programme_appropriations) + secretariat_wide_operating_costsb"),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "Programme support costs (overheads)c")
+            .ends_with("= 13% of programme_expenditures"),
+        "{text}"
+    );
+    assert!(
+        line_with(&text, "Total income").ends_with("= sum(income)"),
+        "{text}"
+    );
+    assert!(line_with(&text, "Adjustment to working capital reserved").contains("-41,609"));
+    assert!(
+        report.contains("the rows its label names by their markers"),
+        "{report}"
+    );
+    passes_fmt_and_check(&out);
+}

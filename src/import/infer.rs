@@ -258,8 +258,29 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
     let mut budget = FORMULA_CELLS;
     let mut row_reports = Vec::new();
     for i in 0..lines.len() {
+        // A marker of the same kind as an open section's (`B.` after `A. …`) is that
+        // section's sibling: the section, and any inside it, close before it.
+        if let Some(marker) = lines[i].marker.clone()
+            && let Some(depth) = state.open.iter().position(|&s| {
+                lines[sections[s].heading]
+                    .marker
+                    .as_deref()
+                    .is_some_and(|heading| follows(&marker, heading))
+            })
+        {
+            for closed in state.open.drain(depth..) {
+                if sections[closed].end.is_none() {
+                    sections[closed].end = Some(i.saturating_sub(1));
+                }
+            }
+        }
         if lines[i].heading {
-            let nested = i > 0 && lines[i - 1].heading;
+            let nested = i > 0
+                && lines[i - 1].heading
+                && state
+                    .open
+                    .last()
+                    .is_some_and(|&s| sections[s].heading == i - 1);
             if !nested && let Some(innermost) = state.open.pop() {
                 sections[innermost].end = Some(i.saturating_sub(1));
             }
@@ -775,6 +796,19 @@ fn lines_of(grid: &Grid, header: usize, first_figure: usize, columns: &[Column])
                 lines[i + 1].heading || lines[i + 1].figures.iter().any(Option::is_some);
             lines[i].heading = empty && next_opens;
         }
+        // A blank row without a marker, followed by a row whose marker continues the
+        // markers of a heading above (`Administrative Services` before `B.`, under
+        // `A. Programme appropriations`), is a row of its own, not a heading.
+        for i in 0..last {
+            let continues = lines[i + 1].marker.as_deref().is_some_and(|next| {
+                lines[..i]
+                    .iter()
+                    .any(|l| l.heading && l.marker.as_deref().is_some_and(|m| follows(next, m)))
+            });
+            if lines[i].heading && lines[i].marker.is_none() && continues {
+                lines[i].heading = false;
+            }
+        }
     }
     lines
 }
@@ -796,6 +830,49 @@ fn formulas_of(
                 .collect()
         })
         .collect()
+}
+
+/// Whether `marker` comes right after `previous` in a sequence of markers: `B.` after
+/// `A.`, `II.` after `I.`, `2.` after `1.`, `(b)` after `(a)`. `I.` after `I.` does not,
+/// so the row `I.` of a section headed `I.` stays in it.
+fn follows(marker: &str, previous: &str) -> bool {
+    let body = |m: &str| {
+        m.trim_end_matches('.')
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .to_owned()
+    };
+    let (next, before) = (body(marker), body(previous));
+    if marker.starts_with('(') != previous.starts_with('(') {
+        return false;
+    }
+    if let (Ok(a), Ok(b)) = (next.parse::<u32>(), before.parse::<u32>()) {
+        return b.checked_add(1) == Some(a);
+    }
+    let letter = |t: &str| {
+        let mut chars = t.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphabetic() => Some(c),
+            _ => None,
+        }
+    };
+    if let (Some(a), Some(b)) = (letter(&next), letter(&before))
+        && u32::from(a) == u32::from(b) + 1
+    {
+        return true;
+    }
+    matches!((roman(&next), roman(&before)), (Some(a), Some(b)) if a == b + 1)
+}
+
+/// A Roman numeral up to 39 (`XXXIX`), as markers use them.
+fn roman(text: &str) -> Option<u32> {
+    const NUMERALS: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+    let upper = text.to_ascii_uppercase();
+    let tens = upper.chars().take_while(|&c| c == 'X').count();
+    let rest = &upper[tens..];
+    let units = NUMERALS.iter().position(|n| *n == rest)?;
+    let value = u32::try_from(tens * 10 + units).ok()?;
+    (tens <= 3 && value > 0).then_some(value)
 }
 
 /// `A.`, `II.`, `1.` or `(a)` at the start of a label, as bud writes markers.
@@ -1138,6 +1215,33 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
         return None;
     }
     let value = |lines: &[Line], l: usize, c: usize| value_of(lines, l, c);
+    // (0) The rows its label names by their markers: `Total (A + B + C + D)`.
+    if let Some(terms) = named_by_markers(context, i) {
+        let tolerance = half * Decimal::from(terms.len() + 1);
+        let rule = Rule::Terms(terms);
+        let mut exact = true;
+        let mut compared = 0;
+        let all = context.columns.iter().all(|&c| {
+            let Some(stated) = figures[c] else {
+                return true;
+            };
+            let expected = evaluate(&rule, context.lines, context.sections, c);
+            compared += 1;
+            exact &= stated == expected;
+            (stated - expected).abs() <= tolerance
+        });
+        if all && compared > 0 {
+            *context.inexact |= !exact;
+            if let Rule::Terms(terms) = &rule {
+                for (_, operand) in terms {
+                    if let Operand::Line(l) = operand {
+                        context.lines[*l].referenced = true;
+                    }
+                }
+            }
+            return Some((rule, "the rows its label names by their markers".to_owned()));
+        }
+    }
     // (1) The sum of the input rows since the last computed row.
     let count = state.run_count;
     let after_heading = state
@@ -1333,6 +1437,51 @@ fn evaluate(rule: &Rule, lines: &[Line], sections: &[Section], c: usize) -> Deci
     }
 }
 
+/// The rows a label names by their markers, `(I + II + III)` or `(A + B - C)`: each the
+/// nearest row above with that marker, or the section it heads (its sub-total row, when
+/// one adds exactly that section).
+fn named_by_markers(context: &Context<'_>, i: usize) -> Option<Vec<(bool, Operand)>> {
+    let label = &context.lines[i].label;
+    let open = label.rfind('(')?;
+    let close = open + label[open..].find(')')?;
+    let inside = &label[open + 1..close];
+    let mut terms = Vec::new();
+    let mut negative = false;
+    let mut expect_marker = true;
+    for word in inside.split_whitespace() {
+        match (expect_marker, word) {
+            (false, "+") => negative = false,
+            (false, "-" | "–" | "−") => negative = true,
+            (true, marker)
+                if marker
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+            {
+                let written = format!("{marker}.");
+                let line = (0..i)
+                    .rev()
+                    .find(|&l| context.lines[l].marker.as_deref() == Some(written.as_str()))?;
+                let operand = if context.lines[line].heading {
+                    let section = context.sections.iter().position(|s| s.heading == line)?;
+                    let only_section = Rule::Terms(vec![(false, Operand::Section(section))]);
+                    match (line + 1..i)
+                        .find(|&l| context.lines[l].rule.as_ref() == Some(&only_section))
+                    {
+                        Some(total) => Operand::Line(total),
+                        None => Operand::Section(section),
+                    }
+                } else {
+                    Operand::Line(line)
+                };
+                terms.push((negative, operand));
+            }
+            _ => return None,
+        }
+        expect_marker = !expect_marker;
+    }
+    (terms.len() >= 2 && !expect_marker).then_some(terms)
+}
+
 /// Whether a label says its row adds or nets others: `Sub-total (I)`, `TOTAL`, `NET
 /// TOTAL`, `Programme expenditures (A + B)`.
 fn says_total(label: &str) -> bool {
@@ -1524,6 +1673,14 @@ mod tests {
         assert_eq!(snake_name("Total"), "total");
         assert_eq!(snake_name("Évaluation"), "valuation");
         assert!(says_total("Programme expenditures (A + B)"));
+        assert!(follows("B.", "A."));
+        assert!(follows("II.", "I."));
+        assert!(follows("10.", "9."));
+        assert!(follows("(b)", "(a)"));
+        assert!(follows("XIV.", "XIII."));
+        assert!(!follows("I.", "I."));
+        assert!(!follows("A.", "I."));
+        assert!(!follows("(b)", "A."));
         assert!(!says_total("Adaptation"));
     }
 
