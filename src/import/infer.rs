@@ -799,14 +799,24 @@ fn lines_of(grid: &Grid, header: usize, first_figure: usize, columns: &[Column])
         // A blank row without a marker, followed by a row whose marker continues the
         // markers of a heading above (`Administrative Services` before `B.`, under
         // `A. Programme appropriations`), is a row of its own, not a heading.
+        // The distinct markers of the headings above, as the walk goes down.
+        let mut heading_markers: std::collections::HashSet<String> =
+            std::collections::HashSet::new();
         for i in 0..last {
-            let continues = lines[i + 1].marker.as_deref().is_some_and(|next| {
-                lines[..i]
-                    .iter()
-                    .any(|l| l.heading && l.marker.as_deref().is_some_and(|m| follows(next, m)))
-            });
-            if lines[i].heading && lines[i].marker.is_none() && continues {
-                lines[i].heading = false;
+            if lines[i].heading && lines[i].marker.is_none() {
+                let continues = lines[i + 1].marker.as_deref().is_some_and(|next| {
+                    predecessors(next)
+                        .iter()
+                        .any(|m| heading_markers.contains(m))
+                });
+                if continues {
+                    lines[i].heading = false;
+                }
+            }
+            if lines[i].heading
+                && let Some(marker) = &lines[i].marker
+            {
+                heading_markers.insert(marker.clone());
             }
         }
     }
@@ -862,6 +872,49 @@ fn follows(marker: &str, previous: &str) -> bool {
         return true;
     }
     matches!((roman(&next), roman(&before)), (Some(a), Some(b)) if a == b + 1)
+}
+
+/// The markers `marker` can follow: `A.` for `B.`, `I.` and `U.` for `V.`.
+fn predecessors(marker: &str) -> Vec<String> {
+    let bracketed = marker.starts_with('(');
+    let body = marker
+        .trim_end_matches('.')
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    let written = |inner: String| {
+        if bracketed {
+            format!("({inner})")
+        } else {
+            format!("{inner}.")
+        }
+    };
+    let mut found = Vec::new();
+    if let Ok(n) = body.parse::<u32>()
+        && n > 0
+    {
+        found.push(written((n - 1).to_string()));
+    }
+    let mut chars = body.chars();
+    if let (Some(c), None) = (chars.next(), chars.next())
+        && c.is_ascii_alphabetic()
+        && c != 'a'
+        && c != 'A'
+    {
+        found.push(written(char::from(c as u8 - 1).to_string()));
+    }
+    if let Some(value) = roman(body)
+        && value > 1
+    {
+        const NUMERALS: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+        let before = value - 1;
+        let tens = "X".repeat((before / 10) as usize);
+        found.push(written(format!(
+            "{tens}{}",
+            NUMERALS[(before % 10) as usize]
+        )));
+    }
+    found.retain(|m| follows(marker, m));
+    found
 }
 
 /// A Roman numeral up to 39 (`XXXIX`), as markers use them.
@@ -1681,6 +1734,10 @@ mod tests {
         assert!(!follows("I.", "I."));
         assert!(!follows("A.", "I."));
         assert!(!follows("(b)", "A."));
+        assert_eq!(predecessors("V."), vec!["U.".to_owned(), "IV.".to_owned()]);
+        assert_eq!(predecessors("(b)"), vec!["(a)".to_owned()]);
+        assert_eq!(predecessors("10."), vec!["9.".to_owned()]);
+        assert!(predecessors("A.").is_empty());
         assert!(!says_total("Adaptation"));
     }
 
