@@ -18,6 +18,8 @@ use crate::diagnostic::{Code, Diagnostic};
 const COMMON_RATES: [i64; 8] = [13, 10, 12, 7, 8, 5, 3, 15];
 /// How many rows above a row are tried as the base of its percentage or as terms.
 const NEAREST: usize = 12;
+/// How deep sections nest: deeper than any budget, far within what bud's parser takes.
+const DEEPEST_SECTIONS: usize = 8;
 /// How many cells the formulas of one sheet may name between them: a 10,000-row table
 /// with a sub-total every hundred rows and a grand total names about 30,000.
 const FORMULA_CELLS: u64 = 2_000_000;
@@ -275,7 +277,9 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
             }
         }
         if lines[i].heading {
+            // Headings one under another nest, at most `DEEPEST_SECTIONS` deep.
             let nested = i > 0
+                && state.open.len() < DEEPEST_SECTIONS
                 && lines[i - 1].heading
                 && state
                     .open
