@@ -14,6 +14,13 @@ use super::input::unreadable;
 use super::output::{err, out, write_whole, written};
 use super::project::{self, Refusal};
 
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  the .bud file was written; the report on standard error says whether its figures reconcile
+  2  the spreadsheet cannot be read as asked (file, sheet, range, no table), or the output cannot be written
+
+The .bud text goes to standard output (or --output), the report to standard error.";
+
 pub struct Options<'a> {
     pub file: &'a Path,
     pub sheet: Option<&'a str>,

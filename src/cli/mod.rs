@@ -110,11 +110,10 @@ enum Command {
     /// as you type, hovers with computed values, inlay hints, go to definition, find
     /// references, the outline, completion and formatting.
     Lsp,
-    /// Turn a budget table kept in a spreadsheet (.xlsx, .csv, .tsv) into a .bud file:
-    /// labels, markers and sections as in the sheet, figures as stated, computed rows
-    /// recognised from its formulas or its figures. The report of what was inferred
-    /// and what was left as an input goes to standard error (docs/import.md).
-    #[command(after_help = EXIT_CODES)]
+    /// Turn a budget table kept in a spreadsheet (.xlsx, .csv, .tsv) into a .bud file,
+    /// its computed rows recognised from the sheet's formulas or figures; what was
+    /// inferred and what was left as an input is reported (docs/import.md).
+    #[command(after_help = import::EXIT_CODES)]
     Import {
         /// The spreadsheet: an .xlsx workbook, or a .csv or .tsv file.
         file: PathBuf,
