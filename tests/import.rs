@@ -717,3 +717,30 @@ fn table_1_of_22_cp_21_copied_as_csv_keeps_its_structure_and_the_rules_its_label
     );
     passes_fmt_and_check(&out);
 }
+
+#[test]
+fn rules_whose_values_outgrow_a_decimal_do_not_break_the_import() {
+    // Every row adds all the rows above it: the values double at each row, past what
+    // an exact decimal holds within a hundred rows.
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("doubling.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_number(0, 1, 2020).unwrap();
+    sheet.write_string(1, 0, "First").unwrap();
+    sheet.write_number(1, 1, 9e19).unwrap();
+    for row in 2..200u32 {
+        sheet.write_string(row, 0, format!("Total {row}")).unwrap();
+        sheet
+            .write_formula(
+                row,
+                1,
+                Formula::new(format!("=SUM(B2:B{row})")).set_result("1"),
+            )
+            .unwrap();
+    }
+    book.save(&workbook).unwrap();
+    let done = run(&["import", workbook.to_str().unwrap()]);
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert!(done.stdout.contains("= sum("), "{}", done.stdout);
+}

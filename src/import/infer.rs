@@ -337,6 +337,7 @@ pub fn infer(grid: &Grid, file: &str, name: Option<&str>) -> Result<Proposal, Di
                         years_only
                             .contains(&c)
                             .then(|| evaluate(&rule, &lines, &sections, c))
+                            .flatten()
                     })
                     .collect();
                 lines[i].rule = Some(rule);
@@ -1284,8 +1285,8 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
             };
             let expected = evaluate(&rule, context.lines, context.sections, c);
             compared += 1;
-            exact &= stated == expected;
-            (stated - expected).abs() <= tolerance
+            exact &= Some(stated) == expected;
+            within(stated, expected, tolerance)
         });
         if all && compared > 0 {
             *context.inexact |= !exact;
@@ -1315,7 +1316,7 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
         for &c in context.columns {
             let Some(stated) = figures[c] else { continue };
             let sum = state.run_sums[c];
-            if (stated - sum).abs() <= tolerance {
+            if within(stated, Some(sum), tolerance) {
                 agree += 1;
                 exact &= stated == sum;
             } else {
@@ -1369,15 +1370,17 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
                     let Some(stated) = figures[c] else {
                         return true;
                     };
-                    let expected = rate * value(context.lines, base, c);
-                    if !expected.is_zero() {
+                    let expected = rate.checked_mul(value(context.lines, base, c));
+                    if expected.is_some_and(|e| !e.is_zero()) {
                         compared += 1;
                     }
-                    (stated - expected).abs() <= tolerance
+                    within(stated, expected, tolerance)
                 });
                 if all && compared > 0 {
                     if context.columns.iter().any(|&c| {
-                        figures[c].is_some_and(|s| s != rate * value(context.lines, base, c))
+                        figures[c].is_some_and(|s| {
+                            Some(s) != rate.checked_mul(value(context.lines, base, c))
+                        })
                     }) {
                         *context.inexact = true;
                     }
@@ -1408,16 +1411,13 @@ fn figure_rule(context: &mut Context<'_>, i: usize, state: &State) -> Option<(Ru
             let Some(stated) = figures[c] else {
                 return true;
             };
-            let expected: Decimal = terms
-                .iter()
-                .map(|&(negative, l)| {
-                    let v = value(context.lines, l, c);
-                    if negative { -v } else { v }
-                })
-                .sum();
+            let expected = terms.iter().try_fold(Decimal::ZERO, |sum, &(negative, l)| {
+                let v = value(context.lines, l, c);
+                sum.checked_add(if negative { -v } else { v })
+            });
             compared += 1;
-            exact &= stated == expected;
-            (stated - expected).abs() <= tolerance
+            exact &= Some(stated) == expected;
+            within(stated, expected, tolerance)
         });
         if ok && !exact {
             *context.inexact = true;
@@ -1470,13 +1470,14 @@ fn value_of(lines: &[Line], l: usize, c: usize) -> Decimal {
         .unwrap_or_default()
 }
 
-/// What `rule` gives in column `c`.
-fn evaluate(rule: &Rule, lines: &[Line], sections: &[Section], c: usize) -> Decimal {
+/// What `rule` gives in column `c`; `None` past what a decimal holds (a sheet whose
+/// every row adds all the rows above doubles at each row).
+fn evaluate(rule: &Rule, lines: &[Line], sections: &[Section], c: usize) -> Option<Decimal> {
     match rule {
-        Rule::Percent(rate, line) => *rate * value_of(lines, *line, c),
+        Rule::Percent(rate, line) => rate.checked_mul(value_of(lines, *line, c)),
         Rule::Terms(terms) => terms
             .iter()
-            .map(|(negative, operand)| {
+            .try_fold(Decimal::ZERO, |sum, (negative, operand)| {
                 let v = match operand {
                     Operand::Line(l) => value_of(lines, *l, c),
                     Operand::Section(s) => {
@@ -1484,14 +1485,21 @@ fn evaluate(rule: &Rule, lines: &[Line], sections: &[Section], c: usize) -> Deci
                         let end = section.end.unwrap_or(section.heading);
                         (section.heading + 1..=end)
                             .filter(|&l| !lines[l].heading)
-                            .map(|l| value_of(lines, l, c))
-                            .sum()
+                            .try_fold(Decimal::ZERO, |sum, l| {
+                                sum.checked_add(value_of(lines, l, c))
+                            })?
                     }
                 };
-                if *negative { -v } else { v }
-            })
-            .sum(),
+                sum.checked_add(if *negative { -v } else { v })
+            }),
     }
+}
+
+/// Whether `stated` is within `tolerance` of `expected`.
+fn within(stated: Decimal, expected: Option<Decimal>, tolerance: Decimal) -> bool {
+    expected
+        .and_then(|e| stated.checked_sub(e))
+        .is_some_and(|d| d.abs() <= tolerance)
 }
 
 /// The rows a label names by their markers, `(I + II + III)` or `(A + B - C)`: each the
@@ -1555,8 +1563,10 @@ fn rate_in(label: &str) -> Option<Decimal> {
     let end = label.find('%').or_else(|| label.find(" per cent"))?;
     let before = label[..end].trim_end();
     let start = before
-        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let number: Decimal = before[start..].parse().ok()?;
     (number > Decimal::ZERO && number < Decimal::ONE_HUNDRED).then(|| number / Decimal::ONE_HUNDRED)
 }
@@ -1723,6 +1733,7 @@ mod tests {
             Some(Decimal::new(83, 3))
         );
         assert_eq!(rate_in("staff costs"), None);
+        assert_eq!(rate_in("charge €13%"), Some(Decimal::new(13, 2)));
         assert_eq!(snake_name("Sub-total (I)"), "sub_total");
         assert_eq!(snake_name("GRAND TOTAL (I + II + III)"), "grand_total");
         assert_eq!(snake_name("2016 reserve"), "row_2016_reserve");
