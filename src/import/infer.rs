@@ -615,6 +615,10 @@ fn columns_of(grid: &Grid, header: usize, report: &mut Vec<String>) -> (Vec<Colu
         if columns.is_empty() && kind == ColumnKind::Total {
             continue;
         }
+        // A year given twice is one column; the second is left out (below).
+        if columns.iter().any(|c: &Column| c.kind == kind) {
+            continue;
+        }
         let written = match &cell.value {
             Value::Text(t) => Some(t.clone()),
             _ => None,
@@ -632,6 +636,18 @@ fn columns_of(grid: &Grid, header: usize, report: &mut Vec<String>) -> (Vec<Colu
         });
     }
     let first = columns.first().map_or(1, |c| c.grid);
+    // bud's Total adds year columns; beside periods alone it is left out.
+    if !columns
+        .iter()
+        .any(|c| matches!(c.kind, ColumnKind::Year(_)))
+        && let Some(total) = columns.iter().position(|c| c.kind == ColumnKind::Total)
+    {
+        let removed = columns.remove(total);
+        report.push(format!(
+            "column    {} (Total) left out: bud's Total adds year columns, and the table has none",
+            column_letters(grid.area.left + removed.grid as u32)
+        ));
+    }
     // Columns right of the labels with figures but no heading bud can read.
     let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
     for index in first..width {
