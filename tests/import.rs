@@ -744,3 +744,100 @@ fn rules_whose_values_outgrow_a_decimal_do_not_break_the_import() {
     assert_eq!(done.code, Some(0), "{}", done.stderr);
     assert!(done.stdout.contains("= sum("), "{}", done.stdout);
 }
+
+mod any_sheet {
+    use proptest::prelude::*;
+
+    const WORDS: [&str; 22] = [
+        "Total",
+        "Sub-total",
+        "A.",
+        "B.",
+        "I.",
+        "II.",
+        "(a)",
+        "Programme support (13%)",
+        "Net",
+        "x",
+        "(A + B)",
+        "(I + II - III)",
+        "Less",
+        "2020",
+        "—",
+        "-",
+        "(41 609)",
+        "1,234.5",
+        "9e99",
+        "\"",
+        "^a",
+        "É",
+    ];
+    const HEADINGS: [&str; 6] = ["2020", "2021", "Total", "2020-2021", "x", "2019 (EUR)"];
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            (-1000i64..100_000).prop_map(|n| n.to_string()),
+            (0i64..100_000, 0u32..3)
+                .prop_map(|(n, scale)| rust_decimal::Decimal::new(n, scale).to_string()),
+            proptest::sample::select(&WORDS[..]).prop_map(str::to_owned),
+        ]
+    }
+
+    fn sheet() -> impl Strategy<Value = String> {
+        (1usize..6).prop_flat_map(|columns| {
+            (
+                proptest::collection::vec(proptest::sample::select(&HEADINGS[..]), columns),
+                proptest::collection::vec(
+                    (
+                        proptest::collection::vec(proptest::sample::select(&WORDS[..]), 0..3),
+                        proptest::collection::vec(cell(), columns),
+                    ),
+                    0..30,
+                ),
+            )
+                .prop_map(|(headings, rows)| {
+                    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+                    let mut text = String::from(",");
+                    text.push_str(&headings.join(","));
+                    text.push('\n');
+                    for (label, cells) in rows {
+                        text.push_str(&quote(&label.join(" ")));
+                        for c in cells {
+                            text.push(',');
+                            text.push_str(&quote(&c));
+                        }
+                        text.push('\n');
+                    }
+                    text
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever a sheet holds, the import is a refusal or a decision that parses, is
+        /// laid out as `bud fmt` lays it out, and is well formed (at worst its figures
+        /// disagree).
+        #[test]
+        fn every_import_parses_formats_and_is_well_formed(text in sheet()) {
+            let request = bud::import::Request {
+                file: "any.csv",
+                kind: bud::import::Kind::Csv,
+                sheet: None,
+                range: None,
+                name: None,
+            };
+            if let Ok(imported) = bud::import::import(text.as_bytes(), &request) {
+                let formatted = bud::syntax::formatter::format(&imported.text);
+                prop_assert_eq!(formatted.as_deref().ok(), Some(imported.text.as_str()));
+                let world = bud::world::Memory::decision(&imported.text);
+                let checked = bud::check(&world, bud::world::Memory::MAIN, bud::Request::verify());
+                for variant in &checked.variants {
+                    prop_assert!(!variant.is_malformed(), "{}\n{:?}", imported.text, variant.diagnostics);
+                }
+            }
+        }
+    }
+}
