@@ -37,6 +37,7 @@
 pub mod diagnostic;
 pub mod format;
 pub mod ide;
+pub mod import;
 pub mod lsp;
 pub mod reconcile;
 pub mod render;

@@ -8,13 +8,17 @@ use bud::diagnostic::Code;
 use bud::diagnostic::explain::explanation;
 
 /// Codes whose example cannot be a single `.bud` text: a file that cannot be read, a
-/// `--scenario` the decision lacks, files that import each other. Their sections show
-/// the commands and what bud prints instead; so does a git revision that cannot be read.
-const SHOWN_AS_COMMANDS: [Code; 4] = [
+/// `--scenario` the decision lacks, files that import each other, a git revision that
+/// cannot be read, a spreadsheet that `bud import` cannot read. Their sections show the
+/// commands and what bud prints instead.
+const SHOWN_AS_COMMANDS: [Code; 7] = [
     Code::IoRead,
     Code::ScenarioUnknown,
     Code::ImportCycle,
     Code::IoRevision,
+    Code::ImportSheet,
+    Code::ImportRange,
+    Code::ImportTable,
 ];
 
 /// The fenced blocks of a section: (info string, text).

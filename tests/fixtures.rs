@@ -32,11 +32,15 @@ const TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// The codes no fixture can produce: a file that cannot be read, a `--scenario` the
 /// decision lacks (tests/cli.rs covers it), a git revision that cannot be read
-/// (tests/diff.rs), and bud's own bugs.
-const UNREACHABLE: [Code; 4] = [
+/// (tests/diff.rs), a spreadsheet `bud import` cannot read (tests/import.rs covers
+/// them), and bud's own bugs.
+const UNREACHABLE: [Code; 7] = [
     Code::IoRead,
     Code::ScenarioUnknown,
     Code::IoRevision,
+    Code::ImportSheet,
+    Code::ImportRange,
+    Code::ImportTable,
     Code::Internal,
 ];
 

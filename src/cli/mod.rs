@@ -11,6 +11,7 @@ pub(crate) mod discover;
 mod evaluate;
 mod explain;
 mod fmt;
+mod import;
 pub(crate) mod input;
 mod lsp;
 mod output;
@@ -131,6 +132,27 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         address: std::net::IpAddr,
     },
+    /// Turn a budget table kept in a spreadsheet (.xlsx, .csv, .tsv) into a .bud file,
+    /// its computed rows recognised from the sheet's formulas or figures; what was
+    /// inferred and what was left as an input is reported (docs/import.md).
+    #[command(after_help = import::EXIT_CODES)]
+    Import {
+        /// The spreadsheet: an .xlsx workbook, or a .csv or .tsv file.
+        file: PathBuf,
+        /// The sheet holding the table (the first sheet otherwise).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// The cells holding the table, in A1 notation: `B4:F30`.
+        #[arg(long, value_name = "A1:B2")]
+        range: Option<String>,
+        /// The table's name in formulas (made from its title otherwise).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Write the .bud file here instead of standard output, replaced whole or not
+        /// at all.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, with an example: `bud explain bud::reconcile::mismatch`.
     /// Without a code, list every code.
     Explain {
@@ -146,6 +168,7 @@ impl Command {
         match self {
             Command::Evaluate { output, .. } => output.is_none(),
             Command::Fmt { check, stdin, .. } => *check || *stdin,
+            Command::Import { output, .. } => output.is_none(),
             _ => true,
         }
     }
@@ -288,6 +311,20 @@ pub fn run() -> ExitCode {
             address,
         } => serve(path.as_deref(), *port, *address),
         Command::Explain { code } => explain::run(code.as_deref()),
+        Command::Import {
+            file,
+            sheet,
+            range,
+            name,
+            output,
+        } => import::run(&import::Options {
+            file,
+            sheet: sheet.as_deref(),
+            range: range.as_deref(),
+            name: name.as_deref(),
+            output: output.as_deref(),
+            color: cli.color.enabled(std::io::stderr().is_terminal()),
+        }),
     };
     ExitCode::from(status as u8)
 }

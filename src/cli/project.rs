@@ -110,6 +110,15 @@ impl Refusal {
 /// The text of the regular file at `path`. A FIFO, a device, a socket or a directory is
 /// refused once open, before any byte is read; opening never waits for a writer.
 pub fn read_regular(path: &Path) -> Result<String, Refusal> {
+    let bytes = read_regular_bytes(path)?;
+    String::from_utf8(bytes).map_err(|error| Refusal::NotUtf8 {
+        valid_up_to: error.utf8_error().valid_up_to(),
+    })
+}
+
+/// The bytes of the regular file at `path` (a workbook), refused as `read_regular`
+/// refuses: not a regular file, or over the size limit.
+pub fn read_regular_bytes(path: &Path) -> Result<Vec<u8>, Refusal> {
     let file = open_without_waiting(path).map_err(|error| Refusal::from_io(&error))?;
     let metadata = file.metadata().map_err(|error| Refusal::from_io(&error))?;
     if !metadata.is_file() {
@@ -125,9 +134,7 @@ pub fn read_regular(path: &Path) -> Result<String, Refusal> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Refusal::TooLarge(None));
     }
-    String::from_utf8(bytes).map_err(|error| Refusal::NotUtf8 {
-        valid_up_to: error.utf8_error().valid_up_to(),
-    })
+    Ok(bytes)
 }
 
 #[cfg(unix)]

@@ -213,12 +213,21 @@ pub enum Code {
     /// folder is not in a git repository, git is not installed, or the repository has
     /// no such revision.
     IoRevision,
+    /// `bud import` cannot read the workbook, or it has no sheet of the name given
+    /// (the message lists its sheets), or `--sheet` was given for a CSV or TSV file.
+    ImportSheet,
+    /// `bud import --range` is not a range in A1 notation (`B4:F30`), ends before it
+    /// starts, or holds no cell of the sheet.
+    ImportRange,
+    /// `bud import` found no table in the cells read: no header row naming the year of
+    /// each column of figures.
+    ImportTable,
     /// bud itself went wrong; please report it.
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 40] = [
         Code::SyntaxUnexpected,
         Code::SyntaxKeyword,
         Code::SyntaxNumber,
@@ -255,6 +264,9 @@ impl Code {
         Code::ImportDecision,
         Code::IoRead,
         Code::IoRevision,
+        Code::ImportSheet,
+        Code::ImportRange,
+        Code::ImportTable,
         Code::Internal,
     ];
 
@@ -296,6 +308,9 @@ impl Code {
             Code::ImportDecision => "bud::import::decision",
             Code::IoRead => "bud::io::read",
             Code::IoRevision => "bud::io::revision",
+            Code::ImportSheet => "bud::import::sheet",
+            Code::ImportRange => "bud::import::range",
+            Code::ImportTable => "bud::import::table",
             Code::Internal => "bud::internal",
         }
     }
@@ -308,6 +323,9 @@ impl Code {
             self,
             Code::IoRead
                 | Code::IoRevision
+                | Code::ImportSheet
+                | Code::ImportRange
+                | Code::ImportTable
                 | Code::ImportCycle
                 | Code::ImportDecision
                 | Code::SyntaxUnexpected

@@ -11,7 +11,7 @@
 pub mod ast;
 pub mod data;
 mod errors;
-mod figures;
+pub(crate) mod figures;
 pub mod format_diff;
 pub mod formatter;
 pub mod imports;
