@@ -36,31 +36,16 @@ fn save_to_page(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
                 let now = generation(&served.get("/api/changes").body);
-                let address = served.address.clone();
-                let waiting = std::thread::spawn(move || {
-                    let reply = serve::send(
-                        &address,
-                        "GET",
-                        &format!("/api/changes?after={now}"),
-                        &[("Host", address.as_str())],
-                        "",
-                    );
-                    let shown = serve::send(
-                        &address,
-                        "GET",
-                        "/api/decision/bs-vi-7.bud",
-                        &[("Host", address.as_str())],
-                        "",
-                    );
-                    (reply, shown, Instant::now())
-                });
+                let waiting = served.get_elsewhere(&format!("/api/changes?after={now}"));
                 // The page is waiting before the save, as an open page is.
                 std::thread::sleep(Duration::from_millis(50));
                 saves += 1;
                 let text = original.replacen(STAFF_COSTS[0], STAFF_COSTS[saves % 2], 1);
                 let saved = Instant::now();
                 std::fs::write(&path, text).unwrap();
-                let (reply, shown, done) = waiting.join().unwrap();
+                let reply = waiting.join().unwrap();
+                let shown = served.get("/api/decision/bs-vi-7.bud");
+                let done = Instant::now();
                 assert!(generation(&reply.body) > now);
                 assert!(shown.body.contains("\"html\""));
                 total += done - saved;

@@ -55,7 +55,14 @@ fn only_its_own_host_is_answered() {
     let (_dir, served) = served();
     assert_eq!(served.get("/").status, 200);
     for host in ["evil.example", "evil.example:80", "127.0.0.1.nip.io", ""] {
-        let reply = serve::send(&served.address, "GET", "/", &[("Host", host)], "");
+        let cookie = served.cookie();
+        let reply = serve::send(
+            &served.address,
+            "GET",
+            "/",
+            &[("Host", host), ("Cookie", &cookie)],
+            "",
+        );
         assert_eq!(reply.status, 403, "Host: {host}");
         assert!(!reply.body.contains("bs-vi-7.bud"), "{}", reply.body);
     }
@@ -64,6 +71,130 @@ fn only_its_own_host_is_answered() {
     let head = page.head.to_ascii_lowercase();
     assert!(head.contains("content-security-policy: default-src 'self'; script-src 'self'"));
     assert!(head.contains("x-frame-options: deny"));
+}
+
+#[test]
+fn only_the_printed_address_lets_a_browser_in() {
+    let (_dir, served) = served();
+    let host = served.address.clone();
+    let port = host.rsplit(':').next().unwrap().to_owned();
+    let ask = |path: &str, cookie: Option<String>| {
+        let mut headers = vec![("Host", host.clone())];
+        if let Some(cookie) = cookie {
+            headers.push(("Cookie", cookie));
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        serve::send(&served.address, "GET", path, &headers, "")
+    };
+    // Another user of the machine, without the printed address, gets nothing.
+    for (path, cookie) in [
+        ("/decision/bs-vi-7.bud", None),
+        ("/api/source/bs-vi-7.bud", None),
+        (
+            "/",
+            Some(format!(
+                "bud_session_{port}=0123456789abcdef0123456789abcdef"
+            )),
+        ),
+        (
+            "/decision/bs-vi-7.bud?token=0123456789abcdef0123456789abcdef",
+            None,
+        ),
+        (
+            "/api/index",
+            Some(format!("bud_session_1={}", served.token)),
+        ),
+    ] {
+        let reply = ask(path, cookie);
+        assert_eq!(reply.status, 401, "{path}");
+        assert!(!reply.body.contains("BS-VI/7"), "{path}: {}", reply.body);
+        assert!(!reply.body.contains(&served.token), "{path}");
+        assert!(reply.body.contains("?token="), "it says how to get in");
+    }
+    // The printed address signs the browser in, and leads to the page without the token.
+    let reply = ask(
+        &format!("/decision/bs-vi-7.bud?token={}", served.token),
+        None,
+    );
+    assert_eq!(reply.status, 303);
+    let head = reply.head.to_ascii_lowercase();
+    assert!(
+        head.contains("location: /decision/bs-vi-7.bud\r\n"),
+        "{head}"
+    );
+    let cookie = format!(
+        "set-cookie: bud_session_{port}={}; httponly; samesite=strict; path=/",
+        served.token
+    );
+    assert!(head.contains(&cookie), "{head}");
+    let page = ask(
+        "/decision/bs-vi-7.bud",
+        Some(format!("bud_session_{port}={}", served.token)),
+    );
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("BS-VI/7"));
+}
+
+#[test]
+fn what_a_decision_holds_cannot_break_out_of_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("decisions/bs-vi-7.bud")
+        .unwrap()
+        .replacen(
+            "\"Biosafety Bureau meetings\"",
+            "\"<!--<script> </script><b>x</b> & y\"",
+            1,
+        );
+    std::fs::write(dir.path().join("bs-vi-7.bud"), text).unwrap();
+    for data in ["bs-vi-7-table-5.tsv", "bs-vi-7-status-example.tsv"] {
+        std::fs::copy(Path::new("decisions").join(data), dir.path().join(data)).unwrap();
+    }
+    let served = Served::start(&bud(), dir.path());
+    let page = served.get("/decision/bs-vi-7.bud").body;
+    let initial = page
+        .split("<script type=\"application/json\" id=\"initial\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .unwrap();
+    assert!(
+        !initial.contains('<') && !initial.contains('>'),
+        "{initial}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(initial).unwrap();
+    assert!(
+        shown["html"]
+            .as_str()
+            .unwrap()
+            .contains("&lt;!--&lt;script&gt;")
+    );
+    assert!(
+        !page.contains("<b>x</b>"),
+        "the label is escaped in the page"
+    );
+}
+
+#[test]
+fn a_read_only_file_is_not_replaced() {
+    let (_dir, served) = served();
+    let path = bs_vi_7(&served);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    let version = field(&served.get("/api/source/bs-vi-7.bud").body, "version");
+    let reply = served.request(
+        "POST",
+        "/api/save/bs-vi-7.bud",
+        &[
+            ("Origin", &served.own_origin()),
+            ("X-Bud-Token", &served.token()),
+            ("X-Bud-Version", version.as_str().unwrap()),
+        ],
+        "decision \"overwritten\" {}\n",
+    );
+    assert_ne!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("read-only"), "{}", reply.body);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
 
 #[test]
@@ -99,6 +230,10 @@ fn paths_out_of_the_served_folder_are_refused() {
     let shown = served.get("/api/decision/main.bud").body;
     assert!(shown.contains("outside"), "{shown}");
     assert!(!shown.contains("SECRET"), "{shown}");
+    // Nor is a link out of the folder one of its decisions in the index.
+    let index = served.get("/api/index").body;
+    assert!(index.contains("main.bud"), "{index}");
+    assert!(!index.contains("link.bud"), "{index}");
 }
 
 #[test]
@@ -201,16 +336,7 @@ fn a_change_on_disk_is_announced_to_waiting_pages() {
     let (_dir, served) = served();
     let now = field(&served.get("/api/changes").body, "generation");
     let now = now.as_u64().unwrap();
-    let address = served.address.clone();
-    let waiting = std::thread::spawn(move || {
-        serve::send(
-            &address,
-            "GET",
-            &format!("/api/changes?after={now}"),
-            &[("Host", address.as_str())],
-            "",
-        )
-    });
+    let waiting = served.get_elsewhere(&format!("/api/changes?after={now}"));
     std::thread::sleep(Duration::from_millis(300));
     mistype_staff_costs(&bs_vi_7(&served));
     let reply = waiting.join().unwrap();
@@ -224,16 +350,7 @@ fn a_change_on_disk_is_announced_to_waiting_pages() {
     let now = field(&served.get("/api/changes").body, "generation")
         .as_u64()
         .unwrap();
-    let address = served.address.clone();
-    let waiting = std::thread::spawn(move || {
-        serve::send(
-            &address,
-            "GET",
-            &format!("/api/changes?after={now}"),
-            &[("Host", address.as_str())],
-            "",
-        )
-    });
+    let waiting = served.get_elsewhere(&format!("/api/changes?after={now}"));
     std::thread::sleep(Duration::from_millis(300));
     let path = bs_vi_7(&served);
     let restored =

@@ -92,10 +92,13 @@ pub fn link(path: &str) -> String {
 /// script), so it reads and prints before the script runs.
 pub fn decision(site: &Site, shown: &Shown) -> String {
     let mut out = head(&format!("{} — bud", shown.path), site.guard.token());
+    // A JSON string may hold `</script>` or `<!--`, which would end or hide the element:
+    // `<`, `>` and `&` written as JSON escapes read the same and cannot.
     let initial = serde_json::to_string(shown)
         .unwrap_or_default()
-        // A JSON string may hold `</script>`; written as `<\/` it cannot end the element.
-        .replace("</", "<\\/");
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
     let _ = write!(
         out,
         "<body data-page=\"decision\" data-path=\"{path}\">\n\

@@ -64,7 +64,11 @@ pub fn serve(options: &Options) -> Result<(), String> {
     announce(&site, bound);
     for request in server.incoming_requests() {
         let site = site.clone();
-        std::thread::spawn(move || answer(&site, request));
+        // Without a thread to spare the request is dropped, which tiny_http answers
+        // with an error, and the server goes on.
+        let _ = std::thread::Builder::new()
+            .name("bud-serve-request".to_owned())
+            .spawn(move || answer(&site, request));
     }
     Ok(())
 }
@@ -95,29 +99,60 @@ fn announce(site: &Site, bound: SocketAddr) {
         None => String::new(),
     };
     println!(
-        "bud serve: http://{host}:{}/{first} serving {} (Ctrl-C to stop)",
+        "bud serve: http://{host}:{}/{first}?token={} serving {} (Ctrl-C to stop)",
         bound.port(),
+        site.guard.token(),
         site.root.display()
     );
     if !bound.ip().is_loopback() {
         eprintln!(
-            "bud serve: listening on {}, which other machines can reach; anyone who can \
-             reach it can read the decisions in this folder",
+            "bud serve: listening on {}, which other machines can reach; whoever has the \
+             address above, token included, can read and change the decisions in this folder",
             bound.ip()
         );
     }
 }
 
 fn answer(site: &Site, mut request: Request) {
-    let response = if site.guard.known_host(&request) {
-        route(site, &mut request)
-    } else {
+    let url = request.url().to_owned();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let response = if !site.guard.known_host(&request) {
         refused(
             403,
             "this server answers only to its own address (the Host header names another)",
         )
+    } else if parameter(query, "token").is_some_and(|token| site.guard.is_token(&token)) {
+        signed_in(site, path)
+    } else if site.guard.signed_in(&request) {
+        route(site, &mut request)
+    } else {
+        not_signed_in()
     };
     let _ = request.respond(response);
+}
+
+/// The printed address opened: the cookie set, and the page without the token in its
+/// address (so it is not left in the history or a bookmark).
+fn signed_in(site: &Site, path: &str) -> Answer {
+    // `//elsewhere` would leave the server.
+    let path = if path.starts_with("//") { "/" } else { path };
+    let mut response = redirect(path);
+    if let Ok(cookie) = Header::from_bytes("Set-Cookie", site.guard.session_cookie()) {
+        response.add_header(cookie);
+    }
+    response
+}
+
+fn not_signed_in() -> Answer {
+    respond(
+        401,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bud serve</title></head>\
+          <body><p>This is <code>bud serve</code>. Open the address it printed when it started, \
+          the one ending in <code>?token=\u{2026}</code>: only that address lets a browser in.</p></body></html>\n"
+            .as_bytes()
+            .to_vec(),
+        "text/html; charset=utf-8",
+    )
 }
 
 type Answer = Response<std::io::Cursor<Vec<u8>>>;
@@ -141,11 +176,13 @@ fn route(site: &Site, request: &mut Request) -> Answer {
         ),
         (Method::Get, "/api/changes") => {
             // Without `after`, the generation now, at once: where a page starts from.
-            let since = match parameter(query, "after").and_then(|after| after.parse().ok()) {
-                Some(after) => site.changes.after(after, LONGEST_WAIT),
-                None => site.changes.after(u64::MAX, Duration::ZERO),
+            let Some(after) = parameter(query, "after").and_then(|after| after.parse().ok()) else {
+                return json(200, &site.changes.after(u64::MAX, Duration::ZERO));
             };
-            json(200, &since)
+            match site.changes.wait(after, LONGEST_WAIT) {
+                Some(since) => json(200, &since),
+                None => refused(503, "too many pages are waiting for changes; try again"),
+            }
         }
         (Method::Get, _) => get_decision(site, path, query),
         (Method::Post, _) => match site.guard.refuses_write(request) {

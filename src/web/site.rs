@@ -16,7 +16,7 @@ use bud::render::report::Source;
 use bud::render::{html, view};
 use serde::Serialize;
 
-use super::guard::{Guard, relative_name};
+use super::guard::{Guard, decision_at, relative_name};
 use super::watch::Changes;
 use bud::render::machine::CheckedFile;
 use rayon::prelude::*;
@@ -59,6 +59,14 @@ impl Site {
             Target::Named(path) => vec![path],
             Target::Problem(..) => Vec::new(),
         };
+        // A link to a file outside the folder is not one of its decisions.
+        let paths: Vec<PathBuf> = paths
+            .into_iter()
+            .filter(|path| {
+                let relative = path.strip_prefix(&self.root).unwrap_or(path);
+                decision_at(&self.root, relative).is_some()
+            })
+            .collect();
         let (checked, titles): (Vec<_>, std::collections::HashMap<_, _>) = paths
             .into_par_iter()
             .map(|path| {
@@ -211,6 +219,12 @@ impl Site {
         let (on_disk, _) = self.source(path).map_err(SaveRefused::Unreadable)?;
         if on_disk != base {
             return Err(SaveRefused::Conflict { on_disk });
+        }
+        let read_only = std::fs::metadata(path).is_ok_and(|file| file.permissions().readonly());
+        if read_only {
+            return Err(SaveRefused::Unwritable(
+                "the file is read-only; bud does not replace it".to_owned(),
+            ));
         }
         replace(path, text).map_err(|error| SaveRefused::Unwritable(error.to_string()))?;
         Ok(version_of(text))

@@ -6,6 +6,7 @@
 //! mdBook's `serve` does; bursts of events from one save are gathered into one change.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,11 +23,15 @@ const POLL_EVERY: Duration = Duration::from_millis(300);
 /// How many changed paths a generation remembers; pages refetch on any change.
 const REMEMBERED: usize = 64;
 
+/// How many requests may wait for changes at once; each holds a thread.
+const MOST_WAITING: usize = 64;
+
 /// The changes seen so far.
 #[derive(Default)]
 pub struct Changes {
     state: Mutex<State>,
     changed: Condvar,
+    waiting: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -53,13 +58,23 @@ impl Changes {
         self.changed.notify_all();
     }
 
-    /// The generation now, at once when it is past `after`, else after waiting for the
-    /// next one at most `timeout`.
+    /// `after`, with a place among the waiting requests; `None` when there are already
+    /// as many as may wait.
+    pub fn wait(&self, after: u64, timeout: Duration) -> Option<Since> {
+        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let since = (waiting < MOST_WAITING).then(|| self.after(after, timeout));
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        since
+    }
+
+    /// The generation now: at once when it is not `after` (a change came since, or the
+    /// server restarted and counts anew), else after waiting for the next one at most
+    /// `timeout`.
     pub fn after(&self, after: u64, timeout: Duration) -> Since {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (state, _) = self
             .changed
-            .wait_timeout_while(state, timeout, |state| state.generation <= after)
+            .wait_timeout_while(state, timeout, |state| state.generation == after)
             .unwrap_or_else(PoisonError::into_inner);
         Since {
             generation: state.generation,

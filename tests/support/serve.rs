@@ -16,6 +16,8 @@ pub struct Served {
     /// `127.0.0.1:41234`.
     pub address: String,
     pub folder: PathBuf,
+    /// The token of the address it printed.
+    pub token: String,
 }
 
 impl Served {
@@ -40,31 +42,62 @@ impl Served {
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no address in {first:?}"))
             .to_owned();
+        let token = first
+            .split("?token=")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("no token in {first:?}"))
+            .to_owned();
         Served {
             child,
             address,
             folder: folder.to_path_buf(),
+            token,
         }
     }
 
+    /// The address of a page as the printed one gives it: with the token, which signs
+    /// the browser in and leads to the page.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        format!("http://{}{path}?token={}", self.address, self.token)
     }
 
-    /// A request with this server's own `Host`, and the headers given.
+    /// The cookie of a signed-in browser.
+    pub fn cookie(&self) -> String {
+        let port = self.address.rsplit(':').next().unwrap_or_default();
+        format!("bud_session_{port}={}", self.token)
+    }
+
+    /// A request as a signed-in browser sends it: this server's own `Host`, its cookie,
+    /// and the headers given.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut all = vec![("Host", self.address.as_str())];
+        let cookie = self.cookie();
+        let mut all = vec![("Host", self.address.as_str()), ("Cookie", cookie.as_str())];
         all.extend_from_slice(headers);
         send(&self.address, method, path, &all, body)
+    }
+
+    /// A GET of `path`, signed in, from another thread (a page waiting for changes).
+    pub fn get_elsewhere(&self, path: &str) -> std::thread::JoinHandle<Reply> {
+        let (address, cookie, path) = (self.address.clone(), self.cookie(), path.to_owned());
+        std::thread::spawn(move || {
+            send(
+                &address,
+                "GET",
+                &path,
+                &[("Host", address.as_str()), ("Cookie", cookie.as_str())],
+                "",
+            )
+        })
     }
 
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[], "")
     }
 
-    /// The session token the pages carry.
+    /// The session token the pages carry for their writes.
     pub fn token(&self) -> String {
-        let page = self.get("/").body;
+        let page = self.get("/decision/bs-vi-7.bud").body;
         page.split("name=\"bud-token\" content=\"")
             .nth(1)
             .and_then(|rest| rest.split('"').next())

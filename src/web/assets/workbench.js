@@ -29,7 +29,8 @@
         const url = generation === null ? "/api/changes" : `/api/changes?after=${generation}`;
         const { body } = await getJson(url);
         const first = generation === null;
-        const changed = !first && body.generation > generation;
+        // Not the same generation: a change, or a restarted server counting anew.
+        const changed = !first && body.generation !== generation;
         generation = body.generation;
         document.body.dataset.generation = String(generation);
         if (changed) {
@@ -214,8 +215,25 @@
     }
   }
 
+  function gone(message) {
+    const status = byId("status");
+    status.className = "badge unreadable";
+    status.textContent = `✗ ${message}`;
+    byId("document").replaceChildren();
+    const list = byId("diagnostics");
+    const said = document.createElement("p");
+    said.textContent = message;
+    list.replaceChildren(said);
+  }
+
   async function refresh(started) {
-    const { body } = await getJson(`/api/decision/${encodedPath}${variantQuery()}`);
+    const { status, body } = await getJson(`/api/decision/${encodedPath}${variantQuery()}`);
+    if (status !== 200) {
+      gone(status === 404
+        ? "The file is gone: it was removed or renamed. The index lists the decisions there are now."
+        : `The decision cannot be shown: ${body.error}`);
+      return;
+    }
     render(body);
     if (started !== undefined) {
       window.budTimings.push({ generation, ms: performance.now() - started, at: performance.timeOrigin + performance.now() });
