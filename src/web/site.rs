@@ -148,7 +148,11 @@ impl Site {
                 })
                 .collect(),
             status: standing.name(),
-            sentence: format!("{}: {detail}", standing.words()),
+            sentence: match standing {
+                // `1 error; …` says it already.
+                Standing::Errors => format!("✗ {detail}"),
+                _ => format!("{}: {detail}", standing.words()),
+            },
             html: document.as_ref().map(html::body).unwrap_or_default(),
             diagnostics: checked
                 .diagnostics
@@ -379,7 +383,11 @@ impl Standing {
                     counts.mismatches,
                     counts.stated
                 );
-                if counts.inherited > 0 {
+                if counts.inherited == counts.mismatches && counts.inherited > 0 {
+                    detail.push_str(
+                        ", all of them only because of a wrong figure they are computed from",
+                    );
+                } else if counts.inherited > 0 {
                     detail.push_str(&format!(
                         ", {} of them only because of a wrong figure they are computed from",
                         counts.inherited
