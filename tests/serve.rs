@@ -45,6 +45,21 @@ fn mistype_staff_costs(path: &Path) {
     std::fs::write(path, text.replacen(STAFF_COSTS, STAFF_COSTS_MISTYPED, 1)).unwrap();
 }
 
+/// BS-VI/7 saved as its own page saves it: its origin, the token, and the version the
+/// page began from.
+fn save_as_its_page(served: &Served, version: &str, text: &str) -> serve::Reply {
+    served.request(
+        "POST",
+        "/api/save/bs-vi-7.bud",
+        &[
+            ("Origin", &served.own_origin()),
+            ("X-Bud-Token", &served.token()),
+            ("X-Bud-Version", version),
+        ],
+        text,
+    )
+}
+
 fn field(json: &str, name: &str) -> serde_json::Value {
     let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("{json}"));
     value[name].clone()
@@ -182,14 +197,9 @@ fn a_read_only_file_is_not_replaced() {
     permissions.set_readonly(true);
     std::fs::set_permissions(&path, permissions).unwrap();
     let version = field(&served.get("/api/source/bs-vi-7.bud").body, "version");
-    let reply = served.request(
-        "POST",
-        "/api/save/bs-vi-7.bud",
-        &[
-            ("Origin", &served.own_origin()),
-            ("X-Bud-Token", &served.token()),
-            ("X-Bud-Version", version.as_str().unwrap()),
-        ],
+    let reply = save_as_its_page(
+        &served,
+        version.as_str().unwrap(),
         "decision \"overwritten\" {}\n",
     );
     assert_ne!(reply.status, 200, "{}", reply.body);
@@ -311,14 +321,9 @@ fn a_save_over_a_change_on_disk_is_refused() {
     // Another editor saves meanwhile.
     mistype_staff_costs(&path);
     let on_disk = std::fs::read_to_string(&path).unwrap();
-    let reply = served.request(
-        "POST",
-        "/api/save/bs-vi-7.bud",
-        &[
-            ("Origin", &served.own_origin()),
-            ("X-Bud-Token", &served.token()),
-            ("X-Bud-Version", version.as_str().unwrap()),
-        ],
+    let reply = save_as_its_page(
+        &served,
+        version.as_str().unwrap(),
         "decision \"overwritten\" {}\n",
     );
     assert_eq!(reply.status, 409, "{}", reply.body);
