@@ -120,6 +120,9 @@ enum Command {
     /// Open the workbench in a browser: every decision of a folder with its status, each
     /// decision's tables with the wrong figure highlighted, following the files as they
     /// are saved, and editing in the page.
+    #[command(
+        after_help = "It prints the address to open, with a token (`http://127.0.0.1:4000/?token=…`): only a browser that opened that address gets in. Ctrl-C stops it."
+    )]
     Serve {
         /// A folder of decisions, or one decision (its folder is served); by default
         /// the current folder. Nothing outside it is read or written.
