@@ -209,6 +209,11 @@ fn headless(chromium: &Path, profile: &Path) -> Process {
         "--disable-sync",
     ]);
     command.arg(format!("--user-data-dir={}", profile.display()));
+    // Chromium also writes crash settings and a dconf cache under the home folder: the
+    // profile folder stands in for it, so nothing is written outside the test's own.
+    for variable in ["HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"] {
+        command.env(variable, profile);
+    }
     command
 }
 

@@ -45,13 +45,20 @@ impl Browser {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let driver = Command::new(driver)
+        let profile = tempfile::tempdir().expect("a profile folder");
+        // Chromium (started by the driver, with its environment) also writes crash
+        // settings and a dconf cache under the home folder: the profile folder stands in
+        // for it, so nothing is written outside the test's own.
+        let mut driver = Command::new(driver);
+        for variable in ["HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"] {
+            driver.env(variable, profile.path());
+        }
+        let driver = driver
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let profile = tempfile::tempdir().expect("a profile folder");
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
