@@ -767,14 +767,9 @@ fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
             .run("return Array.from(document.getElementById('variant').options).map(o => o.value)")
             .await;
         assert_eq!(options, serde_json::json!(["", "contingency-2015"]));
-        let scenario = browser
-            .client
-            .find(fantoccini::Locator::Css(
-                "#variant option[value='contingency-2015']",
-            ))
-            .await
-            .unwrap();
-        scenario.click().await.unwrap();
+        browser
+            .click("#variant option[value='contingency-2015']")
+            .await;
         browser
             .until("the scenario's tables", 5, "return document.querySelector('#document h2') !== null && document.querySelector('#document h2').textContent === 'Scenario contingency-2015'")
             .await;
@@ -786,12 +781,7 @@ fn a_scenario_is_shown_on_its_own_and_beside_the_decision() {
             serde_json::json!(["Description", "2013", "2014", "2015", "Total"])
         );
 
-        let beside = browser
-            .client
-            .find(fantoccini::Locator::Css("#compare option[value='']"))
-            .await
-            .unwrap();
-        beside.click().await.unwrap();
+        browser.click("#compare option[value='']").await;
         browser
             .until("the two variants side by side", 5, "return !document.getElementById('compared').hidden && document.querySelectorAll('#sides .side').length === 2")
             .await;

@@ -107,8 +107,8 @@ pub fn decision(site: &Site, shown: &Shown) -> String {
          <span class=\"file\">{path}</span>\n\
          <span id=\"status\" class=\"badge {status}\" role=\"status\" aria-live=\"polite\">{sentence}</span>\n\
          <span class=\"controls\">\n\
-         <label>Variant <select id=\"variant\">{variants}</select></label>\n\
-         <label>Compare with <select id=\"compare\"><option value=\"none\">nothing</option>{compare}</select></label>\n\
+         <label>Variant <select id=\"variant\"></select></label>\n\
+         <label>Compare with <select id=\"compare\"><option value=\"none\">nothing</option></select></label>\n\
          <button id=\"edit\" type=\"button\" aria-expanded=\"false\" aria-controls=\"editor\">Edit</button>\n\
          </span>\n</header>\n\
          <div class=\"workbench\">\n<main id=\"document\" tabindex=\"-1\">{html}</main>\n\
@@ -129,34 +129,7 @@ pub fn decision(site: &Site, shown: &Shown) -> String {
         path = escape(&shown.path),
         status = shown.status,
         sentence = escape(&shown.sentence),
-        variants = variant_options(shown, true),
-        compare = variant_options(shown, false),
         html = shown.html,
     );
-    out
-}
-
-fn variant_options(shown: &Shown, selecting: bool) -> String {
-    let mut out = String::new();
-    for variant in &shown.variants {
-        let value = variant.name.as_deref().unwrap_or("");
-        let selected = if selecting && variant.name == shown.variant {
-            " selected"
-        } else {
-            ""
-        };
-        let name = variant.name.as_deref().unwrap_or("the decision");
-        let errors = match variant.errors {
-            0 => String::new(),
-            1 => " (1 error)".to_owned(),
-            n => format!(" ({n} errors)"),
-        };
-        let _ = write!(
-            out,
-            "<option value=\"{}\"{selected}>{}{errors}</option>",
-            escape(value),
-            escape(name)
-        );
-    }
     out
 }

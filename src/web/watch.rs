@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use super::guard::relative_name;
+
 /// How long the folder must be quiet before a burst of events (an editor writing a
 /// backup, the file, then renaming) counts as one change.
 const QUIET: Duration = Duration::from_millis(25);
@@ -139,12 +141,7 @@ fn relative(paths: &[PathBuf], root: &Path) -> Vec<String> {
                 .components()
                 .any(|part| part.as_os_str().to_string_lossy().starts_with('.'))
         })
-        .map(|path| {
-            path.components()
-                .map(|part| part.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
+        .map(|path| relative_name(Path::new(""), path))
         .collect();
     relative.sort();
     relative.dedup();
