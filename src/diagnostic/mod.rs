@@ -357,23 +357,37 @@ pub struct Diagnostic {
     /// (a file that cannot be read).
     pub primary: Option<Label>,
     pub secondary: Vec<Label>,
-    /// Boxed, like `placement`, to keep the whole diagnostic small (see below).
+    /// Boxed, like `details`, to keep the whole diagnostic small (see below).
     pub help: Option<Box<str>>,
-    /// Set only for diagnostics about data files or sorted out of span order; boxed
-    /// because diagnostics travel in every `Result` of the parser and evaluator, and a
-    /// small `Err` keeps deep formulas within a thread's stack.
-    pub placement: Option<Box<Placement>>,
+    /// Set only for diagnostics about data files, sorted out of span order or with a
+    /// correction to offer; boxed because diagnostics travel in every `Result` of the
+    /// parser and evaluator, and a small `Err` keeps deep formulas within a thread's
+    /// stack.
+    pub details: Option<Box<Details>>,
 }
 
-/// Where a diagnostic's spans are, and where it sorts, when that is not the default.
+/// One edit that resolves a diagnostic: replace `span` with `replacement`. `title` is
+/// what an editor offers, in the words of the diagnostic's help.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Correction {
+    pub title: String,
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// What few diagnostics have: where the spans are and where it sorts, when that is not
+/// the default, and the edits that resolve it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Placement {
+pub struct Details {
     /// The data file the spans are in, as the decision names it (`"bs-vi-7-table-5.tsv"`);
     /// `None` for the decision file itself.
     pub file: Option<String>,
     /// Where the diagnostic sorts among the others when that is not where its span is:
     /// a position in the decision file, then a rank among diagnostics sharing it.
     pub order: Option<(usize, usize)>,
+    /// Edits that would resolve the diagnostic ("correct it to 1,875.2", "did you mean
+    /// `subtotal`"), for an editor's code actions.
+    pub corrections: Vec<Correction>,
 }
 
 impl Diagnostic {
@@ -402,7 +416,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             help: None,
-            placement: None,
+            details: None,
         }
     }
 
@@ -435,16 +449,40 @@ impl Diagnostic {
         self
     }
 
+    /// Offers an edit that resolves the diagnostic: `span` replaced by `replacement`.
+    pub fn with_correction(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        let correction = Correction {
+            title: title.into(),
+            span,
+            replacement: replacement.into(),
+        };
+        self.details
+            .get_or_insert_default()
+            .corrections
+            .push(correction);
+        self
+    }
+
+    /// The edits that resolve the diagnostic; empty when there is none to offer.
+    pub fn corrections(&self) -> &[Correction] {
+        self.details.as_ref().map_or(&[], |d| &d.corrections)
+    }
+
     /// Says that the spans are in the data file `name`, not in the decision file.
     pub fn in_file(mut self, name: impl Into<String>) -> Self {
-        self.placement.get_or_insert_default().file = Some(name.into());
+        self.details.get_or_insert_default().file = Some(name.into());
         self
     }
 
     /// Sorts the diagnostic at `position` in the decision file, `rank`-th among those
     /// sharing it, rather than where its span is.
     pub fn ordered(mut self, position: usize, rank: usize) -> Self {
-        self.placement.get_or_insert_default().order = Some((position, rank));
+        self.details.get_or_insert_default().order = Some((position, rank));
         self
     }
 
@@ -455,11 +493,19 @@ impl Diagnostic {
         for label in labels {
             label.span = Span::new(label.span.start() + by, label.span.end() + by);
         }
+        for correction in self
+            .details
+            .iter_mut()
+            .flat_map(|d| d.corrections.iter_mut())
+        {
+            let span = correction.span;
+            correction.span = Span::new(span.start() + by, span.end() + by);
+        }
     }
 
     /// The data file the spans are in; `None` for the decision file.
     pub fn file(&self) -> Option<&str> {
-        self.placement.as_ref().and_then(|p| p.file.as_deref())
+        self.details.as_ref().and_then(|p| p.file.as_deref())
     }
 
     pub fn is_error(&self) -> bool {
@@ -469,7 +515,7 @@ impl Diagnostic {
     /// Where the diagnostic sorts among the others: in decision-file order, data-file
     /// diagnostics at the place the decision names the file.
     pub fn position(&self) -> (usize, usize) {
-        let order = self.placement.as_ref().and_then(|p| p.order);
+        let order = self.details.as_ref().and_then(|p| p.order);
         order.unwrap_or_else(|| {
             (
                 self.primary.as_ref().map_or(0, |label| label.span.start()),
