@@ -16,6 +16,10 @@ pub struct Request<'a> {
     pub format: Format,
     pub output: Option<&'a Path>,
     pub color: Color,
+    /// The decision as adopted rather than as checked (`--publication`).
+    pub publication: bool,
+    /// Only this table (`--table`).
+    pub table: Option<&'a str>,
 }
 
 pub fn run(request: &Request<'_>) -> Status {
@@ -46,6 +50,13 @@ fn refusal(request: &Request<'_>) -> Option<String> {
     if several && request.format != Format::Table {
         return Some(format!(
             "--format {} writes one decision; give one file, or run bud once per file",
+            format_name(request.format)
+        ));
+    }
+    if request.publication && streams(request.format) {
+        return Some(format!(
+            "--publication is for the formats that people read (table, markdown, html, xlsx); \
+             --format {} is always the whole of what bud found",
             format_name(request.format)
         ));
     }
@@ -100,7 +111,10 @@ fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::
     // decision's tables would read as the whole of it.
     let writes_file = request.output.is_some() && status != Status::Unreadable;
     if let Some(model) = &checked.model {
-        let outline = view::outline(checked, model);
+        let Some(outline) = presented(view::outline(checked, model), path, request)? else {
+            *known = Status::Unreadable;
+            return Ok(Status::Unreadable);
+        };
         match request.output {
             // JSON and CSV are written as they are made, a table at a time.
             None if streams(request.format) => {
@@ -140,6 +154,34 @@ fn evaluate_file(path: &Path, request: &Request<'_>, known: &mut Status) -> io::
         err(&loaded.render(diagnostic, diagnostics_in_color))?;
     }
     Ok(status)
+}
+
+/// The outline as the request presents it: for publication or review, one table or
+/// all. `None`, with the reason printed, when the table asked for is not there.
+fn presented<'a>(
+    mut outline: view::Outline<'a>,
+    path: &Path,
+    request: &Request<'_>,
+) -> io::Result<Option<view::Outline<'a>>> {
+    outline.head.presentation = view::Presentation {
+        purpose: if request.publication {
+            view::Purpose::Publication
+        } else {
+            view::Purpose::Review
+        },
+        source: Some(path.display().to_string()),
+    };
+    if let Some(wanted) = request.table {
+        if !outline.only_table(wanted) {
+            err(&format!(
+                "bud evaluate: {} has no table `{wanted}`; its tables are {}\n",
+                path.display(),
+                outline.table_names().join(", ")
+            ))?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(outline))
 }
 
 /// The file among the decision, its imports and its data files that `target` is, if

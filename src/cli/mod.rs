@@ -68,6 +68,16 @@ enum Command {
         /// replaced whole or not at all: a run that fails leaves no partial file.
         #[arg(long, short, value_name = "PATH")]
         output: Option<PathBuf>,
+        /// The decision as adopted, to print or forward: the published figures at their
+        /// published precision, without marks, notes or the names used in the file, and
+        /// a line saying which file and which bud produced it (table, markdown, html,
+        /// xlsx).
+        #[arg(long)]
+        publication: bool,
+        /// Only this table: its number as published (`1`, `annex-ii`) or its name in the
+        /// file (`core_budget`).
+        #[arg(long, value_name = "TABLE")]
+        table: Option<String>,
     },
     /// Show two variants side by side: the decision and a scenario, or two scenarios;
     /// every row whose figures differ, column by column.
@@ -282,12 +292,16 @@ pub fn run() -> ExitCode {
             scenario,
             format,
             output,
+            publication,
+            table,
         } => evaluate::run(&evaluate::Request {
             files,
             scenario: scenario.as_deref(),
             format: *format,
             output: output.as_deref(),
             color: cli.color,
+            publication: *publication,
+            table: table.as_deref(),
         }),
         Command::Compare { file, scenario } if scenario.len() > 2 => {
             let _ = (file, scenario);

@@ -48,6 +48,39 @@ pub struct Document {
     pub summary: Summary,
     /// The published errors the decision acknowledges, each with its reason.
     pub errata: Vec<Erratum>,
+    /// Whom the rendering is for; not part of the JSON, which is always the whole.
+    #[serde(skip)]
+    pub presentation: Presentation,
+}
+
+/// Whom a rendering is for: the person checking the decision, or its readers.
+#[derive(Debug, Clone, Default)]
+pub struct Presentation {
+    pub purpose: Purpose,
+    /// The file the decision was read from, as it was named on the command line, for
+    /// the line that says what produced a publication.
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// Every mark, note, name and exact figure that shows how the figures reconcile.
+    #[default]
+    Review,
+    /// The decision as adopted: the published figures at their published precision,
+    /// without marks or internal names.
+    Publication,
+}
+
+impl Presentation {
+    /// "Produced by bud 0.1.0 from decisions/bs-vi-7.bud": the line a publication ends with.
+    pub fn colophon(&self) -> String {
+        let version = env!("CARGO_PKG_VERSION");
+        match &self.source {
+            Some(source) => format!("Produced by bud {version} from {source}"),
+            None => format!("Produced by bud {version}"),
+        }
+    }
 }
 
 /// An acknowledgement of published errors (`erratum`): why, and the figures it names
@@ -457,6 +490,8 @@ pub struct Outline<'a> {
     pub head: Document,
     model: &'a Model,
     reconciliation: &'a Reconciliation,
+    /// Only the table this names, when one is asked for (`only_table`).
+    only: Option<String>,
 }
 
 impl<'a> Outline<'a> {
@@ -465,12 +500,51 @@ impl<'a> Outline<'a> {
             head: head(model, reconciliation),
             model,
             reconciliation,
+            only: None,
         }
+    }
+
+    /// Keeps only the table that `wanted` names: its number (`1`, as in "Table 1"), its
+    /// id (`table-1`) or its name in the file (`core_budget`). False when no table has
+    /// that name, and then the outline is left whole.
+    pub fn only_table(&mut self, wanted: &str) -> bool {
+        let program = &self.model.program;
+        let named_in_file = program
+            .tables
+            .iter()
+            .find(|table| table.name == wanted)
+            .map(|table| table_id(table.number.as_deref(), &table.name));
+        let id = named_in_file.unwrap_or_else(|| {
+            if wanted.starts_with("table-") {
+                wanted.to_owned()
+            } else {
+                format!("table-{wanted}")
+            }
+        });
+        let found = self
+            .all_tables()
+            .any(|table| table.id == id || table.id == wanted);
+        if found {
+            self.only = Some(id);
+            // The paragraphs are not part of a table: one table is asked for alone.
+            self.head.paragraphs.clear();
+        }
+        found
+    }
+
+    /// The names a reader can give `only_table`, for a message when none matches.
+    pub fn table_names(&self) -> Vec<String> {
+        self.all_tables().map(|table| table.name).collect()
     }
 
     /// Every table of the document in order, each built when it is asked for: the
     /// budget tables, then the scales, then the arrears rules.
     pub fn tables(&self) -> impl Iterator<Item = Table> + '_ {
+        self.all_tables()
+            .filter(|table| self.only.as_ref().is_none_or(|only| &table.id == only))
+    }
+
+    fn all_tables(&self) -> impl Iterator<Item = Table> + '_ {
         let (model, reconciliation) = (self.model, self.reconciliation);
         let budget = (0..model.program.tables.len())
             .map(move |index| budget_table(model, reconciliation, TableId(index)));
@@ -527,6 +601,7 @@ fn head(model: &Model, reconciliation: &Reconciliation) -> Document {
                 figures: acknowledged.figures.clone(),
             })
             .collect(),
+        presentation: Presentation::default(),
     }
 }
 
