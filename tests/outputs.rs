@@ -318,29 +318,55 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
     let support = row_of("II. Programme support charge (13%)");
     let reserve = row_of("III. Working capital reserve");
     let grand = row_of("GRAND TOTAL (I + II + III)");
-    assert_eq!(formula(subtotal, 1), format!("SUM(B{staff}:B{last})"));
+    // The table shows the figures as adopted: numbers, the published ones.
+    for (row, column) in [(staff, 1), (subtotal, 1), (grand, 2), (grand, 3)] {
+        assert_eq!(formula(row, column), "", "row {row}, column {column}");
+    }
+    assert_eq!(values.get_value((staff - 1, 1)), Some(&Data::Float(1875.2)));
+    assert_eq!(values.get_value((grand - 1, 2)), Some(&Data::Float(2963.1)));
+    assert_eq!(values.get_value((grand - 1, 3)), Some(&Data::Float(5885.2)));
+    // Its rules are live in the Computed columns F-H, beside it: an input read from
+    // the table, each total over the computed figures.
     assert_eq!(
-        formula(support, 1),
-        format!("programme_support_rate*B{subtotal}")
+        values.get_value((2, 5)),
+        Some(&Data::String(
+            "Computed: bud's rules as live formulas".to_owned()
+        ))
+    );
+    assert_eq!(formula(staff, 5), format!("B{staff}"));
+    assert_eq!(formula(subtotal, 5), format!("SUM(F{staff}:F{last})"));
+    assert_eq!(
+        formula(support, 5),
+        format!("programme_support_rate*F{subtotal}")
     );
     assert_eq!(
-        formula(grand, 1),
-        format!("B{subtotal}+B{support}+B{reserve}")
+        formula(grand, 5),
+        format!("F{subtotal}+F{support}+F{reserve}")
     );
-    assert_eq!(formula(grand, 3), format!("SUM(B{grand}:C{grand})"));
+    assert_eq!(formula(grand, 7), format!("SUM(F{grand}:G{grand})"));
     assert_eq!(
-        formula(row_of("Less contribution from host country"), 2),
+        formula(row_of("Less contribution from host country"), 6),
         "host_offset_2014/1000"
     );
-    // An input figure is a plain number, not a formula.
-    assert_eq!(formula(staff, 1), "");
-    assert_eq!(values.get_value((staff - 1, 1)), Some(&Data::Float(1875.2)));
     // The cached results are bud's, for readers that do not recalculate.
-    match values.get_value((grand - 1, 3)) {
+    match values.get_value((grand - 1, 7)) {
         Some(Data::Float(total)) => assert_eq!(format!("{total:.3}"), "5885.287"),
         other => panic!("grand total: {other:?}"),
     }
-    // Table 5's TOTAL line adds the Parties above it, so the sheet adds up across too.
+    // The Check columns I-K compare each published figure with its computed one.
+    assert_eq!(
+        formula(grand, 9),
+        format!(
+            "IF(ROUND(G{grand},1)=ROUND(C{grand},1),\"✓\",IF(ABS(C{grand}-G{grand})<=0.615,\"≈\",\"✗\"))"
+        )
+    );
+    assert_eq!(
+        values.get_value((grand - 1, 9)),
+        Some(&Data::String("≈".to_owned()))
+    );
+    // Table 5's TOTAL line as published; in its Computed columns (J-P) each Party's
+    // contribution is its rate's share of the TOTAL apportioned, and the TOTAL adds
+    // the Parties, so the sheet adds up across too.
     let scale = workbook.worksheet_range("Table 5").unwrap();
     let scale_formulas = workbook.worksheet_formula("Table 5").unwrap();
     let total = (0..scale.height() as u32)
@@ -350,16 +376,23 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
         Some(Data::Float(value)) => *value,
         other => panic!("TOTAL, column {column}: {other:?}"),
     };
-    assert_eq!(
+    let scale_formula = |row: u32, column: u32| {
         scale_formulas
-            .get_value((total, 3))
+            .get_value((row, column))
             .cloned()
-            .unwrap_or_default(),
-        format!("SUM(D5:D{total})")
+            .unwrap_or_default()
+    };
+    assert_eq!(scale_formula(total, 11), format!("SUM(L5:L{total})"));
+    assert_eq!(scale_formula(4, 11), format!("K5/100*D{}", total + 1));
+    assert!(
+        scale_formula(4, 10).starts_with("J5*1.40"),
+        "{}",
+        scale_formula(4, 10)
     );
     assert_eq!(number(3), 2_532_558.0);
     assert_eq!(number(6), 2_569_825.0);
     assert_eq!(number(3) + number(6), number(7));
+    assert_eq!(number(11), 2_532_558.0);
     // The programme support rate is a named cell on the Decision sheet.
     let names = workbook.defined_names();
     assert!(names.iter().any(|(name, formula)| name == "programme_support_rate" && formula.contains("Decision")), "{names:?}");

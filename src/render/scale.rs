@@ -185,7 +185,7 @@ fn line_cells(
                         ..format::Scaled::UNITS
                     },
                 ),
-                formula: number.and_then(|_| total_formula(scale, line, role, figure)),
+                formula: number.and_then(|_| figure_formula(scale, line, role, figure)),
                 at: place(party, figure, check),
                 role: Role::of(
                     check,
@@ -228,8 +228,83 @@ fn apportioned(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option<
     }
 }
 
-/// A Party's Total adds its contributions; the TOTAL line adds the Parties. A Party's
-/// contribution itself comes from rescaled, capped rates, which no formula restates.
+/// A figure's rule as a workbook formula over the scale's own cells: a Party's rate
+/// that the rule rescales is its base rate times the year's rescaling factor, its
+/// contribution that rate's share of the amount apportioned, its Total the sum of its
+/// contributions; the TOTAL line adds the Parties. A rate held at a limit or fixed has
+/// no formula: which Parties a limit holds depends on every rate, which no formula of
+/// one cell restates, so the workbook holds bud's rate there.
+fn figure_formula(
+    scale: &ScaleModel,
+    line: ScaleLine,
+    role: FigureRole,
+    figure: usize,
+) -> Option<CellFormula> {
+    let column_of =
+        |wanted: FigureRole| (0..scale.def.figure_count()).find(|f| scale.def.role(*f) == wanted);
+    match (line, role) {
+        (ScaleLine::Party(party), FigureRole::Adjusted(year)) => {
+            let rates = scale.years.get(year)?.rates.as_ref().ok()?;
+            if rates.bindings.get(party) != Some(&Binding::Scaled) {
+                return None;
+            }
+            let base = column_of(FigureRole::Base(Some(year)))
+                .or_else(|| column_of(FigureRole::Base(None)))?;
+            Some(CellFormula::Binary {
+                op: '*',
+                lhs: Box::new(CellFormula::Cell {
+                    line: party,
+                    column: base,
+                }),
+                rhs: Box::new(CellFormula::Number(significant(rates.factor.to_decimal()))),
+            })
+        }
+        (ScaleLine::Party(party), FigureRole::Contribution(year)) => {
+            let rate = column_of(FigureRole::Adjusted(year))?;
+            let share = CellFormula::Binary {
+                op: '/',
+                lhs: Box::new(CellFormula::Cell {
+                    line: party,
+                    column: rate,
+                }),
+                rhs: Box::new(CellFormula::Number(Decimal::ONE_HUNDRED)),
+            };
+            Some(CellFormula::Binary {
+                op: '*',
+                lhs: Box::new(share),
+                rhs: Box::new(amount_formula(scale, year, figure)?),
+            })
+        }
+        _ => total_formula(scale, line, role, figure),
+    }
+}
+
+/// The amount a year apportions: the TOTAL line as published when bud shares that out
+/// (it reconciles and is more precise), otherwise the amount bud computes.
+fn amount_formula(scale: &ScaleModel, year: usize, figure: usize) -> Option<CellFormula> {
+    let amount = scale.years.get(year)?.amount.as_ref().ok()?;
+    if amount.from_stated_total && scale.def.total.is_some() {
+        return Some(CellFormula::Published {
+            line: scale.def.parties.len(),
+            column: figure,
+        });
+    }
+    Some(CellFormula::Number(amount.used.value.to_decimal()))
+}
+
+/// A factor to the 15 significant digits a spreadsheet's number holds.
+fn significant(value: Decimal) -> Decimal {
+    let digits = value
+        .abs()
+        .trunc()
+        .to_string()
+        .trim_start_matches('0')
+        .len();
+    let decimals = u32::try_from(15_usize.saturating_sub(digits)).unwrap_or(0);
+    value.round_dp(decimals).normalize()
+}
+
+/// A Party's Total adds its contributions; the TOTAL line adds the Parties.
 fn total_formula(
     scale: &ScaleModel,
     line: ScaleLine,

@@ -149,6 +149,10 @@ pub struct Value {
     /// it as a figure (`host_growth = 2 per cent`).
     #[serde(skip)]
     pub computed: bool,
+    /// The rule as a spreadsheet formula over the other values and the tables'
+    /// figures, in the currency's units, where it has one.
+    #[serde(skip)]
+    pub formula: Option<CellFormula>,
 }
 
 impl Value {
@@ -693,6 +697,11 @@ fn value(
     let scaled = amount
         .zip(unit)
         .and_then(|(value, unit)| in_unit(value, unit));
+    let computed = model
+        .program
+        .value(id)
+        .rule_for(year)
+        .is_none_or(|rule| !is_figure(&rule.formula.kind));
     Value {
         name: model.program.value(id).name.clone(),
         year,
@@ -707,11 +716,10 @@ fn value(
         role: Role::of(check, false),
         number: amount.map(Exact::to_decimal),
         number_unit: unit.map_or_else(String::new, number_unit),
-        computed: model
-            .program
-            .value(id)
-            .rule_for(year)
-            .is_none_or(|rule| !is_figure(&rule.formula.kind)),
+        computed,
+        formula: computed
+            .then(|| super::formula::value_formula(model, id, year))
+            .flatten(),
     }
 }
 

@@ -1,0 +1,682 @@
+//! A table's sheet: the title, the unit and the headings; each line with its figures
+//! as adopted; right of them the check columns (bud's rules as live formulas, and each
+//! published figure against its computed one); the decision's notes and, in a review,
+//! bud's numbered remarks, or in a publication the line that says what produced it.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{
+    Color, ConditionalFormatFormula, ConditionalFormatText, ConditionalFormatTextRule, Format,
+    FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError,
+};
+
+use super::super::formula::Reference;
+use super::super::view::{CellKind, LineKind, OutcomeName, Role, Table, TableCell};
+use super::{FIRST_LINE_ROW, names_defined, page, with_decimals};
+use crate::format::{Notation, superscript_marks};
+
+/// What every table sheet of one workbook shares.
+pub(super) struct Context<'a> {
+    /// The defined names a formula may read.
+    pub names: &'a HashSet<String>,
+    /// The decision's symbol, for the page header.
+    pub symbol: &'a str,
+    /// In a publication, the line saying which bud produced it from which file.
+    pub colophon: Option<String>,
+}
+
+impl Context<'_> {
+    fn publication(&self) -> bool {
+        self.colophon.is_some()
+    }
+}
+
+/// Where a table's cells are on its sheet: the labels in column A, the figures as
+/// adopted in the next `columns` columns, an empty column, the computed figures, then
+/// the checks.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Layout {
+    pub columns: usize,
+}
+
+impl Layout {
+    /// A figure as the decision publishes it.
+    pub fn published(self, line: usize, column: usize) -> (u32, u16) {
+        (row(line), to_column(1 + column))
+    }
+
+    /// The same figure as bud's rule computes it, live.
+    pub fn computed(self, line: usize, column: usize) -> (u32, u16) {
+        (row(line), to_column(self.columns + 2 + column))
+    }
+
+    /// Whether the published figure agrees with the computed one.
+    fn check(self, line: usize, column: usize) -> (u32, u16) {
+        (row(line), to_column(2 * self.columns + 2 + column))
+    }
+
+    fn last_column(self) -> u16 {
+        to_column(self.columns)
+    }
+}
+
+fn row(line: usize) -> u32 {
+    FIRST_LINE_ROW.saturating_add(u32::try_from(line).unwrap_or(u32::MAX))
+}
+
+/// A column past Excel's last is refused when written, not wrapped around.
+fn to_column(index: usize) -> u16 {
+    u16::try_from(index).unwrap_or(u16::MAX)
+}
+
+fn address((row, column): (u32, u16)) -> String {
+    row_col_to_cell(row, column)
+}
+
+/// The red of a wrong figure, and of a published figure that no longer agrees.
+const WRONG_FILL: u32 = 0xFFC7CE;
+const WRONG_TEXT: u32 = 0x9C0006;
+/// The amber of a figure that only follows from a wrong one.
+const FOLLOWS_FILL: u32 = 0xFFEB9C;
+const FOLLOWS_TEXT: u32 = 0x9C5700;
+/// A computed figure no formula restates: bud's, as a constant.
+const CONSTANT_TEXT: u32 = 0x595959;
+
+/// The formats of a table's figures, by column.
+struct Styles {
+    published: Vec<Format>,
+    wrong: Vec<Format>,
+    follows: Vec<Format>,
+    computed: Vec<Format>,
+    constant: Vec<Format>,
+    check: Format,
+    words: Format,
+}
+
+impl Styles {
+    fn of(table: &Table) -> Self {
+        let published: Vec<Format> = (0..table.columns.len())
+            .map(|column| Format::new().set_num_format(column_format(table, column, 0)))
+            .collect();
+        let computed: Vec<Format> = (0..table.columns.len())
+            .map(|column| Format::new().set_num_format(column_format(table, column, 3)))
+            .collect();
+        Styles {
+            wrong: published
+                .iter()
+                .map(|format| {
+                    format
+                        .clone()
+                        .set_background_color(WRONG_FILL)
+                        .set_font_color(WRONG_TEXT)
+                        .set_bold()
+                        .set_border(FormatBorder::Thin)
+                        .set_border_color(WRONG_TEXT)
+                })
+                .collect(),
+            follows: published
+                .iter()
+                .map(|format| {
+                    format
+                        .clone()
+                        .set_background_color(FOLLOWS_FILL)
+                        .set_font_color(FOLLOWS_TEXT)
+                        .set_border(FormatBorder::Dashed)
+                        .set_border_color(FOLLOWS_TEXT)
+                })
+                .collect(),
+            constant: computed
+                .iter()
+                .map(|format| format.clone().set_italic().set_font_color(CONSTANT_TEXT))
+                .collect(),
+            published,
+            computed,
+            check: Format::new().set_align(FormatAlign::Center),
+            words: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        }
+    }
+
+    fn figure(&self, column: usize, role: Option<Role>) -> Option<&Format> {
+        match role {
+            Some(Role::Wrong) => self.wrong.get(column),
+            Some(Role::Follows) => self.follows.get(column),
+            None => self.published.get(column),
+        }
+    }
+}
+
+pub(super) fn sheet(
+    sheet: &mut Worksheet,
+    table: &Table,
+    context: &Context<'_>,
+) -> Result<(), XlsxError> {
+    let layout = Layout {
+        columns: table.columns.len(),
+    };
+    // A table of words alone has nothing to compute or check.
+    let checked = table.columns.iter().any(|column| !column.text);
+    let styles = Styles::of(table);
+    headings(sheet, table, layout, checked)?;
+    let mut label_formats: HashMap<(usize, bool), Format> = HashMap::new();
+    for (index, line) in table.lines.iter().enumerate() {
+        let strong = matches!(
+            line.kind,
+            LineKind::Section | LineKind::Computed | LineKind::Total
+        );
+        let label_format = label_formats
+            .entry((line.depth, strong))
+            .or_insert_with(|| {
+                let format = Format::new().set_indent(u8::try_from(line.depth).unwrap_or(u8::MAX));
+                if strong { format.set_bold() } else { format }
+            });
+        sheet.write_string_with_format(
+            row(index),
+            0,
+            superscript_marks(&line.label),
+            label_format,
+        )?;
+        for (column, cell) in line.cells.iter().enumerate() {
+            published_cell(sheet, layout, (index, column), cell, &styles, context)?;
+            if !context.publication() {
+                if let Some(note) = note(cell, table) {
+                    let (row, column) = layout.published(index, column);
+                    sheet.insert_note(row, column, &Note::new(note).set_author("bud"))?;
+                }
+            }
+            if checked {
+                check_cells(
+                    sheet,
+                    table,
+                    layout,
+                    (index, column),
+                    cell,
+                    &styles,
+                    context,
+                )?;
+            }
+        }
+    }
+    if checked && !context.publication() {
+        live_marks(sheet, table, layout)?;
+    }
+    let last_row = remarks(sheet, table, layout, context)?;
+    let width = column_widths(sheet, table, layout, checked, context.publication())?;
+    sheet.set_freeze_panes(FIRST_LINE_ROW, 1)?;
+    page::set_up_table(
+        sheet,
+        context.symbol,
+        &table.name,
+        width,
+        last_row,
+        layout.last_column(),
+    )
+}
+
+/// The title, the unit, the check columns' titles and the headings.
+fn headings(
+    sheet: &mut Worksheet,
+    table: &Table,
+    layout: Layout,
+    checked: bool,
+) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    // Footnote marks as the decision prints them, raised: `^a` is `ᵃ`.
+    let heading = match &table.title {
+        Some(title) => format!("{}. {}", table.name, superscript_marks(title)),
+        None => table.name.clone(),
+    };
+    sheet.write_string_with_format(0, 0, heading, &bold)?;
+    if !table.unit.is_empty() {
+        sheet.write_string_with_format(
+            1,
+            0,
+            format!("({})", table.unit),
+            &Format::new().set_italic(),
+        )?;
+    }
+    let right = Format::new().set_bold().set_align(FormatAlign::Right);
+    let heading_row = FIRST_LINE_ROW - 1;
+    sheet.write_string_with_format(heading_row, 0, &table.label_heading, &bold)?;
+    for (column, definition) in table.columns.iter().enumerate() {
+        let text = superscript_marks(&definition.heading);
+        let (_, at) = layout.published(0, column);
+        sheet.write_string_with_format(heading_row, at, &text, &right)?;
+        if checked {
+            let (_, at) = layout.computed(0, column);
+            sheet.write_string_with_format(heading_row, at, &text, &right)?;
+            let (_, at) = layout.check(0, column);
+            sheet.write_string_with_format(heading_row, at, &text, &bold)?;
+        }
+    }
+    if checked {
+        let (_, computed) = layout.computed(0, 0);
+        sheet.write_string_with_format(
+            heading_row - 1,
+            computed,
+            "Computed: bud's rules as live formulas",
+            &bold,
+        )?;
+        let (_, check) = layout.check(0, 0);
+        sheet.write_string_with_format(
+            heading_row - 1,
+            check,
+            "Check: ✓ agrees, ≈ rounding, ✗ differs",
+            &bold,
+        )?;
+    }
+    Ok(())
+}
+
+/// The figure as adopted: a published figure as published, an input as written, a
+/// computed figure the decision does not print as the check column computes it.
+fn published_cell(
+    sheet: &mut Worksheet,
+    layout: Layout,
+    (line, column): (usize, usize),
+    cell: &TableCell,
+    styles: &Styles,
+    context: &Context<'_>,
+) -> Result<(), XlsxError> {
+    let (row, at) = layout.published(line, column);
+    let role = cell.role.filter(|_| !context.publication());
+    let Some(format) = styles.figure(column, role) else {
+        return Ok(());
+    };
+    match cell.kind {
+        CellKind::Text => {
+            sheet.write_string_with_format(row, at, &cell.shown, &styles.words)?;
+        }
+        CellKind::Absent => {
+            sheet.write_string(row, at, &cell.shown)?;
+        }
+        CellKind::Amount => {
+            if let Some(published) = published_number(cell) {
+                sheet.write_number_with_format(row, at, published, format)?;
+            } else if let Some(number) = cell.number.and_then(|n| n.to_f64()) {
+                if cell.computed {
+                    let source = address(layout.computed(line, column));
+                    sheet.write_formula_with_format(
+                        row,
+                        at,
+                        Formula::new(format!("={source}")).set_result(number.to_string()),
+                        format,
+                    )?;
+                } else {
+                    sheet.write_number_with_format(row, at, number, format)?;
+                }
+            } else if !cell.shown.is_empty() {
+                sheet.write_string(row, at, &cell.shown)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The figure the decision publishes in a cell, as a number.
+fn published_number(cell: &TableCell) -> Option<f64> {
+    cell.stated
+        .as_ref()?
+        .value
+        .parse::<Decimal>()
+        .ok()?
+        .to_f64()
+}
+
+/// The cell's computed figure (an input's own, read from the table) and, where the
+/// decision publishes it, the check of the published figure against it.
+fn check_cells(
+    sheet: &mut Worksheet,
+    table: &Table,
+    layout: Layout,
+    (line, column): (usize, usize),
+    cell: &TableCell,
+    styles: &Styles,
+    context: &Context<'_>,
+) -> Result<(), XlsxError> {
+    if cell.kind != CellKind::Amount {
+        return Ok(());
+    }
+    let Some(number) = cell.number else {
+        return Ok(());
+    };
+    let (row, at) = layout.computed(line, column);
+    let (Some(format), Some(constant)) = (styles.computed.get(column), styles.constant.get(column))
+    else {
+        return Ok(());
+    };
+    let cached = cell
+        .formula_result
+        .unwrap_or(number)
+        .normalize()
+        .to_string();
+    let formula = if cell.computed {
+        let address = |reference: Reference<'_>| match reference {
+            Reference::Cell { line, column } => Some(address(layout.computed(line, column))),
+            Reference::Published { line, column } => Some(address(layout.published(line, column))),
+            Reference::Table { .. } => None,
+        };
+        cell.formula
+            .as_ref()
+            .filter(|formula| names_defined(formula, context.names))
+            .and_then(|formula| formula.spreadsheet(&address))
+    } else {
+        Some(address(layout.published(line, column)))
+    };
+    match formula {
+        Some(text) => {
+            sheet.write_formula_with_format(
+                row,
+                at,
+                Formula::new(format!("={text}")).set_result(&cached),
+                format,
+            )?;
+        }
+        None => {
+            // No formula restates the rule: bud's figure, set apart.
+            sheet.write_number_with_format(
+                row,
+                at,
+                number.to_f64().unwrap_or_default(),
+                constant,
+            )?;
+        }
+    }
+    if cell.computed {
+        check_cell(sheet, table, layout, (line, column), cell, &styles.check)?;
+    }
+    Ok(())
+}
+
+/// `=IF(ROUND(G9,1)=ROUND(B9,1),"✓",IF(ABS(B9-G9)<=0.615,"≈","✗"))`: the published
+/// figure against the computed one, within the rounding bud allows it.
+fn check_cell(
+    sheet: &mut Worksheet,
+    table: &Table,
+    layout: Layout,
+    (line, column): (usize, usize),
+    cell: &TableCell,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    let Some(stated) = cell.stated.as_ref() else {
+        return Ok(());
+    };
+    let (found, failed) = match stated.outcome {
+        OutcomeName::Matches => ("✓", "✗"),
+        OutcomeName::Rounding => ("≈", "✗"),
+        OutcomeName::Mismatch => ("✗", "✗"),
+        OutcomeName::Acknowledged => ("!", "!"),
+        OutcomeName::NotChecked => return Ok(()),
+    };
+    if published_number(cell).is_none() || stated.tolerance.parse::<Decimal>().is_err() {
+        return Ok(());
+    }
+    let published = address(layout.published(line, column));
+    let computed = address(layout.computed(line, column));
+    let agrees = match table.columns.get(column).and_then(|c| c.decimals) {
+        Some(decimals) => {
+            format!("ROUND({computed},{decimals})=ROUND({published},{decimals})")
+        }
+        None => format!("ABS({published}-{computed})<=1E-9*MAX(1,ABS({published}))"),
+    };
+    let tolerance = &stated.tolerance;
+    let (row, at) = layout.check(line, column);
+    sheet.write_formula_with_format(
+        row,
+        at,
+        Formula::new(format!(
+            "=IF({agrees},\"✓\",IF(ABS({published}-{computed})<={tolerance},\"≈\",\"{failed}\"))"
+        ))
+        .set_result(found),
+        format,
+    )?;
+    Ok(())
+}
+
+/// Live marks: a published figure that agreed when bud wrote the workbook turns red
+/// when its check no longer agrees (an input changed), and every failing check is red.
+fn live_marks(sheet: &mut Worksheet, table: &Table, layout: Layout) -> Result<(), XlsxError> {
+    let red = Format::new()
+        .set_background_color(Color::RGB(WRONG_FILL))
+        .set_font_color(Color::RGB(WRONG_TEXT));
+    for column in 0..table.columns.len() {
+        let agreed = |line: usize| {
+            table.lines[line].cells.get(column).is_some_and(|cell| {
+                cell.role.is_none()
+                    && cell.stated.as_ref().is_some_and(|stated| {
+                        matches!(stated.outcome, OutcomeName::Matches | OutcomeName::Rounding)
+                    })
+            })
+        };
+        let mut line = 0;
+        while line < table.lines.len() {
+            if !agreed(line) {
+                line += 1;
+                continue;
+            }
+            let first = line;
+            while line + 1 < table.lines.len() && agreed(line + 1) {
+                line += 1;
+            }
+            let (top, at) = layout.published(first, column);
+            let (bottom, _) = layout.published(line, column);
+            let check = address(layout.check(first, column));
+            sheet.add_conditional_format(
+                top,
+                at,
+                bottom,
+                at,
+                &ConditionalFormatFormula::new()
+                    .set_rule(format!("={check}=\"✗\"").as_str())
+                    .set_format(&red),
+            )?;
+            line += 1;
+        }
+    }
+    if let Some(last) = table.lines.len().checked_sub(1) {
+        let (top, left) = layout.check(0, 0);
+        let (bottom, right) = layout.check(last, table.columns.len().saturating_sub(1));
+        sheet.add_conditional_format(
+            top,
+            left,
+            bottom,
+            right,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains("✗".to_owned()))
+                .set_format(red.clone().set_bold()),
+        )?;
+    }
+    Ok(())
+}
+
+/// What a figure's note says in a review: the wrong figure and what would reconcile
+/// it; a figure that only follows from it, and which; a difference rounding explains.
+fn note(cell: &TableCell, table: &Table) -> Option<String> {
+    let remark = table.footnote(&cell.mark).map(superscript_marks);
+    let published = cell
+        .stated
+        .as_ref()
+        .map(|stated| format!("published {}", stated.written));
+    let beside = cell.bud.as_ref().map(|bud| {
+        format!(" The cell shows the published figure; bud computes {bud} (the check columns hold the formula).")
+    });
+    match cell.role {
+        Some(Role::Wrong) => Some(format!(
+            "The wrong figure. {}{}",
+            remark.unwrap_or_else(|| {
+                "The stated figures computed from it reconcile only when it is corrected."
+                    .to_owned()
+            }),
+            beside.unwrap_or_default()
+        )),
+        Some(Role::Follows) => Some(format!(
+            "Follows from a wrong figure, not an error of its own. {}{}",
+            remark.or(published).unwrap_or_default(),
+            beside.unwrap_or_default()
+        )),
+        None => {
+            let stated = cell.stated.as_ref()?;
+            if matches!(
+                stated.outcome,
+                OutcomeName::Matches | OutcomeName::NotChecked
+            ) {
+                return None;
+            }
+            Some(format!(
+                "{}{}",
+                remark.or(published).unwrap_or_default(),
+                beside.unwrap_or_default()
+            ))
+        }
+    }
+}
+
+/// Under the table: the decision's notes and, in a review, bud's numbered remarks; in
+/// a publication, the line saying what produced it. Each spans the printed columns and
+/// wraps. The last row written.
+fn remarks(
+    sheet: &mut Worksheet,
+    table: &Table,
+    layout: Layout,
+    context: &Context<'_>,
+) -> Result<u32, XlsxError> {
+    let mut texts: Vec<String> = Vec::new();
+    if context.publication() {
+        // bud's own words about a scale's rule name the file's values (`net_total`).
+        texts.extend(
+            table
+                .notes
+                .iter()
+                .filter(|note| !note.contains('`'))
+                .map(|note| superscript_marks(note)),
+        );
+    } else {
+        texts.extend(table.footnotes.iter().map(|note| superscript_marks(note)));
+        texts.extend(table.notes.iter().map(|note| superscript_marks(note)));
+    }
+    let mut last = row(table.lines.len()).saturating_sub(1);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let width = printed_width(table);
+    let mut at = last + 2;
+    for text in &texts {
+        remark(sheet, at, layout, text, &wrap, width)?;
+        last = at;
+        at += 1;
+    }
+    if let Some(colophon) = &context.colophon {
+        let italic = wrap.clone().set_italic();
+        remark(sheet, at + 1, layout, colophon, &italic, width)?;
+        last = at + 1;
+    }
+    Ok(last)
+}
+
+fn remark(
+    sheet: &mut Worksheet,
+    row: u32,
+    layout: Layout,
+    text: &str,
+    format: &Format,
+    width: u32,
+) -> Result<(), XlsxError> {
+    if layout.columns == 0 {
+        sheet.write_string_with_format(row, 0, text, format)?;
+    } else {
+        sheet.merge_range(row, 0, row, layout.last_column(), text, format)?;
+    }
+    sheet.set_row_height(row, page::wrapped_height(text, width))?;
+    Ok(())
+}
+
+/// The label column's width, in characters.
+fn label_width(table: &Table) -> u16 {
+    let widest = table
+        .lines
+        .iter()
+        .map(|l| l.label.chars().count() + 2 * l.depth)
+        .max()
+        .unwrap_or(12);
+    u16::try_from(widest.clamp(12, 80)).unwrap_or(80)
+}
+
+fn figure_width(text: bool) -> u16 {
+    // Words wrap within a wide column, as the table sets them.
+    if text { 60 } else { 14 }
+}
+
+/// How wide the printed table is, in characters.
+fn printed_width(table: &Table) -> u32 {
+    let figures: u32 = table
+        .columns
+        .iter()
+        .map(|column| u32::from(figure_width(column.text)))
+        .sum();
+    u32::from(label_width(table)).saturating_add(figures)
+}
+
+/// Sets the columns' widths, groups the check columns (collapsed and hidden in a
+/// publication); the printed width, in characters.
+fn column_widths(
+    sheet: &mut Worksheet,
+    table: &Table,
+    layout: Layout,
+    checked: bool,
+    publication: bool,
+) -> Result<u32, XlsxError> {
+    sheet.set_column_width(0, label_width(table))?;
+    for (column, definition) in table.columns.iter().enumerate() {
+        let (_, at) = layout.published(0, column);
+        sheet.set_column_width(at, figure_width(definition.text))?;
+        if checked {
+            let (_, computed) = layout.computed(0, column);
+            sheet.set_column_width(computed, 14)?;
+            let (_, check) = layout.check(0, column);
+            sheet.set_column_width(check, 8)?;
+        }
+    }
+    if checked {
+        let first = layout.last_column() + 1;
+        let (_, last) = layout.check(0, table.columns.len().saturating_sub(1));
+        sheet.set_column_width(first, 3)?;
+        if publication {
+            sheet.group_columns_collapsed(first, last)?;
+            for column in first..=last {
+                sheet.set_column_hidden(column)?;
+            }
+        } else {
+            sheet.group_columns(first, last)?;
+        }
+    }
+    Ok(printed_width(table))
+}
+
+/// The published format of a column with `more` decimals than published: its
+/// decimals, thousands grouped, a zero as `-` as the decision prints a dash.
+fn column_format(table: &Table, column: usize, more: u32) -> String {
+    let decimals = table
+        .columns
+        .get(column)
+        .and_then(|c| c.decimals)
+        .or_else(|| {
+            let whole = table
+                .lines
+                .iter()
+                .filter_map(|line| line.cells.get(column)?.number)
+                .all(|n| n.fract().is_zero());
+            whole.then_some(0)
+        });
+    match decimals {
+        // The workbook's thousands separator is the reader's own (a space in much of
+        // Europe); the notation decides the sign and the nil dash.
+        Some(decimals) => {
+            let positive = with_decimals("#,##0", (decimals + more).min(10));
+            match table.notation {
+                Notation::Comma => format!("{positive};-{positive};\"-\""),
+                Notation::Un => format!("{positive};({positive});\"\u{2013}\""),
+            }
+        }
+        None => "General".to_owned(),
+    }
+}
