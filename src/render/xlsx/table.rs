@@ -102,7 +102,7 @@ impl Styles {
             .map(|column| Format::new().set_num_format(column_format(table, column, 0)))
             .collect();
         let computed: Vec<Format> = (0..table.columns.len())
-            .map(|column| Format::new().set_num_format(column_format(table, column, 3)))
+            .map(|column| Format::new().set_num_format(column_format(table, column, 2)))
             .collect();
         Styles {
             wrong: published
@@ -160,6 +160,9 @@ pub(super) fn sheet(
     let checked = table.columns.iter().any(|column| !column.text);
     let styles = Styles::of(table);
     headings(sheet, table, layout, checked)?;
+    if checked && !context.publication() {
+        block_titles(sheet, layout)?;
+    }
     let mut label_formats: HashMap<(usize, bool), Format> = HashMap::new();
     for (index, line) in table.lines.iter().enumerate() {
         let strong = matches!(
@@ -228,18 +231,31 @@ fn headings(
         Some(title) => format!("{}. {}", table.name, superscript_marks(title)),
         None => table.name.clone(),
     };
-    sheet.write_string_with_format(0, 0, heading, &bold)?;
+    // The title and the unit wrap within the printed columns rather than run past them.
+    let top = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    remark(
+        sheet,
+        0,
+        layout,
+        &heading,
+        &top.clone().set_bold(),
+        printed_width(table),
+    )?;
     if !table.unit.is_empty() {
-        sheet.write_string_with_format(
+        let unit = format!("({})", table.unit);
+        remark(
+            sheet,
             1,
-            0,
-            format!("({})", table.unit),
-            &Format::new().set_italic(),
+            layout,
+            &unit,
+            &top.set_italic(),
+            printed_width(table),
         )?;
     }
-    let right = Format::new().set_bold().set_align(FormatAlign::Right);
+    let underlined = bold.clone().set_border_bottom(FormatBorder::Thin);
+    let right = underlined.clone().set_align(FormatAlign::Right);
     let heading_row = FIRST_LINE_ROW - 1;
-    sheet.write_string_with_format(heading_row, 0, &table.label_heading, &bold)?;
+    sheet.write_string_with_format(heading_row, 0, &table.label_heading, &underlined)?;
     for (column, definition) in table.columns.iter().enumerate() {
         let text = superscript_marks(&definition.heading);
         let (_, at) = layout.published(0, column);
@@ -248,10 +264,18 @@ fn headings(
             let (_, at) = layout.computed(0, column);
             sheet.write_string_with_format(heading_row, at, &text, &right)?;
             let (_, at) = layout.check(0, column);
-            sheet.write_string_with_format(heading_row, at, &text, &bold)?;
+            sheet.write_string_with_format(heading_row, at, &text, &underlined)?;
         }
     }
-    if checked {
+    Ok(())
+}
+
+/// Over the check columns, what they are. Not in a publication, where they are hidden:
+/// a title's text would run into the printed page.
+fn block_titles(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    let heading_row = FIRST_LINE_ROW - 1;
+    {
         let (_, computed) = layout.computed(0, 0);
         sheet.write_string_with_format(
             heading_row - 1,
@@ -414,7 +438,12 @@ fn check_cell(
         return Ok(());
     }
     let published = address(layout.published(line, column));
-    let computed = address(layout.computed(line, column));
+    // A scale's TOTAL line is checked, as bud checks it, against the amount the budget
+    // computes, not the sum of the shares of it its Computed column shows.
+    let computed = match (cell.formula_result, cell.number) {
+        (Some(_), Some(number)) => number.normalize().to_string(),
+        _ => address(layout.computed(line, column)),
+    };
     let agrees = match table.columns.get(column).and_then(|c| c.decimals) {
         Some(decimals) => {
             format!("ROUND({computed},{decimals})=ROUND({published},{decimals})")
