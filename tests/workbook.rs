@@ -302,10 +302,10 @@ fn a_rate_changed_in_the_workbook_moves_what_follows_and_the_checks_say_so() {
     let subtotal = row("Table 1", "Sub-total (I)");
     assert_eq!(subtotal[8..11], ["✓", "✓", "✓"]);
     // Paragraph 2 reads Table 1's grand total, as computed.
-    assert_eq!(
-        row("Decision", "2,approved_core_budget,2013")[3],
-        "2,947,864"
-    );
+    let approved = row("Decision", "2,approved_core_budget,2013");
+    assert_eq!(approved[3], "2,947,864");
+    assert_eq!(approved[5], "US$ 2,922,100");
+    assert_eq!(approved[7], "✗", "{approved:?}");
 }
 
 /// The fields of one line of CSV, quotes removed.

@@ -9,17 +9,21 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::utility::row_col_to_cell_absolute;
+use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
 
 use super::super::formula::{Addresses, CellFormula, Reference, value_name};
-use super::super::view::{Document, Value};
+use super::super::view::{Document, OutcomeName, Value};
 use super::{FIRST_LINE_ROW, names_defined, page, with_decimals};
 
 /// The column values are written in, which their defined names point at.
 const AMOUNT_COLUMN: u16 = 3;
-/// The last column the sheet uses (`Reconciliation`).
+/// The column of a stated figure's reconciliation, as bud found it.
 const LAST_COLUMN: u16 = 6;
+/// Whether the stated figure agrees with the value as computed, live.
+const CHECK_COLUMN: u16 = 7;
+/// The width of a publication's paragraph numbers, in characters.
+const NUMBER_WIDTH: u16 = 8;
 /// The width of a publication's paragraph text, in characters.
 const TEXT_WIDTH: u16 = 100;
 
@@ -42,14 +46,23 @@ pub(super) fn sheet(
     {
         let sheet = workbook.add_worksheet();
         sheet.set_name("Decision")?;
-        sheet.write_string_with_format(
-            0,
-            0,
-            format!("{}: {}", document.symbol, document.title),
-            &bold,
-        )?;
-        if let Some(meeting) = document.meeting.as_ref().or(document.issuer.as_ref()) {
-            sheet.write_string(1, 0, meeting)?;
+        let title = format!("{}: {}", document.symbol, document.title);
+        let meeting = document.meeting.as_ref().or(document.issuer.as_ref());
+        if publication {
+            // Within the printed page: the number column and the text's.
+            let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+            let width = u32::from(NUMBER_WIDTH + TEXT_WIDTH);
+            sheet.merge_range(0, 0, 0, 1, &title, &wrap.clone().set_bold())?;
+            sheet.set_row_height(0, page::wrapped_height(&title, width))?;
+            if let Some(meeting) = meeting {
+                sheet.merge_range(1, 0, 1, 1, meeting, &wrap)?;
+                sheet.set_row_height(1, page::wrapped_height(meeting, width))?;
+            }
+        } else {
+            sheet.write_string_with_format(0, 0, &title, &bold)?;
+            if let Some(meeting) = meeting {
+                sheet.write_string(1, 0, meeting)?;
+            }
         }
         if let Some(dates) = &document.dates {
             sheet.write_string(2, 0, format!("Period {dates}"))?;
@@ -63,6 +76,7 @@ pub(super) fn sheet(
                 "Unit",
                 "Stated",
                 "Reconciliation",
+                "Check",
             ];
             for (column, heading) in (0u16..).zip(headings) {
                 sheet.write_string_with_format(3, column, heading, &bold)?;
@@ -102,15 +116,15 @@ pub(super) fn sheet(
                 document.presentation.colophon(),
                 &Format::new().set_italic(),
             )?;
-            sheet.set_column_width(0, 12)?;
+            sheet.set_column_width(0, NUMBER_WIDTH)?;
             sheet.set_column_width(1, TEXT_WIDTH)?;
-            page::set_up_paragraphs(sheet, &document.symbol, row)?;
+            page::set_up_paragraphs(sheet, &document.symbol, row, 1)?;
         } else {
             sheet.set_column_width(0, 10)?;
             sheet.set_column_width(1, 32)?;
             sheet.set_column_width(3, 18)?;
             sheet.set_column_width(6, 60)?;
-            page::set_up_paragraphs(sheet, &document.symbol, row.saturating_sub(1))?;
+            page::set_up_paragraphs(sheet, &document.symbol, row.saturating_sub(1), CHECK_COLUMN)?;
         }
     }
     let mut names = HashSet::new();
@@ -204,8 +218,57 @@ fn value_row(
         sheet.write_string(row, 5, &stated.written)?;
         if !publication {
             sheet.write_string(row, LAST_COLUMN, &value.note)?;
+            check(sheet, row, value)?;
         }
     }
+    Ok(())
+}
+
+/// `=IF(ABS(2922100-D12)<=…,"✓",IF(ABS(2922100-D12)<=672,"≈","✗"))`: the stated
+/// figure against the value as its formula now computes it. A paragraph's figures are
+/// exact, so only an equal one agrees; the tolerance is what the tables' rounding
+/// allows, as bud found it.
+fn check(sheet: &mut Worksheet, row: u32, value: &Value) -> Result<(), XlsxError> {
+    let Some(stated) = &value.stated else {
+        return Ok(());
+    };
+    let found = match stated.outcome {
+        OutcomeName::Matches => "✓",
+        OutcomeName::Rounding => "≈",
+        OutcomeName::Mismatch => "✗",
+        OutcomeName::Acknowledged => "!",
+        OutcomeName::NotChecked => return Ok(()),
+    };
+    let failed = if found == "!" { "!" } else { "✗" };
+    // The stated figure and its tolerance are in the unit it is written in: a rate
+    // in per cent, where the sheet holds the fraction.
+    let per_cent = value.number_unit == "%";
+    let in_sheet = |text: &str| {
+        let number = text.parse::<Decimal>().ok()?;
+        Some(
+            if per_cent {
+                number / Decimal::ONE_HUNDRED
+            } else {
+                number
+            }
+            .normalize(),
+        )
+    };
+    let (Some(published), Some(tolerance)) = (in_sheet(&stated.value), in_sheet(&stated.tolerance))
+    else {
+        return Ok(());
+    };
+    let computed = row_col_to_cell(row, AMOUNT_COLUMN);
+    let difference = format!("ABS({published}-{computed})");
+    sheet.write_formula_with_format(
+        row,
+        CHECK_COLUMN,
+        Formula::new(format!(
+            "=IF({difference}<=1E-9*MAX(1,ABS({published})),\"✓\",IF({difference}<={tolerance},\"≈\",\"{failed}\"))"
+        ))
+        .set_result(found),
+        &Format::new().set_align(FormatAlign::Center),
+    )?;
     Ok(())
 }
 

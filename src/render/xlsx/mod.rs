@@ -39,7 +39,7 @@ use rust_xlsxwriter::utility::{quote_sheet_name, row_col_to_cell};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 use super::formula::{CellFormula, Reference};
-use super::view::{Outline, Purpose};
+use super::view::{Outline, Purpose, TableKind};
 
 /// The row the first line of a table is written on (0-based), under the title, the
 /// unit, the check columns' titles and the headings.
@@ -88,7 +88,12 @@ fn build(outline: &Outline<'_>) -> Result<Vec<u8>, XlsxError> {
         colophon: publication.then(|| document.presentation.colophon()),
     };
     let mut placed = HashMap::new();
-    for table in outline.tables() {
+    // A publication leaves out a rule applied to example data (arrears), as the
+    // other formats do.
+    let tables = outline
+        .tables()
+        .filter(|table| !(publication && table.kind == TableKind::Arrears));
+    for table in tables {
         let sheet_name = unique_sheet_name(&table.name, &mut used);
         let sheet = workbook.add_worksheet();
         sheet.set_name(&sheet_name)?;

@@ -34,14 +34,16 @@ pub(super) fn set_up_table(
     Ok(())
 }
 
-/// The print set-up of the Decision sheet, down to `last_row`.
+/// The print set-up of the Decision sheet, down to `last_row` and across to
+/// `last_column`.
 pub(super) fn set_up_paragraphs(
     sheet: &mut Worksheet,
     symbol: &str,
     last_row: u32,
+    last_column: u16,
 ) -> Result<(), XlsxError> {
     common(sheet, symbol, "")?;
-    sheet.set_print_area(0, 0, last_row, 6)?;
+    sheet.set_print_area(0, 0, last_row, last_column)?;
     Ok(())
 }
 
