@@ -304,13 +304,34 @@ fn sarif_is_valid_and_places_the_wrong_figure() {
     assert_eq!(region["startColumn"], column);
     assert_eq!(region["endLine"], line);
     assert_eq!(region["endColumn"], column + WRONG.chars().count());
-    // Rounding notes are results too, at level note.
-    assert!(results.iter().any(|r| r["level"] == "note"));
+    // Code scanning makes an alert of every result: rounding notes only when asked.
+    assert!(results.iter().all(|r| r["level"] != "note"), "{results:?}");
+    assert!(rules.iter().all(|r| r["id"] != "bud::reconcile::rounding"));
     // Every result names the rule at its index.
     for result in results {
         let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[index]["id"], result["ruleId"]);
     }
+}
+
+#[test]
+fn sarif_has_the_rounding_notes_when_asked() {
+    let dir = wrong_figure_copy();
+    let output = run_in(
+        dir.path(),
+        &["check", "--format", "sarif", "--notes", "bs-vi-7.bud"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let log = json_of(&output);
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let notes = results.iter().filter(|r| r["level"] == "note").count();
+    assert!(notes > 0, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "bud::reconcile::rounding")
+    );
 }
 
 #[test]

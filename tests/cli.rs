@@ -120,14 +120,61 @@ fn evaluate_output_is_byte_identical_from_run_to_run() {
 }
 
 #[test]
-fn check_passes_on_the_bundled_decision_and_shows_rounding() {
-    bud()
-        .args(["check", DECISION])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("bud::reconcile::rounding"))
-        .stdout(predicate::str::contains("0 do not reconcile; 0 errors"))
-        .stdout(predicate::str::contains("×").not());
+fn check_is_quiet_on_the_bundled_decision_and_counts_its_rounding_notes() {
+    let output = bud().args(["check", DECISION]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // A decision that reconciles prints its summary lines and nothing else.
+    assert_eq!(
+        stdout,
+        "decisions/bs-vi-7.bud: 872 stated figures reconciled: 864 match, 8 differ by rounding, \
+         0 do not reconcile; 0 errors, 10 notes (`--notes` lists them)\n\
+         decisions/bs-vi-7.bud, scenario `contingency-2015`: 51 stated figures reconciled: \
+         39 match, 12 differ by rounding, 0 do not reconcile; 0 errors, 12 notes (`--notes` lists them)\n"
+    );
+}
+
+#[test]
+fn check_lists_the_notes_when_asked_and_only_errors_when_quiet() {
+    for notes in ["--notes", "-v"] {
+        let output = bud().args(["check", notes, DECISION]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(stdout.matches("  ☞ ").count(), 22, "{stdout}");
+        assert!(stdout.contains("see: bud explain bud::reconcile::rounding"));
+        assert!(stdout.contains("; 0 errors, 10 notes\n"), "{stdout}");
+        assert!(!stdout.contains("×"), "{stdout}");
+    }
+    let quiet = bud().args(["check", "-q", DECISION]).output().unwrap();
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(String::from_utf8(quiet.stdout).unwrap(), "");
+}
+
+#[test]
+fn with_one_wrong_figure_the_first_line_of_check_is_that_error() {
+    let (dir, _) = edited_copy("1,875.2   1,916.7   3,791.9", "1,857.2   1,916.7   3,791.9");
+    for arguments in [
+        &["check", "bs-vi-7.bud"][..],
+        &["check", "--notes", "bs-vi-7.bud"],
+    ] {
+        let (code, output) = run_in(dir.path(), arguments);
+        assert_eq!(code, 1, "{output}");
+        assert_eq!(
+            output.lines().next(),
+            Some(
+                "  × Table 1, A. Staff costs *, 2013: 1,857.2 does not agree with the 2 stated figures computed"
+            ),
+            "{output}"
+        );
+    }
+    let (code, quiet) = run_in(dir.path(), &["check", "-q", "bs-vi-7.bud"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors_in(&quiet), 1, "{quiet}");
+    assert!(!quiet.contains("☞ paragraph 2"), "no notes: {quiet}");
+    assert!(
+        !quiet.contains("stated figures reconciled"),
+        "no summaries: {quiet}"
+    );
 }
 
 // ---------------------------------------------------------------- an edited input
@@ -140,11 +187,7 @@ fn an_edited_input_is_reported_once_at_the_figure_to_correct() {
     // Every total computed from the line moves (the row's Total, the Sub-total, the
     // support charge, the grand total, paragraph 2, every contribution of Table 5), but
     // the one error is at the figure that was changed: line 40, column 72.
-    assert_eq!(
-        output.matches("\n  × ").count(),
-        1,
-        "one error only:\n{output}"
-    );
+    assert_eq!(errors_in(&output), 1, "one error only:\n{output}");
     assert!(output.contains("[bs-vi-7.bud:40:72]"), "{output}");
     assert!(
         output.contains(
@@ -202,11 +245,7 @@ fn a_misspelt_keyword_is_named_with_its_correction() {
     let (dir, _) = edited_copy("table 2 staffing {", "tabel 2 staffing {");
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 2, "{output}");
-    assert_eq!(
-        output.matches("\n  × ").count(),
-        1,
-        "one error only:\n{output}"
-    );
+    assert_eq!(errors_in(&output), 1, "one error only:\n{output}");
     assert!(output.contains("unknown keyword `tabel`"), "{output}");
     assert!(output.contains("did you mean `table`?"), "{output}");
     assert!(output.contains("[bs-vi-7.bud:66:1]"), "{output}");
@@ -217,11 +256,7 @@ fn a_missing_figure_is_pointed_at() {
     let (dir, _) = edited_copy("20.0      25.0      45.0", "20.0      25.0");
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 2, "{output}");
-    assert_eq!(
-        output.matches("\n  × ").count(),
-        1,
-        "one error only:\n{output}"
-    );
+    assert_eq!(errors_in(&output), 1, "one error only:\n{output}");
     assert!(
         output.contains("row \"Biosafety Bureau meetings\" has 2 figures but Table 1 has 3 columns (2013, 2014, Total)"),
         "{output}"
@@ -252,11 +287,7 @@ fn an_unknown_name_suggests_the_closest_known_one() {
     );
     let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
     assert_eq!(code, 1, "{output}");
-    assert_eq!(
-        output.matches("\n  × ").count(),
-        1,
-        "one error, no cascade:\n{output}"
-    );
+    assert_eq!(errors_in(&output), 1, "one error, no cascade:\n{output}");
     assert!(output.contains("`subtotl` is not defined"), "{output}");
     assert!(output.contains("did you mean `subtotal`?"), "{output}");
     assert!(output.contains("[bs-vi-7.bud:57:103]"), "{output}");
@@ -441,6 +472,14 @@ fn table_5_parties() -> Vec<String> {
 }
 
 /// The `×` lines about Table 5, in the order `bud check` printed them.
+/// How many errors a human `bud check` printed: each report's first line is its `×`.
+fn errors_in(output: &str) -> usize {
+    output
+        .lines()
+        .filter(|line| line.starts_with("  × "))
+        .count()
+}
+
 fn table_5_errors(output: &str) -> Vec<&str> {
     output
         .lines()
@@ -481,7 +520,7 @@ fn table_5_reproduces_every_published_figure_of_all_164_parties() {
 
 #[test]
 fn check_reports_table_5_s_rounding_residue_as_information() {
-    let (code, output) = run_in(Path::new("decisions"), &["check", "bs-vi-7.bud"]);
+    let (code, output) = run_in(Path::new("decisions"), &["check", "--notes", "bs-vi-7.bud"]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains(
         "Table 5, 2013: the rounded contributions add up to US$ 2,532,562, US$ 4 more than the amount"
@@ -528,12 +567,13 @@ fn a_least_developed_country_left_out_of_the_group_fails_with_how_its_rate_was_c
     let errors = table_5_errors(&output);
     assert_eq!(
         errors[0],
-        "Ethiopia, adjusted scale 2013 (%): stated 0.010, but bud computes 0.011278445669…"
+        "Ethiopia, adjusted scale 2013 (%): stated 0.010, but bud computes 0.011"
     );
+    // The message shows the published precision; the help, every digit.
+    assert!(output.contains("0.011278445669…"), "{output}");
     assert!(
-        errors[1].starts_with(
-            "Ethiopia, contribution 2013: stated US$ 253, but bud computes US$ 285.63"
-        )
+        errors[1]
+            .starts_with("Ethiopia, contribution 2013: stated US$ 253, but bud computes US$ 286")
     );
     let report = &output[output
         .find("× Table 5, Ethiopia, adjusted scale 2013")
@@ -633,7 +673,7 @@ fn paragraph_22_alternatives_start_from_the_published_2013_2014_level() {
 
 #[test]
 fn check_covers_the_decision_and_every_scenario() {
-    let (code, output) = run_in(Path::new("decisions"), &["check", "bs-vi-7.bud"]);
+    let (code, output) = run_in(Path::new("decisions"), &["check", "--notes", "bs-vi-7.bud"]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains(
         "bs-vi-7.bud, scenario `contingency-2015`: 51 stated figures reconciled: 39 match, 12 differ by rounding, 0 do not reconcile; 0 errors"

@@ -317,7 +317,7 @@ fn a_full_disk_is_an_error_never_a_silent_success() {
     for arguments in [
         "evaluate bs-vi-7.bud --format html --output out.html",
         "evaluate bs-vi-7.bud > out.txt",
-        "check bs-vi-7.bud > out.txt",
+        "check --notes bs-vi-7.bud > out.txt",
         "evaluate bs-vi-7.bud --format json > out.json",
     ] {
         let run = on_a_full_disk(dir.path(), arguments);

@@ -1,13 +1,17 @@
-//! `bud check`: diagnostics only, for a person (a report per diagnostic and a one-line
-//! summary per file) or for a machine (GitHub annotations, JSON, SARIF). Files are
-//! named or found below directories; every one is checked before a machine format
-//! writes its single document.
+//! `bud check`: diagnostics only, for a person or for a machine (GitHub annotations,
+//! JSON, SARIF). For a person it is quiet when the figures are right: the errors come
+//! first, then the warnings, then one line per file and scenario that counts the notes
+//! (differences explained by rounding) without listing them, as `bean-check` prints
+//! nothing on success; `--notes` lists them, `--quiet` prints the errors alone. Files
+//! are named or found below directories; every one is checked before anything is
+//! printed.
 
 use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use bud::Checked;
+use bud::diagnostic::Severity;
 use bud::render::machine::{self, CheckedFile};
 use bud::render::report::render_in;
 
@@ -17,26 +21,52 @@ use super::discover::{self, Target};
 use super::output::{err, for_each_file, out, written};
 use super::{CheckFormat, Status, input};
 
-pub(super) fn run(arguments: &[PathBuf], format: CheckFormat, color: bool) -> Status {
+/// How much of what was found a person is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The errors alone (`--quiet`).
+    Errors,
+    /// The errors, the warnings and a summary per file that counts the notes.
+    Findings,
+    /// Everything, notes included (`--notes`).
+    Everything,
+}
+
+impl Shown {
+    pub fn asked(notes: bool, quiet: bool) -> Shown {
+        match (notes, quiet) {
+            (true, _) => Shown::Everything,
+            (false, true) => Shown::Errors,
+            (false, false) => Shown::Findings,
+        }
+    }
+
+    fn includes(self, severity: Severity) -> bool {
+        match severity {
+            Severity::Error => true,
+            Severity::Warning => self != Shown::Errors,
+            Severity::Note => self == Shown::Everything,
+        }
+    }
+}
+
+pub(super) fn run(arguments: &[PathBuf], format: CheckFormat, shown: Shown, color: bool) -> Status {
     let files = check_all(arguments);
     // Every file is checked before anything is printed, so a reader that stops early
     // (`bud check … | head`) does not turn a failing run into exit 0.
     let checked: Status = machine::overall(&files).into();
     let printed = match format {
-        CheckFormat::Human => for_each_file(&files, |_, file| {
-            out(&human(file, color))?;
-            Ok(file.status().into())
-        }),
+        CheckFormat::Human => human(&files, shown, color),
         CheckFormat::Github => for_each_file(&files, |_, file| {
             let one = std::slice::from_ref(file);
             out(&machine::github(one))?;
             // The log of the CI run shows what was checked; standard output holds
             // only annotations.
-            err(&summaries(file))?;
+            err(&summaries(file, false))?;
             Ok(file.status().into())
         }),
         CheckFormat::Json => document(machine::json(&files), &files),
-        CheckFormat::Sarif => document(machine::sarif(&files), &files),
+        CheckFormat::Sarif => document(machine::sarif(&files, shown == Shown::Everything), &files),
     };
     // The process ends after this. Freeing a large decision's trees node by node took
     // a second for a million rows; the system reclaims the memory at once.
@@ -156,19 +186,41 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// A file as a person reads it: each diagnostic as a report, then the summaries.
-fn human(file: &CheckedFile, color: bool) -> String {
-    let mut text: String = file
-        .diagnostics()
-        .map(|(_, diagnostic)| render_in(diagnostic, &file.sources, color))
-        .collect();
-    text.push_str(&summaries(file));
-    text
+/// What was found, as a person reads it: every file's errors as reports, then their
+/// warnings, then (when asked) their notes, then a summary per file.
+fn human(files: &[CheckedFile], shown: Shown, color: bool) -> Status {
+    let reports = |severity: Severity| {
+        move |_: usize, file: &CheckedFile| -> io::Result<Status> {
+            if shown.includes(severity) {
+                let text: String = file
+                    .diagnostics()
+                    .filter(|(_, diagnostic)| diagnostic.severity == severity)
+                    .map(|(_, diagnostic)| render_in(diagnostic, &file.sources, color))
+                    .collect();
+                out(&text)?;
+            }
+            Ok(file.status().into())
+        }
+    };
+    let severities = [Severity::Error, Severity::Warning, Severity::Note];
+    let mut status = Status::Clean;
+    for severity in severities {
+        status = status.max(for_each_file(files, reports(severity)));
+    }
+    if shown != Shown::Errors {
+        let listed = shown.includes(Severity::Note);
+        status = status.max(for_each_file(files, |_, file| {
+            out(&summaries(file, listed))?;
+            Ok(file.status().into())
+        }));
+    }
+    status
 }
 
 /// One line for the decision, then one per scenario; under a line, each published
-/// error the decision acknowledges.
-fn summaries(file: &CheckedFile) -> String {
+/// error the decision acknowledges. `notes_listed`: whether the notes were printed
+/// above, or are only counted here.
+fn summaries(file: &CheckedFile, notes_listed: bool) -> String {
     let mut text = String::new();
     for checked in &file.variants {
         let name = match &checked.scenario {
@@ -177,7 +229,11 @@ fn summaries(file: &CheckedFile) -> String {
         };
         // Names, reasons and labels come from the files: printed so no terminal obeys them.
         let safe = |text: &str| bud::format::printable(text).into_owned();
-        text.push_str(&format!("{}: {}\n", safe(&name), summary(checked)));
+        text.push_str(&format!(
+            "{}: {}\n",
+            safe(&name),
+            summary(checked, notes_listed)
+        ));
         // A scenario acknowledges the decision's own errors: listed once, under it.
         if checked.scenario.is_none() {
             for erratum in &checked.reconciliation.acknowledged {
@@ -194,8 +250,9 @@ fn summaries(file: &CheckedFile) -> String {
     text
 }
 
-/// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile; 0 errors"
-fn summary(checked: &Checked) -> String {
+/// "45 stated figures reconciled: 39 match, 6 differ by rounding, 0 do not reconcile;
+/// 0 errors, 6 notes (`--notes` lists them)"
+fn summary(checked: &Checked, notes_listed: bool) -> String {
     if !checked.evaluated {
         return "not a well-formed decision; nothing was reconciled".to_owned();
     }
@@ -216,12 +273,36 @@ fn summary(checked: &Checked) -> String {
     };
     let reconciled = tally.stated();
     format!(
-        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{acknowledged}{unchecked}; {} error{}",
+        "{reconciled} stated figure{} reconciled: {} match, {} differ by rounding, {} do not reconcile{inherited}{acknowledged}{unchecked}; {}{}",
         if reconciled == 1 { "" } else { "s" },
         tally.matches,
         tally.rounding,
         tally.mismatches,
-        errors,
-        if errors == 1 { "" } else { "s" },
+        counted(errors, "error"),
+        notes_counted(checked, notes_listed),
     )
+}
+
+/// ", 10 notes (`--notes` lists them)": the notes of one variant, counted; nothing when
+/// there are none.
+fn notes_counted(checked: &Checked, listed: bool) -> String {
+    let notes = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Note)
+        .count();
+    match (notes, listed) {
+        (0, _) => String::new(),
+        (_, true) => format!(", {}", counted(notes, "note")),
+        (_, false) => format!(", {} (`--notes` lists them)", counted(notes, "note")),
+    }
+}
+
+/// "1 error", "2 errors".
+fn counted(count: usize, what: &str) -> String {
+    if count == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{count} {what}s")
+    }
 }

@@ -107,6 +107,13 @@ enum Command {
         /// How to print what was found.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+        /// List the notes too: each difference explained by rounding, each residue of an
+        /// apportionment. By default they are only counted, in the summary.
+        #[arg(long, short = 'v', visible_short_alias = 'n', conflicts_with = "quiet")]
+        notes: bool,
+        /// Print only the errors: no warnings, notes or summaries.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Lay decision files out canonically, in place: rows and figures aligned per
     /// table, settings and rules aligned, comments kept where they are.
@@ -207,7 +214,8 @@ pub enum Format {
 /// The output formats of `bud check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CheckFormat {
-    /// Each diagnostic with the lines it is about, then a summary per file.
+    /// The errors first, each with the lines it is about, then the warnings, then a
+    /// summary per file that counts the notes (`--notes` lists them).
     Human,
     /// One JSON document: each file's status, counts and diagnostics with locations.
     Json,
@@ -314,9 +322,15 @@ pub fn run() -> ExitCode {
             cli.color.enabled(std::io::stderr().is_terminal()),
         ),
         Command::Diff(arguments) => diff::run(arguments, cli.color),
-        Command::Check { files, format } => check::run(
+        Command::Check {
+            files,
+            format,
+            notes,
+            quiet,
+        } => check::run(
             files,
             *format,
+            check::Shown::asked(*notes, *quiet),
             cli.color.enabled(std::io::stdout().is_terminal()),
         ),
         Command::Fmt { stdin: true, .. } => fmt::filter(cli.color),

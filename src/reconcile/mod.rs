@@ -614,6 +614,28 @@ fn show(presentation: &Presentation, value: Exact) -> String {
     }
 }
 
+/// The computed value as a message shows it: at the stated figure's published precision
+/// (`2,963.2` beside a stated `2,963.1`), with as many more decimals as it takes to
+/// differ from the stated figure when they differ at all. The help gives every digit.
+fn show_computed(presentation: &Presentation, check: &Check) -> String {
+    let differs = check.computed != Exact::new(check.stated);
+    let mut step = check.step;
+    // Ten more decimals than published is far past any difference a message names.
+    for _ in 0..10 {
+        if step <= Decimal::ZERO {
+            break;
+        }
+        let Ok(rounded) = check.computed.round_to(step, check.mode) else {
+            break;
+        };
+        if rounded != check.stated || !differs {
+            return show(presentation, Exact::new(rounded));
+        }
+        step /= Decimal::TEN;
+    }
+    show(presentation, check.computed)
+}
+
 fn show_stated(presentation: &Presentation, check: &Check) -> String {
     let notation = presentation.figures.notation;
     match (check.written, presentation.own_unit()) {
@@ -654,7 +676,7 @@ fn rounding_note(model: &Model, check: &Check) -> Diagnostic {
             "{}: stated {}, computed {}: a rounding difference",
             p.title,
             show_stated(&p, check),
-            show(&p, check.computed)
+            show_computed(&p, check)
         ),
     )
     .at(
@@ -677,7 +699,7 @@ fn rounding_note(model: &Model, check: &Check) -> Diagnostic {
 
 fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> Diagnostic {
     let p = presentation(model, check.subject);
-    let computed = show(&p, check.computed);
+    let computed = show_computed(&p, check);
     let mut error = Diagnostic::error(
         Code::ReconcileMismatch,
         format!(
@@ -724,11 +746,11 @@ fn worked_sentence(model: &Model, check: &Check, p: &Presentation) -> String {
     if let Subject::Scale { .. } = check.subject {
         return scale::explanation(model, check.subject).unwrap_or_default();
     }
+    let exact = show(p, check.computed);
     match derivation(model, check.subject) {
-        Some(derivation) => format!(
-            "computed as {}. ",
-            derivation.sentence(&show(p, check.computed))
-        ),
+        Some(derivation) => format!("computed as {}. ", derivation.sentence(&exact)),
+        // The message shows the published precision; the help keeps every digit.
+        None if exact != show_computed(p, check) => format!("bud computes exactly {exact}. "),
         None => String::new(),
     }
 }

@@ -425,13 +425,16 @@ struct SarifRegion {
 }
 
 /// A SARIF 2.1.0 log with one run: a rule for each code that occurs (its summary and
-/// its section of `docs/diagnostics.md` as help), and a result for every diagnostic,
-/// notes included as level `note`.
-pub fn sarif(files: &[CheckedFile]) -> Result<String, serde_json::Error> {
-    let rules = codes_in(files);
+/// its section of `docs/diagnostics.md` as help), and a result for every error and
+/// warning; the notes too, as level `note`, only when `notes` asks for them, since code
+/// scanning lists every result as an alert.
+pub fn sarif(files: &[CheckedFile], notes: bool) -> Result<String, serde_json::Error> {
+    let reported = |diagnostic: &Diagnostic| notes || diagnostic.severity != Severity::Note;
+    let rules = codes_in(files, reported);
     let results = files
         .iter()
         .flat_map(|file| file.diagnostics().map(move |(_, d)| (file, d)))
+        .filter(|(_, diagnostic)| reported(diagnostic))
         .map(|(file, diagnostic)| sarif_result(file, diagnostic, &rules))
         .collect();
     let information_uri = option_env!("CARGO_PKG_REPOSITORY").filter(|uri| !uri.is_empty());
@@ -456,11 +459,13 @@ pub fn sarif(files: &[CheckedFile]) -> Result<String, serde_json::Error> {
     Ok(text)
 }
 
-/// The codes of every diagnostic, each once, in the order of `Code::ALL`.
-fn codes_in(files: &[CheckedFile]) -> Vec<Code> {
+/// The codes of every diagnostic reported, each once, in the order of `Code::ALL`.
+fn codes_in(files: &[CheckedFile], reported: impl Fn(&Diagnostic) -> bool) -> Vec<Code> {
     let found: Vec<Code> = files
         .iter()
-        .flat_map(|file| file.diagnostics().map(|(_, d)| d.code))
+        .flat_map(|file| file.diagnostics().map(|(_, d)| d))
+        .filter(|d| reported(d))
+        .map(|d| d.code)
         .collect();
     Code::ALL
         .into_iter()

@@ -394,6 +394,7 @@ fn render_with(
             out.push_str(&note);
         }
     }
+    out.push_str(&format!("  see: bud explain {}\n\n", diagnostic.code));
     out
 }
 
@@ -522,8 +523,10 @@ impl fmt::Display for Report<'_> {
 impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
+    // No code above the message: the first line of a report says what is wrong, and
+    // the code closes it (`see: bud explain …`).
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.code.as_str()))
+        None
     }
 
     fn severity(&self) -> Option<miette::Severity> {
