@@ -161,7 +161,7 @@ pub(super) fn sheet(
     let styles = Styles::of(table);
     headings(sheet, table, layout, checked)?;
     if checked && !context.publication() {
-        block_titles(sheet, layout)?;
+        block_titles(sheet, layout, has_constants(table, context.names))?;
     }
     let mut label_formats: HashMap<(usize, bool), Format> = HashMap::new();
     for (index, line) in table.lines.iter().enumerate() {
@@ -272,26 +272,45 @@ fn headings(
 
 /// Over the check columns, what they are. Not in a publication, where they are hidden:
 /// a title's text would run into the printed page.
-fn block_titles(sheet: &mut Worksheet, layout: Layout) -> Result<(), XlsxError> {
+fn block_titles(sheet: &mut Worksheet, layout: Layout, constants: bool) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
-    let heading_row = FIRST_LINE_ROW - 1;
-    {
-        let (_, computed) = layout.computed(0, 0);
+    let title_row = FIRST_LINE_ROW - 2;
+    let (_, computed) = layout.computed(0, 0);
+    sheet.write_string_with_format(
+        title_row,
+        computed,
+        "Computed: bud's rules as live formulas",
+        &bold,
+    )?;
+    if constants {
         sheet.write_string_with_format(
-            heading_row - 1,
+            title_row - 1,
             computed,
-            "Computed: bud's rules as live formulas",
-            &bold,
-        )?;
-        let (_, check) = layout.check(0, 0);
-        sheet.write_string_with_format(
-            heading_row - 1,
-            check,
-            "Check: ✓ agrees, ≈ rounding, ✗ differs",
-            &bold,
+            "grey italic: bud's figure, where no formula restates the rule",
+            &Format::new().set_italic().set_font_color(CONSTANT_TEXT),
         )?;
     }
+    let (_, check) = layout.check(0, 0);
+    sheet.write_string_with_format(
+        title_row,
+        check,
+        "Check: ✓ agrees, ≈ rounding, ✗ differs",
+        &bold,
+    )?;
     Ok(())
+}
+
+/// Whether some computed figure of the table has no formula the workbook can write.
+fn has_constants(table: &Table, names: &HashSet<String>) -> bool {
+    table.lines.iter().flat_map(|line| &line.cells).any(|cell| {
+        cell.kind == CellKind::Amount
+            && cell.computed
+            && cell.number.is_some()
+            && !cell
+                .formula
+                .as_ref()
+                .is_some_and(|formula| names_defined(formula, names))
+    })
 }
 
 /// The figure as adopted: a published figure as published, an input as written, a
