@@ -225,12 +225,34 @@ fn an_edited_input_still_shows_every_figure_it_moves_in_evaluate() {
     let (dir, _) = edited_copy("1,875.2   1,916.7   3,791.9", "1,885.2   1,916.7   3,791.9");
     let (code, output) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud"]);
     assert_eq!(code, 1, "{output}");
-    // The tables stay honest: each published figure is marked ✗ wherever bud's
-    // differs, and bud's figure is printed beside it, never in its place.
+    // The tables stay honest: the wrong figure is the one error, ✗1; each published
+    // figure that differs only because of it is marked as following from it, with
+    // bud's figure beside it, never in its place.
     assert!(
-        output
-            .contains("Sub-total (I)                                     2,577.6 ✗2 (bud 2,587.6)"),
+        output.contains("  A. Staff costs *                                1,885.2 ✗1"),
         "{output}"
+    );
+    assert!(
+        output.contains(
+            "Sub-total (I)                                     2,577.6 →✗1 (bud 2,587.6)"
+        ),
+        "{output}"
+    );
+    assert!(
+        output.contains("✗1 A. Staff costs *, 2013: 1,885.2 is the wrong figure: 1,875.2 here (-10.0) would reconcile the 2 stated figures computed from it"),
+        "{output}"
+    );
+    assert!(
+        output.contains("→✗1 follows from ✗1 (Table 1, A. Staff costs *, 2013)"),
+        "{output}"
+    );
+    let table_marks = output
+        .match_indices(" ✗")
+        .filter(|(at, _)| output[..*at].ends_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(
+        table_marks, 1,
+        "one error mark, at the wrong figure:\n{output}"
     );
     assert!(
         output.contains("245 of those that do not reconcile follow from an error reported once"),

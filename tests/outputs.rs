@@ -624,3 +624,139 @@ fn a_reader_that_stops_early_does_not_hide_a_failing_evaluation() {
     // The reader (`true`) is gone before bud writes the tables; the exit code is still 1.
     assert_eq!(pipe::exit_code_behind_a_closed_pipe("evaluate"), Some(1));
 }
+
+/// The bundled decision with 2013 Staff costs mistyped (1,875.2 as 1,857.2) in Table 1
+/// only, with its data files beside it.
+fn one_wrong_input() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(DECISION).unwrap();
+    let row = "1,875.2   1,916.7   3,791.9";
+    assert_eq!(text.matches(row).count(), 1);
+    let edited = text.replacen(row, "1,857.2   1,916.7   3,791.9", 1);
+    std::fs::write(dir.path().join("bs-vi-7.bud"), edited).unwrap();
+    for data in ["bs-vi-7-table-5.tsv", "bs-vi-7-status-example.tsv"] {
+        std::fs::copy(Path::new("decisions").join(data), dir.path().join(data)).unwrap();
+    }
+    dir
+}
+
+/// Where a test leaves the pictures it takes, for a person to look at.
+fn pictures() -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("output-pictures");
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+#[test]
+fn one_wrong_input_is_the_one_error_mark_on_the_page() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dir = one_wrong_input();
+    let page = dir.path().join("bs-vi-7.html");
+    bud()
+        .current_dir(dir.path())
+        .args(["evaluate", "bs-vi-7.bud", "--format", "html", "--output"])
+        .arg(&page)
+        .assert()
+        .code(1);
+    let url = format!("file://{}", page.display());
+    let dom = headless(&chromium, &dir.path().join("profile-dom"))
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    assert!(dom.status.success());
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    // The summary comes first, before the paragraphs and tables.
+    let summary = dom.find("<p class=\"summary\">").unwrap();
+    assert!(summary < dom.find("<h2>").unwrap(), "summary first");
+    // One error mark on the page, on the figure that is wrong; the 299 figures that
+    // follow from it are marked as following, each naming it.
+    assert_eq!(dom.matches("class=\"mark mismatch\"").count(), 1, "{dom}");
+    assert_eq!(dom.matches("<td class=\"figure wrong\"").count(), 1);
+    let wrong = &dom[dom.find("<td class=\"figure wrong\"").unwrap()..];
+    let wrong = &wrong[..wrong.find("</td>").unwrap()];
+    assert!(wrong.contains(">1,857.2<"), "{wrong}");
+    assert!(wrong.contains("wrong figure ✗1"), "{wrong}");
+    let follows = dom.matches("class=\"mark follows\"").count();
+    assert!(follows >= 14, "the totals that follow from it: {follows}");
+    // Every figure that follows names the error: the cells, and paragraph 2's value.
+    assert_eq!(dom.matches("follows from ✗1</span>").count(), follows + 1);
+
+    let screenshot = pictures().join("one-wrong-input.png");
+    let shot = headless(&chromium, &dir.path().join("profile-shot"))
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .args(["--window-size=1280,1600", &url])
+        .output()
+        .unwrap();
+    assert!(shot.status.success());
+    let png = std::fs::read(&screenshot).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn the_publication_of_table_1_prints_on_one_page_as_adopted() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("table-1.html");
+    bud()
+        .args(["evaluate", DECISION, "--publication", "--table", "1"])
+        .args(["--format", "html", "--output"])
+        .arg(&page)
+        .assert()
+        .code(0);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // As adopted: the published figures (2014's grand total is 2,963.1, although bud
+    // computes 2,963.199), no marks, no names from the file, and what produced it.
+    for adopted in ["2,922.1", "2,963.1", "5,885.2", "1,875.2", "2,569.8"] {
+        assert!(html.contains(&format!(">{adopted}<")), "{adopted}");
+    }
+    for review in [
+        "✓",
+        "≈",
+        "✗",
+        "class=\"mark",
+        "grand_total",
+        "stated figures",
+        "2,963.2",
+    ] {
+        assert!(!html.contains(review), "{review} in the publication");
+    }
+    assert!(html.contains("Produced by bud "));
+    assert!(html.contains(" from decisions/bs-vi-7.bud"));
+    assert_eq!(html.matches("<section id=").count(), 1, "Table 1 alone");
+
+    let pdf = pictures().join("table-1-publication.pdf");
+    let printed = headless(&chromium, &dir.path().join("profile-pdf"))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let pages = bytes
+        .windows(11)
+        .filter(|w| w == b"/Type /Page" || w == b"/Type/Page\n")
+        .count()
+        - bytes.windows(12).filter(|w| w == b"/Type /Pages").count();
+    assert_eq!(pages, 1, "Table 1 prints on one page");
+    // A picture of the page, for a person to look at, where Debian's poppler is.
+    if Path::new("/usr/bin/pdftoppm").exists() {
+        let png = pictures().join("table-1-publication");
+        let status = Process::new("/usr/bin/pdftoppm")
+            .args(["-png", "-r", "60", "-singlefile"])
+            .arg(&pdf)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}

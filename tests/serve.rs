@@ -513,8 +513,13 @@ fn a_save_on_disk_updates_the_page_and_the_wrong_figure_is_highlighted() {
             .await;
         assert_eq!(
             wrong,
-            serde_json::json!(["A. Staff costs *: 1,857.2wrong figure"])
+            serde_json::json!(["A. Staff costs *: 1,857.2✗1wrong figure ✗1"])
         );
+        // Those that follow from it name it, and carry no error mark of their own.
+        let marks = browser
+            .run("return Array.from(new Set(Array.from(document.querySelectorAll('td.follows')).map(c => c.querySelector('.mark').textContent + ' / ' + c.querySelector('.role').textContent)))")
+            .await;
+        assert_eq!(marks, serde_json::json!(["→✗1 / follows from ✗1"]));
         let follows = browser
             .run("return Array.from(document.querySelectorAll('td.follows')).map(c => c.closest('tr').querySelector('td.label').textContent)")
             .await;
@@ -740,7 +745,7 @@ fn the_page_works_by_keyboard_prints_without_its_controls_and_fits_a_projector()
             .await;
         assert_eq!(hidden, serde_json::json!(["none", "none"]));
         let words = browser.run("return document.querySelector('td.wrong .role').textContent").await;
-        assert_eq!(words, "wrong figure");
+        assert_eq!(words, "wrong figure ✗1");
         browser.screenshot("print").await;
         browser.emulate_print(false).await;
         let pdf = browser.client.print(fantoccini::wd::PrintConfiguration::default()).await.unwrap();

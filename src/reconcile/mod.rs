@@ -175,9 +175,126 @@ pub struct Reconciliation {
     /// Causes found in scales: a rescaling factor the printed rates agree on, a rate
     /// printed in another Party's line, a mistyped base rate (`scale_causes`).
     pub scale_causes: Vec<scale_causes::ScaleCause>,
+    /// The number of each error, for marks that point from a figure to the error it
+    /// follows from (`error_numbers`). Built on the first look-up.
+    numbers: std::sync::OnceLock<ErrorNumbers>,
+}
+
+/// The errors bud reports, numbered 1, 2, … in the order of the files: each wrong
+/// figure (`culprits`), each cause found in a scale, and each stated figure wrong on its
+/// own. A figure that fails only because of one of them names its number (`✗1`).
+#[derive(Debug, Clone, Default)]
+pub struct ErrorNumbers {
+    culprits: Vec<Option<usize>>,
+    scale_causes: Vec<Option<usize>>,
+    own: HashMap<Subject, usize>,
+    /// The figure each error is about, by number (from 1).
+    subjects: Vec<Subject>,
+    /// Whether the decision acknowledges a published error, which a figure upstream
+    /// may follow from as well.
+    acknowledges: bool,
+}
+
+impl ErrorNumbers {
+    fn of(reconciliation: &Reconciliation) -> Self {
+        #[derive(Clone, Copy)]
+        enum Root {
+            Culprit(usize),
+            Scale(usize),
+            Own(Subject),
+        }
+        let culprit_subjects: std::collections::HashSet<Subject> = reconciliation
+            .culprits
+            .iter()
+            .map(|c| Subject::Cell {
+                row: c.row,
+                column: c.column,
+            })
+            .collect();
+        let mut roots: Vec<(Span, Root, Subject)> = Vec::new();
+        for (index, culprit) in reconciliation.culprits.iter().enumerate() {
+            if !culprit.acknowledged {
+                let subject = Subject::Cell {
+                    row: culprit.row,
+                    column: culprit.column,
+                };
+                roots.push((culprit.span, Root::Culprit(index), subject));
+            }
+        }
+        for (index, cause) in reconciliation.scale_causes.iter().enumerate() {
+            let shown_at = reconciliation
+                .checks
+                .iter()
+                .find(|check| check.span == cause.span)
+                .map(|check| check.subject)
+                .or_else(|| cause.explains.first().copied());
+            if let Some(subject) = shown_at {
+                roots.push((cause.span, Root::Scale(index), subject));
+            }
+        }
+        for check in &reconciliation.checks {
+            let own = check.outcome == Outcome::Mismatch && check.cause == attribution::Cause::Own;
+            if own && !culprit_subjects.contains(&check.subject) {
+                roots.push((check.span, Root::Own(check.subject), check.subject));
+            }
+        }
+        roots.sort_by_key(|(span, _, _)| *span);
+        let mut numbers = ErrorNumbers {
+            culprits: vec![None; reconciliation.culprits.len()],
+            scale_causes: vec![None; reconciliation.scale_causes.len()],
+            own: HashMap::default(),
+            subjects: roots.iter().map(|(_, _, subject)| *subject).collect(),
+            acknowledges: !reconciliation.acknowledged.is_empty(),
+        };
+        for (number, (_, root, _)) in (1..).zip(roots) {
+            match root {
+                Root::Culprit(index) => numbers.culprits[index] = Some(number),
+                Root::Scale(index) => numbers.scale_causes[index] = Some(number),
+                Root::Own(subject) => {
+                    numbers.own.insert(subject, number);
+                }
+            }
+        }
+        numbers
+    }
+
+    /// The number of the wrong figure `culprits[index]`; `None` when acknowledged.
+    pub fn culprit(&self, index: usize) -> Option<usize> {
+        self.culprits.get(index).copied().flatten()
+    }
+
+    /// The number of the cause found in a scale, `scale_causes[index]`.
+    pub fn scale_cause(&self, index: usize) -> Option<usize> {
+        self.scale_causes.get(index).copied().flatten()
+    }
+
+    /// The figure an error is about, to name it where a mark points to it.
+    pub fn subject(&self, number: usize) -> Option<Subject> {
+        self.subjects.get(number.checked_sub(1)?).copied()
+    }
+
+    /// The number of the error a failing check is, or follows from: its own, its
+    /// wrong figure's, its scale cause's. A figure that follows from one upstream
+    /// follows from the only error there is; with several, bud does not say which
+    /// (`None`).
+    pub fn of_check(&self, check: &Check) -> Option<usize> {
+        match check.cause {
+            attribution::Cause::Own => self.own.get(&check.subject).copied(),
+            attribution::Cause::Figure(index) => self.culprit(index),
+            attribution::Cause::Scale(index) => self.scale_cause(index),
+            attribution::Cause::Upstream => {
+                (self.subjects.len() == 1 && !self.acknowledges).then_some(1)
+            }
+        }
+    }
 }
 
 impl Reconciliation {
+    /// The errors, numbered in file order.
+    pub fn error_numbers(&self) -> &ErrorNumbers {
+        self.numbers.get_or_init(|| ErrorNumbers::of(self))
+    }
+
     fn keeping(keep: Keep) -> Self {
         Reconciliation {
             keep,
@@ -533,6 +650,11 @@ impl Presentation {
     fn own_unit(&self) -> Option<&Unit> {
         self.unit.as_ref().filter(|_| self.figures == Scaled::UNITS)
     }
+}
+
+/// How messages name a figure: `Table 1, A. Staff costs *, 2013`.
+pub fn figure_title(model: &Model, subject: Subject) -> String {
+    presentation(model, subject).title
 }
 
 fn presentation(model: &Model, subject: Subject) -> Presentation {

@@ -78,6 +78,7 @@ pub(super) fn view(model: &Model, arrears: &ArrearsModel) -> Table {
         columns,
         lines,
         footnotes: Vec::new(),
+        found_notes: notes.len(),
         notes,
     }
 }

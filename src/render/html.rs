@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use super::view::{CellKind, Document, LineKind, OutcomeName, Place, Role, Table, TableCell};
+use super::view::{
+    CellKind, Document, LineKind, MISMATCH, OutcomeName, Place, Role, Table, TableCell,
+};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
@@ -28,6 +30,7 @@ tr.computed td.label, tr.total td { font-weight: 600; }
 .rounding { color: #9a6700; }
 .mismatch { color: #cf222e; font-weight: 700; }
 .acknowledged { color: #0969da; font-weight: 700; }
+.follows { color: #7d4e00; font-weight: 400; }
 td.failed { color: #cf222e; }
 td.wrong, li.wrong { outline: 2px solid #cf222e; outline-offset: -2px; background: #ffebe9; }
 td.follows, li.follows { outline: 1px dashed #9a6700; outline-offset: -2px; background: #fff8c5; }
@@ -37,7 +40,8 @@ td.follows .role, li.follows .role { color: #7d4e00; font-weight: 400; }
 ul.values { list-style: none; padding-left: 1rem; }
 ul.values code { font-size: 0.95em; }
 p.note, p.footnote { font-size: 0.9em; margin: 0.2rem 0; max-width: 60rem; }
-p.summary { margin-top: 2rem; font-weight: 600; }
+p.summary { margin: 1rem 0; font-weight: 600; }
+p.colophon { margin-top: 2rem; font-size: 0.8em; color: #555; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; color: #000; }
   h2 { break-after: avoid; }
@@ -106,18 +110,41 @@ pub fn body(document: &Document) -> String {
             let _ = writeln!(out, "<p>{}</p>", escape(condition));
         }
     }
+    if document.is_publication() {
+        paragraphs(&mut out, document);
+        for table in &document.tables {
+            self::table(&mut out, table);
+        }
+        let colophon = escape(&document.presentation.colophon());
+        let _ = writeln!(out, "<p class=\"colophon\">{colophon}</p>");
+        return out;
+    }
+    // The outcome first: a reader learns whether anything is wrong before the tables.
+    summary(&mut out, document);
     paragraphs(&mut out, document);
     for table in &document.tables {
         self::table(&mut out, table);
     }
+    out
+}
+
+/// How the stated figures reconcile, and the published errors the decision
+/// acknowledges.
+fn summary(out: &mut String, document: &Document) {
     let summary = document.summary;
     let acknowledged = match summary.acknowledged {
         0 => String::new(),
         n => format!(", {n} published errors acknowledged <span class=\"acknowledged\">!</span>"),
     };
+    let follows = match summary.inherited {
+        0 => String::new(),
+        n => format!(
+            " ({n} of them only because of a wrong figure they follow from, marked <span class=\"follows\">→✗</span>)"
+        ),
+    };
     let _ = writeln!(
         out,
-        "<p class=\"summary\">{} stated figures: {} match <span class=\"matches\">✓</span>, {} differ by rounding <span class=\"rounding\">≈</span>, {} do not reconcile <span class=\"mismatch\">✗</span>{acknowledged}; {} not checked.</p>",
+        "<p class=\"summary\">{} stated figures: {} match <span class=\"matches\">✓</span>, {} differ by rounding <span class=\"rounding\">≈</span>, {} do not reconcile <span class=\"mismatch\">✗</span>{follows}{acknowledged}; {} not checked.</p>",
         summary.stated, summary.matches, summary.rounding, summary.mismatches, summary.unchecked
     );
     for erratum in &document.errata {
@@ -131,7 +158,6 @@ pub fn body(document: &Document) -> String {
         }
         let _ = writeln!(out, "</ul></section>");
     }
-    out
 }
 
 fn paragraphs(out: &mut String, document: &Document) {
@@ -149,7 +175,10 @@ fn paragraphs(out: &mut String, document: &Document) {
         }
         let _ = writeln!(out, "<ul class=\"values\">");
         for value in &paragraph.values {
-            let class = value.stated.as_ref().map_or("", |s| s.outcome.name());
+            let class = match value.role {
+                Some(Role::Follows(_)) => "follows",
+                _ => value.stated.as_ref().map_or("", |s| s.outcome.name()),
+            };
             let _ = writeln!(
                 out,
                 "<li{}{}><code>{}</code> = {} <span class=\"{class}\">{}</span>{}</li>",
@@ -189,6 +218,7 @@ fn table(out: &mut String, table: &Table) {
         );
     }
     let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    let aligned = table.lines.iter().any(has_mark);
     for line in &table.lines {
         let class = match line.kind {
             LineKind::Section => "section",
@@ -208,7 +238,7 @@ fn table(out: &mut String, table: &Table) {
             let _ = write!(out, "<td colspan=\"{}\"></td>", table.columns.len());
         } else {
             for cell in &line.cells {
-                cell_html(out, cell, table);
+                cell_html(out, cell, table, aligned);
             }
         }
         let _ = writeln!(out, "</tr>");
@@ -223,7 +253,9 @@ fn table(out: &mut String, table: &Table) {
     let _ = writeln!(out, "</section>");
 }
 
-fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
+/// `aligned`: whether the table has marks, so that a figure without one keeps an
+/// empty place for it.
+fn cell_html(out: &mut String, cell: &TableCell, table: &Table, aligned: bool) {
     match cell.kind {
         CellKind::Text => {
             let _ = writeln!(out, "<td class=\"text\">{}</td>", escape(&cell.shown));
@@ -248,7 +280,10 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
         escape(&cell.shown)
     );
     if let Some(stated) = &cell.stated {
-        let class = stated.outcome.name();
+        let class = match cell.role {
+            Some(Role::Follows(_)) => "follows",
+            _ => stated.outcome.name(),
+        };
         let meaning = table
             .footnote(&cell.mark)
             .map(str::to_owned)
@@ -268,12 +303,26 @@ fn cell_html(out: &mut String, cell: &TableCell, table: &Table) {
         if let Some(bud) = &cell.bud {
             let _ = write!(out, "<span class=\"bud\">bud {}</span>", escape(bud));
         }
-    } else {
+    } else if !cell.mark.is_empty() {
+        // A wrong figure that is an input: its mark, and the footnote that corrects it.
+        let meaning = table.footnote(&cell.mark).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<span class=\"mark mismatch\" title=\"{}\">{}</span>",
+            escape(meaning),
+            escape(&cell.mark)
+        );
+    } else if aligned {
         // An empty mark keeps unmarked figures aligned with marked ones.
         out.push_str("<span class=\"mark\"></span>");
     }
     out.push_str(&role_words(cell.role));
     out.push_str("</td>");
+}
+
+/// Whether a line has a figure with a mark beside it; a publication has none.
+fn has_mark(line: &super::view::TableLine) -> bool {
+    line.cells.iter().any(|cell| !cell.mark.is_empty())
 }
 
 /// ` class="figure wrong"`: the classes given, and the figure's role if it has one.
@@ -293,9 +342,18 @@ fn role_class(role: Option<Role>, classes: &str) -> String {
 
 /// The role in words, under the figure, so it reads without colour and in print.
 fn role_words(role: Option<Role>) -> String {
+    let error = |role: Role| {
+        role.number()
+            .map_or_else(String::new, |number| format!(" {MISMATCH}{number}"))
+    };
     match role {
-        Some(Role::Wrong) => "<span class=\"role\">wrong figure</span>".to_owned(),
-        Some(Role::Follows) => "<span class=\"role\">follows from a wrong figure</span>".to_owned(),
+        Some(role @ Role::Wrong(_)) => {
+            format!("<span class=\"role\">wrong figure{}</span>", error(role))
+        }
+        Some(role @ Role::Follows(_)) => match role.number() {
+            Some(_) => format!("<span class=\"role\">follows from{}</span>", error(role)),
+            None => "<span class=\"role\">follows from a wrong figure</span>".to_owned(),
+        },
         None => String::new(),
     }
 }

@@ -57,6 +57,10 @@ pub fn render(document: &Document) -> String {
     for table in &document.tables {
         self::table(&mut out, table);
     }
+    if document.is_publication() {
+        let _ = writeln!(out, "*{}*", escape(&document.presentation.colophon()));
+        return out;
+    }
     let summary = document.summary;
     let acknowledged = match summary.acknowledged {
         0 => String::new(),

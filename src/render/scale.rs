@@ -47,11 +47,20 @@ pub(super) fn view(
             name: None,
             depth: 0,
             label: party.name.clone(),
-            cells: line_cells(scale, reconciliation, index, line, party, &mut footnotes),
+            cells: line_cells(
+                model,
+                scale,
+                reconciliation,
+                index,
+                line,
+                party,
+                &mut footnotes,
+            ),
         });
     }
     if let Some(total) = &def.total {
         let cells = line_cells(
+            model,
             scale,
             reconciliation,
             index,
@@ -68,6 +77,7 @@ pub(super) fn view(
         });
     }
     let mut notes = rule_lines(model, scale);
+    let found_notes = notes.len();
     notes.extend(def.notes.iter().cloned());
     Table {
         id: table_id(def.number.as_deref(), &def.name),
@@ -89,6 +99,7 @@ pub(super) fn view(
         lines,
         footnotes,
         notes,
+        found_notes,
     }
 }
 
@@ -136,6 +147,7 @@ fn columns(def: &ScaleDef) -> Vec<Column> {
 }
 
 fn line_cells(
+    model: &Model,
     scale: &ScaleModel,
     reconciliation: &Reconciliation,
     index: usize,
@@ -171,6 +183,7 @@ fn line_cells(
                 stated: check.map(|check| stated_as_is(check, scale.def.notation)),
                 mark: mark(
                     check,
+                    model,
                     reconciliation,
                     footnotes,
                     || {
@@ -189,12 +202,14 @@ fn line_cells(
                 at: place(party, figure, check),
                 role: Role::of(
                     check,
-                    party.figures.get(figure).is_some_and(|written| {
-                        reconciliation
+                    party.figures.get(figure).and_then(|written| {
+                        let cause = reconciliation
                             .scale_causes
                             .iter()
-                            .any(|cause| cause.scale == index && cause.span == written.span)
+                            .position(|cause| cause.scale == index && cause.span == written.span)?;
+                        reconciliation.error_numbers().scale_cause(cause)
                     }),
+                    reconciliation,
                 ),
                 number,
                 formula_result: apportioned(scale, line, role),

@@ -11,7 +11,7 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
 use super::view::{
-    self, ACKNOWLEDGED, Document, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine,
+    self, ACKNOWLEDGED, Document, FOLLOWS, LineKind, MATCH, MISMATCH, ROUNDING, Table, TableLine,
 };
 use crate::Checked;
 use crate::format;
@@ -76,7 +76,11 @@ pub fn render(document: &Document, layout: Layout) -> String {
     for table in &document.tables {
         self::table(&mut out, table, layout, prose);
     }
-    summary(&mut out, document, layout);
+    if document.is_publication() {
+        let _ = writeln!(out, "\n{}", document.presentation.colophon());
+    } else {
+        summary(&mut out, document, layout);
+    }
     out
 }
 
@@ -574,6 +578,12 @@ fn summary(out: &mut String, document: &Document, layout: Layout) {
         (ROUNDING, "differs only by rounding"),
         (MISMATCH, "does not reconcile"),
     ];
+    if summary.inherited > 0 {
+        legend.push((
+            FOLLOWS_ERROR,
+            "does not reconcile only because of error ✗n, not wrong in itself",
+        ));
+    }
     if summary.acknowledged > 0 {
         legend.push((ACKNOWLEDGED, "a published error, acknowledged"));
     }
@@ -633,6 +643,9 @@ fn bold() -> Style {
     Style::new().bold()
 }
 
+/// The legend's form of a mark that points to an error: `→✗n`.
+const FOLLOWS_ERROR: &str = "→✗n";
+
 fn mark_style(mark: &str) -> Style {
     if mark.starts_with(MATCH) {
         Style::new().fg_color(Some(AnsiColor::Green.into()))
@@ -640,6 +653,8 @@ fn mark_style(mark: &str) -> Style {
         Style::new().fg_color(Some(AnsiColor::Yellow.into()))
     } else if mark.starts_with(ACKNOWLEDGED) {
         Style::new().fg_color(Some(AnsiColor::Cyan.into()))
+    } else if mark.starts_with(FOLLOWS) {
+        Style::new().fg_color(Some(AnsiColor::Magenta.into()))
     } else if mark.starts_with(MISMATCH) || mark == "?" {
         Style::new().fg_color(Some(AnsiColor::Red.into())).bold()
     } else {

@@ -27,6 +27,9 @@ pub const ROUNDING: &str = "≈";
 pub const MISMATCH: &str = "✗";
 /// A published error the decision acknowledges (`erratum`).
 pub const ACKNOWLEDGED: &str = "!";
+/// A figure that does not reconcile only because of an error elsewhere: `→✗1`, "follows
+/// from ✗1".
+pub const FOLLOWS: &str = "→";
 
 /// The whole evaluated decision, or one scenario of it.
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +73,70 @@ pub enum Purpose {
     /// The decision as adopted: the published figures at their published precision,
     /// without marks or internal names.
     Publication,
+}
+
+impl Document {
+    /// The document as adopted, for publication: the published figures as printed and
+    /// the figures bud computes that the decision does not print at the table's
+    /// published precision; no marks, notes of bud's, values by their names in the
+    /// file, or applications of rules to example data (arrears).
+    pub fn published(mut self) -> Document {
+        for paragraph in &mut self.paragraphs {
+            paragraph.values.clear();
+        }
+        self.paragraphs.retain(|paragraph| paragraph.text.is_some());
+        self.tables.retain(|table| table.kind != TableKind::Arrears);
+        for table in &mut self.tables {
+            table.publish();
+        }
+        self.errata.clear();
+        self
+    }
+
+    pub fn is_publication(&self) -> bool {
+        self.presentation.purpose == Purpose::Publication
+    }
+}
+
+impl Table {
+    fn publish(&mut self) {
+        // "thousands of US$", without how bud reads the rounding of the figures.
+        if let Some(at) = self.unit.find("; published figures") {
+            self.unit.truncate(at);
+        }
+        self.footnotes.clear();
+        self.notes.drain(..self.found_notes.min(self.notes.len()));
+        self.found_notes = 0;
+        let decimals: Vec<Option<u32>> = self.columns.iter().map(|c| c.decimals).collect();
+        let notation = self.notation;
+        for line in &mut self.lines {
+            line.name = None;
+            for (cell, decimals) in line.cells.iter_mut().zip(&decimals) {
+                cell.publish(*decimals, notation);
+            }
+        }
+    }
+}
+
+impl TableCell {
+    /// As adopted: a published figure as printed; a figure bud computes that the
+    /// decision does not print, at the column's published precision.
+    fn publish(&mut self, decimals: Option<u32>, notation: Notation) {
+        self.mark.clear();
+        self.bud = None;
+        self.role = None;
+        self.at = None;
+        if let Some(stated) = &self.stated {
+            if stated.outcome != OutcomeName::NotChecked || !self.computed {
+                self.shown = notation.figure(&stated.written);
+            }
+        } else if let (true, Some(number), Some(decimals)) = (self.computed, self.number, decimals)
+        {
+            let rounded = format::fixed(number, decimals, crate::syntax::ast::RoundingMode::HalfUp);
+            self.shown = notation.figure(&rounded);
+        }
+        self.stated = None;
+    }
 }
 
 impl Presentation {
@@ -197,6 +264,10 @@ pub struct Table {
     pub footnotes: Vec<String>,
     /// The decision's notes under the table, and for a scale what its rule did.
     pub notes: Vec<String>,
+    /// How many of `notes`, from the first, are what bud found (a scale's rule at work)
+    /// rather than the decision's own notes: a publication leaves them out.
+    #[serde(skip)]
+    pub found_notes: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -369,34 +440,71 @@ impl Place {
     }
 }
 
-/// What a figure that does not reconcile is to the error bud found.
+/// What a figure that does not reconcile is to the error bud found, with that error's
+/// number (`✗1`) where bud numbers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// The figure that is wrong: correcting it makes the others reconcile.
-    Wrong,
+    Wrong(Option<usize>),
     /// A figure that fails only because it is computed from a wrong one.
-    Follows,
+    Follows(Option<usize>),
 }
 
 impl Role {
     /// As a page's class names it: `wrong`, `follows`.
     pub fn name(self) -> &'static str {
         match self {
-            Role::Wrong => "wrong",
-            Role::Follows => "follows",
+            Role::Wrong(_) => "wrong",
+            Role::Follows(_) => "follows",
         }
     }
 
-    /// The role of a figure: `culprit` when bud names it the wrong figure, else what
-    /// its own check's cause says.
-    pub fn of(check: Option<&Check>, culprit: bool) -> Option<Role> {
-        if culprit {
-            return Some(Role::Wrong);
+    /// The number of the error the figure is, or follows from.
+    pub fn number(self) -> Option<usize> {
+        match self {
+            Role::Wrong(number) | Role::Follows(number) => number,
+        }
+    }
+
+    /// The mark beside the figure: `✗1` for the wrong figure, `→✗1` for one that
+    /// follows from it.
+    pub fn mark(self) -> String {
+        let number = self.number().map(|n| n.to_string()).unwrap_or_default();
+        match self {
+            Role::Wrong(_) => format!("{MISMATCH}{number}"),
+            Role::Follows(_) => format!("{FOLLOWS}{MISMATCH}{number}"),
+        }
+    }
+
+    /// The role of a figure: `culprit` is the number of the error when bud names this
+    /// figure the wrong one; otherwise its own check says whether it is the error or
+    /// follows from one.
+    pub fn of(
+        check: Option<&Check>,
+        culprit: Option<usize>,
+        reconciliation: &Reconciliation,
+    ) -> Option<Role> {
+        if culprit.is_some() {
+            return Some(Role::Wrong(culprit));
         }
         let check = check.filter(|check| check.outcome == Outcome::Mismatch)?;
-        Some(match check.cause {
-            Cause::Own => Role::Wrong,
-            Cause::Upstream | Cause::Figure(_) | Cause::Scale(_) => Role::Follows,
+        let number = reconciliation.error_numbers().of_check(check);
+        let root = match check.cause {
+            Cause::Own => true,
+            Cause::Figure(index) => reconciliation
+                .culprits
+                .get(index)
+                .is_some_and(|culprit| culprit.span == check.span),
+            Cause::Scale(index) => reconciliation
+                .scale_causes
+                .get(index)
+                .is_some_and(|cause| cause.span == check.span),
+            Cause::Upstream => false,
+        };
+        Some(if root {
+            Role::Wrong(number)
+        } else {
+            Role::Follows(number)
         })
     }
 }
@@ -568,9 +676,14 @@ impl<'a> Outline<'a> {
     /// The whole document, every table built.
     pub fn into_document(self) -> Document {
         let tables = self.tables().collect();
-        Document {
+        let document = Document {
             tables,
             ..self.head
+        };
+        if document.is_publication() {
+            document.published()
+        } else {
+            document
         }
     }
 }
@@ -711,9 +824,9 @@ fn value(
         stated: check
             .map(|check| stated_value(model, id, year, check))
             .or_else(|| unchecked_value(model, id, year)),
-        note: stated_note(model, id, year, check),
+        note: stated_note(model, reconciliation, id, year, check),
         at: check.map(|check| Place::decision(check.span)),
-        role: Role::of(check, false),
+        role: Role::of(check, None, reconciliation),
         number: amount.map(Exact::to_decimal),
         number_unit: unit.map_or_else(String::new, number_unit),
         computed,
@@ -807,9 +920,19 @@ fn not_checked(written: String, value: String) -> Stated {
     }
 }
 
-fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Check>) -> String {
+fn stated_note(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    id: ValueId,
+    year: Option<i32>,
+    check: Option<&Check>,
+) -> String {
     let Some(check) = check else {
         return String::new();
+    };
+    let follows = match Role::of(Some(check), None, reconciliation) {
+        Some(role @ Role::Follows(_)) => Some(role),
+        _ => None,
     };
     let unit = shown_unit(model, id, year).unwrap_or(Unit::Number);
     let stated = check
@@ -819,6 +942,13 @@ fn stated_note(model: &Model, id: ValueId, year: Option<i32>, check: Option<&Che
     let sign = if difference < Exact::ZERO { "-" } else { "+" };
     let difference = format!("{sign}{}", difference_size(difference.abs(), &unit));
     let tolerance = difference_size(Exact::new(check.tolerance()), &unit);
+    if let Some(role) = follows {
+        return format!(
+            "{} stated {stated}: differs by {difference} only because of {}",
+            role.mark(),
+            error_named(model, reconciliation, role.number())
+        );
+    }
     match check.outcome {
         Outcome::Matches => format!("{MATCH} stated {stated}"),
         Outcome::Rounding => format!(
@@ -917,6 +1047,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
         lines,
         footnotes,
         notes: definition.notes.clone(),
+        found_notes: 0,
     }
 }
 
@@ -997,11 +1128,15 @@ impl RowContext<'_> {
         let computed = by_rule || is_total;
         let scale = figures(self.table);
         let number = self.number(column, computed, figure.clone());
-        let culprit = self
-            .reconciliation
-            .culprits
-            .iter()
-            .any(|culprit| culprit.row == self.id && culprit.column == column);
+        let culprit = self.reconciliation.culprits.iter().position(|culprit| {
+            culprit.row == self.id && culprit.column == column && !culprit.acknowledged
+        });
+        let culprit_number =
+            culprit.and_then(|index| self.reconciliation.error_numbers().culprit(index));
+        let what = || {
+            let column = column_name(key.unwrap_or(ColumnKey::Total));
+            format!("{}, {column}", self.row.message_label())
+        };
         let written_at = self.row.figures.get(column).map(|figure| figure.span);
         TableCell {
             kind: CellKind::Amount,
@@ -1012,16 +1147,17 @@ impl RowContext<'_> {
             stated: check
                 .map(|check| stated_cell(check, factor(&self.table.unit), self.table.notation))
                 .or_else(|| self.unchecked(column, computed, figure)),
-            mark: mark(
-                check,
-                self.reconciliation,
-                footnotes,
-                || {
-                    let column = column_name(key.unwrap_or(ColumnKey::Total));
-                    format!("{}, {column}", self.row.message_label())
-                },
-                scale,
-            ),
+            mark: match culprit {
+                Some(index) => culprit_mark(self.reconciliation, index, footnotes, what, scale),
+                None => mark(
+                    check,
+                    self.model,
+                    self.reconciliation,
+                    footnotes,
+                    what,
+                    scale,
+                ),
+            },
             formula: if computed && number.is_some() {
                 self.formula(column, is_total)
             } else {
@@ -1031,7 +1167,7 @@ impl RowContext<'_> {
                 .map(|check| check.span)
                 .or(written_at)
                 .map(Place::decision),
-            role: Role::of(check, culprit),
+            role: Role::of(check, culprit_number, self.reconciliation),
             number,
             formula_result: None,
         }
@@ -1206,6 +1342,7 @@ pub fn published(table: &TableDef, value: Exact) -> String {
 /// computed …, difference …: within/more than the ±… that rounding explains".
 pub(super) fn mark(
     check: Option<&Check>,
+    model: &Model,
     reconciliation: &Reconciliation,
     footnotes: &mut Vec<String>,
     what: impl FnOnce() -> String,
@@ -1215,13 +1352,22 @@ pub(super) fn mark(
     let Some(check) = check else {
         return String::new();
     };
+    let role = Role::of(Some(check), None, reconciliation);
+    if let Some(Role::Follows(number)) = role {
+        return follows_mark(model, reconciliation, number, footnotes);
+    }
     let symbol = match check.outcome {
         Outcome::Matches => return MATCH.to_owned(),
         Outcome::Rounding => ROUNDING,
         Outcome::Mismatch => MISMATCH,
         Outcome::Acknowledged => ACKNOWLEDGED,
     };
-    let number = footnotes.len() + 1;
+    // Errors carry their number in the whole document, as `bud check` counts them;
+    // rounding and acknowledged differences are numbered within their table.
+    let number = match role.and_then(Role::number) {
+        Some(number) => number,
+        None => footnotes.iter().filter(|note| !is_error_note(note)).count() + 1,
+    };
     let stated = figure_in(check.written, figures.notation);
     let tolerance = show(Exact::new(check.tolerance()));
     let verdict = match check.outcome {
@@ -1242,6 +1388,76 @@ pub(super) fn mark(
         figures.show_signed(check.difference()),
     ));
     format!("{symbol}{number}")
+}
+
+/// Whether a table's footnote is about an error (`✗1 …`, `→✗1 …`) rather than a
+/// rounding or acknowledged difference.
+fn is_error_note(note: &str) -> bool {
+    note.starts_with(MISMATCH) || note.starts_with(FOLLOWS)
+}
+
+/// The mark of the wrong figure `culprits[index]`, and its footnote: what it would
+/// have to be for the figures computed from it to reconcile.
+fn culprit_mark(
+    reconciliation: &Reconciliation,
+    index: usize,
+    footnotes: &mut Vec<String>,
+    what: impl FnOnce() -> String,
+    figures: format::Scaled,
+) -> String {
+    let Some(culprit) = reconciliation.culprits.get(index) else {
+        return String::new();
+    };
+    let role = Role::Wrong(reconciliation.error_numbers().culprit(index));
+    let published = figures.show(Exact::new(culprit.published));
+    let corrected = figures.show(Exact::new(culprit.corrected));
+    let change = figures.show_signed(Exact::new(culprit.corrected - culprit.published));
+    let explained = culprit.explains.len();
+    footnotes.push(format!(
+        "{} {}: {published} is the wrong figure: {corrected} here ({change}) would reconcile the {} computed from it",
+        role.mark(),
+        what(),
+        if explained == 1 {
+            "stated figure".to_owned()
+        } else {
+            format!("{explained} stated figures")
+        }
+    ));
+    role.mark()
+}
+
+/// `→✗1`: a figure that fails only because of error 1; the table gets one footnote
+/// that says so, however many of its figures follow from it.
+fn follows_mark(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    number: Option<usize>,
+    footnotes: &mut Vec<String>,
+) -> String {
+    let mark = Role::Follows(number).mark();
+    if !footnotes
+        .iter()
+        .any(|note| note.split(' ').next() == Some(&mark))
+    {
+        footnotes.push(format!(
+            "{mark} follows from {}: not wrong in itself; bud's figure is beside the published one",
+            error_named(model, reconciliation, number)
+        ));
+    }
+    mark
+}
+
+/// "✗1 (Table 1, A. Staff costs *, 2013)", or "a wrong figure it is computed from" when
+/// bud does not single the error out.
+fn error_named(model: &Model, reconciliation: &Reconciliation, number: Option<usize>) -> String {
+    let numbers = reconciliation.error_numbers();
+    match number.and_then(|n| Some((n, numbers.subject(n)?))) {
+        Some((number, subject)) => format!(
+            "{MISMATCH}{number} ({})",
+            crate::reconcile::figure_title(model, subject)
+        ),
+        None => "a wrong figure it is computed from".to_owned(),
+    }
 }
 
 /// Every digit, no separators: `2922.088`; a fraction to 28 significant digits.
