@@ -368,9 +368,29 @@ fn the_review_workbook_marks_the_wrong_figure_apart_from_those_that_follow() {
     assert_eq!(value_of(&sheet, "B19"), "2577.6");
     assert_eq!(value_of(&sheet, "F19"), "2559.6");
 
+    // Paragraph 2 reads the grand total: its stated figure follows too, on the
+    // Decision sheet.
+    let decision = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    let approved = {
+        use calamine::{Data, Reader, Xlsx};
+        let mut read: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let values = read.worksheet_range("Decision").unwrap();
+        (0..values.height() as u32)
+            .find(|row| {
+                values.get_value((*row, 1)) == Some(&Data::String("approved_core_budget".into()))
+                    && values.get_value((*row, 2)) == Some(&Data::Float(2013.0))
+            })
+            .unwrap()
+            + 1
+    };
+    let approved = Look::of(&decision, &styles, &format!("F{approved}"));
+    assert_eq!(approved.fill, "FFFFEB9C");
+
     let culprit_note = note_of(&notes, "B6");
-    assert!(culprit_note.contains("The wrong figure"), "{culprit_note}");
-    assert!(culprit_note.contains("1,875.2"), "{culprit_note}");
+    assert!(
+        culprit_note.contains("1,857.2 is the wrong figure: 1,875.2 here (+18.0) would reconcile"),
+        "{culprit_note}"
+    );
     let follower_note = note_of(&notes, "B19");
     assert!(follower_note.contains("follows from"), "{follower_note}");
     assert!(follower_note.contains("A. Staff costs"), "{follower_note}");
@@ -401,7 +421,7 @@ impl Look {
         let fill_id: usize = attribute(xf, "fillId").unwrap().parse().unwrap();
         let border_id: usize = attribute(xf, "borderId").unwrap().parse().unwrap();
         let fill = nth_element(section(styles, "fills"), "<fill>", fill_id);
-        let border = nth_element(section(styles, "borders"), "<border", border_id);
+        let border = nth_element(section(styles, "borders"), "<border>", border_id);
         Look {
             fill: fill
                 .find("<fgColor rgb=\"")
@@ -455,7 +475,12 @@ fn note_of(comments: &str, cell: &str) -> String {
     let end = start + comments[start..].find("</comment>").unwrap();
     let mut text = String::new();
     let mut rest = &comments[start..end];
-    while let Some(open) = rest.find("<t") {
+    // `<t>` or `<t xml:space="preserve">`, not `<text>`.
+    while let Some(open) = rest
+        .match_indices("<t")
+        .map(|(at, _)| at)
+        .find(|at| matches!(rest.as_bytes().get(at + 2), Some(b'>' | b' ')))
+    {
         let body = open + rest[open..].find('>').unwrap() + 1;
         let close = body + rest[body..].find("</t>").unwrap();
         text.push_str(&rest[body..close]);

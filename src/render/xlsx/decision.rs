@@ -10,10 +10,10 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
-use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
 
 use super::super::formula::{Addresses, CellFormula, Reference, value_name};
-use super::super::view::{Document, OutcomeName, Value};
+use super::super::view::{Document, OutcomeName, Role, Value};
 use super::{FIRST_LINE_ROW, names_defined, page, with_decimals};
 
 /// The column values are written in, which their defined names point at.
@@ -215,7 +215,19 @@ fn value_row(
     }
     sheet.write_string(row, 4, &value.number_unit)?;
     if let Some(stated) = &value.stated {
-        sheet.write_string(row, 5, &stated.written)?;
+        // In a review, the wrong figure and those that follow from it, as in the tables.
+        let marked = match value.role.filter(|_| !publication) {
+            Some(Role::Wrong(_)) => Format::new()
+                .set_background_color(super::WRONG_FILL)
+                .set_font_color(super::WRONG_TEXT)
+                .set_bold(),
+            Some(Role::Follows(_)) => Format::new()
+                .set_background_color(super::FOLLOWS_FILL)
+                .set_font_color(super::FOLLOWS_TEXT)
+                .set_border(FormatBorder::Dashed),
+            None => Format::new(),
+        };
+        sheet.write_string_with_format(row, 5, &stated.written, &marked)?;
         if !publication {
             sheet.write_string(row, LAST_COLUMN, &value.note)?;
             check(sheet, row, value)?;

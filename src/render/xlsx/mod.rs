@@ -45,6 +45,13 @@ use super::view::{Outline, Purpose, TableKind};
 /// unit, the check columns' titles and the headings.
 const FIRST_LINE_ROW: u32 = 4;
 
+/// The red of a wrong figure, and of a published figure that no longer agrees.
+const WRONG_FILL: u32 = 0xFFC7CE;
+const WRONG_TEXT: u32 = 0x9C0006;
+/// The amber of a figure that only follows from a wrong one.
+const FOLLOWS_FILL: u32 = 0xFFEB9C;
+const FOLLOWS_TEXT: u32 = 0x9C5700;
+
 /// The workbook as the bytes of an .xlsx file, each table's view built as its sheet is
 /// written and dropped after.
 pub fn render(outline: &Outline<'_>) -> Result<Vec<u8>, String> {

@@ -15,7 +15,10 @@ use rust_xlsxwriter::{
 
 use super::super::formula::Reference;
 use super::super::view::{CellKind, LineKind, OutcomeName, Role, Table, TableCell};
-use super::{FIRST_LINE_ROW, names_defined, page, with_decimals};
+use super::{
+    FIRST_LINE_ROW, FOLLOWS_FILL, FOLLOWS_TEXT, WRONG_FILL, WRONG_TEXT, names_defined, page,
+    with_decimals,
+};
 use crate::format::{Notation, superscript_marks};
 
 /// What every table sheet of one workbook shares.
@@ -76,12 +79,6 @@ fn address((row, column): (u32, u16)) -> String {
     row_col_to_cell(row, column)
 }
 
-/// The red of a wrong figure, and of a published figure that no longer agrees.
-const WRONG_FILL: u32 = 0xFFC7CE;
-const WRONG_TEXT: u32 = 0x9C0006;
-/// The amber of a figure that only follows from a wrong one.
-const FOLLOWS_FILL: u32 = 0xFFEB9C;
-const FOLLOWS_TEXT: u32 = 0x9C5700;
 /// A computed figure no formula restates: bud's, as a constant.
 const CONSTANT_TEXT: u32 = 0x595959;
 
@@ -141,8 +138,8 @@ impl Styles {
 
     fn figure(&self, column: usize, role: Option<Role>) -> Option<&Format> {
         match role {
-            Some(Role::Wrong) => self.wrong.get(column),
-            Some(Role::Follows) => self.follows.get(column),
+            Some(Role::Wrong(_)) => self.wrong.get(column),
+            Some(Role::Follows(_)) => self.follows.get(column),
             None => self.published.get(column),
         }
     }
@@ -159,7 +156,7 @@ pub(super) fn sheet(
     // A table of words alone has nothing to compute or check.
     let checked = table.columns.iter().any(|column| !column.text);
     let styles = Styles::of(table);
-    headings(sheet, table, layout, checked)?;
+    headings(sheet, table, layout, checked, context.publication())?;
     if checked && !context.publication() {
         block_titles(sheet, layout, has_constants(table, context.names))?;
     }
@@ -184,7 +181,7 @@ pub(super) fn sheet(
         for (column, cell) in line.cells.iter().enumerate() {
             published_cell(sheet, layout, (index, column), cell, &styles, context)?;
             if !context.publication() {
-                if let Some(note) = note(cell, table) {
+                if let Some(note) = note(cell, table, layout, index, column) {
                     let (row, column) = layout.published(index, column);
                     sheet.insert_note(row, column, &Note::new(note).set_author("bud"))?;
                 }
@@ -224,6 +221,7 @@ fn headings(
     table: &Table,
     layout: Layout,
     checked: bool,
+    publication: bool,
 ) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     // Footnote marks as the decision prints them, raised: `^a` is `ᵃ`.
@@ -241,8 +239,13 @@ fn headings(
         &top.clone().set_bold(),
         printed_width(table),
     )?;
-    if !table.unit.is_empty() {
-        let unit = format!("({})", table.unit);
+    // A publication states the unit without how bud reads the figures' rounding.
+    let unit = match table.unit.find("; published figures") {
+        Some(at) if publication => &table.unit[..at],
+        _ => table.unit.as_str(),
+    };
+    if !unit.is_empty() {
+        let unit = format!("({unit})");
         remark(
             sheet,
             1,
@@ -540,42 +543,47 @@ fn live_marks(sheet: &mut Worksheet, table: &Table, layout: Layout) -> Result<()
 }
 
 /// What a figure's note says in a review: the wrong figure and what would reconcile
-/// it; a figure that only follows from it, and which; a difference rounding explains.
-fn note(cell: &TableCell, table: &Table) -> Option<String> {
+/// it; a figure that only follows from it, and which; a difference rounding explains;
+/// for a figure that does not reconcile, bud's figure beside the published one.
+fn note(
+    cell: &TableCell,
+    table: &Table,
+    layout: Layout,
+    line: usize,
+    column: usize,
+) -> Option<String> {
     let remark = table.footnote(&cell.mark).map(superscript_marks);
-    let published = cell
-        .stated
-        .as_ref()
-        .map(|stated| format!("published {}", stated.written));
-    let beside = cell.bud.as_ref().map(|bud| {
-        format!(" The cell shows the published figure; bud computes {bud} (the check columns hold the formula).")
-    });
+    let beside = match (&cell.stated, &cell.bud) {
+        (Some(stated), Some(bud)) => format!(
+            " The cell shows the published {}; bud computes {bud} (its formula is in {}).",
+            stated.written,
+            address(layout.computed(line, column))
+        ),
+        _ => String::new(),
+    };
     match cell.role {
-        Some(Role::Wrong) => Some(format!(
-            "The wrong figure. {}{}",
+        Some(Role::Wrong(_)) => Some(format!(
+            "{}{beside}",
             remark.unwrap_or_else(|| {
-                "The stated figures computed from it reconcile only when it is corrected."
+                "This is the wrong figure: the stated figures computed from it reconcile once it is corrected."
                     .to_owned()
-            }),
-            beside.unwrap_or_default()
+            })
         )),
-        Some(Role::Follows) => Some(format!(
-            "Follows from a wrong figure, not an error of its own. {}{}",
-            remark.or(published).unwrap_or_default(),
-            beside.unwrap_or_default()
+        Some(Role::Follows(_)) => Some(format!(
+            "{}{beside}",
+            remark.unwrap_or_else(|| {
+                "This follows from a wrong figure it is computed from: not wrong in itself."
+                    .to_owned()
+            })
         )),
         None => {
             let stated = cell.stated.as_ref()?;
-            if matches!(
-                stated.outcome,
-                OutcomeName::Matches | OutcomeName::NotChecked
-            ) {
+            if matches!(stated.outcome, OutcomeName::Matches | OutcomeName::NotChecked) {
                 return None;
             }
             Some(format!(
-                "{}{}",
-                remark.or(published).unwrap_or_default(),
-                beside.unwrap_or_default()
+                "{}{beside}",
+                remark.unwrap_or_else(|| format!("published {}", stated.written))
             ))
         }
     }
@@ -592,12 +600,11 @@ fn remarks(
 ) -> Result<u32, XlsxError> {
     let mut texts: Vec<String> = Vec::new();
     if context.publication() {
-        // bud's own words about a scale's rule name the file's values (`net_total`).
+        // The decision's own notes, not what bud found (a scale's rule at work).
+        let found = table.found_notes.min(table.notes.len());
         texts.extend(
-            table
-                .notes
+            table.notes[found..]
                 .iter()
-                .filter(|note| !note.contains('`'))
                 .map(|note| superscript_marks(note)),
         );
     } else {
