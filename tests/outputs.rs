@@ -325,48 +325,50 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
     assert_eq!(values.get_value((staff - 1, 1)), Some(&Data::Float(1875.2)));
     assert_eq!(values.get_value((grand - 1, 2)), Some(&Data::Float(2963.1)));
     assert_eq!(values.get_value((grand - 1, 3)), Some(&Data::Float(5885.2)));
-    // Its rules are live in the Computed columns F-H, beside it: an input read from
-    // the table, each total over the computed figures.
+    // The Check columns F-H, beside the table, compare each published figure with its
+    // computed one.
     assert_eq!(
-        values.get_value((2, 5)),
+        formula(grand, 6),
+        format!(
+            "IF(ROUND(J{grand},1)=ROUND(C{grand},1),\"✓\",IF(ABS(C{grand}-J{grand})<=0.615,\"≈\",\"✗ \"&FIXED(J{grand},1)))"
+        )
+    );
+    assert_eq!(
+        values.get_value((grand - 1, 6)),
+        Some(&Data::String("≈".to_owned()))
+    );
+    // Its rules are live in the Computed columns I-K: an input read from the table,
+    // each total over the computed figures.
+    assert_eq!(
+        values.get_value((2, 8)),
         Some(&Data::String(
             "Computed: bud's rules as live formulas".to_owned()
         ))
     );
-    assert_eq!(formula(staff, 5), format!("B{staff}"));
-    assert_eq!(formula(subtotal, 5), format!("SUM(F{staff}:F{last})"));
+    assert_eq!(formula(staff, 8), format!("B{staff}"));
+    assert_eq!(formula(subtotal, 8), format!("SUM(I{staff}:I{last})"));
     assert_eq!(
-        formula(support, 5),
-        format!("programme_support_rate*F{subtotal}")
+        formula(support, 8),
+        format!("programme_support_rate*I{subtotal}")
     );
     assert_eq!(
-        formula(grand, 5),
-        format!("F{subtotal}+F{support}+F{reserve}")
+        formula(grand, 8),
+        format!("I{subtotal}+I{support}+I{reserve}")
     );
-    assert_eq!(formula(grand, 7), format!("SUM(F{grand}:G{grand})"));
+    assert_eq!(formula(grand, 10), format!("SUM(I{grand}:J{grand})"));
     assert_eq!(
-        formula(row_of("Less contribution from host country"), 6),
+        formula(row_of("Less contribution from host country"), 9),
         "host_offset_2014/1000"
     );
     // The cached results are bud's, for readers that do not recalculate.
-    match values.get_value((grand - 1, 7)) {
+    match values.get_value((grand - 1, 10)) {
         Some(Data::Float(total)) => assert_eq!(format!("{total:.3}"), "5885.287"),
         other => panic!("grand total: {other:?}"),
     }
-    // The Check columns I-K compare each published figure with its computed one.
-    assert_eq!(
-        formula(grand, 9),
-        format!(
-            "IF(ROUND(G{grand},1)=ROUND(C{grand},1),\"✓\",IF(ABS(C{grand}-G{grand})<=0.615,\"≈\",\"✗\"))"
-        )
-    );
-    assert_eq!(
-        values.get_value((grand - 1, 9)),
-        Some(&Data::String("≈".to_owned()))
-    );
-    // Table 5's TOTAL line as published; in its Computed columns (J-P) each Party's
-    // contribution is its rate's share of the TOTAL apportioned, and the TOTAL adds
-    // the Parties, so the sheet adds up across too.
+    // Table 5's TOTAL line as published; in its Computed columns (Q-W) each Party's
+    // rescaled rate is its base rate times the year's factor, its contribution that
+    // rate's share of the TOTAL apportioned, and the TOTAL adds the Parties, so the
+    // sheet adds up across too.
     let scale = workbook.worksheet_range("Table 5").unwrap();
     let scale_formulas = workbook.worksheet_formula("Table 5").unwrap();
     let total = (0..scale.height() as u32)
@@ -382,17 +384,17 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
             .cloned()
             .unwrap_or_default()
     };
-    assert_eq!(scale_formula(total, 11), format!("SUM(L5:L{total})"));
-    assert_eq!(scale_formula(4, 11), format!("K5/100*D{}", total + 1));
+    assert_eq!(scale_formula(total, 18), format!("SUM(S5:S{total})"));
+    assert_eq!(scale_formula(4, 18), format!("R5/100*D{}", total + 1));
     assert!(
-        scale_formula(4, 10).starts_with("J5*1.40"),
+        scale_formula(4, 17).starts_with("Q5*1.40"),
         "{}",
-        scale_formula(4, 10)
+        scale_formula(4, 17)
     );
     assert_eq!(number(3), 2_532_558.0);
     assert_eq!(number(6), 2_569_825.0);
     assert_eq!(number(3) + number(6), number(7));
-    assert_eq!(number(11), 2_532_558.0);
+    assert_eq!(number(18), 2_532_558.0);
     // The programme support rate is a named cell on the Decision sheet.
     let names = workbook.defined_names();
     assert!(names.iter().any(|(name, formula)| name == "programme_support_rate" && formula.contains("Decision")), "{names:?}");

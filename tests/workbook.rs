@@ -231,21 +231,42 @@ fn table_1_published_prints_on_one_page_with_the_adopted_figures() {
 fn libreoffice_recalculating_every_formula_gets_buds_figures_and_checks() {
     let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let workbook = dir.path().join("bs-vi-7.xlsx");
-    write_workbook(Path::new(DECISION), &[], &workbook);
+    let right = dir.path().join("bs-vi-7.xlsx");
+    write_workbook(Path::new(DECISION), &[], &right);
+    let recalculated = same_when_recalculated(&soffice, &right, &dir.path().join("right"));
+    assert!(
+        recalculated["Table 1"].contains("GRAND TOTAL (I + II + III),\"2,922.1\",\"2,963.1\",\"5,885.2\",,✓,≈,≈,\"2,922.088\",\"2,963.199\",\"5,885.287\""),
+        "{}",
+        recalculated["Table 1"]
+    );
+    // With one wrong input, each failing check names bud's figure as bud does.
+    let wrong = dir.path().join("wrong.xlsx");
+    write_workbook(&wrong_copy(dir.path()), &[], &wrong);
+    let recalculated = same_when_recalculated(&soffice, &wrong, &dir.path().join("wrong"));
+    assert!(
+        recalculated["Table 1"].contains(
+            "Sub-total (I),\"2,577.6\",\"2,622.3\",\"5,199.9\",,\"✗ 2,559.6\",✓,\"✗ 5,181.9\","
+        ),
+        "{}",
+        recalculated["Table 1"]
+    );
+}
+
+/// Every sheet of `workbook` as LibreOffice shows it when it recalculates every
+/// formula, asserted to be what bud wrote (the results the workbook caches): each
+/// computed figure at the digits its column shows, each check's mark the one bud found.
+fn same_when_recalculated(soffice: &Path, workbook: &Path, dir: &Path) -> HashMap<String, String> {
     let cached = sheets_as_csv(
-        libreoffice(&soffice, dir.path(), false),
-        &workbook,
-        &dir.path().join("csv-cached"),
+        libreoffice(soffice, dir, false),
+        workbook,
+        &dir.join("csv-cached"),
     );
     let recalculated = sheets_as_csv(
-        libreoffice(&soffice, dir.path(), true),
-        &workbook,
-        &dir.path().join("csv-recalculated"),
+        libreoffice(soffice, dir, true),
+        workbook,
+        &dir.join("csv-recalculated"),
     );
     assert_eq!(cached.len(), 7, "{:?}", cached.keys());
-    // Every sheet the same as bud wrote it: each computed figure at the digits its
-    // column shows, and each check's ✓ ≈ ✗ the one bud found.
     for (sheet, text) in &cached {
         let again = &recalculated[sheet];
         for (bud, office) in text.lines().zip(again.lines()) {
@@ -253,11 +274,7 @@ fn libreoffice_recalculating_every_formula_gets_buds_figures_and_checks() {
         }
         assert_eq!(text.lines().count(), again.lines().count(), "{sheet}");
     }
-    let table_1 = &recalculated["Table 1"];
-    assert!(
-        table_1.contains("GRAND TOTAL (I + II + III),\"2,922.1\",\"2,963.1\",\"5,885.2\",,\"2,922.088\",\"2,963.199\",\"5,885.287\",✓,≈,≈"),
-        "{table_1}"
-    );
+    recalculated
 }
 
 #[test]
@@ -294,13 +311,13 @@ fn a_rate_changed_in_the_workbook_moves_what_follows_and_the_checks_say_so() {
     // rates, and the checks name the published figures that no longer agree.
     let support = row("Table 1", "II. Programme support charge (13%)");
     assert_eq!(support[1..4], ["335.1", "340.9", "676.0"]);
-    assert_eq!(support[5..8], ["360.864", "367.122", "727.986"]);
-    assert_eq!(support[8..11], ["✗", "✗", "✗"]);
+    assert_eq!(support[5..8], ["✗ 360.9", "✗ 367.1", "✗ 728.0"]);
+    assert_eq!(support[8..11], ["360.864", "367.122", "727.986"]);
     let host = row("Table 1", "Less contribution from host country");
-    assert_eq!(host[5], "191.391");
-    assert_eq!(host[8], "✗");
+    assert_eq!(host[5], "✗ 191.4");
+    assert_eq!(host[8], "191.391");
     let subtotal = row("Table 1", "Sub-total (I)");
-    assert_eq!(subtotal[8..11], ["✓", "✓", "✓"]);
+    assert_eq!(subtotal[5..8], ["✓", "✓", "✓"]);
     // Paragraph 2 reads Table 1's grand total, as computed.
     let approved = row("Decision", "2,approved_core_budget,2013");
     assert_eq!(approved[3], "2,947,864");
@@ -327,24 +344,8 @@ fn csv_fields(line: &str) -> Vec<String> {
 #[test]
 fn the_review_workbook_marks_the_wrong_figure_apart_from_those_that_follow() {
     let dir = tempfile::tempdir().unwrap();
-    // 2013 Staff costs written 1,857.2 instead of 1,875.2, in a copy of the decision.
-    for entry in std::fs::read_dir("decisions").unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    let decision = dir.path().join("bs-vi-7.bud");
-    let text = std::fs::read_to_string(&decision).unwrap();
-    let wrong = text.replacen(
-        "1,875.2   1,916.7   3,791.9",
-        "1,857.2   1,916.7   3,791.9",
-        1,
-    );
-    assert_ne!(wrong, text);
-    std::fs::write(&decision, wrong).unwrap();
     let workbook = dir.path().join("wrong.xlsx");
-    write_workbook(&decision, &[], &workbook);
+    write_workbook(&wrong_copy(dir.path()), &[], &workbook);
     let bytes = std::fs::read(&workbook).unwrap();
 
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet2.xml");
@@ -366,7 +367,7 @@ fn the_review_workbook_marks_the_wrong_figure_apart_from_those_that_follow() {
     // The published figure is what the cell shows; bud's is in the check columns.
     assert!(sheet.contains(r#"<c r="B19" s=""#), "{sheet}");
     assert_eq!(value_of(&sheet, "B19"), "2577.6");
-    assert_eq!(value_of(&sheet, "F19"), "2559.6");
+    assert_eq!(value_of(&sheet, "I19"), "2559.6");
 
     // Paragraph 2 reads the grand total: its stated figure follows too, on the
     // Decision sheet.
@@ -402,6 +403,27 @@ fn the_review_workbook_marks_the_wrong_figure_apart_from_those_that_follow() {
         follower_note.contains("2,559.6"),
         "bud's figure beside: {follower_note}"
     );
+}
+
+/// A copy of BS-VI/7 and its data files in `dir` with 2013 Staff costs written 1,857.2
+/// instead of 1,875.2; the decision's path.
+fn wrong_copy(dir: &Path) -> PathBuf {
+    for entry in std::fs::read_dir("decisions").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let decision = dir.join("bs-vi-7.bud");
+    let text = std::fs::read_to_string(&decision).unwrap();
+    let wrong = text.replacen(
+        "1,875.2   1,916.7   3,791.9",
+        "1,857.2   1,916.7   3,791.9",
+        1,
+    );
+    assert_ne!(wrong, text);
+    std::fs::write(&decision, wrong).unwrap();
+    decision
 }
 
 /// How a cell looks: its fill colour (`none`) and its left border's style.

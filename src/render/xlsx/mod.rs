@@ -6,14 +6,17 @@
 //! is the published figure (Table 1's 2014 grand total reads 2,963.1, not the 2,963.199
 //! its rule gives), with the table's published number format, so a printed or
 //! forwarded workbook carries the decision's own figures. Right of it, after an empty
-//! column, a grouped block of columns checks them, live: **Computed** repeats the
-//! table with bud's rules as formulas (an input is `=B6`, a sub-total `=SUM(F6:F18)`,
-//! the support charge `=programme_support_rate*F19`, a Party's contribution its rate's
-//! share of the amount apportioned), and **Check** compares each published figure with
-//! its computed one: ✓ it agrees, ≈ it differs by no more than rounding explains,
-//! ✗ it does not reconcile (! for a published error the decision acknowledges). Change
-//! an input or a rate and the Computed and Check columns follow; a published figure
-//! that agreed and no longer does turns red. Only the table prints (the print area).
+//! column, a grouped block of columns checks them, live: **Check** compares each
+//! published figure with its computed one: ✓ it agrees, ≈ it differs by no more than
+//! rounding explains, ✗ it does not reconcile, with bud's figure (`✗ 2,559.6`; ! for a
+//! published error the decision acknowledges); **Computed** repeats the table with
+//! bud's rules as formulas (an input is `=B6`, a sub-total `=SUM(I6:I18)`, the support
+//! charge `=programme_support_rate*I19`, a Party's rescaled rate its base rate times
+//! the year's factor and its contribution that rate's share of the amount apportioned;
+//! a figure no formula restates, such as a rate held at a limit, is bud's, in grey
+//! italics). Change an input or a rate and the Computed and Check columns follow; a
+//! published figure that agreed and no longer does turns red. A review prints the
+//! table with its checks; a publication the table alone.
 //!
 //! A review workbook (the default) marks what bud found: the figure bud names as wrong
 //! is red with a note saying what would reconcile it, the figures that fail only

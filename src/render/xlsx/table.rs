@@ -19,7 +19,8 @@ use super::{
     FIRST_LINE_ROW, FOLLOWS_FILL, FOLLOWS_TEXT, WRONG_FILL, WRONG_TEXT, names_defined, page,
     with_decimals,
 };
-use crate::format::{Notation, superscript_marks};
+use crate::format::{Notation, fixed, superscript_marks};
+use crate::syntax::ast::RoundingMode;
 
 /// What every table sheet of one workbook shares.
 pub(super) struct Context<'a> {
@@ -38,8 +39,8 @@ impl Context<'_> {
 }
 
 /// Where a table's cells are on its sheet: the labels in column A, the figures as
-/// adopted in the next `columns` columns, an empty column, the computed figures, then
-/// the checks.
+/// adopted in the next `columns` columns, an empty column, the checks (beside the
+/// table, so a review prints them with it), then the computed figures.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Layout {
     pub columns: usize,
@@ -53,12 +54,12 @@ impl Layout {
 
     /// The same figure as bud's rule computes it, live.
     pub fn computed(self, line: usize, column: usize) -> (u32, u16) {
-        (row(line), to_column(self.columns + 2 + column))
+        (row(line), to_column(2 * self.columns + 2 + column))
     }
 
     /// Whether the published figure agrees with the computed one.
     fn check(self, line: usize, column: usize) -> (u32, u16) {
-        (row(line), to_column(2 * self.columns + 2 + column))
+        (row(line), to_column(self.columns + 2 + column))
     }
 
     fn last_column(self) -> u16 {
@@ -205,13 +206,18 @@ pub(super) fn sheet(
     let last_row = remarks(sheet, table, layout, context)?;
     let width = column_widths(sheet, table, layout, checked, context.publication())?;
     sheet.set_freeze_panes(FIRST_LINE_ROW, 1)?;
+    let last_column = if checked && !context.publication() {
+        layout.check(0, table.columns.len().saturating_sub(1)).1
+    } else {
+        layout.last_column()
+    };
     page::set_up_table(
         sheet,
         context.symbol,
         &table.name,
         width,
         last_row,
-        layout.last_column(),
+        last_column,
     )
 }
 
@@ -466,21 +472,35 @@ fn check_cell(
         (Some(_), Some(number)) => number.normalize().to_string(),
         _ => address(layout.computed(line, column)),
     };
-    let agrees = match table.columns.get(column).and_then(|c| c.decimals) {
+    let decimals = table.columns.get(column).and_then(|c| c.decimals);
+    let agrees = match decimals {
         Some(decimals) => {
             format!("ROUND({computed},{decimals})=ROUND({published},{decimals})")
         }
         None => format!("ABS({published}-{computed})<=1E-9*MAX(1,ABS({published}))"),
     };
     let tolerance = &stated.tolerance;
+    // A figure that does not reconcile: bud's figure beside the mark, at the published
+    // precision, in the reader's own separators (`FIXED`).
+    let (failing, cached) = match (decimals, cell.number) {
+        (Some(decimals), Some(number)) => (
+            format!("\"{failed} \"&FIXED({computed},{decimals})"),
+            if found == failed {
+                format!("{failed} {}", fixed(number, decimals, RoundingMode::HalfUp))
+            } else {
+                found.to_owned()
+            },
+        ),
+        _ => (format!("\"{failed}\""), found.to_owned()),
+    };
     let (row, at) = layout.check(line, column);
     sheet.write_formula_with_format(
         row,
         at,
         Formula::new(format!(
-            "=IF({agrees},\"✓\",IF(ABS({published}-{computed})<={tolerance},\"≈\",\"{failed}\"))"
+            "=IF({agrees},\"✓\",IF(ABS({published}-{computed})<={tolerance},\"≈\",{failing}))"
         ))
-        .set_result(found),
+        .set_result(cached),
         format,
     )?;
     Ok(())
@@ -520,7 +540,7 @@ fn live_marks(sheet: &mut Worksheet, table: &Table, layout: Layout) -> Result<()
                 bottom,
                 at,
                 &ConditionalFormatFormula::new()
-                    .set_rule(format!("={check}=\"✗\"").as_str())
+                    .set_rule(format!("=LEFT({check},1)=\"✗\"").as_str())
                     .set_format(&red),
             )?;
             line += 1;
@@ -688,12 +708,12 @@ fn column_widths(
             let (_, computed) = layout.computed(0, column);
             sheet.set_column_width(computed, 14)?;
             let (_, check) = layout.check(0, column);
-            sheet.set_column_width(check, 8)?;
+            sheet.set_column_width(check, CHECK_WIDTH)?;
         }
     }
     if checked {
         let first = layout.last_column() + 1;
-        let (_, last) = layout.check(0, table.columns.len().saturating_sub(1));
+        let (_, last) = layout.computed(0, table.columns.len().saturating_sub(1));
         sheet.set_column_width(first, 3)?;
         if publication {
             sheet.group_columns_collapsed(first, last)?;
@@ -704,8 +724,17 @@ fn column_widths(
             sheet.group_columns(first, last)?;
         }
     }
+    // A review prints the checks beside the table: bud's figure beside a wrong one.
+    if checked && !publication {
+        let checks = u32::try_from(table.columns.len()).unwrap_or(u32::MAX);
+        let beside = checks.saturating_mul(CHECK_WIDTH.into()).saturating_add(3);
+        return Ok(printed_width(table).saturating_add(beside));
+    }
     Ok(printed_width(table))
 }
+
+/// A check's width, in characters: the mark and bud's figure (`✗ 2,559.6`).
+const CHECK_WIDTH: u16 = 12;
 
 /// The published format of a column with `more` decimals than published: its
 /// decimals, thousands grouped, a zero as `-` as the decision prints a dash.
