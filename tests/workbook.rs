@@ -225,6 +225,55 @@ fn table_1_published_prints_on_one_page_with_the_adopted_figures() {
     assert!(png.len() > 20_000, "a drawn page: {} bytes", png.len());
 }
 
+#[test]
+fn table_1_in_review_prints_buds_figure_beside_each_that_does_not_reconcile() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("wrong.xlsx");
+    write_workbook(&wrong_copy(dir.path()), &["--table", "1"], &workbook);
+    let made = convert(
+        libreoffice(&soffice, dir.path(), true),
+        &workbook,
+        "pdf",
+        &dir.path().join("pdf"),
+    );
+    // The Decision sheet's page, then Table 1's.
+    let pdf = &made[0];
+    let text = String::from_utf8(poppler("pdftotext", &["-layout"], pdf, &["-"]).stdout).unwrap();
+    let table_1 = text
+        .split('\u{c}')
+        .find(|page| page.contains("Table 1. Biosafety"))
+        .unwrap_or_else(|| panic!("no page of Table 1 in\n{text}"));
+    let line = |label: &str| -> String {
+        table_1
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label} in\n{table_1}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        line("Sub-total (I)").ends_with("2,577.6 2,622.3 5,199.9 ✗ 2,559.6 ✓ ✗ 5,181.9"),
+        "{table_1}"
+    );
+    assert!(line("A. Staff costs *").ends_with("1,857.2 1,916.7 3,791.9 ✗ 3,773.9"));
+    assert!(
+        table_1.contains("1,857.2 is the wrong figure: 1,875.2 here (+18.0) would reconcile"),
+        "{table_1}"
+    );
+    let pictures = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../tmp/workbook-pictures");
+    std::fs::create_dir_all(&pictures).unwrap();
+    let picture = pictures.join("table-1-review-wrong-staff-costs");
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "100", "-f", "2", "-l", "2", "-singlefile"],
+        pdf,
+        &[picture.to_str().unwrap()],
+    );
+    assert!(picture.with_extension("png").exists());
+}
+
 // ---------------------------------------------------------------- live
 
 #[test]
