@@ -202,7 +202,7 @@ pub struct Value {
     #[serde(skip)]
     pub at: Option<Place>,
     /// Whether its stated figure is a wrong one or only follows from one.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The value in the unit a spreadsheet holds it in: amounts in the currency's own
     /// units, rates as fractions (13% is 0.13).
@@ -354,7 +354,7 @@ pub struct TableCell {
     pub at: Option<Place>,
     /// For a figure that does not reconcile: the wrong figure itself (bud's root
     /// cause), or one that only follows from a wrong figure elsewhere.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The value as a number, for formats that hold numbers.
     #[serde(skip)]
@@ -444,6 +444,17 @@ pub enum Role {
     Wrong(Option<usize>),
     /// A figure that fails only because it is computed from a wrong one.
     Follows(Option<usize>),
+}
+
+/// In JSON: `{"is": "wrong", "error": 1}`; `error` is null when bud does not number it.
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut role = serializer.serialize_struct("Role", 2)?;
+        role.serialize_field("is", self.name())?;
+        role.serialize_field("error", &self.number())?;
+        role.end()
+    }
 }
 
 impl Role {
