@@ -67,11 +67,14 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
     if let Some(diagnostic) = unclosed_text(source, position) {
         return diagnostic;
     }
+    let found = found_at(source, position);
+    if let Some(unclosed) = unclosed_brace(source).filter(|u| position >= u.block_ends) {
+        return unclosed.diagnostic(&line_opener(source, position).unwrap_or(found));
+    }
     let expected = match setting_context(source, position) {
         Some(phrase) => vec![phrase],
         None => simplify(expectations(error)),
     };
-    let found = found_at(source, position);
     let message = if expected.is_empty() {
         format!("unexpected {}", found.describe())
     } else {
@@ -86,18 +89,6 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
         [one, two] => format!("expected {one} or {two}"),
         _ => "not expected here".to_owned(),
     };
-    if matches!(found.kind, FoundKind::EndOfFile) {
-        if let Some(open) = unclosed_brace(source) {
-            return Diagnostic::error(
-                Code::SyntaxUnexpected,
-                "the file ends inside a block: a `}` is missing",
-            )
-            .at(open, "this block is never closed")
-            .with_help(
-                "close the block with `}` on a line of its own, indented like the line that opens it",
-            );
-        }
-    }
     let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(found.span, label);
     if let Some(help) = hint(&expected, &found) {
         diagnostic = diagnostic.with_help(help);
@@ -185,33 +176,111 @@ fn unclosed_text(source: &str, position: usize) -> Option<Diagnostic> {
     )
 }
 
-/// The `{` most likely missing its `}`: the first block whose `}` is indented less
-/// than the line that opened it (that `}` belongs to an outer block), or else the last
-/// block left open. Texts and comments are skipped.
-fn unclosed_brace(source: &str) -> Option<Span> {
+/// A `{` whose `}` is missing, and where its block must have ended.
+struct Unclosed {
+    brace: Span,
+    /// The offset from which the grammar cannot go on without the `}`: the `}` of an
+    /// outer block that closed this one instead, or the end of the file's text.
+    block_ends: usize,
+    /// Where the last character of the file's text starts, for a label.
+    last_character: usize,
+}
+
+impl Unclosed {
+    /// At the brace that opens the block, with a label where the grammar stopped.
+    fn diagnostic(&self, found: &Found) -> Diagnostic {
+        let help =
+            "close the block with `}` on a line of its own, indented like the line that opens it";
+        let diagnostic = match &found.kind {
+            FoundKind::EndOfFile => Diagnostic::error(
+                Code::SyntaxUnexpected,
+                "the file ends inside a block: a `}` is missing",
+            )
+            .at(self.brace, "this `{` is never closed")
+            .with_label(
+                self.last_character(),
+                "the file ends here, inside the block",
+            ),
+            _ => Diagnostic::error(
+                Code::SyntaxUnexpected,
+                format!(
+                    "a block is never closed: a `}}` is missing before {}",
+                    found.describe()
+                ),
+            )
+            .at(self.brace, "this `{` is never closed")
+            .with_label(found.span, "expected `}` before this, to close the block"),
+        };
+        diagnostic.with_help(help)
+    }
+
+    /// The file's last character before trailing blank lines.
+    fn last_character(&self) -> Span {
+        Span::new(self.last_character, self.block_ends)
+    }
+}
+
+/// The word opening the line at `position`, when it is an item's keyword (`table` of
+/// `table 2 staffing {`): where a block missing its `}` swallowed the next item.
+fn line_opener(source: &str, position: usize) -> Option<Found> {
+    let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..)?;
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let word: String = line[indent..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    if !super::recovery::ITEM_KEYWORDS.contains(&word.as_str()) {
+        return None;
+    }
+    let start = line_start + indent;
+    Some(Found {
+        span: Span::new(start, start + word.len()),
+        kind: FoundKind::Word(word),
+    })
+}
+
+/// The `{` missing its `}`, when the file opens more blocks than it closes: the first
+/// block whose `}` is indented less than the line that opened it (that `}` belongs to
+/// an outer block), or else the innermost block left open at the end. Braces in texts
+/// and comments do not count.
+fn unclosed_brace(source: &str) -> Option<Unclosed> {
     let mut open: Vec<(usize, usize)> = Vec::new(); // (offset of `{`, indentation of its line)
+    let mut closed_by_outer: Option<Unclosed> = None;
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
         let indentation = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let code = line.split("//").next().unwrap_or("");
+        let code = super::recovery::code_of(line);
         let mut in_text = false;
+        let mut previous = '\0';
         for (i, c) in code.char_indices() {
             match c {
-                '"' => in_text = !in_text,
+                '"' if previous != '\\' => in_text = !in_text,
                 '{' if !in_text => open.push((offset + i, indentation)),
                 '}' if !in_text => {
                     if let Some((brace, opened_at)) = open.pop() {
-                        if indentation < opened_at {
-                            return Some(Span::new(brace, brace + 1));
+                        if indentation < opened_at && closed_by_outer.is_none() {
+                            closed_by_outer = Some(Unclosed {
+                                brace: Span::new(brace, brace + 1),
+                                block_ends: offset + i,
+                                last_character: offset + i,
+                            });
                         }
                     }
                 }
                 _ => {}
             }
+            previous = c;
         }
         offset += line.len();
     }
-    open.last().map(|(start, _)| Span::new(*start, start + 1))
+    let (innermost, _) = *open.last()?;
+    let text = source.trim_end();
+    Some(closed_by_outer.unwrap_or(Unclosed {
+        brace: Span::new(innermost, innermost + 1),
+        block_ends: text.len(),
+        last_character: text.char_indices().last().map_or(0, |(at, _)| at),
+    }))
 }
 
 /// What a person could have written at the failing position, in words, most useful first.
