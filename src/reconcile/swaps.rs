@@ -325,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn the_correction_keeps_un_notation_and_the_figures_between() {
+        let text = "decision \"T/1\" {\n    title \"T\"\n    period 2016-2018\n    currency EUR\n    notation UN\n}\n\
+                    table 1 t {\n    unit EUR\n    rounding 1\n    columns 2016 2017 2018 Total\n\
+                    \x20   a \"A\"   1 829 358    (5 000)      1 402 358    3 226 716\n\
+                    \x20   b \"B\"      20 000     20 000       30 000       70 000\n\
+                    \x20   s \"S\"   1 422 358     15 000    1 859 358    3 296 716  = a + b\n}\n";
+        let errors = errors_of(text);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let correction = &errors[0].corrections()[0];
+        let corrected = format!(
+            "{}{}{}",
+            &text[..correction.span.start()],
+            correction.replacement,
+            &text[correction.span.end()..]
+        );
+        assert!(errors_of(&corrected).is_empty(), "{corrected}");
+        assert!(
+            corrected.contains("1 402 358    (5 000)      1 829 358"),
+            "{corrected}"
+        );
+    }
+
+    #[test]
     fn a_single_wrong_figure_is_not_a_swap() {
         // 25.0 for 20.0 in 2013: the row's Total and the Sub-total agree on it.
         let errors = errors_of(&table("25.0   25.0   45.0", "30.0   40.0   70.0"));
