@@ -711,50 +711,9 @@ impl<'a> Resolver<'a> {
         fine
     }
 
-    /// A year column after the decision's period, or before the period as long before
-    /// it: a table may show the previous period beside its own, for comparison
-    /// (22/CP.21's staffing table shows 2015 beside 2016 and 2017), never a later one.
     fn outside_the_period(&self, key: ColumnKey, span: Span) -> Option<Diagnostic> {
         let period = self.program.decision.period?;
-        let (first, last) = match key {
-            ColumnKey::Year(year) => (year, year),
-            ColumnKey::Period(columns) => (columns.first, columns.last),
-            ColumnKey::Total | ColumnKey::Text(_) => return None,
-        };
-        let length = period.last - period.first + 1;
-        let earliest = period.first - length;
-        if first >= earliest && last <= period.last {
-            return None;
-        }
-        let column = column_name(key);
-        let shown = format!("{}-{}", period.first, period.last);
-        let (label, help) = if last > period.last {
-            (
-                format!("after {}, the period's last year", period.last),
-                format!(
-                    "correct the year; a column for a year after the period belongs to a scenario that sets its own, such as `period {}-{last}` in the scenario",
-                    period.first
-                ),
-            )
-        } else {
-            (
-                format!("before {earliest}, the earliest year a table of this period shows"),
-                format!(
-                    "correct the year; a table may show the {length} year{} before the period for comparison, from {earliest}",
-                    if length == 1 { "" } else { "s" }
-                ),
-            )
-        };
-        let mut problem = Diagnostic::error(
-            Code::TableSetting,
-            format!("the column {column} is outside the decision's period, {shown}"),
-        )
-        .at(span, label)
-        .with_help(help);
-        if let Some(period_at) = self.period_at {
-            problem = problem.with_label(period_at, format!("the period is {shown}"));
-        }
-        Some(problem)
+        column_outside_the_period(period, self.period_at, key, span)
     }
 
     fn setting_twice(&mut self, setting: &str, span: Span) {
@@ -1761,6 +1720,57 @@ fn dates_problem(dates: ast::Dates) -> Option<String> {
         }
     }
     (dates.first > dates.last).then(|| format!("the period {dates} runs backwards"))
+}
+
+/// A year column after the decision's period, or before the period as long before
+/// it: a table may show the previous period beside its own, for comparison
+/// (22/CP.21's staffing table shows 2015 beside 2016 and 2017), never a later one.
+/// At the year, with the decision's `period` line labelled when it is known.
+pub(crate) fn column_outside_the_period(
+    period: ast::Period,
+    period_at: Option<Span>,
+    key: ColumnKey,
+    span: Span,
+) -> Option<Diagnostic> {
+    let (first, last) = match key {
+        ColumnKey::Year(year) => (year, year),
+        ColumnKey::Period(columns) => (columns.first, columns.last),
+        ColumnKey::Total | ColumnKey::Text(_) => return None,
+    };
+    let length = period.last - period.first + 1;
+    let earliest = period.first - length;
+    if first >= earliest && last <= period.last {
+        return None;
+    }
+    let column = column_name(key);
+    let shown = format!("{}-{}", period.first, period.last);
+    let (label, help) = if last > period.last {
+        (
+            format!("after {}, the period's last year", period.last),
+            format!(
+                "correct the year; a column for a year after the period belongs to a scenario that sets its own, such as `period {}-{last}` in the scenario",
+                period.first
+            ),
+        )
+    } else {
+        (
+            format!("before {earliest}, the earliest year a table of this period shows"),
+            format!(
+                "correct the year; a table may show the {length} year{} before the period for comparison, from {earliest}",
+                if length == 1 { "" } else { "s" }
+            ),
+        )
+    };
+    let mut problem = Diagnostic::error(
+        Code::TableSetting,
+        format!("the column {column} is outside the decision's period, {shown}"),
+    )
+    .at(span, label)
+    .with_help(help);
+    if let Some(period_at) = period_at {
+        problem = problem.with_label(period_at, format!("the period is {shown}"));
+    }
+    Some(problem)
 }
 
 /// `2014-2013`: a period must run forwards.

@@ -549,3 +549,37 @@ fn hint(expected: &[&str], found: &Found) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unclosed_at(source: &str) -> Option<usize> {
+        unclosed_brace(source).map(|unclosed| unclosed.brace.start())
+    }
+
+    #[test]
+    fn the_brace_closed_by_an_outer_block_is_the_one_missing_its_own() {
+        let source =
+            "table t {\n    s \"S\" {\n        a \"A\" 1\n\n    b \"B\" 2\n}\ntable u {\n}\n";
+        let section = source.find("\"S\" {").map(|at| at + 4);
+        assert_eq!(unclosed_at(source), section);
+        let unclosed = unclosed_brace(source).unwrap();
+        assert_eq!(&source[unclosed.block_ends..=unclosed.block_ends], "}");
+    }
+
+    #[test]
+    fn braces_in_texts_and_comments_are_not_blocks() {
+        let source = "table t {\n    a \"x { //\" 1 // {\n    b \"}\" 2\n";
+        assert_eq!(unclosed_at(source), Some(8));
+        assert_eq!(unclosed_at("table t {\n    a \"{\" 1 // {\n}\n"), None);
+    }
+
+    #[test]
+    fn a_block_left_open_at_the_end_ends_with_the_text() {
+        let source = "table t {\n    a \"A\" 1\n\n\n";
+        let unclosed = unclosed_brace(source).unwrap();
+        assert_eq!(unclosed.block_ends, source.trim_end().len());
+        assert_eq!(&source[unclosed.last_character..unclosed.block_ends], "1");
+    }
+}
