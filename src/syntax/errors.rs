@@ -68,7 +68,7 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
         return diagnostic;
     }
     let found = found_at(source, position);
-    if let Some(unclosed) = unclosed_brace(source).filter(|u| position >= u.block_ends) {
+    if let Some(unclosed) = unclosed_brace(source, position) {
         return unclosed.diagnostic(&line_opener(source, position).unwrap_or(found));
     }
     let expected = match setting_context(source, position) {
@@ -240,16 +240,27 @@ fn line_opener(source: &str, position: usize) -> Option<Found> {
     })
 }
 
-/// The `{` missing its `}`, when the file opens more blocks than it closes: the first
-/// block whose `}` is indented less than the line that opened it (that `}` belongs to
-/// an outer block), or else the innermost block left open at the end. Braces in texts
-/// and comments do not count.
-fn unclosed_brace(source: &str) -> Option<Unclosed> {
+/// The `{` missing its `}`, when the file opens more blocks than it closes and the
+/// grammar stopped where that block must have ended (`position`): the first block
+/// whose `}` is indented less than the line that opened it (that `}` belongs to an
+/// outer block); or else, when the grammar stopped at an item opening a line at the
+/// margin (`table 2 …`), the innermost block still open there; or else the innermost
+/// block left open at the end of the file. Braces in texts and comments do not count.
+fn unclosed_brace(source: &str, position: usize) -> Option<Unclosed> {
     let mut open: Vec<(usize, usize)> = Vec::new(); // (offset of `{`, indentation of its line)
     let mut closed_by_outer: Option<Unclosed> = None;
+    let mut swallowed: Option<Unclosed> = None;
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
         let indentation = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let holds_position = (offset..offset + line.len()).contains(&position);
+        if holds_position && indentation == 0 && line_opener(source, position).is_some() {
+            swallowed = open.last().map(|(brace, _)| Unclosed {
+                brace: Span::new(*brace, brace + 1),
+                block_ends: offset,
+                last_character: offset,
+            });
+        }
         let code = super::recovery::code_of(line);
         let mut in_text = false;
         let mut previous = '\0';
@@ -276,11 +287,15 @@ fn unclosed_brace(source: &str) -> Option<Unclosed> {
     }
     let (innermost, _) = *open.last()?;
     let text = source.trim_end();
-    Some(closed_by_outer.unwrap_or(Unclosed {
+    let at_the_end = Unclosed {
         brace: Span::new(innermost, innermost + 1),
         block_ends: text.len(),
         last_character: text.char_indices().last().map_or(0, |(at, _)| at),
-    }))
+    };
+    [closed_by_outer, swallowed, Some(at_the_end)]
+        .into_iter()
+        .flatten()
+        .find(|unclosed| position >= unclosed.block_ends)
 }
 
 /// What a person could have written at the failing position, in words, most useful first.
@@ -554,8 +569,9 @@ fn hint(expected: &[&str], found: &Found) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The brace found when the grammar stops at the end of `source`.
     fn unclosed_at(source: &str) -> Option<usize> {
-        unclosed_brace(source).map(|unclosed| unclosed.brace.start())
+        unclosed_brace(source, source.len()).map(|unclosed| unclosed.brace.start())
     }
 
     #[test]
@@ -564,8 +580,19 @@ mod tests {
             "table t {\n    s \"S\" {\n        a \"A\" 1\n\n    b \"B\" 2\n}\ntable u {\n}\n";
         let section = source.find("\"S\" {").map(|at| at + 4);
         assert_eq!(unclosed_at(source), section);
-        let unclosed = unclosed_brace(source).unwrap();
+        let unclosed = unclosed_brace(source, source.len()).unwrap();
         assert_eq!(&source[unclosed.block_ends..=unclosed.block_ends], "}");
+    }
+
+    #[test]
+    fn an_item_at_the_margin_inside_a_block_is_where_the_block_ends() {
+        let source = "decision \"X\" {\n    period 2013-2014\n\ntable 1 t {\n}\n";
+        let table = source.find("table").unwrap();
+        let unclosed = unclosed_brace(source, table + 6).unwrap();
+        assert_eq!(unclosed.brace.start(), source.find('{').unwrap());
+        assert_eq!(unclosed.block_ends, table);
+        // Where the grammar stopped before that line, it is another error.
+        assert!(unclosed_brace(source, table - 2).is_none());
     }
 
     #[test]
@@ -578,7 +605,7 @@ mod tests {
     #[test]
     fn a_block_left_open_at_the_end_ends_with_the_text() {
         let source = "table t {\n    a \"A\" 1\n\n\n";
-        let unclosed = unclosed_brace(source).unwrap();
+        let unclosed = unclosed_brace(source, source.len()).unwrap();
         assert_eq!(unclosed.block_ends, source.trim_end().len());
         assert_eq!(&source[unclosed.last_character..unclosed.block_ends], "1");
     }
