@@ -214,7 +214,9 @@ impl ErrorNumbers {
             .collect();
         let mut roots: Vec<(Span, Root, Subject)> = Vec::new();
         for (index, culprit) in reconciliation.culprits.iter().enumerate() {
-            if !culprit.acknowledged {
+            // Two figures typed the other way round are one error, numbered once.
+            let second_of_a_swap = culprit.swapped_with.is_some_and(|other| other < index);
+            if !culprit.acknowledged && !second_of_a_swap {
                 let subject = Subject::Cell {
                     row: culprit.row,
                     column: culprit.column,
@@ -249,7 +251,13 @@ impl ErrorNumbers {
         };
         for (number, (_, root, _)) in (1..).zip(roots) {
             match root {
-                Root::Culprit(index) => numbers.culprits[index] = Some(number),
+                Root::Culprit(index) => {
+                    numbers.culprits[index] = Some(number);
+                    let partner = reconciliation.culprits[index].swapped_with;
+                    if let Some(slot) = partner.and_then(|other| numbers.culprits.get_mut(other)) {
+                        *slot = Some(number);
+                    }
+                }
                 Root::Scale(index) => numbers.scale_causes[index] = Some(number),
                 Root::Own(subject) => {
                     numbers.own.insert(subject, number);

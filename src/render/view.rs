@@ -1412,7 +1412,26 @@ fn culprit_mark(
         return String::new();
     };
     let role = Role::Wrong(reconciliation.error_numbers().culprit(index));
+    let mark = role.mark();
+    if footnotes
+        .iter()
+        .any(|note| note.split(' ').next() == Some(&mark))
+    {
+        // The second figure of a swap: the first's footnote says it for both.
+        return mark;
+    }
     let published = figures.show(Exact::new(culprit.published));
+    let partner = culprit
+        .swapped_with
+        .and_then(|other| reconciliation.culprits.get(other));
+    if let Some(partner) = partner {
+        footnotes.push(format!(
+            "{mark} {}: {published} looks swapped with the {} of the same row: the other way round, both reconcile",
+            what(),
+            figures.show(Exact::new(partner.published)),
+        ));
+        return mark;
+    }
     let corrected = figures.show(Exact::new(culprit.corrected));
     let change = figures.show_signed(Exact::new(culprit.corrected - culprit.published));
     let explained = culprit.explains.len();
