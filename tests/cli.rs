@@ -877,3 +877,22 @@ fn the_arrears_rule_is_applied_to_the_example_status_file_in_every_output() {
         .expect("an arrears table");
     assert_eq!(arrears["lines"].as_array().unwrap().len(), 8);
 }
+
+#[test]
+fn two_figures_swapped_are_one_error_in_check_and_in_the_table() {
+    let (dir, _) = edited_copy("20.0      25.0      45.0", "25.0      20.0      45.0");
+    let (code, output) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(errors_in(&output), 1, "{output}");
+    assert!(
+        output.starts_with("  × Table 1, B. Biosafety Bureau meetings: 2013 and 2014 look swapped"),
+        "{output}"
+    );
+    let (_, table) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud", "--table", "1"]);
+    assert!(
+        table.contains("  B. Biosafety Bureau meetings                       25.0 ✗1                    20.0 ✗1 "),
+        "{table}"
+    );
+    assert!(table.contains("✗1 B. Biosafety Bureau meetings, 2013: 25.0 looks swapped with the 20.0 of the same row"), "{table}");
+    assert!(!table.contains("✗2"), "one error, one number: {table}");
+}

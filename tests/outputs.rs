@@ -762,3 +762,50 @@ fn the_publication_of_table_1_prints_on_one_page_as_adopted() {
         assert!(status.success());
     }
 }
+
+#[test]
+fn json_and_csv_name_the_wrong_figure_and_what_follows_from_it() {
+    let dir = one_wrong_input();
+    let run = |format: &str| {
+        let output = bud()
+            .current_dir(dir.path())
+            .args(["evaluate", "bs-vi-7.bud", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let validator = jsonschema::validator_for(&schema()).unwrap();
+    assert!(validator.is_valid(&json));
+    let mut roles = Vec::new();
+    for table in json["decision"]["tables"].as_array().unwrap() {
+        for line in table["lines"].as_array().unwrap() {
+            for cell in line["cells"].as_array().into_iter().flatten() {
+                if let Some(role) = cell.get("role") {
+                    roles.push((line["label"].clone(), cell["shown"].clone(), role.clone()));
+                }
+            }
+        }
+    }
+    let wrong: Vec<_> = roles
+        .iter()
+        .filter(|(_, _, r)| r["is"] == "wrong")
+        .collect();
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert_eq!(wrong[0].0, "A. Staff costs *");
+    assert_eq!(wrong[0].1, "1,857.2");
+    assert_eq!(wrong[0].2["error"], 1);
+    assert!(
+        roles
+            .iter()
+            .filter(|(_, _, r)| r["is"] == "follows")
+            .all(|(_, _, r)| r["error"] == 1)
+    );
+
+    let csv = run("csv");
+    assert!(csv.lines().next().unwrap().ends_with(",cell,error"));
+    let wrong: Vec<&str> = csv.lines().filter(|l| l.ends_with(",wrong 1")).collect();
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(wrong[0].contains(",A. Staff costs *,"), "{}", wrong[0]);
+}

@@ -67,3 +67,38 @@ fn the_units_examples_are_lines_of_the_bundled_decision() {
         );
     }
 }
+
+/// The first code block of "Set up" is what a newcomer types first: exactly the two
+/// commands it promises, the decision and the test suite; installing is said later.
+#[test]
+fn set_up_has_its_two_commands_and_install_its_own_section() {
+    let readme = include_str!("../README.md");
+    let set_up = readme
+        .split("## Set up")
+        .nth(1)
+        .and_then(|section| section.split("```").nth(1))
+        .expect("the README has a Set up section with a code block");
+    let commands: Vec<&str> = set_up
+        .lines()
+        .skip(1) // the fence's language, `sh`
+        .filter_map(|line| line.split('#').next())
+        .map(str::trim)
+        .filter(|command| !command.is_empty())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- evaluate decisions/bs-vi-7.bud",
+            "cargo test --locked"
+        ]
+    );
+    let install = readme
+        .split("\n## Install\n")
+        .nth(1)
+        .and_then(|section| section.split("\n## ").next())
+        .expect("the README has an Install section");
+    assert!(
+        install.contains("```sh\ncargo install --locked --path .\n```"),
+        "{install}"
+    );
+}

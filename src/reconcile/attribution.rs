@@ -14,6 +14,8 @@
 //!    costs 2013 is 1,875.2 rather than 1,857.2), that figure is the one to correct:
 //!    it gets one error, and the failures it explains are its labels. A failure that
 //!    reads such a figure in another way (13% of it) is put down to it as well.
+//!    Failures left that two figures of one row explain when exchanged make those two
+//!    the culprits of one error (`swaps`).
 
 use std::collections::HashMap;
 
@@ -57,6 +59,9 @@ pub struct Culprit {
     pub affects: Vec<Subject>,
     /// Whether the decision acknowledges it as a published error (`erratum`).
     pub acknowledged: bool,
+    /// The culprit it was swapped with, when the two figures of one row reconcile the
+    /// other way round (`swaps`): one error names both.
+    pub swapped_with: Option<usize>,
 }
 
 /// Sets the cause of every failing figure and finds the figures to correct.
@@ -73,7 +78,8 @@ pub fn attribute(reconciliation: &mut Reconciliation, model: &Model, published: 
         }
     }
     let implied = implied_corrections(reconciliation, &local, model, &own);
-    let culprits = choose(implied, reconciliation, model);
+    let mut culprits = choose(implied.clone(), reconciliation, model);
+    super::swaps::add(&implied, &mut culprits, reconciliation, model);
     for (number, culprit) in culprits.iter().enumerate() {
         for subject in culprit.explains.iter().chain(&culprit.affects) {
             if let Some(index) = reconciliation.index_of(*subject) {
@@ -81,13 +87,12 @@ pub fn attribute(reconciliation: &mut Reconciliation, model: &Model, published: 
             }
         }
     }
-    let mut culprits = culprits;
     absorb_readers(reconciliation, model, &mut culprits);
     reconciliation.culprits = culprits;
 }
 
 /// A correction of one published figure: the cell, and the value it would need.
-type Correction = (RowId, usize, Decimal);
+pub(super) type Correction = (RowId, usize, Decimal);
 
 /// For each failing figure, the corrections of a published figure it adds up (or of
 /// itself) that would make it reconcile with its own rule.
@@ -174,6 +179,7 @@ fn choose(
             explains,
             affects: Vec::new(),
             acknowledged: false,
+            swapped_with: None,
         });
     }
     culprits

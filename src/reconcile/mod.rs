@@ -20,6 +20,7 @@ pub mod attribution;
 pub mod errata;
 pub mod scale;
 pub mod scale_causes;
+pub mod swaps;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -213,7 +214,9 @@ impl ErrorNumbers {
             .collect();
         let mut roots: Vec<(Span, Root, Subject)> = Vec::new();
         for (index, culprit) in reconciliation.culprits.iter().enumerate() {
-            if !culprit.acknowledged {
+            // Two figures typed the other way round are one error, numbered once.
+            let second_of_a_swap = culprit.swapped_with.is_some_and(|other| other < index);
+            if !culprit.acknowledged && !second_of_a_swap {
                 let subject = Subject::Cell {
                     row: culprit.row,
                     column: culprit.column,
@@ -248,7 +251,13 @@ impl ErrorNumbers {
         };
         for (number, (_, root, _)) in (1..).zip(roots) {
             match root {
-                Root::Culprit(index) => numbers.culprits[index] = Some(number),
+                Root::Culprit(index) => {
+                    numbers.culprits[index] = Some(number);
+                    let partner = reconciliation.culprits[index].swapped_with;
+                    if let Some(slot) = partner.and_then(|other| numbers.culprits.get_mut(other)) {
+                        *slot = Some(number);
+                    }
+                }
                 Root::Scale(index) => numbers.scale_causes[index] = Some(number),
                 Root::Own(subject) => {
                     numbers.own.insert(subject, number);
@@ -538,13 +547,18 @@ pub fn diagnostics(model: &Model, reconciliation: &Reconciliation) -> Vec<Diagno
             })
         })
         .collect();
-    diagnostics.extend(
-        reconciliation
-            .culprits
-            .iter()
-            .filter(|culprit| !culprit.acknowledged)
-            .map(|culprit| culprit_error(model, reconciliation, culprit)),
-    );
+    let culprits = &reconciliation.culprits;
+    diagnostics.extend(culprits.iter().enumerate().filter_map(|(number, culprit)| {
+        match culprit.swapped_with.and_then(|other| culprits.get(other)) {
+            // One error for the two, at the first; none if both are acknowledged.
+            Some(partner) if culprit.swapped_with > Some(number) => {
+                let acknowledged = culprit.acknowledged && partner.acknowledged;
+                (!acknowledged).then(|| swaps::error(model, reconciliation, culprit, partner))
+            }
+            Some(_) => None,
+            None => (!culprit.acknowledged).then(|| culprit_error(model, reconciliation, culprit)),
+        }
+    }));
     diagnostics.extend(
         reconciliation
             .scale_causes
@@ -601,6 +615,17 @@ fn culprit_error(
             );
         }
     }
+    let then = downstream_sentence(reconciliation, "it");
+    error.with_help(format!(
+        "correct it to {corrected} if the figures computed from it are right; if it is right, they are each wrong by {}{then}",
+        p.figures.show(gap.abs())
+    ))
+}
+
+/// "; 4 more stated figures computed from it differ only because of it, and are not
+/// reported again": the failures that follow from the figures to correct, beyond those
+/// each error labels. `culprit` is how the error names its figure ("it", "them").
+fn downstream_sentence(reconciliation: &Reconciliation, culprit: &str) -> String {
     let downstream = reconciliation
         .checks
         .iter()
@@ -613,26 +638,28 @@ fn culprit_error(
                 .map(|c| c.explains.len() + c.affects.len())
                 .sum(),
         );
-    let then = if downstream == 0 {
+    // Two figures swapped are one error.
+    let errors = reconciliation
+        .culprits
+        .iter()
+        .enumerate()
+        .filter(|(number, c)| c.swapped_with.is_none_or(|other| other > *number))
+        .count();
+    if downstream == 0 {
         String::new()
-    } else if reconciliation.culprits.len() > 1 {
+    } else if errors > 1 {
         // Which of the figures a total inherits from is not traced: say so.
         format!(
-            "; {downstream} more stated figure{} differ only because of the {} figures reported like this one",
+            "; {downstream} more stated figure{} differ only because of the {errors} figures reported like this one",
             if downstream == 1 { "" } else { "s" },
-            reconciliation.culprits.len()
         )
     } else {
         format!(
-            "; {downstream} more stated figure{} computed from {} differ only because of it, and are not reported again",
+            "; {downstream} more stated figure{} computed from {} differ only because of {culprit}, and are not reported again",
             if downstream == 1 { "" } else { "s" },
             if downstream == 1 { "it" } else { "them" },
         )
-    };
-    error.with_help(format!(
-        "correct it to {corrected} if the figures computed from it are right; if it is right, they are each wrong by {}{then}",
-        p.figures.show(gap.abs())
-    ))
+    }
 }
 
 /// How a figure is named in messages, and the scale its amounts are shown in.

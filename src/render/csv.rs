@@ -7,9 +7,9 @@
 
 use std::io::{self, Write};
 
-use super::view::{CellKind, Outline, Paragraph, Stated, Table, TableCell, TableLine, Value};
+use super::view::{CellKind, Outline, Paragraph, Role, Stated, Table, TableCell, TableLine, Value};
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 18] = [
     "table",
     "table_title",
     "line",
@@ -29,6 +29,9 @@ const HEADER: [&str; 17] = [
     // Last, so that the columns before it keep their places: `amount`, `text` (a text
     // column's words, in `shown`) or `absent` (no amount, which is not zero).
     "cell",
+    // After `cell`, for the same reason: `wrong 1` for the figure that is error 1,
+    // `follows 1` for one that fails only because of it; empty otherwise.
+    "error",
 ];
 
 /// The document as CSV with a header record, written to `out` a table at a time: a
@@ -100,7 +103,20 @@ fn value_record(table: &str, index: usize, value: &Value) -> Vec<String> {
     ];
     record.extend(stated_fields(value.stated.as_ref()));
     record.push(CellKind::Amount.name().to_owned());
+    record.push(error_field(value.role));
     record
+}
+
+/// `wrong 1`, `follows 1`, `follows` when bud does not number the error; empty for a
+/// figure that is not part of an error.
+fn error_field(role: Option<Role>) -> String {
+    match role {
+        Some(role) => match role.number() {
+            Some(number) => format!("{} {number}", role.name()),
+            None => role.name().to_owned(),
+        },
+        None => String::new(),
+    }
 }
 
 fn cell_record(
@@ -127,6 +143,7 @@ fn cell_record(
     ];
     record.extend(stated_fields(cell.stated.as_ref()));
     record.push(cell.kind.name().to_owned());
+    record.push(error_field(cell.role));
     record
 }
 

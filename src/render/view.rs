@@ -202,7 +202,7 @@ pub struct Value {
     #[serde(skip)]
     pub at: Option<Place>,
     /// Whether its stated figure is a wrong one or only follows from one.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The value in the unit a spreadsheet holds it in: amounts in the currency's own
     /// units, rates as fractions (13% is 0.13).
@@ -358,7 +358,7 @@ pub struct TableCell {
     pub at: Option<Place>,
     /// For a figure that does not reconcile: the wrong figure itself (bud's root
     /// cause), or one that only follows from a wrong figure elsewhere.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The value as a number, for formats that hold numbers.
     #[serde(skip)]
@@ -448,6 +448,17 @@ pub enum Role {
     Wrong(Option<usize>),
     /// A figure that fails only because it is computed from a wrong one.
     Follows(Option<usize>),
+}
+
+/// In JSON: `{"is": "wrong", "error": 1}`; `error` is null when bud does not number it.
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut role = serializer.serialize_struct("Role", 2)?;
+        role.serialize_field("is", self.name())?;
+        role.serialize_field("error", &self.number())?;
+        role.end()
+    }
 }
 
 impl Role {
@@ -1409,7 +1420,26 @@ fn culprit_mark(
         return String::new();
     };
     let role = Role::Wrong(reconciliation.error_numbers().culprit(index));
+    let mark = role.mark();
+    if footnotes
+        .iter()
+        .any(|note| note.split(' ').next() == Some(&mark))
+    {
+        // The second figure of a swap: the first's footnote says it for both.
+        return mark;
+    }
     let published = figures.show(Exact::new(culprit.published));
+    let partner = culprit
+        .swapped_with
+        .and_then(|other| reconciliation.culprits.get(other));
+    if let Some(partner) = partner {
+        footnotes.push(format!(
+            "{mark} {}: {published} looks swapped with the {} of the same row: the other way round, both reconcile",
+            what(),
+            figures.show(Exact::new(partner.published)),
+        ));
+        return mark;
+    }
     let corrected = figures.show(Exact::new(culprit.corrected));
     let change = figures.show_signed(Exact::new(culprit.corrected - culprit.published));
     let explained = culprit.explains.len();

@@ -1,6 +1,7 @@
 //! Semantics: from the syntax tree to the evaluated model. `resolve` binds every name
 //! (`program` is the result), `graph` orders values and rows by what they read and
-//! reports cycles, `units` checks that amounts, rates and posts combine sensibly, and
+//! reports cycles, `units` checks that amounts, rates and posts combine sensibly (and
+//! `plain_rates` that no plain number 13 stands for 13%), and
 //! `eval` computes every value and cell exactly (`number`), carrying the rounding
 //! uncertainty that reconciliation needs. `explain` says how a figure was computed.
 //! No stage does I/O.
@@ -11,6 +12,7 @@ pub mod eval;
 pub mod explain;
 pub mod graph;
 pub mod number;
+pub mod plain_rates;
 pub mod program;
 pub mod reach;
 pub mod resolve;

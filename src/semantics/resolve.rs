@@ -93,6 +93,8 @@ struct Resolver<'a> {
     pending_amounts: Vec<(ValueId, &'a ast::Expr)>,
     pending_rows: Vec<(RowId, &'a ast::Expr)>,
     paragraph_numbers: HashMap<String, Span>,
+    /// The decision's `period` line, for a table whose columns go beyond it.
+    period_at: Option<Span>,
     /// How many "did you mean" searches have run: each compares a name with every
     /// known one, so a file full of unknown names stops getting suggestions.
     suggestions: std::cell::Cell<usize>,
@@ -203,6 +205,7 @@ impl<'a> Resolver<'a> {
                                 .with_help("write the first and the last day, such as `period 1 January – 31 March 2014`"),
                         ),
                         None => {
+                            self.period_at = Some(field.span);
                             info.dates = Some(*dates);
                             info.period = Some(ast::Period {
                                 first: dates.first.year,
@@ -221,6 +224,7 @@ impl<'a> Resolver<'a> {
                         ));
                     } else {
                         info.period = Some(*period);
+                        self.period_at = Some(field.span);
                     }
                     continue;
                 }
@@ -682,7 +686,12 @@ impl<'a> Resolver<'a> {
                     self.diagnostics
                         .push(backwards_period(*period, *key_span, Code::TableSetting));
                     fine = false;
+                    continue;
                 }
+            }
+            if let Some(problem) = self.outside_the_period(*key, *key_span) {
+                self.diagnostics.push(problem);
+                fine = false;
             }
         }
         let has_year = keys
@@ -700,6 +709,11 @@ impl<'a> Resolver<'a> {
             fine = false;
         }
         fine
+    }
+
+    fn outside_the_period(&self, key: ColumnKey, span: Span) -> Option<Diagnostic> {
+        let period = self.program.decision.period?;
+        column_outside_the_period(period, self.period_at, key, span)
     }
 
     fn setting_twice(&mut self, setting: &str, span: Span) {
@@ -1706,6 +1720,57 @@ fn dates_problem(dates: ast::Dates) -> Option<String> {
         }
     }
     (dates.first > dates.last).then(|| format!("the period {dates} runs backwards"))
+}
+
+/// A year column after the decision's period, or before the period as long before
+/// it: a table may show the previous period beside its own, for comparison
+/// (22/CP.21's staffing table shows 2015 beside 2016 and 2017), never a later one.
+/// At the year, with the decision's `period` line labelled when it is known.
+pub(crate) fn column_outside_the_period(
+    period: ast::Period,
+    period_at: Option<Span>,
+    key: ColumnKey,
+    span: Span,
+) -> Option<Diagnostic> {
+    let (first, last) = match key {
+        ColumnKey::Year(year) => (year, year),
+        ColumnKey::Period(columns) => (columns.first, columns.last),
+        ColumnKey::Total | ColumnKey::Text(_) => return None,
+    };
+    let length = period.last - period.first + 1;
+    let earliest = period.first - length;
+    if first >= earliest && last <= period.last {
+        return None;
+    }
+    let column = column_name(key);
+    let shown = format!("{}-{}", period.first, period.last);
+    let (label, help) = if last > period.last {
+        (
+            format!("after {}, the period's last year", period.last),
+            format!(
+                "correct the year; a column for a year after the period belongs to a scenario that sets its own, such as `period {}-{last}` in the scenario",
+                period.first
+            ),
+        )
+    } else {
+        (
+            format!("before {earliest}, the earliest year a table of this period shows"),
+            format!(
+                "correct the year; a table may show the {length} year{} before the period for comparison, from {earliest}",
+                if length == 1 { "" } else { "s" }
+            ),
+        )
+    };
+    let mut problem = Diagnostic::error(
+        Code::TableSetting,
+        format!("the column {column} is outside the decision's period, {shown}"),
+    )
+    .at(span, label)
+    .with_help(help);
+    if let Some(period_at) = period_at {
+        problem = problem.with_label(period_at, format!("the period is {shown}"));
+    }
+    Some(problem)
 }
 
 /// `2014-2013`: a period must run forwards.

@@ -23,6 +23,7 @@ use super::number::Exact;
 use super::program::{PublishedRounding, ValueId};
 use super::unit::Unit;
 use crate::diagnostic::{Code, Diagnostic, Span, closest};
+use crate::semantics::resolve::column_outside_the_period;
 use crate::semantics::unit::percent_out_of_range;
 use crate::syntax::ast::{
     self, BinaryOp, Figure, FigureKind, RoundingMode, ScaleRule, ScaleTable, TableSetting,
@@ -731,6 +732,7 @@ impl Builder<'_> {
     /// The Party line's columns as `columns` writes them: `2013` for the year's base
     /// rate, adjusted rate and contribution, or each role on its own.
     fn layout(&mut self, written: &[ast::ScaleColumn], span: Span, def: &mut ScaleDef) {
+        self.years_outside_the_period(written);
         let mut years: Vec<i32> = written.iter().filter_map(|c| c.kind.year()).collect();
         years.sort_unstable();
         years.dedup();
@@ -803,6 +805,26 @@ impl Builder<'_> {
                 ),
                 "add `base` (one column of base rates for every year) or `base 2016`",
             );
+        }
+    }
+
+    /// A scale apportions only the years a table of the decision may show: each year
+    /// outside them is an error at its first column.
+    fn years_outside_the_period(&mut self, written: &[ast::ScaleColumn]) {
+        let Some(period) = self.model.program.decision.period else {
+            return;
+        };
+        let mut seen = Vec::new();
+        for column in written {
+            let Some(year) = column.kind.year().filter(|year| !seen.contains(year)) else {
+                continue;
+            };
+            seen.push(year);
+            let key = ast::ColumnKey::Year(year);
+            if let Some(problem) = column_outside_the_period(period, None, key, column.span) {
+                self.columns_ok = false;
+                self.diagnostics.push(problem);
+            }
         }
     }
 

@@ -246,6 +246,8 @@ fn set_period(file: &mut File, period: Period, span: Span) -> Result<(), Diagnos
     match field {
         Some(field) => {
             field.value = FieldValue::Period(period);
+            // What is said of the variant's period is said at the scenario's line.
+            field.span = span;
             Ok(())
         }
         None => Err(change_problem(

@@ -3,6 +3,7 @@
 //! unit, and every stated figure must be in the unit of what it states. A mismatch is
 //! one diagnostic with both operands labelled, not one per column.
 
+use super::plain_rates::{self, Owner};
 use super::program::{
     Formula, FormulaKind, ImportedTarget, Node, Program, RowId, RuleKey, SectionTerm, ValueId,
 };
@@ -25,11 +26,14 @@ pub fn check(program: &Program, order: &[Node]) -> (Units, Vec<Diagnostic>) {
         },
         first: vec![None; program.values.len()],
         broken: vec![false; program.values.len()],
+        broken_rows: vec![false; program.rows.len()],
         diagnostics: Vec::new(),
     };
+    checker.plain_rates(program);
     for node in order {
         match *node {
             Node::Rule(id, key) => checker.rule(program, id, key),
+            Node::Row(id) if checker.broken_rows[id.0] => {}
             Node::Row(id) => {
                 let fits = row_fits(program, &checker.units, id, &mut checker.diagnostics);
                 checker.units.rows_ok[id.0] = fits;
@@ -58,10 +62,29 @@ struct Checker {
     first: Vec<Option<Span>>,
     /// Values with a rule whose unit is wrong: whatever reads them fails quietly.
     broken: Vec<bool>,
+    /// Rows whose formula reads a plain number as a rate: not computed.
+    broken_rows: Vec<bool>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Checker {
+    /// Reports each plain number read as a rate (`13 of subtotal`) and leaves what
+    /// holds it uncomputed, so a support charge of 1,300% is not reconciled as well.
+    fn plain_rates(&mut self, program: &Program) {
+        for misuse in plain_rates::find(program) {
+            let holder = match misuse.defines {
+                Some((id, _)) => Some(Owner::Value(id)),
+                None => misuse.holder,
+            };
+            match holder {
+                Some(Owner::Value(id)) => self.broken[id.0] = true,
+                Some(Owner::Row(id)) => self.broken_rows[id.0] = true,
+                None => {}
+            }
+            self.diagnostics.push(misuse.diagnostic());
+        }
+    }
+
     /// Works out one rule's unit and makes sure all rules of a value agree.
     fn rule(&mut self, program: &Program, id: ValueId, key: RuleKey) {
         let value = program.value(id);

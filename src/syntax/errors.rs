@@ -67,11 +67,14 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
     if let Some(diagnostic) = unclosed_text(source, position) {
         return diagnostic;
     }
+    let found = found_at(source, position);
+    if let Some(unclosed) = unclosed_brace(source, position) {
+        return unclosed.diagnostic(&line_opener(source, position).unwrap_or(found));
+    }
     let expected = match setting_context(source, position) {
         Some(phrase) => vec![phrase],
         None => simplify(expectations(error)),
     };
-    let found = found_at(source, position);
     let message = if expected.is_empty() {
         format!("unexpected {}", found.describe())
     } else {
@@ -86,18 +89,6 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
         [one, two] => format!("expected {one} or {two}"),
         _ => "not expected here".to_owned(),
     };
-    if matches!(found.kind, FoundKind::EndOfFile) {
-        if let Some(open) = unclosed_brace(source) {
-            return Diagnostic::error(
-                Code::SyntaxUnexpected,
-                "the file ends inside a block: a `}` is missing",
-            )
-            .at(open, "this block is never closed")
-            .with_help(
-                "close the block with `}` on a line of its own, indented like the line that opens it",
-            );
-        }
-    }
     let mut diagnostic = Diagnostic::error(Code::SyntaxUnexpected, message).at(found.span, label);
     if let Some(help) = hint(&expected, &found) {
         diagnostic = diagnostic.with_help(help);
@@ -185,33 +176,126 @@ fn unclosed_text(source: &str, position: usize) -> Option<Diagnostic> {
     )
 }
 
-/// The `{` most likely missing its `}`: the first block whose `}` is indented less
-/// than the line that opened it (that `}` belongs to an outer block), or else the last
-/// block left open. Texts and comments are skipped.
-fn unclosed_brace(source: &str) -> Option<Span> {
+/// A `{` whose `}` is missing, and where its block must have ended.
+struct Unclosed {
+    brace: Span,
+    /// The offset from which the grammar cannot go on without the `}`: the `}` of an
+    /// outer block that closed this one instead, or the end of the file's text.
+    block_ends: usize,
+    /// Where the last character of the file's text starts, for a label.
+    last_character: usize,
+}
+
+impl Unclosed {
+    /// At the brace that opens the block, with a label where the grammar stopped.
+    fn diagnostic(&self, found: &Found) -> Diagnostic {
+        let help =
+            "close the block with `}` on a line of its own, indented like the line that opens it";
+        let diagnostic = match &found.kind {
+            FoundKind::EndOfFile => Diagnostic::error(
+                Code::SyntaxUnexpected,
+                "the file ends inside a block: a `}` is missing",
+            )
+            .at(self.brace, "this `{` is never closed")
+            .with_label(
+                self.last_character(),
+                "the file ends here, inside the block",
+            ),
+            _ => Diagnostic::error(
+                Code::SyntaxUnexpected,
+                format!(
+                    "a block is never closed: a `}}` is missing before {}",
+                    found.describe()
+                ),
+            )
+            .at(self.brace, "this `{` is never closed")
+            .with_label(found.span, "expected `}` before this, to close the block"),
+        };
+        diagnostic.with_help(help)
+    }
+
+    /// The file's last character before trailing blank lines.
+    fn last_character(&self) -> Span {
+        Span::new(self.last_character, self.block_ends)
+    }
+}
+
+/// The word opening the line at `position`, when it is an item's keyword (`table` of
+/// `table 2 staffing {`): where a block missing its `}` swallowed the next item.
+fn line_opener(source: &str, position: usize) -> Option<Found> {
+    let line_start = source.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..)?;
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let word: String = line[indent..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    if !super::recovery::ITEM_KEYWORDS.contains(&word.as_str()) {
+        return None;
+    }
+    let start = line_start + indent;
+    Some(Found {
+        span: Span::new(start, start + word.len()),
+        kind: FoundKind::Word(word),
+    })
+}
+
+/// The `{` missing its `}`, when the file opens more blocks than it closes and the
+/// grammar stopped where that block must have ended (`position`): the first block
+/// whose `}` is indented less than the line that opened it (that `}` belongs to an
+/// outer block); or else, when the grammar stopped at an item opening a line at the
+/// margin (`table 2 …`), the innermost block still open there; or else the innermost
+/// block left open at the end of the file. Braces in texts and comments do not count.
+fn unclosed_brace(source: &str, position: usize) -> Option<Unclosed> {
     let mut open: Vec<(usize, usize)> = Vec::new(); // (offset of `{`, indentation of its line)
+    let mut closed_by_outer: Option<Unclosed> = None;
+    let mut swallowed: Option<Unclosed> = None;
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
         let indentation = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let code = line.split("//").next().unwrap_or("");
+        let holds_position = (offset..offset + line.len()).contains(&position);
+        if holds_position && indentation == 0 && line_opener(source, position).is_some() {
+            swallowed = open.last().map(|(brace, _)| Unclosed {
+                brace: Span::new(*brace, brace + 1),
+                block_ends: offset,
+                last_character: offset,
+            });
+        }
+        let code = super::recovery::code_of(line);
         let mut in_text = false;
+        let mut previous = '\0';
         for (i, c) in code.char_indices() {
             match c {
-                '"' => in_text = !in_text,
+                '"' if previous != '\\' => in_text = !in_text,
                 '{' if !in_text => open.push((offset + i, indentation)),
                 '}' if !in_text => {
                     if let Some((brace, opened_at)) = open.pop() {
-                        if indentation < opened_at {
-                            return Some(Span::new(brace, brace + 1));
+                        if indentation < opened_at && closed_by_outer.is_none() {
+                            closed_by_outer = Some(Unclosed {
+                                brace: Span::new(brace, brace + 1),
+                                block_ends: offset + i,
+                                last_character: offset + i,
+                            });
                         }
                     }
                 }
                 _ => {}
             }
+            previous = c;
         }
         offset += line.len();
     }
-    open.last().map(|(start, _)| Span::new(*start, start + 1))
+    let (innermost, _) = *open.last()?;
+    let text = source.trim_end();
+    let at_the_end = Unclosed {
+        brace: Span::new(innermost, innermost + 1),
+        block_ends: text.len(),
+        last_character: text.char_indices().last().map_or(0, |(at, _)| at),
+    };
+    [closed_by_outer, swallowed, Some(at_the_end)]
+        .into_iter()
+        .flatten()
+        .find(|unclosed| position >= unclosed.block_ends)
 }
 
 /// What a person could have written at the failing position, in words, most useful first.
@@ -478,5 +562,51 @@ fn hint(expected: &[&str], found: &Found) -> Option<String> {
         FoundKind::EndOfLine if expects("a quote") => Some("a text in double quotes must end on the same line".to_owned()),
         _ if expects("`}`") => Some("every `{` needs a `}` on a line of its own".to_owned()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The brace found when the grammar stops at the end of `source`.
+    fn unclosed_at(source: &str) -> Option<usize> {
+        unclosed_brace(source, source.len()).map(|unclosed| unclosed.brace.start())
+    }
+
+    #[test]
+    fn the_brace_closed_by_an_outer_block_is_the_one_missing_its_own() {
+        let source =
+            "table t {\n    s \"S\" {\n        a \"A\" 1\n\n    b \"B\" 2\n}\ntable u {\n}\n";
+        let section = source.find("\"S\" {").map(|at| at + 4);
+        assert_eq!(unclosed_at(source), section);
+        let unclosed = unclosed_brace(source, source.len()).unwrap();
+        assert_eq!(&source[unclosed.block_ends..=unclosed.block_ends], "}");
+    }
+
+    #[test]
+    fn an_item_at_the_margin_inside_a_block_is_where_the_block_ends() {
+        let source = "decision \"X\" {\n    period 2013-2014\n\ntable 1 t {\n}\n";
+        let table = source.find("table").unwrap();
+        let unclosed = unclosed_brace(source, table + 6).unwrap();
+        assert_eq!(unclosed.brace.start(), source.find('{').unwrap());
+        assert_eq!(unclosed.block_ends, table);
+        // Where the grammar stopped before that line, it is another error.
+        assert!(unclosed_brace(source, table - 2).is_none());
+    }
+
+    #[test]
+    fn braces_in_texts_and_comments_are_not_blocks() {
+        let source = "table t {\n    a \"x { //\" 1 // {\n    b \"}\" 2\n";
+        assert_eq!(unclosed_at(source), Some(8));
+        assert_eq!(unclosed_at("table t {\n    a \"{\" 1 // {\n}\n"), None);
+    }
+
+    #[test]
+    fn a_block_left_open_at_the_end_ends_with_the_text() {
+        let source = "table t {\n    a \"A\" 1\n\n\n";
+        let unclosed = unclosed_brace(source, source.len()).unwrap();
+        assert_eq!(unclosed.block_ends, source.trim_end().len());
+        assert_eq!(&source[unclosed.last_character..unclosed.block_ends], "1");
     }
 }

@@ -55,7 +55,7 @@ fn line_end(text: &str, start: usize) -> usize {
 }
 
 /// A line without its `//` comment, texts kept whole (a `//` in quotes is text).
-fn code_of(line: &str) -> &str {
+pub(super) fn code_of(line: &str) -> &str {
     let mut in_text = false;
     let mut previous = '\0';
     for (i, c) in line.char_indices() {
