@@ -391,6 +391,11 @@ fn the_workbook_reads_back_with_table_1s_formulas() {
         "{}",
         scale_formula(4, 17)
     );
+    // Angola, a least developed country, pays no more than the 0.01% cap.
+    assert_eq!(
+        scale_formula(6, 17),
+        scale_formula(6 - 2, 17).replace("Q5", "MIN(0.01,Q7") + ")"
+    );
     assert_eq!(number(3), 2_532_558.0);
     assert_eq!(number(6), 2_569_825.0);
     assert_eq!(number(3) + number(6), number(7));

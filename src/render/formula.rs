@@ -47,6 +47,11 @@ pub enum CellFormula {
         divide_by: Option<Decimal>,
     },
     Sum(Vec<CellFormula>),
+    /// A spreadsheet function of its arguments: `MIN(0.01,J5*1.4)`.
+    Function {
+        name: &'static str,
+        arguments: Vec<CellFormula>,
+    },
     Negate(Box<CellFormula>),
     Binary {
         op: char,
@@ -338,6 +343,14 @@ impl CellFormula {
                 None => name.clone(),
             },
             CellFormula::Sum(parts) => format!("SUM({})", sum_arguments(parts, address)?),
+            CellFormula::Function { name, arguments } => format!(
+                "{name}({})",
+                arguments
+                    .iter()
+                    .map(|argument| argument.spreadsheet(address))
+                    .collect::<Option<Vec<_>>>()?
+                    .join(",")
+            ),
             CellFormula::Negate(inner) => format!("-{}", inner.operand(4, address)?),
             CellFormula::Binary { op, lhs, rhs } => {
                 let level = precedence(*op);
@@ -360,7 +373,10 @@ impl CellFormula {
     pub fn names(&self) -> Vec<&str> {
         match self {
             CellFormula::Name { name, .. } => vec![name.as_str()],
-            CellFormula::Sum(parts) => parts.iter().flat_map(CellFormula::names).collect(),
+            CellFormula::Sum(parts)
+            | CellFormula::Function {
+                arguments: parts, ..
+            } => parts.iter().flat_map(CellFormula::names).collect(),
             CellFormula::Negate(inner) => inner.names(),
             CellFormula::Binary { lhs, rhs, .. } => {
                 let mut names = lhs.names();

@@ -246,9 +246,11 @@ fn apportioned(scale: &ScaleModel, line: ScaleLine, role: FigureRole) -> Option<
 /// A figure's rule as a workbook formula over the scale's own cells: a Party's rate
 /// that the rule rescales is its base rate times the year's rescaling factor, its
 /// contribution that rate's share of the amount apportioned, its Total the sum of its
-/// contributions; the TOTAL line adds the Parties. A rate held at a limit or fixed has
-/// no formula: which Parties a limit holds depends on every rate, which no formula of
-/// one cell restates, so the workbook holds bud's rate there.
+/// contributions; the TOTAL line adds the Parties. A rate held at a limit is the
+/// smaller (a ceiling, a cap) or larger (a floor) of the limit and its base rate
+/// rescaled. The factor, and which Parties a limit holds, are as bud found them: they
+/// depend on every rate at once, which no formula of one cell restates. A fixed share
+/// has no formula; the workbook holds bud's rate there.
 fn figure_formula(
     scale: &ScaleModel,
     line: ScaleLine,
@@ -260,19 +262,34 @@ fn figure_formula(
     match (line, role) {
         (ScaleLine::Party(party), FigureRole::Adjusted(year)) => {
             let rates = scale.years.get(year)?.rates.as_ref().ok()?;
-            if rates.bindings.get(party) != Some(&Binding::Scaled) {
-                return None;
-            }
             let base = column_of(FigureRole::Base(Some(year)))
                 .or_else(|| column_of(FigureRole::Base(None)))?;
-            Some(CellFormula::Binary {
+            let scaled = CellFormula::Binary {
                 op: '*',
                 lhs: Box::new(CellFormula::Cell {
                     line: party,
                     column: base,
                 }),
                 rhs: Box::new(CellFormula::Number(significant(rates.factor.to_decimal()))),
-            })
+            };
+            // A Party held at a limit pays the limit, its rate: no more (a ceiling, a
+            // group's cap) or no less (a floor) than its base rate rescaled.
+            let limit = || {
+                let rate = rates.rates.get(party)?;
+                Some(CellFormula::Number(rate.to_decimal().normalize()))
+            };
+            match rates.bindings.get(party)? {
+                Binding::Scaled => Some(scaled),
+                Binding::AtMost => Some(CellFormula::Function {
+                    name: "MIN",
+                    arguments: vec![limit()?, scaled],
+                }),
+                Binding::AtLeast => Some(CellFormula::Function {
+                    name: "MAX",
+                    arguments: vec![limit()?, scaled],
+                }),
+                Binding::Fixed => None,
+            }
         }
         (ScaleLine::Party(party), FigureRole::Contribution(year)) => {
             let rate = column_of(FigureRole::Adjusted(year))?;

@@ -12,9 +12,9 @@
 //! published error the decision acknowledges); **Computed** repeats the table with
 //! bud's rules as formulas (an input is `=B6`, a sub-total `=SUM(I6:I18)`, the support
 //! charge `=programme_support_rate*I19`, a Party's rescaled rate its base rate times
-//! the year's factor and its contribution that rate's share of the amount apportioned;
-//! a figure no formula restates, such as a rate held at a limit, is bud's, in grey
-//! italics). Change an input or a rate and the Computed and Check columns follow; a
+//! the year's factor (`MIN` of it and the limit that holds it) and its contribution
+//! that rate's share of the amount apportioned; a figure no formula restates, such as
+//! a fixed share, is bud's, in grey italics). Change an input or a rate and the Computed and Check columns follow; a
 //! published figure that agreed and no longer does turns red. A review prints the
 //! table with its checks; a publication the table alone.
 //!
