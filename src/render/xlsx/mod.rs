@@ -14,9 +14,12 @@
 //! charge `=programme_support_rate*I19`, a Party's rescaled rate its base rate times
 //! the year's factor (`MIN` of it and the limit that holds it) and its contribution
 //! that rate's share of the amount apportioned; a figure no formula restates, such as
-//! a fixed share, is bud's, in grey italics). Change an input or a rate and the Computed and Check columns follow; a
-//! published figure that agreed and no longer does turns red. A review prints the
-//! table with its checks; a publication the table alone.
+//! a fixed share, is bud's, in grey italics). Change an input or a rate and the
+//! Computed and Check columns follow; a published figure that agreed and no longer
+//! does turns red. A review prints the table with its checks; a publication the table
+//! alone. The tables' Check and Computed columns, the names and the Decision sheet's
+//! formulas are what a budget officer edits against; nothing in them is needed to
+//! read the figures as adopted.
 //!
 //! A review workbook (the default) marks what bud found: the figure bud names as wrong
 //! is red with a note saying what would reconcile it, the figures that fail only
