@@ -512,10 +512,53 @@ fn culprit_error(
             if downstream == 1 { "it" } else { "them" },
         )
     };
-    error.with_help(format!(
+    let error = error.with_help(format!(
         "correct it to {corrected} if the figures computed from it are right; if it is right, they are each wrong by {}{then}",
         p.figures.show(gap.abs())
-    ))
+    ));
+    match written_in_cell(model, culprit.row, culprit.column, culprit.corrected) {
+        Some(figure) => {
+            error.with_correction(format!("correct it to {figure}"), culprit.span, figure)
+        }
+        None => error,
+    }
+}
+
+/// An amount in base units written as the file writes the figure of `row` in `column`:
+/// the table's notation and scale, and the figure's own decimals (the table's for a
+/// dash), or more where the amount needs them, so the edit puts exactly it in place.
+fn written_in_cell(model: &Model, row: RowId, column: usize, amount: Decimal) -> Option<String> {
+    let definition = model.program.rows.get(row.0)?;
+    let table = model.program.table(definition.table);
+    let shown = figures(table);
+    let written_decimals = match &definition.figures.get(column)?.kind {
+        FigureKind::Number(written) => written.decimals,
+        FigureKind::Dash => shown.min_decimals,
+        FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => return None,
+    };
+    let in_table = amount.checked_div(definition.scale)?;
+    let decimals = written_decimals.max(in_table.normalize().scale());
+    Some(
+        shown
+            .notation
+            .figure(&format::fixed(in_table, decimals, RoundingMode::HalfUp)),
+    )
+}
+
+/// The edit that makes a stated figure of a table reconcile: what bud computes,
+/// rounded as the figure is published. None for a value or a scale's figure, whose
+/// stated figures are written with their units, or a computation that does not end.
+fn stated_correction(model: &Model, check: &Check) -> Option<(String, String)> {
+    let Subject::Cell { row, column } = check.subject else {
+        return None;
+    };
+    let rounded = if check.step.is_zero() {
+        (!check.computed.is_fraction()).then(|| check.computed.to_decimal())?
+    } else {
+        check.computed.round_to(check.step, check.mode).ok()?
+    };
+    let figure = written_in_cell(model, row, column, rounded)?;
+    Some((format!("correct the stated figure to {figure}"), figure))
 }
 
 /// How a figure is named in messages, and the scale its amounts are shown in.
@@ -716,7 +759,13 @@ fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> D
             tolerance_sentence(&p, check)
         )
     };
-    error.with_help(format!("{worked}{verdict}; {advice}"))
+    let error = error.with_help(format!("{worked}{verdict}; {advice}"));
+    // Offered only when nothing it reads fails too: then the stated figure is the
+    // likelier slip, and the help names it first.
+    match stated_correction(model, check).filter(|_| upstream.is_empty()) {
+        Some((title, figure)) => error.with_correction(title, check.span, figure),
+        None => error,
+    }
 }
 
 /// "computed as subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388. "

@@ -243,9 +243,7 @@ impl<'a> Resolver<'a> {
                     )
                     .at(field.name.span, "unknown field");
                     diagnostic = match closest(name, DECISION_FIELDS) {
-                        Some(suggestion) => {
-                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                        }
+                        Some(suggestion) => did_you_mean(diagnostic, field.name.span, suggestion),
                         None => diagnostic
                             .with_help(format!("the fields are {}", DECISION_FIELDS.join(", "))),
                     };
@@ -973,17 +971,15 @@ impl<'a> Resolver<'a> {
         let name = &definition.name.name;
         let Some(&id) = self.values.get(name.as_str()) else {
             let names: Vec<&str> = self.values.keys().map(|n| n.as_str()).collect();
-            let help = match closest(name, names) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "a figure stated on its own line belongs to a value defined elsewhere; to define one, write `{name} = …  stated …`"
-                ),
-            };
-            self.diagnostics.push(
+            let diagnostic =
                 Diagnostic::error(Code::NameUnknown, format!("there is no value `{name}`"))
-                    .at(definition.name.span, "unknown value")
-                    .with_help(help),
-            );
+                    .at(definition.name.span, "unknown value");
+            self.diagnostics.push(match closest(name, names) {
+                Some(suggestion) => did_you_mean(diagnostic, definition.name.span, suggestion),
+                None => diagnostic.with_help(format!(
+                    "a figure stated on its own line belongs to a value defined elsewhere; to define one, write `{name} = …  stated …`"
+                )),
+            });
             return;
         };
         let year = match definition.index {
@@ -1307,9 +1303,7 @@ impl<'a> Resolver<'a> {
                 )
                 .at(function.span, "unknown function");
                 diagnostic = match closest(unknown, FUNCTIONS) {
-                    Some(suggestion) => {
-                        diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                    }
+                    Some(suggestion) => did_you_mean(diagnostic, function.span, suggestion),
                     None => diagnostic.with_help(
                         "the functions are sum(…), share(ratio, part), published(table.row[column]) and round(x, step)",
                     ),
@@ -1481,7 +1475,7 @@ impl<'a> Resolver<'a> {
         )
         .at(alias.span, "not an imported decision");
         match closest(&alias.name, names.iter().copied()) {
-            Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")),
+            Some(name) => did_you_mean(diagnostic, alias.span, name),
             None if names.is_empty() => diagnostic.with_help(
                 "import the decision under that name first: `import \"22-cp-21.bud\" as cop`",
             ),
@@ -1587,7 +1581,7 @@ impl<'a> Resolver<'a> {
             }
             candidates.sort_unstable();
             if let Some(suggestion) = closest(&name.name, candidates) {
-                return diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                return did_you_mean(diagnostic, name.span, suggestion);
             }
         }
         // A row of another table, used without its table's name.
@@ -1616,7 +1610,7 @@ impl<'a> Resolver<'a> {
         )
         .at(name.span, "unknown table");
         match closest(&name.name, tables.iter().copied()) {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            Some(suggestion) => did_you_mean(diagnostic, name.span, suggestion),
             None => diagnostic.with_help(format!("the tables are {}", tables.join(", "))),
         }
     }
@@ -1635,9 +1629,9 @@ impl<'a> Resolver<'a> {
             None
         };
         match suggestion {
-            Some(suggestion) => {
-                diagnostic.with_help(format!("did you mean `{table_name}.{suggestion}`?"))
-            }
+            Some(suggestion) => diagnostic
+                .with_help(format!("did you mean `{table_name}.{suggestion}`?"))
+                .with_correction(format!("change to `{suggestion}`"), name.span, suggestion),
             None => diagnostic.with_help(format!(
                 "its named rows and sections are {}",
                 some_of(names)
@@ -1753,9 +1747,9 @@ fn imported_row(
         )
         .at(table.span, "no such table there");
         return Err(match closest(&table.name, names) {
-            Some(name) => {
-                diagnostic.with_help(format!("did you mean `{}.{name}`?", imported.alias))
-            }
+            Some(name) => diagnostic
+                .with_help(format!("did you mean `{}.{name}`?", imported.alias))
+                .with_correction(format!("change to `{name}`"), table.span, name),
             None => diagnostic.with_help(format!("name a table of {}", imported.symbol())),
         });
     };
@@ -1781,10 +1775,12 @@ fn imported_row(
             .at(name.span, "no such row there");
             let names = rows().filter_map(|(_, row)| row.name.as_deref());
             Err(match closest(&name.name, names) {
-                Some(row) => diagnostic.with_help(format!(
-                    "did you mean `{}.{}.{row}`?",
-                    imported.alias, table.name
-                )),
+                Some(row) => diagnostic
+                    .with_help(format!(
+                        "did you mean `{}.{}.{row}`?",
+                        imported.alias, table.name
+                    ))
+                    .with_correction(format!("change to `{row}`"), name.span, row),
                 None => diagnostic
                     .with_help("name a row the table names: rows without a name cannot be read"),
             })
@@ -1831,14 +1827,14 @@ fn imported_value_or_rate(
                     ),
                 )
                 .at(party.span, "no Party of this name there");
-                Err(
-                    match closest(&party.value, parties.iter().map(|p| p.name.as_str())) {
-                        Some(found) => diagnostic.with_help(format!("did you mean \"{found}\"?")),
-                        None => {
-                            diagnostic.with_help("write the Party's name as the scale writes it")
-                        }
-                    },
-                )
+                let suggestion = closest(&party.value, parties.iter().map(|p| p.name.as_str()));
+                let diagnostic = match suggestion {
+                    Some(found) => diagnostic.with_help(format!("did you mean \"{found}\"?")),
+                    None => diagnostic.with_help("write the Party's name as the scale writes it"),
+                };
+                Err(super::scale::party_correction(
+                    diagnostic, party.span, suggestion,
+                ))
             }
         };
     }
@@ -1870,7 +1866,9 @@ fn imported_value_or_rate(
         .filter(|v| v.apportioned_by.is_none())
         .map(|v| v.name.as_str());
     Err(match closest(&name.name, names) {
-        Some(found) => diagnostic.with_help(format!("did you mean `{}.{found}`?", imported.alias)),
+        Some(found) => diagnostic
+            .with_help(format!("did you mean `{}.{found}`?", imported.alias))
+            .with_correction(format!("change to `{found}`"), name.span, found),
         None => diagnostic.with_help(format!("name a value of {}", imported.symbol())),
     })
 }
@@ -1952,8 +1950,20 @@ fn misspelt_setting(row: &ast::Row) -> Option<Diagnostic> {
         .with_help(format!(
             "replace `{}` with `{setting}`; as written, the line is a row without figures",
             name.name
-        )),
+        ))
+        .with_correction(
+            format!("replace `{}` with `{setting}`", name.name),
+            name.span,
+            setting,
+        ),
     )
+}
+
+/// "did you mean `subtotal`?": the help, and the edit that makes the name so.
+fn did_you_mean(diagnostic: Diagnostic, span: Span, suggestion: &str) -> Diagnostic {
+    diagnostic
+        .with_help(format!("did you mean `{suggestion}`?"))
+        .with_correction(format!("change to `{suggestion}`"), span, suggestion)
 }
 
 /// The exact value and unit of a literal (ratios have no single value).
