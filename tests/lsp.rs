@@ -46,12 +46,14 @@ fn the_bundled_decision_opens_without_errors_and_an_edit_shows_its_one_error() {
     let (uri, text) = (uri(), text());
     let diagnostics = client.open(&uri, &text);
     assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
-    // The rounding notes `bud check` prints arrive as information.
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d["code"] == "bud::reconcile::rounding" && d["severity"] == 3)
-    );
+    // The rounding notes `bud check` prints arrive as hints, not problems: none is
+    // information, a warning or an error.
+    let rounding: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "bud::reconcile::rounding")
+        .collect();
+    assert!(!rounding.is_empty(), "{diagnostics:#?}");
+    assert!(rounding.iter().all(|d| d["severity"] == 4), "{rounding:#?}");
 
     // Type 1,885.2 over Staff costs 2013 (1,875.2), as an incremental edit.
     let (line, column) = position_of(&text, "A. staff_costs", "1,875.2");
@@ -457,5 +459,312 @@ fn a_decision_reading_an_open_one_follows_its_edits_and_a_un_figure_hovers() {
     );
     let cmp_diagnostics = client.diagnostics(&cmp);
     assert!(errors(&cmp_diagnostics).is_empty(), "{cmp_diagnostics:#?}");
+    client.shut_down();
+}
+
+/// Applies LSP text edits (UTF-16 positions) to a text, last first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let units: Vec<u16> = text[start..].encode_utf16().take(character).collect();
+        start + String::from_utf16(&units).unwrap().len()
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    let mut text = text.to_owned();
+    for (start, end, new) in edits {
+        text.replace_range(start..end, new);
+    }
+    text
+}
+
+/// The code actions offered at a place, by title, with their edits of `uri`.
+fn code_actions(client: &mut Client, uri: &str, line: usize, column: usize) -> Vec<Value> {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": line, "character": column },
+                       "end": { "line": line, "character": column } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    actions.as_array().unwrap().clone()
+}
+
+#[test]
+fn a_mistyped_figure_is_corrected_by_its_code_action() {
+    let mut client = Client::start();
+    let uri = uri();
+    let text = text().replacen(
+        "1,875.2   1,916.7   3,791.9",
+        "1,857.2   1,916.7   3,791.9",
+        1,
+    );
+    let capabilities = client.capabilities.clone();
+    assert_eq!(
+        capabilities["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"]),
+        "{capabilities:#}"
+    );
+    assert_eq!(errors(&client.open(&uri, &text)).len(), 1);
+
+    let (line, column) = position_of(&text, "A. staff_costs", "1,857.2");
+    let actions = code_actions(&mut client, &uri, line, column + 2);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let action = &actions[0];
+    assert_eq!(action["title"], "correct it to 1,875.2");
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true);
+    assert_eq!(action["diagnostics"][0]["code"], "bud::reconcile::mismatch");
+    let edits = action["edit"]["changes"][&uri].as_array().unwrap();
+    assert_eq!(
+        edits[0]["range"],
+        json!({ "start": { "line": line, "character": column },
+                "end": { "line": line, "character": column + 7 } })
+    );
+    let corrected = apply_edits(&text, edits);
+    assert_eq!(corrected, crate::text());
+
+    // Applied as the editor would, the decision reconciles again.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": edits.iter().map(|e| json!({ "range": e["range"], "text": e["newText"] })).collect::<Vec<_>>()
+        }),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
+    // Elsewhere, nothing is offered.
+    assert!(code_actions(&mut client, &uri, 0, 0).is_empty());
+    client.shut_down();
+}
+
+#[test]
+fn a_wrong_stated_total_and_a_misspelt_name_are_corrected_by_code_actions() {
+    let mut client = Client::start();
+    let uri = uri();
+    // The stated Total of Staff costs, mistyped: its own error, nothing it reads fails.
+    let text = text()
+        .replacen(
+            "1,875.2   1,916.7   3,791.9",
+            "1,875.2   1,916.7   3,719.9",
+            1,
+        )
+        .replacen(
+            "= subtotal + support + reserve",
+            "= subtotl + support + reserve",
+            1,
+        );
+    let diagnostics = client.open(&uri, &text);
+    assert_eq!(errors(&diagnostics).len(), 2, "{diagnostics:#?}");
+
+    let (line, column) = position_of(&text, "A. staff_costs", "3,719.9");
+    let actions = code_actions(&mut client, &uri, line, column);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "correct the stated figure to 3,791.9");
+    let mut fixed = apply_edits(
+        &text,
+        actions[0]["edit"]["changes"][&uri].as_array().unwrap(),
+    );
+
+    let (line, column) = position_of(&fixed, "grand_total         \"GRAND", "subtotl");
+    let actions = code_actions(&mut client, &uri, line, column + 3);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "change to `subtotal`");
+    assert!(
+        actions[0]["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `subtotal`?")
+    );
+    // The first edit left the line of the name where it was: the second applies too.
+    fixed = apply_edits(
+        &fixed,
+        actions[0]["edit"]["changes"][&uri].as_array().unwrap(),
+    );
+    assert_eq!(fixed, crate::text());
+    client.shut_down();
+}
+
+/// The tokens of a semantic-tokens answer, decoded: line, start, length, type and
+/// modifiers by name.
+fn decoded_tokens(answer: &Value, legend: &Value) -> Vec<(u64, u64, u64, String, bool)> {
+    let data: Vec<u64> = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let types = legend["tokenTypes"].as_array().unwrap();
+    assert_eq!(legend["tokenModifiers"], json!(["declaration"]));
+    let (mut line, mut start) = (0, 0);
+    data.chunks(5)
+        .map(|token| {
+            if token[0] > 0 {
+                start = 0;
+            }
+            line += token[0];
+            start += token[1];
+            let kind = types[token[3] as usize].as_str().unwrap().to_owned();
+            (line, start, token[2], kind, token[4] & 1 == 1)
+        })
+        .collect()
+}
+
+#[test]
+fn semantic_tokens_say_what_each_word_is() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    client.open(&uri, &text);
+    let legend = client.capabilities["semanticTokensProvider"]["legend"].clone();
+    assert_eq!(client.capabilities["semanticTokensProvider"]["full"], true);
+    let answer = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let tokens = decoded_tokens(&answer, &legend);
+    let at = |after: &str, needle: &str| {
+        let (line, column) = position_of(&text, after, needle);
+        tokens
+            .iter()
+            .find(|t| t.0 == line as u64 && t.1 == column as u64)
+            .cloned()
+            .unwrap_or_else(|| panic!("no token at {needle} ({line}:{column})"))
+    };
+    let kind = |token: (u64, u64, u64, String, bool)| (token.2, token.3, token.4);
+    // The keyword, and the table's name where it is defined.
+    assert_eq!(
+        kind(at("table 1 core_budget", "table")),
+        (5, "keyword".into(), false)
+    );
+    assert_eq!(
+        kind(at("table 1 core_budget", "core_budget")),
+        (11, "class".into(), true)
+    );
+    // A row's marker, its name defined, its label and its figures.
+    assert_eq!(
+        kind(at("A. staff_costs", "A.")),
+        (2, "enumMember".into(), false)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "staff_costs")),
+        (11, "property".into(), true)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "\"Staff costs *\"")),
+        (15, "string".into(), false)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "1,875.2")),
+        (7, "number".into(), false)
+    );
+    // A rule: the function, the section it sums; names it reads, not defined there.
+    assert_eq!(
+        kind(at("subtotal            \"Sub", "sum")),
+        (3, "function".into(), false)
+    );
+    assert_eq!(
+        kind(at("subtotal            \"Sub", "expenditures")),
+        (12, "namespace".into(), false)
+    );
+    assert_eq!(
+        kind(at("= programme_support_rate of", "programme_support_rate")),
+        (22, "variable".into(), false)
+    );
+    assert_eq!(
+        kind(at("= programme_support_rate of", "of")),
+        (2, "keyword".into(), false)
+    );
+    assert_eq!(
+        kind(at("= subtotal + support", "subtotal")),
+        (8, "property".into(), false)
+    );
+    assert_eq!(
+        kind(at("= subtotal + support", "+")),
+        (1, "operator".into(), false)
+    );
+    // A value defined, a unit, a comment.
+    assert_eq!(
+        kind(at(
+            "\nprogramme_support_rate = 13%",
+            "programme_support_rate"
+        )),
+        (22, "variable".into(), true)
+    );
+    assert_eq!(
+        kind(at("    unit     thousands of US$", "US$")),
+        (3, "type".into(), false)
+    );
+    assert_eq!(kind(at("// Decision BS-VI/7", "//")).1, "comment");
+    // Tokens never overlap, and come in order.
+    for pair in tokens.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(
+            a.0 < b.0 || (a.0 == b.0 && a.1 + a.2 <= b.1),
+            "{a:?} overlaps {b:?}"
+        );
+    }
+
+    // A range gives the tokens of its lines alone.
+    let (line, _) = position_of(&text, "A. staff_costs", "A.");
+    let answer = client.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": uri },
+                "range": { "start": { "line": line, "character": 0 }, "end": { "line": line + 1, "character": 0 } } }),
+    );
+    let in_range = decoded_tokens(&answer, &legend);
+    assert!(!in_range.is_empty());
+    assert!(
+        in_range
+            .iter()
+            .all(|t| t.0 == line as u64 || t.0 == line as u64 + 1 && t.1 == 0),
+        "{in_range:?}"
+    );
+    assert_eq!(in_range[0].3, "enumMember");
+    client.shut_down();
+}
+
+#[test]
+fn completion_offers_the_files_names_before_units_and_keywords() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    client.open(&uri, &text);
+    let completions = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    let mut items: Vec<(String, String)> = completions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["sortText"].as_str().unwrap().to_owned(),
+                c["label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    items.sort();
+    let rank = |label: &str| items.iter().position(|(_, l)| l == label).unwrap();
+    // An editor orders by sortText: every name before any unit or Party, those
+    // before any keyword.
+    assert!(rank("subtotal") < rank("thousands of US$"));
+    assert!(rank("programme_support_rate") < rank("\"Albania\""));
+    assert!(rank("core_budget.grand_total") < rank("table"));
+    assert!(rank("\"Albania\"") < rank("table"));
+    assert!(rank("thousands of US$") < rank("scenario"));
     client.shut_down();
 }
