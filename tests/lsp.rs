@@ -294,11 +294,40 @@ fn formatting_a_mis_indented_buffer_gives_the_canonical_file() {
     client.shut_down();
 }
 
-/// Neovim's own LSP client (`nvim --headless`, Debian's `neovim`, which `.ci/run`
-/// installs) opens a decision with a wrong figure and receives the one error. Without
+/// The Lua block of editors/README.md's Neovim section that sets Neovim up, with the
+/// path of this clone in place of `/path/to/bud`.
+fn neovim_configuration_from_the_readme() -> String {
+    let readme = std::fs::read_to_string("editors/README.md").unwrap();
+    let section = &readme[readme.find("## Neovim").unwrap()..];
+    let section = &section[..section.find("\n## ").unwrap()];
+    let block = section
+        .split("```lua\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").unwrap()])
+        .find(|block| block.contains("runtimepath"))
+        .expect("the Neovim section gives a Lua configuration");
+    let clone = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
+    assert!(block.contains("/path/to/bud"), "{block}");
+    block.replace("/path/to/bud", &clone.display().to_string())
+}
+
+/// The 1-based line and byte column Vim's `synID` takes, of `needle` after `after`.
+fn vim_place(text: &str, after: &str, needle: &str) -> String {
+    let start = text.find(after).unwrap();
+    let at = start + text[start..].find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    format!("{line}:{}", at - line_start + 1)
+}
+
+/// Debian's Neovim (0.7, which `.ci/run` installs), set up with exactly the lines
+/// editors/README.md gives and nothing else (its home and XDG folders in a temporary
+/// folder, `bud` on the PATH), opens a decision with a mistyped figure: the file is
+/// `bud`, highlighted, the server's error arrives with the rounding notes as hints,
+/// and the code action `vim.lsp.buf.code_action()` offers corrects the figure. Without
 /// Neovim the test says so and is skipped, except under CI, where it fails.
 #[test]
-fn neovim_receives_the_diagnostics_of_a_broken_decision() {
+fn neovim_set_up_from_the_readme_highlights_reports_and_corrects_a_decision() {
     let nvim = std::path::Path::new("/usr/bin/nvim");
     if !nvim.exists() {
         assert!(
@@ -309,48 +338,139 @@ fn neovim_receives_the_diagnostics_of_a_broken_decision() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let broken = text().replacen(
+    let home = dir.path();
+    let config = home.join("config");
+    std::fs::create_dir_all(config.join("nvim")).unwrap();
+    std::fs::write(
+        config.join("nvim/init.lua"),
+        neovim_configuration_from_the_readme(),
+    )
+    .unwrap();
+    let work = home.join("work");
+    std::fs::create_dir(&work).unwrap();
+    let original = text();
+    let broken = original.replacen(
         "1,875.2   1,916.7   3,791.9",
-        "1,885.2   1,916.7   3,791.9",
+        "1,857.2   1,916.7   3,791.9",
         1,
     );
-    std::fs::write(dir.path().join("bs-vi-7.bud"), broken).unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-table-5.tsv",
-        dir.path().join("bs-vi-7-table-5.tsv"),
-    )
-    .unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-status-example.tsv",
-        dir.path().join("bs-vi-7-status-example.tsv"),
-    )
-    .unwrap();
-    let out = dir.path().join("diagnostics.txt");
+    std::fs::write(work.join("bs-vi-7.bud"), &broken).unwrap();
+    for data in ["bs-vi-7-table-5.tsv", "bs-vi-7-status-example.tsv"] {
+        std::fs::copy(format!("decisions/{data}"), work.join(data)).unwrap();
+    }
+    let highlighted = [
+        (vim_place(&broken, "// Decision", "//"), "budComment"),
+        (
+            vim_place(&broken, "table 1 core_budget", "table"),
+            "budKeyword",
+        ),
+        (
+            vim_place(&broken, "unit     thousands", "thousands"),
+            "budUnit",
+        ),
+        (vim_place(&broken, "thousands of US$", "US$"), "budUnit"),
+        (vim_place(&broken, "rounding 0.1", "half-up"), "budKeyword"),
+        (vim_place(&broken, "A. staff_costs", "A."), "budMarker"),
+        (vim_place(&broken, "A. staff_costs", "\"Staff"), "budString"),
+        (vim_place(&broken, "A. staff_costs", "1,857.2"), "budFigure"),
+        (vim_place(&broken, "advisory meetings\"", "-"), "budFigure"),
+        (
+            vim_place(&broken, "approved_core_budget[2013]", "stated"),
+            "budStated",
+        ),
+        (
+            vim_place(&broken, "subtotal            \"Sub", "sum("),
+            "budFunction",
+        ),
+        (
+            vim_place(&broken, "= subtotal + support", "+"),
+            "budOperator",
+        ),
+        (
+            vim_place(&broken, "programme_support_rate = 13%", "%"),
+            "budUnit",
+        ),
+    ];
+    let places: Vec<&str> = highlighted
+        .iter()
+        .map(|(place, _)| place.as_str())
+        .collect();
+    let bud = assert_cmd::cargo::cargo_bin("bud");
+    let path = format!(
+        "{}:{}",
+        bud.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = home.join("seen.txt");
+    let smoke = std::fs::canonicalize("editors/neovim/smoke.lua").unwrap();
     let status = Command::new(nvim)
-        .args(["--headless", "-u", "editors/neovim/smoke.lua"])
-        .arg(dir.path().join("bs-vi-7.bud"))
-        .env("BUD", assert_cmd::cargo::cargo_bin("bud"))
+        .args(["--headless", "bs-vi-7.bud", "-c"])
+        .arg(format!("luafile {}", smoke.display()))
+        .current_dir(&work)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("PATH", path)
         .env("OUT", &out)
-        .env("HOME", dir.path())
+        .env("SYNTAX_AT", places.join(","))
         .stdin(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
     let seen = std::fs::read_to_string(&out).unwrap();
-    assert!(seen.starts_with("diagnostics arrived: true"), "{seen}");
-    let errors: Vec<&str> = seen.lines().filter(|l| l.contains(" ERROR ")).collect();
+    assert!(
+        seen.starts_with("filetype: bud\ncommentstring: // %s\n"),
+        "{seen}"
+    );
+    for (place, group) in highlighted {
+        assert!(
+            seen.contains(&format!("syntax {place} {group}\n")),
+            "{place} should be {group}: {seen}"
+        );
+    }
+    assert!(seen.contains("diagnostics arrived: true"), "{seen}");
+    let diagnostics: Vec<&str> = seen.lines().filter(|l| l.contains(" bud::")).collect();
+    let errors: Vec<&str> = diagnostics
+        .iter()
+        .copied()
+        .filter(|l| l.contains(" ERROR "))
+        .collect();
     assert_eq!(
         errors,
         [
-            "40:72 ERROR bud::reconcile::mismatch Table 1, A. Staff costs *, 2013: 1,885.2 does not agree with the 2 stated figures computed from it; both reconcile if it is 1,875.2"
+            "40:72 ERROR bud::reconcile::mismatch Table 1, A. Staff costs *, 2013: 1,857.2 does not agree with the 2 stated figures computed from it; both reconcile if it is 1,875.2"
         ],
         "{seen}"
     );
+    // Rounding is a hint, not a problem.
+    let rounding: Vec<&&str> = diagnostics
+        .iter()
+        .filter(|l| l.contains("bud::reconcile::rounding"))
+        .collect();
+    assert!(!rounding.is_empty(), "{seen}");
+    assert!(rounding.iter().all(|l| l.contains(" HINT ")), "{seen}");
     assert!(
         seen.contains("hover: **Table 1, A. Staff costs *, 2013**"),
         "{seen}"
     );
-    assert!(seen.contains("reconcile if it is **1,875.2**"), "{seen}");
+    assert!(
+        seen.contains("code action offered: correct it to 1,875.2\n"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("errors after the code action: 0 (cleared: true)"),
+        "{seen}"
+    );
+    let staff_costs = original
+        .lines()
+        .find(|line| line.contains("A. staff_costs"))
+        .unwrap();
+    assert!(
+        seen.contains(&format!("line after the code action: {staff_costs}\n")),
+        "{seen}"
+    );
 }
 
 #[test]

@@ -3,8 +3,10 @@
 //! and reading a decision's other files through the caller's `Files`: the library
 //! itself opens nothing. Each open decision is checked again whenever it changes,
 //! exactly as `bud check` checks it, and the editor's questions are answered from that
-//! one check (`crate::ide`): diagnostics with their related spans, hovers, inlay hints,
-//! definitions and references, the outline, completion and formatting. Edits that
+//! one check (`crate::ide`): diagnostics with their related spans (rounding and other
+//! notes as hints, which editors do not count as problems), a quick fix for each
+//! correction a diagnostic carries, hovers, inlay hints, definitions and references,
+//! the outline, completion, semantic tokens and formatting. Edits that
 //! arrive together are applied together and checked once, so a burst of keystrokes
 //! costs one check. No client can stop it: a message it cannot read, a request before
 //! `initialize` or an ill-typed one gets an error answer, and the server goes on.
