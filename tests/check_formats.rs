@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[path = "support/pipe.rs"]
 mod pipe;
@@ -188,6 +188,12 @@ fn json_reports_each_variant_and_the_wrong_figure_with_its_location() {
     assert_eq!(location["length"], WRONG.len());
     let offset = usize::try_from(location["offset"].as_u64().unwrap()).unwrap();
     assert_eq!(&wrong_figure_text()[offset..offset + WRONG.len()], WRONG);
+    // The edit that resolves it: the stated figure, where it is, replaced.
+    assert_eq!(
+        error["corrections"],
+        json!([{ "title": "correct the stated figure to 3,791.9",
+                 "location": location, "replacement": "3,791.9" }])
+    );
     // Every other diagnostic is a rounding note or residue, none of them failing.
     assert!(
         diagnostics
@@ -304,6 +310,17 @@ fn sarif_is_valid_and_places_the_wrong_figure() {
     assert_eq!(region["startColumn"], column);
     assert_eq!(region["endLine"], line);
     assert_eq!(region["endColumn"], column + WRONG.chars().count());
+    // The correction is a fix that replaces the wrong figure's region.
+    assert_eq!(
+        error["fixes"],
+        json!([{
+            "description": { "text": "correct the stated figure to 3,791.9" },
+            "artifactChanges": [{
+                "artifactLocation": { "uri": "bs-vi-7.bud" },
+                "replacements": [{ "deletedRegion": region, "insertedContent": { "text": "3,791.9" } }]
+            }]
+        }])
+    );
     // Rounding notes are results too, at level note.
     assert!(results.iter().any(|r| r["level"] == "note"));
     // Every result names the rule at its index.
