@@ -131,6 +131,16 @@ fn an_unknown_name_is_reported_once_and_suggests_a_known_one() {
         diagnostics[0].help.as_deref(),
         Some("did you mean `support_rat`?")
     );
+    // The edit the help names: the misspelt name, where it is, replaced.
+    let [correction] = diagnostics[0].corrections() else {
+        panic!("one correction: {:#?}", diagnostics[0]);
+    };
+    assert_eq!(correction.title, "change to `support_rat`");
+    assert_eq!(correction.replacement, "support_rat");
+    assert_eq!(
+        Some(correction.span),
+        diagnostics[0].primary.as_ref().map(|l| l.span)
+    );
     // The support row fails; the rows computed from it fail silently.
     let id = model
         .program

@@ -505,3 +505,51 @@ fn hint(expected: &[&str], found: &Found) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    const HEADER: &str =
+        "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n";
+
+    /// The corrections of the first syntax error of `body`: what each replaces, by what.
+    fn corrections(body: &str) -> Vec<(String, String)> {
+        let source = format!("{HEADER}{body}");
+        let Err(diagnostics) = crate::syntax::parse(&source) else {
+            panic!("parses: {body}");
+        };
+        diagnostics[0]
+            .corrections()
+            .iter()
+            .map(|c| {
+                let replaced = &source[c.span.start()..c.span.end()];
+                (replaced.to_owned(), c.replacement.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_misspelt_keyword_or_unit_comes_with_its_edit() {
+        let table = |first: &str, unit: &str| {
+            format!("{first} 1 t {{\n    unit {unit}\n    columns 2013\n    a \"A\" 1.0\n}}\n")
+        };
+        assert_eq!(
+            corrections(&table("tabel", "thousands of US$")),
+            [("tabel".to_owned(), "table".to_owned())]
+        );
+        assert_eq!(
+            corrections(&table("table", "thousnds of US$")),
+            [("thousnds".to_owned(), "thousands".to_owned())]
+        );
+        // `percent` is `per cent` or `%`: two ways, so no one edit is offered.
+        let source = format!("{HEADER}x = 2 percent\n");
+        let Err(diagnostics) = crate::syntax::parse(&source) else {
+            panic!("parses");
+        };
+        let help = diagnostics[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.starts_with("did you mean `per cent` or `%`?"),
+            "{help}"
+        );
+        assert!(diagnostics[0].corrections().is_empty());
+    }
+}
