@@ -142,14 +142,15 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
 }
 
 /// The legend of semantic tokens: each kind of `ide::Token` and the protocol's type it
-/// is sent as, whose index in this list is the number the editor receives.
-const TOKEN_TYPES: [(ide::TokenKind, SemanticTokenType); 13] = [
+/// is sent as, whose index in this list is the number the editor receives. A name the
+/// check did not bind (`ide::TokenKind::Name`) is not sent: the protocol has no type
+/// for it, and the editor's own grammar colours it.
+const TOKEN_TYPES: [(ide::TokenKind, SemanticTokenType); 12] = [
     (ide::TokenKind::Keyword, SemanticTokenType::KEYWORD),
     (ide::TokenKind::Table, SemanticTokenType::CLASS),
     (ide::TokenKind::Section, SemanticTokenType::NAMESPACE),
     (ide::TokenKind::Row, SemanticTokenType::PROPERTY),
     (ide::TokenKind::Value, SemanticTokenType::VARIABLE),
-    (ide::TokenKind::Name, SemanticTokenType::new("name")),
     (ide::TokenKind::Function, SemanticTokenType::FUNCTION),
     (ide::TokenKind::Number, SemanticTokenType::NUMBER),
     (ide::TokenKind::Unit, SemanticTokenType::TYPE),

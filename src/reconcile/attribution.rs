@@ -486,6 +486,28 @@ mod tests {
     }
 
     #[test]
+    fn a_values_stated_figure_is_corrected_in_its_own_unit() {
+        let header =
+            "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n";
+        assert_eq!(
+            correction(&format!(
+                "{header}x = US$ 5.5 thousand * 2  stated US$ 12 thousand\n"
+            )),
+            (
+                "correct the stated figure to US$ 11 thousand".into(),
+                "US$ 12 thousand".into(),
+                "US$ 11 thousand".into()
+            )
+        );
+        let (_, replaced, replacement) =
+            correction(&format!("{header}r = 13% + 1.5%  stated 15.0%\n"));
+        assert_eq!(
+            (replaced.as_str(), replacement.as_str()),
+            ("15.0%", "14.5%")
+        );
+    }
+
+    #[test]
     fn two_independent_typos_are_two_errors() {
         let source = budget("110.0", "150.0").replace(
             "travel   \"Travel\"    50.0    50.0   100.0",

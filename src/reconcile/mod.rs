@@ -545,19 +545,27 @@ fn written_in_cell(model: &Model, row: RowId, column: usize, amount: Decimal) ->
     )
 }
 
-/// The edit that makes a stated figure of a table reconcile: what bud computes,
-/// rounded as the figure is published. None for a value or a scale's figure, whose
-/// stated figures are written with their units, or a computation that does not end.
-fn stated_correction(model: &Model, check: &Check) -> Option<(String, String)> {
-    let Subject::Cell { row, column } = check.subject else {
-        return None;
-    };
+/// The edit that makes a stated figure reconcile: what bud computes, rounded as the
+/// figure is published and written as it is (a table's notation and decimals, a
+/// value's unit). None for a scale's figure, or a computation that does not end.
+fn stated_correction(model: &Model, check: &Check, p: &Presentation) -> Option<(String, String)> {
     let rounded = if check.step.is_zero() {
         (!check.computed.is_fraction()).then(|| check.computed.to_decimal())?
     } else {
         check.computed.round_to(check.step, check.mode).ok()?
     };
-    let figure = written_in_cell(model, row, column, rounded)?;
+    let figure = match check.subject {
+        Subject::Cell { row, column } => written_in_cell(model, row, column, rounded)?,
+        Subject::Value { .. } => {
+            let (written, unit) = (check.written?, p.own_unit()?);
+            // What one written unit is in base units: US$ 5.5 thousand is 5,500.
+            let factor = check.stated.checked_div(written.value)?;
+            let value = rounded.checked_div(factor)?;
+            let decimals = written.decimals.max(value.normalize().scale());
+            written_in(Written { value, decimals }, unit)
+        }
+        Subject::Scale { .. } => return None,
+    };
     Some((format!("correct the stated figure to {figure}"), figure))
 }
 
@@ -762,7 +770,7 @@ fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> D
     let error = error.with_help(format!("{worked}{verdict}; {advice}"));
     // Offered only when nothing it reads fails too: then the stated figure is the
     // likelier slip, and the help names it first.
-    match stated_correction(model, check).filter(|_| upstream.is_empty()) {
+    match stated_correction(model, check, &p).filter(|_| upstream.is_empty()) {
         Some((title, figure)) => error.with_correction(title, check.span, figure),
         None => error,
     }
