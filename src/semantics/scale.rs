@@ -1811,8 +1811,8 @@ pub(crate) fn name_correction(
     }
 }
 
-/// The edit a "did you mean \"Party\"?" names: the quoted name replaced, quotes and
-/// all; none for a name the quotes would need escapes in.
+/// The edit a "did you mean \"Party\"?" (or a row's label) names: the quoted text
+/// replaced, quotes and all; none for a text the quotes would need escapes in.
 pub(crate) fn party_correction(
     diagnostic: Diagnostic,
     span: Span,

@@ -478,7 +478,8 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
         RowSelector::Name(name) => name.name.clone(),
         RowSelector::Label(label) => label.value.clone(),
     };
-    let (what, help) = match (selector, closest(&wanted, known.iter().map(String::as_str))) {
+    let close = closest(&wanted, known.iter().map(String::as_str));
+    let (what, help) = match (selector, close) {
         (RowSelector::Name(_), Some(close)) => ("name", format!("did you mean `{close}`?")),
         (RowSelector::Label(_), Some(close)) => ("label", format!("did you mean \"{close}\"?")),
         (RowSelector::Name(_), None) => (
@@ -490,7 +491,7 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
             "write the row's label exactly as the table has it, or its name".to_owned(),
         ),
     };
-    change_problem(
+    let problem = change_problem(
         format!(
             "{verb} the row {} of table `{}`, but the table has no row with that {what}",
             selector.display(),
@@ -499,7 +500,15 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
         selector.span(),
         "not in the table",
         help,
-    )
+    );
+    match (selector, close) {
+        (RowSelector::Name(_), close) => {
+            super::scale::name_correction(problem, selector.span(), close)
+        }
+        (RowSelector::Label(_), close) => {
+            super::scale::party_correction(problem, selector.span(), close)
+        }
+    }
 }
 
 /// The names (or labels) of every row, for "did you mean".
@@ -521,7 +530,8 @@ fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Dia
         .iter()
         .filter(|(k, _)| verb == "removes" || *k == kind)
         .map(|(_, n)| n.as_str());
-    let help = match closest(name, candidates) {
+    let close = closest(name, candidates);
+    let help = match close {
         Some(close) => format!("did you mean `{close}`?"),
         None if verb == "removes" => {
             "name a table, scale, group or value of the decision".to_owned()
@@ -536,12 +546,13 @@ fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Dia
     } else {
         kind.word()
     };
-    change_problem(
+    let problem = change_problem(
         format!("{verb} `{name}`, but the decision has no {what} of that name"),
         span,
         "not in the decision",
         help,
-    )
+    );
+    super::scale::name_correction(problem, span, close)
 }
 
 #[cfg(test)]
@@ -692,6 +703,20 @@ mod tests {
             ]
         );
         assert_eq!(problems[1].help.as_deref(), Some("did you mean `a`?"));
+        // Each "did you mean" comes with its edit: the name written where it was.
+        let edits: Vec<(&str, &str)> = problems
+            .iter()
+            .flat_map(|p| p.corrections())
+            .map(|c| (c.title.as_str(), c.replacement.as_str()))
+            .collect();
+        assert_eq!(
+            edits,
+            [
+                ("change to \"A\"", "\"A\""),
+                ("change to `a`", "a"),
+                ("change to `budget`", "budget")
+            ]
+        );
         assert!(problems.iter().all(|p| p.code == Code::ScenarioChange));
     }
 }
