@@ -579,6 +579,23 @@ fn a_decision_reading_an_open_one_follows_its_edits_and_a_un_figure_hovers() {
     );
     let cmp_diagnostics = client.diagnostics(&cmp);
     assert!(errors(&cmp_diagnostics).is_empty(), "{cmp_diagnostics:#?}");
+
+    // Its code action writes the correction in UN notation, and applied, the decision
+    // reconciles again.
+    let actions = code_actions(&mut client, &cop, line, column + 1);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "correct it to 2 336 252");
+    let edits = actions[0]["edit"]["changes"][&cop].as_array().unwrap();
+    assert_eq!(edits[0]["newText"], "2 336 252");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": cop, "version": 3 },
+            "contentChanges": [{ "range": edits[0]["range"], "text": edits[0]["newText"] }]
+        }),
+    );
+    let cop_diagnostics = client.diagnostics_at(&cop, 3);
+    assert!(errors(&cop_diagnostics).is_empty(), "{cop_diagnostics:#?}");
     client.shut_down();
 }
 
@@ -886,5 +903,31 @@ fn completion_offers_the_files_names_before_units_and_keywords() {
     assert!(rank("core_budget.grand_total") < rank("table"));
     assert!(rank("\"Albania\"") < rank("table"));
     assert!(rank("thousands of US$") < rank("scenario"));
+    client.shut_down();
+}
+
+#[test]
+fn a_code_action_after_wide_characters_counts_utf16_positions() {
+    let mut client = Client::start();
+    let text = "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n\
+                table 1 t {\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
+                \x20   staff    \"Côte d’Ivoire ≈ 𝄞\"   110.0   100.0   200.0\n\
+                \x20   travel   \"Travel\"              50.0    50.0   100.0\n\
+                \x20   subtotal \"Sub-total\"          150.0   150.0   300.0  = staff + travel\n}\n";
+    let uri = "file:///tmp/unsaved-wide.bud";
+    let diagnostics = client.open(uri, text);
+    assert_eq!(errors(&diagnostics).len(), 1, "{diagnostics:#?}");
+    let (line, column) = position_of(text, "staff ", "110.0");
+    // `𝄞` is two UTF-16 code units, and the bytes of the line count more still.
+    let line_text = text.lines().nth(line).unwrap();
+    assert!(column < line_text.find("110.0").unwrap());
+    let actions = code_actions(&mut client, uri, line, column);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let edits = actions[0]["edit"]["changes"][uri].as_array().unwrap();
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": line, "character": column })
+    );
+    assert_eq!(apply_edits(text, edits), text.replacen("110.0", "100.0", 1));
     client.shut_down();
 }
