@@ -638,16 +638,15 @@ fn encoded_tokens(
     range: Option<lsp_types::Range>,
 ) -> SemanticTokens {
     let index = LineIndex::new(&document.text, encoding);
-    let (from, to) = match range {
-        Some(range) => (index.offset(range.start), index.offset(range.end)),
-        None => (0, document.text.len()),
+    let tokens = match range {
+        Some(range) => document
+            .analysis
+            .tokens_between(index.offset(range.start), index.offset(range.end)),
+        None => document.analysis.tokens(),
     };
     let mut data = Vec::new();
     let mut previous = lsp_types::Position::new(0, 0);
-    for token in document.analysis.tokens() {
-        if token.span.end() < from || to < token.span.start() {
-            continue;
-        }
+    for token in tokens {
         let Some(kind) = TOKEN_TYPES.iter().position(|(kind, _)| *kind == token.kind) else {
             continue;
         };
