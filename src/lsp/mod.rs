@@ -570,6 +570,9 @@ impl Server<'_> {
         );
         let touches = |span: crate::diagnostic::Span| span.start() <= to && from <= span.end();
         let mut actions = Vec::new();
+        // A scenario repeats the decision's diagnostics about what it shares: one
+        // action for each edit.
+        let mut offered = std::collections::HashSet::new();
         for diagnostic in analysis.diagnostics() {
             // Only edits of this text: a data file's spans count that file's bytes.
             let corrections: Vec<_> = diagnostic
@@ -584,6 +587,9 @@ impl Server<'_> {
             }
             let shown = to_lsp(diagnostic, analysis, &index, &uri);
             for correction in &corrections {
+                if !offered.insert((correction.span, correction.replacement.as_str())) {
+                    continue;
+                }
                 let edit =
                     TextEdit::new(index.range(correction.span), correction.replacement.clone());
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
