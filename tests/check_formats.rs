@@ -304,12 +304,6 @@ fn sarif_is_valid_and_places_the_wrong_figure() {
     );
     let location = &error["locations"][0]["physicalLocation"];
     assert_eq!(location["artifactLocation"]["uri"], "bs-vi-7.bud");
-    let (line, column) = wrong_figure_position();
-    let region = &location["region"];
-    assert_eq!(region["startLine"], line);
-    assert_eq!(region["startColumn"], column);
-    assert_eq!(region["endLine"], line);
-    assert_eq!(region["endColumn"], column + WRONG.chars().count());
     // The correction is a fix that replaces the wrong figure's region.
     assert_eq!(
         error["fixes"],
@@ -317,10 +311,16 @@ fn sarif_is_valid_and_places_the_wrong_figure() {
             "description": { "text": "correct the stated figure to 3,791.9" },
             "artifactChanges": [{
                 "artifactLocation": { "uri": "bs-vi-7.bud" },
-                "replacements": [{ "deletedRegion": region, "insertedContent": { "text": "3,791.9" } }]
+                "replacements": [{ "deletedRegion": location["region"], "insertedContent": { "text": "3,791.9" } }]
             }]
         }])
     );
+    let (line, column) = wrong_figure_position();
+    let region = &location["region"];
+    assert_eq!(region["startLine"], line);
+    assert_eq!(region["startColumn"], column);
+    assert_eq!(region["endLine"], line);
+    assert_eq!(region["endColumn"], column + WRONG.chars().count());
     // Rounding notes are results too, at level note.
     assert!(results.iter().any(|r| r["level"] == "note"));
     // Every result names the rule at its index.
