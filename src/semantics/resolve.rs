@@ -677,8 +677,14 @@ impl<'a> Resolver<'a> {
             }
             if let ColumnKey::Period(period) = key {
                 if period.first > period.last {
-                    self.diagnostics
-                        .push(backwards_period(*period, *key_span, Code::TableSetting));
+                    let forwards = format!("{}-{}", period.last, period.first);
+                    self.diagnostics.push(
+                        backwards_period(*period, *key_span, Code::TableSetting).with_correction(
+                            format!("write {forwards}"),
+                            *key_span,
+                            forwards,
+                        ),
+                    );
                     fine = false;
                 }
             }
@@ -1382,12 +1388,23 @@ impl<'a> Resolver<'a> {
             Target::Row(id) => Ok(FormulaKind::Row { id, at }),
             Target::Section(section) => {
                 let name = &reference.name.name;
-                Err(
+                let diagnostic =
                     Diagnostic::error(Code::NameKind, format!("`{name}` is a section, not a row"))
                         .at(span, "a section has no figures of its own")
                         .with_label(self.program.section(section).span, "the section")
-                        .with_help(format!("write `sum({name})` for the total of its rows")),
-                )
+                        .with_help(format!("write `sum({name})` for the total of its rows"));
+                // The edit, where the reference is the bare name the help rewrites.
+                let bare = reference.decision.is_none()
+                    && reference.qualifier.is_none()
+                    && reference.index.is_none();
+                Err(match bare {
+                    true => diagnostic.with_correction(
+                        format!("write `sum({name})`"),
+                        reference.name.span,
+                        format!("sum({name})"),
+                    ),
+                    false => diagnostic,
+                })
             }
             Target::Table(table) => {
                 let table = self.program.table(table);
@@ -1592,10 +1609,16 @@ impl<'a> Resolver<'a> {
             .find(|(_, locals)| locals.contains_key(name.name.as_str()))
             .map(|(index, _)| &self.program.tables[index].name);
         match owner {
-            Some(table) => diagnostic.with_help(format!(
-                "`{}` is a row of table `{table}`; outside that table write `{table}.{}`",
-                name.name, name.name
-            )),
+            Some(table) => diagnostic
+                .with_help(format!(
+                    "`{}` is a row of table `{table}`; outside that table write `{table}.{}`",
+                    name.name, name.name
+                ))
+                .with_correction(
+                    format!("write `{table}.{}`", name.name),
+                    name.span,
+                    format!("{table}.{}", name.name),
+                ),
             None => diagnostic
                 .with_help("define it with `name = …` in a paragraph, or as a row of a table"),
         }

@@ -274,6 +274,11 @@ fn add(file: &mut File, item: &Item) -> Result<(), Diagnostic> {
                 "write `replace` before it to put it in the place of the decision's {}",
                 kind.word()
             ),
+        )
+        .with_correction(
+            "write `replace` before it",
+            Span::new(item.span().start(), item.span().start()),
+            "replace ",
         ));
     }
     file.items.push(item.clone());
@@ -626,6 +631,12 @@ mod tests {
             problems[0].message,
             "scenario `s` adds the value `rate`, which the decision already has"
         );
+        // The edit the help names: `replace` written before the value.
+        let [correction] = problems[0].corrections() else {
+            panic!("one correction: {:#?}", problems[0]);
+        };
+        assert_eq!(correction.replacement, "replace ");
+        assert_eq!(correction.span.start(), correction.span.end());
     }
 
     #[test]
