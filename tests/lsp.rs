@@ -355,6 +355,13 @@ fn neovim_set_up_from_the_readme_highlights_reports_and_corrects_a_decision() {
         1,
     );
     std::fs::write(work.join("bs-vi-7.bud"), &broken).unwrap();
+    // A second decision beside it, whose stated figure rounding explains.
+    std::fs::write(
+        work.join("second.bud"),
+        "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n\
+         x = US$ 1.25 * 2  stated US$ 2.5\ny = x * 3  stated US$ 7 rounding 1\n",
+    )
+    .unwrap();
     for data in ["bs-vi-7-table-5.tsv", "bs-vi-7-status-example.tsv"] {
         std::fs::copy(format!("decisions/{data}"), work.join(data)).unwrap();
     }
@@ -415,6 +422,7 @@ fn neovim_set_up_from_the_readme_highlights_reports_and_corrects_a_decision() {
         .env("PATH", path)
         .env("OUT", &out)
         .env("SYNTAX_AT", places.join(","))
+        .env("ALSO_OPEN", "second.bud")
         .stdin(Stdio::null())
         .status()
         .unwrap();
@@ -469,6 +477,11 @@ fn neovim_set_up_from_the_readme_highlights_reports_and_corrects_a_decision() {
         .unwrap();
     assert!(
         seen.contains(&format!("line after the code action: {staff_costs}\n")),
+        "{seen}"
+    );
+    // The second decision is a `bud` buffer the one server running took on.
+    assert!(
+        seen.contains("second file: filetype bud, attached true, servers running 1\n"),
         "{seen}"
     );
 }

@@ -7,7 +7,8 @@
 -- $SYNTAX_AT names ("line:column,…", 1-based), the diagnostics as
 -- `line:column severity code message` once they arrive, a hover at the first error,
 -- then takes the first code action there through `vim.lsp.buf.code_action` (as a user
--- picking it would) and says how many errors are left, and quits. Neovim 0.7 and later.
+-- picking it would) and says how many errors are left; opens $ALSO_OPEN, if given, and
+-- says whether the running server took it; and quits. Neovim 0.7 and later.
 
 local out = os.getenv("OUT") or "/tmp/bud-nvim.txt"
 local lines = {}
@@ -76,4 +77,19 @@ local fixed = vim.wait(20000, function()
 end, 50)
 say("errors after the code action: " .. #errors() .. " (cleared: " .. tostring(fixed) .. ")")
 say("line after the code action: " .. vim.api.nvim_buf_get_lines(0, first.lnum, first.lnum + 1, false)[1])
+
+-- A second decision of the same folder ($ALSO_OPEN) is served by the same server.
+local second = os.getenv("ALSO_OPEN")
+if second then
+  vim.cmd("edit " .. vim.fn.fnameescape(second))
+  local attached = vim.wait(20000, function()
+    return #vim.lsp.buf_get_clients(0) > 0 and #vim.diagnostic.get(0) > 0
+  end, 50)
+  say(string.format(
+    "second file: filetype %s, attached %s, servers running %d",
+    vim.bo.filetype,
+    tostring(attached),
+    #vim.lsp.get_active_clients()
+  ))
+end
 finish()
