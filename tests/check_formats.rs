@@ -242,6 +242,64 @@ fn json_reports_an_unreadable_file_without_a_location_and_exits_2() {
     assert_eq!(diagnostic["location"], Value::Null);
 }
 
+/// `check --format json` of a decision with `body` after its header: the text and
+/// the run.
+fn json_of_body(body: &str) -> (String, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n{body}"
+    );
+    std::fs::write(dir.path().join("t.bud"), &text).unwrap();
+    let run = json_of(&run_in(dir.path(), &["check", "--format", "json", "t.bud"]));
+    (text, run)
+}
+
+/// The corrections of such a decision: each title, the text it replaces and by what.
+fn corrections_of(body: &str) -> Vec<(String, String, String)> {
+    let (text, run) = json_of_body(body);
+    run["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["corrections"].as_array().unwrap().clone())
+        .map(|c| {
+            let at = c["location"]["offset"].as_u64().unwrap() as usize;
+            let length = c["location"]["length"].as_u64().unwrap() as usize;
+            (
+                c["title"].as_str().unwrap().to_owned(),
+                text[at..at + length].to_owned(),
+                c["replacement"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn json_corrects_a_misspelt_keyword_and_unit_but_not_percent() {
+    let table = |first: &str, unit: &str| {
+        format!("{first} 1 t {{\n    unit {unit}\n    columns 2013\n    a \"A\" 1.0\n}}\n")
+    };
+    let edit =
+        |title: &str, from: &str, to: &str| (title.to_owned(), from.to_owned(), to.to_owned());
+    assert_eq!(
+        corrections_of(&table("tabel", "thousands of US$")),
+        [edit("replace `tabel` with `table`", "tabel", "table")]
+    );
+    assert_eq!(
+        corrections_of(&table("table", "thousnds of US$")),
+        [edit("change to `thousands`", "thousnds", "thousands")]
+    );
+    // `percent` is `per cent` or `%`: two ways to write it, so no one edit.
+    let (_, run) = json_of_body("x = 2 percent\n");
+    let diagnostic = &run["files"][0]["diagnostics"][0];
+    let help = diagnostic["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("did you mean `per cent` or `%`?"),
+        "{help}"
+    );
+    assert_eq!(diagnostic["corrections"], json!([]));
+}
+
 // ---------------------------------------------------------------- sarif
 
 /// The published pattern of `language` (of a run and of a tool component), with a
