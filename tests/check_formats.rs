@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[path = "support/pipe.rs"]
 mod pipe;
@@ -188,6 +188,12 @@ fn json_reports_each_variant_and_the_wrong_figure_with_its_location() {
     assert_eq!(location["length"], WRONG.len());
     let offset = usize::try_from(location["offset"].as_u64().unwrap()).unwrap();
     assert_eq!(&wrong_figure_text()[offset..offset + WRONG.len()], WRONG);
+    // The edit that resolves it: the stated figure, where it is, replaced.
+    assert_eq!(
+        error["corrections"],
+        json!([{ "title": "correct the stated figure to 3,791.9",
+                 "location": location, "replacement": "3,791.9" }])
+    );
     // Every other diagnostic is a rounding note or residue, none of them failing.
     assert!(
         diagnostics
@@ -234,6 +240,64 @@ fn json_reports_an_unreadable_file_without_a_location_and_exits_2() {
     let diagnostic = &file["diagnostics"][0];
     assert_eq!(diagnostic["code"], "bud::io::read");
     assert_eq!(diagnostic["location"], Value::Null);
+}
+
+/// `check --format json` of a decision with `body` after its header: the text and
+/// the run.
+fn json_of_body(body: &str) -> (String, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n{body}"
+    );
+    std::fs::write(dir.path().join("t.bud"), &text).unwrap();
+    let run = json_of(&run_in(dir.path(), &["check", "--format", "json", "t.bud"]));
+    (text, run)
+}
+
+/// The corrections of such a decision: each title, the text it replaces and by what.
+fn corrections_of(body: &str) -> Vec<(String, String, String)> {
+    let (text, run) = json_of_body(body);
+    run["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["corrections"].as_array().unwrap().clone())
+        .map(|c| {
+            let at = c["location"]["offset"].as_u64().unwrap() as usize;
+            let length = c["location"]["length"].as_u64().unwrap() as usize;
+            (
+                c["title"].as_str().unwrap().to_owned(),
+                text[at..at + length].to_owned(),
+                c["replacement"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn json_corrects_a_misspelt_keyword_and_unit_but_not_percent() {
+    let table = |first: &str, unit: &str| {
+        format!("{first} 1 t {{\n    unit {unit}\n    columns 2013\n    a \"A\" 1.0\n}}\n")
+    };
+    let edit =
+        |title: &str, from: &str, to: &str| (title.to_owned(), from.to_owned(), to.to_owned());
+    assert_eq!(
+        corrections_of(&table("tabel", "thousands of US$")),
+        [edit("replace `tabel` with `table`", "tabel", "table")]
+    );
+    assert_eq!(
+        corrections_of(&table("table", "thousnds of US$")),
+        [edit("change to `thousands`", "thousnds", "thousands")]
+    );
+    // `percent` is `per cent` or `%`: two ways to write it, so no one edit.
+    let (_, run) = json_of_body("x = 2 percent\n");
+    let diagnostic = &run["files"][0]["diagnostics"][0];
+    let help = diagnostic["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("did you mean `per cent` or `%`?"),
+        "{help}"
+    );
+    assert_eq!(diagnostic["corrections"], json!([]));
 }
 
 // ---------------------------------------------------------------- sarif
@@ -298,6 +362,17 @@ fn sarif_is_valid_and_places_the_wrong_figure() {
     );
     let location = &error["locations"][0]["physicalLocation"];
     assert_eq!(location["artifactLocation"]["uri"], "bs-vi-7.bud");
+    // The correction is a fix that replaces the wrong figure's region.
+    assert_eq!(
+        error["fixes"],
+        json!([{
+            "description": { "text": "correct the stated figure to 3,791.9" },
+            "artifactChanges": [{
+                "artifactLocation": { "uri": "bs-vi-7.bud" },
+                "replacements": [{ "deletedRegion": location["region"], "insertedContent": { "text": "3,791.9" } }]
+            }]
+        }])
+    );
     let (line, column) = wrong_figure_position();
     let region = &location["region"];
     assert_eq!(region["startLine"], line);

@@ -1,6 +1,7 @@
 //! The editor support under `editors/` stays in step with the language: its JSON files
 //! are well formed, the VS Code extension points at files that exist, and the TextMate
-//! grammar highlights every keyword bud knows.
+//! grammar and the Vim syntax file highlight every keyword bud knows, the same words;
+//! the Neovim plugin folder the README points to is complete.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -43,4 +44,63 @@ fn the_grammar_highlights_every_keyword() {
             "the grammar does not highlight `{keyword}`"
         );
     }
+}
+
+/// The words `syntax keyword` lines of the Vim syntax file highlight, and the two
+/// rounding modes it matches with their hyphen.
+fn vim_keywords() -> Vec<String> {
+    let syntax = std::fs::read_to_string("editors/neovim/syntax/bud.vim").unwrap();
+    let mut words: Vec<String> = syntax
+        .lines()
+        .filter_map(|line| line.strip_prefix("syntax keyword "))
+        .flat_map(|rest| rest.split_whitespace().skip(1))
+        .map(str::to_owned)
+        .collect();
+    if syntax.contains(r#"syntax match budKeyword "\<half-\(up\|even\)\>""#) {
+        words.extend(["half-up".to_owned(), "half-even".to_owned()]);
+    }
+    words
+}
+
+#[test]
+fn the_vim_syntax_highlights_every_keyword_and_the_same_words_as_the_vscode_grammar() {
+    let words = vim_keywords();
+    for keyword in bud::syntax::KEYWORDS {
+        assert!(
+            words.iter().any(|w| w == keyword),
+            "the Vim syntax does not highlight `{keyword}`"
+        );
+    }
+    let grammar = json("editors/vscode/syntaxes/bud.tmLanguage.json");
+    let pattern = grammar["repository"]["keyword"]["match"].as_str().unwrap();
+    let listed = pattern
+        .strip_prefix("\\b(")
+        .and_then(|rest| rest.strip_suffix(")\\b"))
+        .unwrap();
+    let mut textmate: Vec<&str> = listed.split('|').collect();
+    let mut vim: Vec<&str> = words.iter().map(String::as_str).collect();
+    textmate.sort_unstable();
+    vim.sort_unstable();
+    assert_eq!(
+        vim, textmate,
+        "the two editors highlight different keywords"
+    );
+}
+
+#[test]
+fn the_neovim_plugin_folder_has_what_the_readme_says() {
+    for file in [
+        "ftdetect/bud.vim",
+        "ftplugin/bud.lua",
+        "syntax/bud.vim",
+        "lua/bud/init.lua",
+    ] {
+        let path = std::path::Path::new("editors/neovim").join(file);
+        assert!(path.exists(), "{} is missing", path.display());
+    }
+    let detect = std::fs::read_to_string("editors/neovim/ftdetect/bud.vim").unwrap();
+    assert!(detect.contains("*.bud setfiletype bud"));
+    let plugin = std::fs::read_to_string("editors/neovim/lua/bud/init.lua").unwrap();
+    // Neovim 0.7 has no `vim.lsp.start`: the plugin must work without it.
+    assert!(plugin.contains("vim.lsp.start_client") && plugin.contains("buf_attach_client"));
 }

@@ -46,12 +46,14 @@ fn the_bundled_decision_opens_without_errors_and_an_edit_shows_its_one_error() {
     let (uri, text) = (uri(), text());
     let diagnostics = client.open(&uri, &text);
     assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
-    // The rounding notes `bud check` prints arrive as information.
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d["code"] == "bud::reconcile::rounding" && d["severity"] == 3)
-    );
+    // The rounding notes `bud check` prints arrive as hints, not problems: none is
+    // information, a warning or an error.
+    let rounding: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "bud::reconcile::rounding")
+        .collect();
+    assert!(!rounding.is_empty(), "{diagnostics:#?}");
+    assert!(rounding.iter().all(|d| d["severity"] == 4), "{rounding:#?}");
 
     // Type 1,885.2 over Staff costs 2013 (1,875.2), as an incremental edit.
     let (line, column) = position_of(&text, "A. staff_costs", "1,875.2");
@@ -292,11 +294,40 @@ fn formatting_a_mis_indented_buffer_gives_the_canonical_file() {
     client.shut_down();
 }
 
-/// Neovim's own LSP client (`nvim --headless`, Debian's `neovim`, which `.ci/run`
-/// installs) opens a decision with a wrong figure and receives the one error. Without
+/// The Lua block of editors/README.md's Neovim section that sets Neovim up, with the
+/// path of this clone in place of `/path/to/bud`.
+fn neovim_configuration_from_the_readme() -> String {
+    let readme = std::fs::read_to_string("editors/README.md").unwrap();
+    let section = &readme[readme.find("## Neovim").unwrap()..];
+    let section = &section[..section.find("\n## ").unwrap()];
+    let block = section
+        .split("```lua\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").unwrap()])
+        .find(|block| block.contains("runtimepath"))
+        .expect("the Neovim section gives a Lua configuration");
+    let clone = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
+    assert!(block.contains("/path/to/bud"), "{block}");
+    block.replace("/path/to/bud", &clone.display().to_string())
+}
+
+/// The 1-based line and byte column Vim's `synID` takes, of `needle` after `after`.
+fn vim_place(text: &str, after: &str, needle: &str) -> String {
+    let start = text.find(after).unwrap();
+    let at = start + text[start..].find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    format!("{line}:{}", at - line_start + 1)
+}
+
+/// Debian's Neovim (0.7, which `.ci/run` installs), set up with exactly the lines
+/// editors/README.md gives and nothing else (its home and XDG folders in a temporary
+/// folder, `bud` on the PATH), opens a decision with a mistyped figure: the file is
+/// `bud`, highlighted, the server's error arrives with the rounding notes as hints,
+/// and the code action `vim.lsp.buf.code_action()` offers corrects the figure. Without
 /// Neovim the test says so and is skipped, except under CI, where it fails.
 #[test]
-fn neovim_receives_the_diagnostics_of_a_broken_decision() {
+fn neovim_set_up_from_the_readme_highlights_reports_and_corrects_a_decision() {
     let nvim = std::path::Path::new("/usr/bin/nvim");
     if !nvim.exists() {
         assert!(
@@ -307,48 +338,152 @@ fn neovim_receives_the_diagnostics_of_a_broken_decision() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let broken = text().replacen(
+    let home = dir.path();
+    let config = home.join("config");
+    std::fs::create_dir_all(config.join("nvim")).unwrap();
+    std::fs::write(
+        config.join("nvim/init.lua"),
+        neovim_configuration_from_the_readme(),
+    )
+    .unwrap();
+    let work = home.join("work");
+    std::fs::create_dir(&work).unwrap();
+    let original = text();
+    let broken = original.replacen(
         "1,875.2   1,916.7   3,791.9",
-        "1,885.2   1,916.7   3,791.9",
+        "1,857.2   1,916.7   3,791.9",
         1,
     );
-    std::fs::write(dir.path().join("bs-vi-7.bud"), broken).unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-table-5.tsv",
-        dir.path().join("bs-vi-7-table-5.tsv"),
+    std::fs::write(work.join("bs-vi-7.bud"), &broken).unwrap();
+    // A second decision beside it, whose stated figure rounding explains.
+    std::fs::write(
+        work.join("second.bud"),
+        "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n\
+         x = US$ 1.25 * 2  stated US$ 2.5\ny = x * 3  stated US$ 7 rounding 1\n",
     )
     .unwrap();
-    std::fs::copy(
-        "decisions/bs-vi-7-status-example.tsv",
-        dir.path().join("bs-vi-7-status-example.tsv"),
-    )
-    .unwrap();
-    let out = dir.path().join("diagnostics.txt");
+    for data in ["bs-vi-7-table-5.tsv", "bs-vi-7-status-example.tsv"] {
+        std::fs::copy(format!("decisions/{data}"), work.join(data)).unwrap();
+    }
+    let highlighted = [
+        (vim_place(&broken, "// Decision", "//"), "budComment"),
+        (
+            vim_place(&broken, "table 1 core_budget", "table"),
+            "budKeyword",
+        ),
+        (
+            vim_place(&broken, "unit     thousands", "thousands"),
+            "budUnit",
+        ),
+        (vim_place(&broken, "thousands of US$", "US$"), "budUnit"),
+        (vim_place(&broken, "rounding 0.1", "half-up"), "budKeyword"),
+        (vim_place(&broken, "A. staff_costs", "A."), "budMarker"),
+        (vim_place(&broken, "A. staff_costs", "\"Staff"), "budString"),
+        (vim_place(&broken, "A. staff_costs", "1,857.2"), "budFigure"),
+        (vim_place(&broken, "advisory meetings\"", "-"), "budFigure"),
+        (
+            vim_place(&broken, "approved_core_budget[2013]", "stated"),
+            "budStated",
+        ),
+        (
+            vim_place(&broken, "subtotal            \"Sub", "sum("),
+            "budFunction",
+        ),
+        (
+            vim_place(&broken, "= subtotal + support", "+"),
+            "budOperator",
+        ),
+        (
+            vim_place(&broken, "programme_support_rate = 13%", "%"),
+            "budUnit",
+        ),
+    ];
+    let places: Vec<&str> = highlighted
+        .iter()
+        .map(|(place, _)| place.as_str())
+        .collect();
+    let bud = assert_cmd::cargo::cargo_bin("bud");
+    let path = format!(
+        "{}:{}",
+        bud.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = home.join("seen.txt");
+    let smoke = std::fs::canonicalize("editors/neovim/smoke.lua").unwrap();
     let status = Command::new(nvim)
-        .args(["--headless", "-u", "editors/neovim/smoke.lua"])
-        .arg(dir.path().join("bs-vi-7.bud"))
-        .env("BUD", assert_cmd::cargo::cargo_bin("bud"))
+        .args(["--headless", "bs-vi-7.bud", "-c"])
+        .arg(format!("luafile {}", smoke.display()))
+        .current_dir(&work)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("PATH", path)
         .env("OUT", &out)
-        .env("HOME", dir.path())
+        .env("SYNTAX_AT", places.join(","))
+        .env("ALSO_OPEN", "second.bud")
         .stdin(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
     let seen = std::fs::read_to_string(&out).unwrap();
-    assert!(seen.starts_with("diagnostics arrived: true"), "{seen}");
-    let errors: Vec<&str> = seen.lines().filter(|l| l.contains(" ERROR ")).collect();
+    assert!(
+        seen.starts_with("filetype: bud\ncommentstring: // %s\n"),
+        "{seen}"
+    );
+    for (place, group) in highlighted {
+        assert!(
+            seen.contains(&format!("syntax {place} {group}\n")),
+            "{place} should be {group}: {seen}"
+        );
+    }
+    assert!(seen.contains("diagnostics arrived: true"), "{seen}");
+    let diagnostics: Vec<&str> = seen.lines().filter(|l| l.contains(" bud::")).collect();
+    let errors: Vec<&str> = diagnostics
+        .iter()
+        .copied()
+        .filter(|l| l.contains(" ERROR "))
+        .collect();
     assert_eq!(
         errors,
         [
-            "40:72 ERROR bud::reconcile::mismatch Table 1, A. Staff costs *, 2013: 1,885.2 does not agree with the 2 stated figures computed from it; both reconcile if it is 1,875.2"
+            "40:72 ERROR bud::reconcile::mismatch Table 1, A. Staff costs *, 2013: 1,857.2 does not agree with the 2 stated figures computed from it; both reconcile if it is 1,875.2"
         ],
         "{seen}"
     );
+    // Rounding is a hint, not a problem.
+    let rounding: Vec<&&str> = diagnostics
+        .iter()
+        .filter(|l| l.contains("bud::reconcile::rounding"))
+        .collect();
+    assert!(!rounding.is_empty(), "{seen}");
+    assert!(rounding.iter().all(|l| l.contains(" HINT ")), "{seen}");
     assert!(
         seen.contains("hover: **Table 1, A. Staff costs *, 2013**"),
         "{seen}"
     );
-    assert!(seen.contains("reconcile if it is **1,875.2**"), "{seen}");
+    assert!(
+        seen.contains("code action offered: correct it to 1,875.2\n"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("errors after the code action: 0 (cleared: true)"),
+        "{seen}"
+    );
+    let staff_costs = original
+        .lines()
+        .find(|line| line.contains("A. staff_costs"))
+        .unwrap();
+    assert!(
+        seen.contains(&format!("line after the code action: {staff_costs}\n")),
+        "{seen}"
+    );
+    // The second decision is a `bud` buffer the one server running took on.
+    assert!(
+        seen.contains("second file: filetype bud, attached true, servers running 1\n"),
+        "{seen}"
+    );
 }
 
 #[test]
@@ -457,5 +592,370 @@ fn a_decision_reading_an_open_one_follows_its_edits_and_a_un_figure_hovers() {
     );
     let cmp_diagnostics = client.diagnostics(&cmp);
     assert!(errors(&cmp_diagnostics).is_empty(), "{cmp_diagnostics:#?}");
+
+    // Its code action writes the correction in UN notation, and applied, the decision
+    // reconciles again.
+    let actions = code_actions(&mut client, &cop, line, column + 1);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "correct it to 2 336 252");
+    let edits = actions[0]["edit"]["changes"][&cop].as_array().unwrap();
+    assert_eq!(edits[0]["newText"], "2 336 252");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": cop, "version": 3 },
+            "contentChanges": [{ "range": edits[0]["range"], "text": edits[0]["newText"] }]
+        }),
+    );
+    let cop_diagnostics = client.diagnostics_at(&cop, 3);
+    assert!(errors(&cop_diagnostics).is_empty(), "{cop_diagnostics:#?}");
+    client.shut_down();
+}
+
+/// Applies LSP text edits (UTF-16 positions) to a text, last first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let units: Vec<u16> = text[start..].encode_utf16().take(character).collect();
+        start + String::from_utf16(&units).unwrap().len()
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    let mut text = text.to_owned();
+    for (start, end, new) in edits {
+        text.replace_range(start..end, new);
+    }
+    text
+}
+
+/// The code actions offered at a place, by title, with their edits of `uri`.
+fn code_actions(client: &mut Client, uri: &str, line: usize, column: usize) -> Vec<Value> {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": line, "character": column },
+                       "end": { "line": line, "character": column } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    actions.as_array().unwrap().clone()
+}
+
+#[test]
+fn a_mistyped_figure_is_corrected_by_its_code_action() {
+    let mut client = Client::start();
+    let uri = uri();
+    let text = text().replacen(
+        "1,875.2   1,916.7   3,791.9",
+        "1,857.2   1,916.7   3,791.9",
+        1,
+    );
+    let capabilities = client.capabilities.clone();
+    assert_eq!(
+        capabilities["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"]),
+        "{capabilities:#}"
+    );
+    assert_eq!(errors(&client.open(&uri, &text)).len(), 1);
+
+    let (line, column) = position_of(&text, "A. staff_costs", "1,857.2");
+    let actions = code_actions(&mut client, &uri, line, column + 2);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let action = &actions[0];
+    assert_eq!(action["title"], "correct it to 1,875.2");
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true);
+    assert_eq!(action["diagnostics"][0]["code"], "bud::reconcile::mismatch");
+    let edits = action["edit"]["changes"][&uri].as_array().unwrap();
+    assert_eq!(
+        edits[0]["range"],
+        json!({ "start": { "line": line, "character": column },
+                "end": { "line": line, "character": column + 7 } })
+    );
+    let corrected = apply_edits(&text, edits);
+    assert_eq!(corrected, crate::text());
+
+    // Applied as the editor would, the decision reconciles again.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": edits.iter().map(|e| json!({ "range": e["range"], "text": e["newText"] })).collect::<Vec<_>>()
+        }),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
+    // Elsewhere, nothing is offered.
+    assert!(code_actions(&mut client, &uri, 0, 0).is_empty());
+    client.shut_down();
+}
+
+#[test]
+fn a_wrong_stated_total_and_a_misspelt_name_are_corrected_by_code_actions() {
+    let mut client = Client::start();
+    let uri = uri();
+    // The stated Total of Staff costs, mistyped: its own error, nothing it reads fails.
+    let text = text()
+        .replacen(
+            "1,875.2   1,916.7   3,791.9",
+            "1,875.2   1,916.7   3,719.9",
+            1,
+        )
+        .replacen(
+            "= subtotal + support + reserve",
+            "= subtotl + support + reserve",
+            1,
+        );
+    let diagnostics = client.open(&uri, &text);
+    assert_eq!(errors(&diagnostics).len(), 2, "{diagnostics:#?}");
+
+    let (line, column) = position_of(&text, "A. staff_costs", "3,719.9");
+    let actions = code_actions(&mut client, &uri, line, column);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "correct the stated figure to 3,791.9");
+    let mut fixed = apply_edits(
+        &text,
+        actions[0]["edit"]["changes"][&uri].as_array().unwrap(),
+    );
+
+    let (line, column) = position_of(&fixed, "grand_total         \"GRAND", "subtotl");
+    let actions = code_actions(&mut client, &uri, line, column + 3);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "change to `subtotal`");
+    assert!(
+        actions[0]["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `subtotal`?")
+    );
+    // The first edit left the line of the name where it was: the second applies too.
+    fixed = apply_edits(
+        &fixed,
+        actions[0]["edit"]["changes"][&uri].as_array().unwrap(),
+    );
+    assert_eq!(fixed, crate::text());
+    client.shut_down();
+}
+
+/// The tokens of a semantic-tokens answer, decoded: line, start, length, type and
+/// modifiers by name.
+fn decoded_tokens(answer: &Value, legend: &Value) -> Vec<(u64, u64, u64, String, bool)> {
+    let data: Vec<u64> = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let types = legend["tokenTypes"].as_array().unwrap();
+    assert_eq!(legend["tokenModifiers"], json!(["declaration"]));
+    let (mut line, mut start) = (0, 0);
+    data.chunks(5)
+        .map(|token| {
+            if token[0] > 0 {
+                start = 0;
+            }
+            line += token[0];
+            start += token[1];
+            let kind = types[token[3] as usize].as_str().unwrap().to_owned();
+            (line, start, token[2], kind, token[4] & 1 == 1)
+        })
+        .collect()
+}
+
+#[test]
+fn semantic_tokens_say_what_each_word_is() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    client.open(&uri, &text);
+    let legend = client.capabilities["semanticTokensProvider"]["legend"].clone();
+    assert_eq!(client.capabilities["semanticTokensProvider"]["full"], true);
+    let answer = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let tokens = decoded_tokens(&answer, &legend);
+    let at = |after: &str, needle: &str| {
+        let (line, column) = position_of(&text, after, needle);
+        tokens
+            .iter()
+            .find(|t| t.0 == line as u64 && t.1 == column as u64)
+            .cloned()
+            .unwrap_or_else(|| panic!("no token at {needle} ({line}:{column})"))
+    };
+    let kind = |token: (u64, u64, u64, String, bool)| (token.2, token.3, token.4);
+    // The keyword, and the table's name where it is defined.
+    assert_eq!(
+        kind(at("table 1 core_budget", "table")),
+        (5, "keyword".into(), false)
+    );
+    assert_eq!(
+        kind(at("table 1 core_budget", "core_budget")),
+        (11, "class".into(), true)
+    );
+    // A row's marker, its name defined, its label and its figures.
+    assert_eq!(
+        kind(at("A. staff_costs", "A.")),
+        (2, "enumMember".into(), false)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "staff_costs")),
+        (11, "property".into(), true)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "\"Staff costs *\"")),
+        (15, "string".into(), false)
+    );
+    assert_eq!(
+        kind(at("A. staff_costs", "1,875.2")),
+        (7, "number".into(), false)
+    );
+    // A rule: the function, the section it sums; names it reads, not defined there.
+    assert_eq!(
+        kind(at("subtotal            \"Sub", "sum")),
+        (3, "function".into(), false)
+    );
+    assert_eq!(
+        kind(at("subtotal            \"Sub", "expenditures")),
+        (12, "namespace".into(), false)
+    );
+    assert_eq!(
+        kind(at("= programme_support_rate of", "programme_support_rate")),
+        (22, "variable".into(), false)
+    );
+    assert_eq!(
+        kind(at("= programme_support_rate of", "of")),
+        (2, "keyword".into(), false)
+    );
+    assert_eq!(
+        kind(at("= subtotal + support", "subtotal")),
+        (8, "property".into(), false)
+    );
+    assert_eq!(
+        kind(at("= subtotal + support", "+")),
+        (1, "operator".into(), false)
+    );
+    // A value defined, a unit, a comment.
+    assert_eq!(
+        kind(at(
+            "\nprogramme_support_rate = 13%",
+            "programme_support_rate"
+        )),
+        (22, "variable".into(), true)
+    );
+    assert_eq!(
+        kind(at("    unit     thousands of US$", "US$")),
+        (3, "type".into(), false)
+    );
+    assert_eq!(kind(at("// Decision BS-VI/7", "//")).1, "comment");
+    // Tokens never overlap, and come in order.
+    for pair in tokens.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(
+            a.0 < b.0 || (a.0 == b.0 && a.1 + a.2 <= b.1),
+            "{a:?} overlaps {b:?}"
+        );
+    }
+
+    // A range gives the tokens of its lines alone.
+    let (line, _) = position_of(&text, "A. staff_costs", "A.");
+    let answer = client.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": uri },
+                "range": { "start": { "line": line, "character": 0 }, "end": { "line": line + 1, "character": 0 } } }),
+    );
+    let in_range = decoded_tokens(&answer, &legend);
+    assert!(!in_range.is_empty());
+    // The line of Staff costs, whole: marker, name, label, three figures.
+    let kinds: Vec<&str> = in_range.iter().map(|t| t.3.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "enumMember",
+            "property",
+            "string",
+            "number",
+            "number",
+            "number"
+        ],
+        "{in_range:?}"
+    );
+    assert!(in_range.iter().all(|t| t.0 == line as u64), "{in_range:?}");
+    // The same tokens as the whole file's answer gives for that line.
+    let whole: Vec<_> = tokens
+        .iter()
+        .filter(|t| t.0 == line as u64)
+        .cloned()
+        .collect();
+    assert_eq!(in_range, whole);
+    client.shut_down();
+}
+
+#[test]
+fn completion_offers_the_files_names_before_units_and_keywords() {
+    let mut client = Client::start();
+    let (uri, text) = (uri(), text());
+    client.open(&uri, &text);
+    let completions = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    let mut items: Vec<(String, String)> = completions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["sortText"].as_str().unwrap().to_owned(),
+                c["label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    items.sort();
+    let rank = |label: &str| items.iter().position(|(_, l)| l == label).unwrap();
+    // An editor orders by sortText: every name before any unit or Party, those
+    // before any keyword.
+    assert!(rank("subtotal") < rank("thousands of US$"));
+    assert!(rank("programme_support_rate") < rank("\"Albania\""));
+    assert!(rank("core_budget.grand_total") < rank("table"));
+    assert!(rank("\"Albania\"") < rank("table"));
+    assert!(rank("thousands of US$") < rank("scenario"));
+    client.shut_down();
+}
+
+#[test]
+fn a_code_action_after_wide_characters_counts_utf16_positions() {
+    let mut client = Client::start();
+    let text = "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n\
+                table 1 t {\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
+                \x20   staff    \"Côte d’Ivoire ≈ 𝄞\"   110.0   100.0   200.0\n\
+                \x20   travel   \"Travel\"              50.0    50.0   100.0\n\
+                \x20   subtotal \"Sub-total\"          150.0   150.0   300.0  = staff + travel\n}\n";
+    let uri = "file:///tmp/unsaved-wide.bud";
+    let diagnostics = client.open(uri, text);
+    assert_eq!(errors(&diagnostics).len(), 1, "{diagnostics:#?}");
+    let (line, column) = position_of(text, "staff ", "110.0");
+    // `𝄞` is two UTF-16 code units, and the bytes of the line count more still.
+    let line_text = text.lines().nth(line).unwrap();
+    assert!(column < line_text.find("110.0").unwrap());
+    let actions = code_actions(&mut client, uri, line, column);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let edits = actions[0]["edit"]["changes"][uri].as_array().unwrap();
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": line, "character": column })
+    );
+    assert_eq!(apply_edits(text, edits), text.replacen("110.0", "100.0", 1));
     client.shut_down();
 }

@@ -7,6 +7,7 @@
 
 mod hover;
 mod symbols;
+mod tokens;
 
 use crate::Checked;
 use crate::diagnostic::{Diagnostic, Span};
@@ -19,6 +20,7 @@ use crate::syntax::ast;
 use crate::world::World;
 
 pub use symbols::{Symbol, SymbolKind};
+pub use tokens::{Token, TokenKind};
 
 /// A thing a name can stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,6 +82,19 @@ pub enum CompletionKind {
     Table,
     Unit,
     Party,
+}
+
+impl CompletionKind {
+    /// Where completions of this kind are offered among the others: the names the
+    /// file defines first, as what is typed in a rule is most often one of them, then
+    /// units and Parties, then keywords.
+    pub fn rank(self) -> u8 {
+        match self {
+            CompletionKind::Value | CompletionKind::Row | CompletionKind::Table => 0,
+            CompletionKind::Unit | CompletionKind::Party => 1,
+            CompletionKind::Keyword => 2,
+        }
+    }
 }
 
 /// Text shown after a stated figure: what bud computes for it.

@@ -3,8 +3,10 @@
 //! and reading a decision's other files through the caller's `Files`: the library
 //! itself opens nothing. Each open decision is checked again whenever it changes,
 //! exactly as `bud check` checks it, and the editor's questions are answered from that
-//! one check (`crate::ide`): diagnostics with their related spans, hovers, inlay hints,
-//! definitions and references, the outline, completion and formatting. Edits that
+//! one check (`crate::ide`): diagnostics with their related spans (rounding and other
+//! notes as hints, which editors do not count as problems), a quick fix for each
+//! correction a diagnostic carries, hovers, inlay hints, definitions and references,
+//! the outline, completion, semantic tokens and formatting. Edits that
 //! arrive together are applied together and checked once, so a burst of keystrokes
 //! costs one check. No client can stop it: a message it cannot read, a request before
 //! `initialize` or an ill-typed one gets an error answer, and the server goes on.
@@ -23,17 +25,22 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, InlayHintRequest,
-    References, Request as _, Shutdown,
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, References, Request as _, SemanticTokensFullRequest,
+    SemanticTokensRangeRequest, Shutdown,
 };
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionOptions, DiagnosticRelatedInformation,
-    DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover,
-    HoverContents, HoverProviderCapability, InitializeParams, InlayHint, InlayHintLabel,
-    InlayHintTooltip, Location, LogMessageParams, MarkupContent, MarkupKind, MessageType,
-    NumberOrString, OneOf, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
-    SymbolKind, TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextEdit, Uri,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand,
+    CodeActionProviderCapability, CompletionItem, CompletionItemKind, CompletionOptions,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolResponse,
+    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
+    InlayHint, InlayHintLabel, InlayHintTooltip, Location, LogMessageParams, MarkupContent,
+    MarkupKind, MessageType, NumberOrString, OneOf, PositionEncodingKind, PublishDiagnosticsParams,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens,
+    SemanticTokensFullOptions, SemanticTokensLegend, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, SymbolKind,
+    TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit,
+    Uri, WorkspaceEdit,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -115,9 +122,43 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             trigger_characters: Some(vec![".".to_owned(), "\"".to_owned()]),
             ..CompletionOptions::default()
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: SemanticTokensLegend {
+                    token_types: TOKEN_TYPES.iter().map(|(_, t)| t.clone()).collect(),
+                    token_modifiers: vec![SemanticTokenModifier::DECLARATION],
+                },
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                ..SemanticTokensOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
+
+/// The legend of semantic tokens: each kind of `ide::Token` and the protocol's type it
+/// is sent as, whose index in this list is the number the editor receives. A name the
+/// check did not bind (`ide::TokenKind::Name`) is not sent: the protocol has no type
+/// for it, and the editor's own grammar colours it.
+const TOKEN_TYPES: [(ide::TokenKind, SemanticTokenType); 12] = [
+    (ide::TokenKind::Keyword, SemanticTokenType::KEYWORD),
+    (ide::TokenKind::Table, SemanticTokenType::CLASS),
+    (ide::TokenKind::Section, SemanticTokenType::NAMESPACE),
+    (ide::TokenKind::Row, SemanticTokenType::PROPERTY),
+    (ide::TokenKind::Value, SemanticTokenType::VARIABLE),
+    (ide::TokenKind::Function, SemanticTokenType::FUNCTION),
+    (ide::TokenKind::Number, SemanticTokenType::NUMBER),
+    (ide::TokenKind::Unit, SemanticTokenType::TYPE),
+    (ide::TokenKind::Marker, SemanticTokenType::ENUM_MEMBER),
+    (ide::TokenKind::String, SemanticTokenType::STRING),
+    (ide::TokenKind::Comment, SemanticTokenType::COMMENT),
+    (ide::TokenKind::Operator, SemanticTokenType::OPERATOR),
+];
 
 /// An open decision: its text as the editor has it, and the check of that text.
 struct Document {
@@ -376,6 +417,9 @@ impl Server<'_> {
             Completion::METHOD => self.completion(request),
             InlayHintRequest::METHOD => self.inlay_hints(request),
             Formatting::METHOD => self.formatting(request),
+            CodeActionRequest::METHOD => self.code_actions(request),
+            SemanticTokensFullRequest::METHOD => self.semantic_tokens(request),
+            SemanticTokensRangeRequest::METHOD => self.semantic_tokens_in_range(request),
             _ => {
                 return Response::new_err(
                     id,
@@ -477,6 +521,7 @@ impl Server<'_> {
                     ide::CompletionKind::Party => CompletionItemKind::VALUE,
                 }),
                 detail: Some(completion.detail),
+                sort_text: Some(format!("{}{}", completion.kind.rank(), completion.label)),
                 label: completion.label,
                 ..CompletionItem::default()
             })
@@ -511,6 +556,70 @@ impl Server<'_> {
         json(hints)
     }
 
+    /// A quick fix for each correction of a diagnostic at the range asked about: the
+    /// edit, with the diagnostic it resolves.
+    fn code_actions(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<CodeActionRequest>(request)?;
+        let uri = params.text_document.uri;
+        let document = self.document(&uri)?;
+        let analysis = &document.analysis;
+        let index = LineIndex::new(&document.text, self.encoding);
+        let (from, to) = (
+            index.offset(params.range.start),
+            index.offset(params.range.end),
+        );
+        let touches = |span: crate::diagnostic::Span| span.start() <= to && from <= span.end();
+        let mut actions = Vec::new();
+        // A scenario repeats the decision's diagnostics about what it shares: one
+        // action for each edit.
+        let mut offered = std::collections::HashSet::new();
+        for diagnostic in analysis.diagnostics() {
+            // Only edits of this text: a data file's spans count that file's bytes.
+            let corrections: Vec<_> = diagnostic
+                .corrections()
+                .iter()
+                .filter(|c| diagnostic.file().is_none() && analysis.is_here(c.span))
+                .collect();
+            let at = diagnostic.primary.as_ref().map(|label| label.span);
+            let asked = at.is_some_and(touches) || corrections.iter().any(|c| touches(c.span));
+            if corrections.is_empty() || !asked {
+                continue;
+            }
+            let shown = to_lsp(diagnostic, analysis, &index, &uri);
+            for correction in &corrections {
+                if !offered.insert((correction.span, correction.replacement.as_str())) {
+                    continue;
+                }
+                let edit =
+                    TextEdit::new(index.range(correction.span), correction.replacement.clone());
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: correction.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![shown.clone()]),
+                    edit: Some(WorkspaceEdit::new(HashMap::from([(
+                        uri.clone(),
+                        vec![edit],
+                    )]))),
+                    is_preferred: Some(corrections.len() == 1),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        json(actions)
+    }
+
+    fn semantic_tokens(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<SemanticTokensFullRequest>(request)?;
+        let document = self.document(&params.text_document.uri)?;
+        json(encoded_tokens(document, self.encoding, None))
+    }
+
+    fn semantic_tokens_in_range(&self, request: Request) -> Result<serde_json::Value, String> {
+        let params = request_parameters::<SemanticTokensRangeRequest>(request)?;
+        let document = self.document(&params.text_document.uri)?;
+        json(encoded_tokens(document, self.encoding, Some(params.range)))
+    }
+
     fn formatting(&self, request: Request) -> Result<serde_json::Value, String> {
         let params = request_parameters::<Formatting>(request)?;
         let document = self.document(&params.text_document.uri)?;
@@ -524,6 +633,52 @@ impl Server<'_> {
         let index = LineIndex::new(&document.text, self.encoding);
         let whole = index.range(crate::diagnostic::Span::new(0, document.text.len()));
         json(vec![TextEdit::new(whole, formatted)])
+    }
+}
+
+/// The tokens of a document (or of a range of it) as the protocol sends them: each
+/// relative to the one before, in the session's position encoding.
+fn encoded_tokens(
+    document: &Document,
+    encoding: Encoding,
+    range: Option<lsp_types::Range>,
+) -> SemanticTokens {
+    let index = LineIndex::new(&document.text, encoding);
+    let tokens = match range {
+        Some(range) => document
+            .analysis
+            .tokens_between(index.offset(range.start), index.offset(range.end)),
+        None => document.analysis.tokens(),
+    };
+    let mut data = Vec::new();
+    let mut previous = lsp_types::Position::new(0, 0);
+    for token in tokens {
+        let Some(kind) = TOKEN_TYPES.iter().position(|(kind, _)| *kind == token.kind) else {
+            continue;
+        };
+        let range = index.range(token.span);
+        // Editors draw a token on one line: one that spans lines is not sent.
+        if range.start.line != range.end.line {
+            continue;
+        }
+        let delta_line = range.start.line.saturating_sub(previous.line);
+        let delta_start = if delta_line == 0 {
+            range.start.character.saturating_sub(previous.character)
+        } else {
+            range.start.character
+        };
+        data.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length: range.end.character.saturating_sub(range.start.character),
+            token_type: u32::try_from(kind).unwrap_or(0),
+            token_modifiers_bitset: u32::from(token.declaration),
+        });
+        previous = range.start;
+    }
+    SemanticTokens {
+        result_id: None,
+        data,
     }
 }
 
@@ -668,7 +823,9 @@ fn to_lsp(
         severity: Some(match diagnostic.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
-            Severity::Note => DiagnosticSeverity::INFORMATION,
+            // Rounding and residues are not problems: a hint, which editors show
+            // without counting it among the file's problems.
+            Severity::Note => DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(diagnostic.code.as_str().to_owned())),
         code_description: None,

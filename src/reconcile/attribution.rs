@@ -428,6 +428,91 @@ mod tests {
         assert!(checked.reconciliation.culprits.is_empty());
     }
 
+    /// The one correction of the one error, and the text it replaces.
+    fn correction(source: &str) -> (String, String, String) {
+        let checked = crate::checked_text(source);
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert_eq!(errors.len(), 1, "{:#?}", checked.diagnostics);
+        let [correction] = errors[0].corrections() else {
+            panic!("one correction: {:#?}", errors[0]);
+        };
+        let replaced = &source[correction.span.start()..correction.span.end()];
+        (
+            correction.title.clone(),
+            replaced.to_owned(),
+            correction.replacement.clone(),
+        )
+    }
+
+    #[test]
+    fn the_figure_to_correct_and_a_wrong_total_come_with_their_edit() {
+        assert_eq!(
+            correction(&budget("110.0", "150.0")),
+            ("correct it to 100.0".into(), "110.0".into(), "100.0".into())
+        );
+        assert_eq!(
+            correction(&budget("100.0", "160.0")),
+            (
+                "correct the stated figure to 150.0".into(),
+                "160.0".into(),
+                "150.0".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_correction_is_written_in_the_tables_notation_and_decimals() {
+        // In UN notation and whole dollars: `110 000` is corrected to `100 000`.
+        let source = "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n    notation UN\n}\n\
+             table 1 t {\n    unit US$\n    columns 2013 2014 Total\n\
+             \x20   staff    \"Staff\"      110 000    100 000    200 000\n\
+             \x20   travel   \"Travel\"      50 000     50 000    100 000\n\
+             \x20   subtotal \"Sub-total\"  150 000    150 000    300 000  = staff + travel\n}\n";
+        assert_eq!(
+            correction(source),
+            (
+                "correct it to 100 000".into(),
+                "110 000".into(),
+                "100 000".into()
+            )
+        );
+        // A figure written with two decimals keeps them.
+        let source = budget("110.0", "150.0")
+            .replace("rounding 0.1", "rounding 0.01")
+            .replace("110.0", "110.00");
+        let (_, replaced, replacement) = correction(&source);
+        assert_eq!(
+            (replaced.as_str(), replacement.as_str()),
+            ("110.00", "100.00")
+        );
+    }
+
+    #[test]
+    fn a_values_stated_figure_is_corrected_in_its_own_unit() {
+        let header =
+            "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n";
+        assert_eq!(
+            correction(&format!(
+                "{header}x = US$ 5.5 thousand * 2  stated US$ 12 thousand\n"
+            )),
+            (
+                "correct the stated figure to US$ 11 thousand".into(),
+                "US$ 12 thousand".into(),
+                "US$ 11 thousand".into()
+            )
+        );
+        let (_, replaced, replacement) =
+            correction(&format!("{header}r = 13% + 1.5%  stated 15.0%\n"));
+        assert_eq!(
+            (replaced.as_str(), replacement.as_str()),
+            ("15.0%", "14.5%")
+        );
+    }
+
     #[test]
     fn two_independent_typos_are_two_errors() {
         let source = budget("110.0", "150.0").replace(

@@ -603,6 +603,9 @@ fn culprit_error(
         culprit.span,
         format!("{corrected} here ({}) would reconcile them", p.figures.show_signed(gap)),
     );
+    if let Some(figure) = written_in_cell(model, culprit.row, culprit.column, culprit.corrected) {
+        error = error.with_correction(format!("correct it to {figure}"), culprit.span, figure);
+    }
     for subject in culprit.explains.iter().filter(|s| **s != own) {
         if let Some(check) = reconciliation.check_for(*subject) {
             let label = presentation(model, *subject).title;
@@ -887,7 +890,13 @@ fn mismatch_error(model: &Model, check: &Check, failing: &HashSet<Subject>) -> D
             tolerance_sentence(&p, check)
         )
     };
-    error.with_help(format!("{worked}{verdict}; {advice}"))
+    let error = error.with_help(format!("{worked}{verdict}; {advice}"));
+    // Offered only when nothing it reads fails too: then the stated figure is the
+    // likelier slip, and the help names it first.
+    match stated_correction(model, check, &p).filter(|_| upstream.is_empty()) {
+        Some((title, figure)) => error.with_correction(title, check.span, figure),
+        None => error,
+    }
 }
 
 /// "computed as subtotal + support + reserve = 2,587.6 + 336.388 + 9.4 = 2,933.388. "
@@ -967,6 +976,51 @@ fn failing_inputs(model: &Model, subject: Subject, failing: &HashSet<Subject>) -
         });
     }
     names
+}
+
+/// An amount in base units written as the file writes the figure of `row` in `column`:
+/// the table's notation and scale, and the figure's own decimals (the table's for a
+/// dash), or more where the amount needs them, so the edit puts exactly it in place.
+fn written_in_cell(model: &Model, row: RowId, column: usize, amount: Decimal) -> Option<String> {
+    let definition = model.program.rows.get(row.0)?;
+    let table = model.program.table(definition.table);
+    let shown = figures(table);
+    let written_decimals = match &definition.figures.get(column)?.kind {
+        FigureKind::Number(written) => written.decimals,
+        FigureKind::Dash => shown.min_decimals,
+        FigureKind::Blank | FigureKind::Absent | FigureKind::Text(_) => return None,
+    };
+    let in_table = amount.checked_div(definition.scale)?;
+    let decimals = written_decimals.max(in_table.normalize().scale());
+    Some(
+        shown
+            .notation
+            .figure(&format::fixed(in_table, decimals, RoundingMode::HalfUp)),
+    )
+}
+
+/// The edit that makes a stated figure reconcile: what bud computes, rounded as the
+/// figure is published and written as it is (a table's notation and decimals, a
+/// value's unit). None for a scale's figure, or a computation that does not end.
+fn stated_correction(model: &Model, check: &Check, p: &Presentation) -> Option<(String, String)> {
+    let rounded = if check.step.is_zero() {
+        (!check.computed.is_fraction()).then(|| check.computed.to_decimal())?
+    } else {
+        check.computed.round_to(check.step, check.mode).ok()?
+    };
+    let figure = match check.subject {
+        Subject::Cell { row, column } => written_in_cell(model, row, column, rounded)?,
+        Subject::Value { .. } => {
+            let (written, unit) = (check.written?, p.own_unit()?);
+            // What one written unit is in base units: US$ 5.5 thousand is 5,500.
+            let factor = check.stated.checked_div(written.value)?;
+            let value = rounded.checked_div(factor)?;
+            let decimals = written.decimals.max(value.normalize().scale());
+            written_in(Written { value, decimals }, unit)
+        }
+        Subject::Scale { .. } => return None,
+    };
+    Some((format!("correct the stated figure to {figure}"), figure))
 }
 
 #[cfg(test)]

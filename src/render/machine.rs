@@ -250,12 +250,21 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     location: Option<Location>,
     related: Vec<JsonRelated<'a>>,
+    corrections: Vec<JsonCorrection<'a>>,
 }
 
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     message: &'a str,
     location: Location,
+}
+
+/// An edit that resolves the diagnostic: the text at `location` replaced.
+#[derive(Serialize)]
+struct JsonCorrection<'a> {
+    title: &'a str,
+    location: Location,
+    replacement: &'a str,
 }
 
 /// One JSON document for the whole run, its layout versioned by `JSON_VERSION` and
@@ -319,6 +328,15 @@ fn json_diagnostic<'a>(
             .map(|label| JsonRelated {
                 message: &label.message,
                 location: file.locate(diagnostic, label),
+            })
+            .collect(),
+        corrections: diagnostic
+            .corrections()
+            .iter()
+            .map(|correction| JsonCorrection {
+                title: &correction.title,
+                location: file.sources.locate(correction.span, diagnostic.file()),
+                replacement: &correction.replacement,
             })
             .collect(),
     }
@@ -392,6 +410,30 @@ struct SarifResult {
     locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+/// A correction as SARIF proposes one: a replacement in one file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: SarifText,
+    artifact_changes: [SarifChange; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifChange {
+    artifact_location: SarifArtifact,
+    replacements: [SarifReplacement; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifReplacement {
+    deleted_region: SarifRegion,
+    inserted_content: SarifText,
 }
 
 #[derive(Serialize)]
@@ -511,6 +553,40 @@ fn sarif_result(file: &CheckedFile, diagnostic: &Diagnostic, rules: &[Code]) -> 
             .iter()
             .map(|label| sarif_location(&file.locate(diagnostic, label), Some(&label.message)))
             .collect(),
+        fixes: diagnostic
+            .corrections()
+            .iter()
+            .map(|correction| sarif_fix(file, diagnostic, correction))
+            .collect(),
+    }
+}
+
+fn sarif_fix(
+    file: &CheckedFile,
+    diagnostic: &Diagnostic,
+    correction: &crate::diagnostic::Correction,
+) -> SarifFix {
+    let at = file.sources.locate(correction.span, diagnostic.file());
+    SarifFix {
+        description: SarifText {
+            text: correction.title.clone(),
+        },
+        artifact_changes: [SarifChange {
+            artifact_location: SarifArtifact {
+                uri: uri_of(&at.path),
+            },
+            replacements: [SarifReplacement {
+                deleted_region: SarifRegion {
+                    start_line: at.line,
+                    start_column: at.column,
+                    end_line: at.end_line,
+                    end_column: at.end_column,
+                },
+                inserted_content: SarifText {
+                    text: correction.replacement.clone(),
+                },
+            }],
+        }],
     }
 }
 

@@ -186,18 +186,20 @@ fn resolve(
         match groups.iter().find(|g| g.name == name.name) {
             Some(group) => exempt.push(group.clone()),
             None => {
-                let help = match closest(&name.name, groups.iter().map(|g| g.name.as_str())) {
+                let suggestion = closest(&name.name, groups.iter().map(|g| g.name.as_str()));
+                let help = match suggestion {
                     Some(suggestion) => format!("did you mean `{suggestion}`?"),
                     None => "define the group with `group NAME \"…\" { \"Party\" … }`".to_owned(),
                 };
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::NameUnknown,
-                        format!("there is no group `{}`", name.name),
-                    )
-                    .at(name.span, "unknown group")
-                    .with_help(help),
-                );
+                let diagnostic = Diagnostic::error(
+                    Code::NameUnknown,
+                    format!("there is no group `{}`", name.name),
+                )
+                .at(name.span, "unknown group")
+                .with_help(help);
+                diagnostics.push(super::scale::name_correction(
+                    diagnostic, name.span, suggestion,
+                ));
                 return None;
             }
         }

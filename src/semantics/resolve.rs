@@ -247,9 +247,7 @@ impl<'a> Resolver<'a> {
                     )
                     .at(field.name.span, "unknown field");
                     diagnostic = match closest(name, DECISION_FIELDS) {
-                        Some(suggestion) => {
-                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                        }
+                        Some(suggestion) => did_you_mean(diagnostic, field.name.span, suggestion),
                         None => diagnostic
                             .with_help(format!("the fields are {}", DECISION_FIELDS.join(", "))),
                     };
@@ -683,8 +681,14 @@ impl<'a> Resolver<'a> {
             }
             if let ColumnKey::Period(period) = key {
                 if period.first > period.last {
-                    self.diagnostics
-                        .push(backwards_period(*period, *key_span, Code::TableSetting));
+                    let forwards = format!("{}-{}", period.last, period.first);
+                    self.diagnostics.push(
+                        backwards_period(*period, *key_span, Code::TableSetting).with_correction(
+                            format!("write {forwards}"),
+                            *key_span,
+                            forwards,
+                        ),
+                    );
                     fine = false;
                     continue;
                 }
@@ -987,17 +991,15 @@ impl<'a> Resolver<'a> {
         let name = &definition.name.name;
         let Some(&id) = self.values.get(name.as_str()) else {
             let names: Vec<&str> = self.values.keys().map(|n| n.as_str()).collect();
-            let help = match closest(name, names) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "a figure stated on its own line belongs to a value defined elsewhere; to define one, write `{name} = …  stated …`"
-                ),
-            };
-            self.diagnostics.push(
+            let diagnostic =
                 Diagnostic::error(Code::NameUnknown, format!("there is no value `{name}`"))
-                    .at(definition.name.span, "unknown value")
-                    .with_help(help),
-            );
+                    .at(definition.name.span, "unknown value");
+            self.diagnostics.push(match closest(name, names) {
+                Some(suggestion) => did_you_mean(diagnostic, definition.name.span, suggestion),
+                None => diagnostic.with_help(format!(
+                    "a figure stated on its own line belongs to a value defined elsewhere; to define one, write `{name} = …  stated …`"
+                )),
+            });
             return;
         };
         let year = match definition.index {
@@ -1321,9 +1323,7 @@ impl<'a> Resolver<'a> {
                 )
                 .at(function.span, "unknown function");
                 diagnostic = match closest(unknown, FUNCTIONS) {
-                    Some(suggestion) => {
-                        diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                    }
+                    Some(suggestion) => did_you_mean(diagnostic, function.span, suggestion),
                     None => diagnostic.with_help(
                         "the functions are sum(…), share(ratio, part), published(table.row[column]) and round(x, step)",
                     ),
@@ -1402,12 +1402,23 @@ impl<'a> Resolver<'a> {
             Target::Row(id) => Ok(FormulaKind::Row { id, at }),
             Target::Section(section) => {
                 let name = &reference.name.name;
-                Err(
+                let diagnostic =
                     Diagnostic::error(Code::NameKind, format!("`{name}` is a section, not a row"))
                         .at(span, "a section has no figures of its own")
                         .with_label(self.program.section(section).span, "the section")
-                        .with_help(format!("write `sum({name})` for the total of its rows")),
-                )
+                        .with_help(format!("write `sum({name})` for the total of its rows"));
+                // The edit, where the reference is the bare name the help rewrites.
+                let bare = reference.decision.is_none()
+                    && reference.qualifier.is_none()
+                    && reference.index.is_none();
+                Err(match bare {
+                    true => diagnostic.with_correction(
+                        format!("write `sum({name})`"),
+                        reference.name.span,
+                        format!("sum({name})"),
+                    ),
+                    false => diagnostic,
+                })
             }
             Target::Table(table) => {
                 let table = self.program.table(table);
@@ -1495,7 +1506,7 @@ impl<'a> Resolver<'a> {
         )
         .at(alias.span, "not an imported decision");
         match closest(&alias.name, names.iter().copied()) {
-            Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")),
+            Some(name) => did_you_mean(diagnostic, alias.span, name),
             None if names.is_empty() => diagnostic.with_help(
                 "import the decision under that name first: `import \"22-cp-21.bud\" as cop`",
             ),
@@ -1601,7 +1612,7 @@ impl<'a> Resolver<'a> {
             }
             candidates.sort_unstable();
             if let Some(suggestion) = closest(&name.name, candidates) {
-                return diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                return did_you_mean(diagnostic, name.span, suggestion);
             }
         }
         // A row of another table, used without its table's name.
@@ -1612,10 +1623,16 @@ impl<'a> Resolver<'a> {
             .find(|(_, locals)| locals.contains_key(name.name.as_str()))
             .map(|(index, _)| &self.program.tables[index].name);
         match owner {
-            Some(table) => diagnostic.with_help(format!(
-                "`{}` is a row of table `{table}`; outside that table write `{table}.{}`",
-                name.name, name.name
-            )),
+            Some(table) => diagnostic
+                .with_help(format!(
+                    "`{}` is a row of table `{table}`; outside that table write `{table}.{}`",
+                    name.name, name.name
+                ))
+                .with_correction(
+                    format!("write `{table}.{}`", name.name),
+                    name.span,
+                    format!("{table}.{}", name.name),
+                ),
             None => diagnostic
                 .with_help("define it with `name = …` in a paragraph, or as a row of a table"),
         }
@@ -1630,7 +1647,7 @@ impl<'a> Resolver<'a> {
         )
         .at(name.span, "unknown table");
         match closest(&name.name, tables.iter().copied()) {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            Some(suggestion) => did_you_mean(diagnostic, name.span, suggestion),
             None => diagnostic.with_help(format!("the tables are {}", tables.join(", "))),
         }
     }
@@ -1649,9 +1666,9 @@ impl<'a> Resolver<'a> {
             None
         };
         match suggestion {
-            Some(suggestion) => {
-                diagnostic.with_help(format!("did you mean `{table_name}.{suggestion}`?"))
-            }
+            Some(suggestion) => diagnostic
+                .with_help(format!("did you mean `{table_name}.{suggestion}`?"))
+                .with_correction(format!("change to `{suggestion}`"), name.span, suggestion),
             None => diagnostic.with_help(format!(
                 "its named rows and sections are {}",
                 some_of(names)
@@ -1818,9 +1835,9 @@ fn imported_row(
         )
         .at(table.span, "no such table there");
         return Err(match closest(&table.name, names) {
-            Some(name) => {
-                diagnostic.with_help(format!("did you mean `{}.{name}`?", imported.alias))
-            }
+            Some(name) => diagnostic
+                .with_help(format!("did you mean `{}.{name}`?", imported.alias))
+                .with_correction(format!("change to `{name}`"), table.span, name),
             None => diagnostic.with_help(format!("name a table of {}", imported.symbol())),
         });
     };
@@ -1846,10 +1863,12 @@ fn imported_row(
             .at(name.span, "no such row there");
             let names = rows().filter_map(|(_, row)| row.name.as_deref());
             Err(match closest(&name.name, names) {
-                Some(row) => diagnostic.with_help(format!(
-                    "did you mean `{}.{}.{row}`?",
-                    imported.alias, table.name
-                )),
+                Some(row) => diagnostic
+                    .with_help(format!(
+                        "did you mean `{}.{}.{row}`?",
+                        imported.alias, table.name
+                    ))
+                    .with_correction(format!("change to `{row}`"), name.span, row),
                 None => diagnostic
                     .with_help("name a row the table names: rows without a name cannot be read"),
             })
@@ -1896,14 +1915,14 @@ fn imported_value_or_rate(
                     ),
                 )
                 .at(party.span, "no Party of this name there");
-                Err(
-                    match closest(&party.value, parties.iter().map(|p| p.name.as_str())) {
-                        Some(found) => diagnostic.with_help(format!("did you mean \"{found}\"?")),
-                        None => {
-                            diagnostic.with_help("write the Party's name as the scale writes it")
-                        }
-                    },
-                )
+                let suggestion = closest(&party.value, parties.iter().map(|p| p.name.as_str()));
+                let diagnostic = match suggestion {
+                    Some(found) => diagnostic.with_help(format!("did you mean \"{found}\"?")),
+                    None => diagnostic.with_help("write the Party's name as the scale writes it"),
+                };
+                Err(super::scale::party_correction(
+                    diagnostic, party.span, suggestion,
+                ))
             }
         };
     }
@@ -1935,7 +1954,9 @@ fn imported_value_or_rate(
         .filter(|v| v.apportioned_by.is_none())
         .map(|v| v.name.as_str());
     Err(match closest(&name.name, names) {
-        Some(found) => diagnostic.with_help(format!("did you mean `{}.{found}`?", imported.alias)),
+        Some(found) => diagnostic
+            .with_help(format!("did you mean `{}.{found}`?", imported.alias))
+            .with_correction(format!("change to `{found}`"), name.span, found),
         None => diagnostic.with_help(format!("name a value of {}", imported.symbol())),
     })
 }
@@ -2017,8 +2038,20 @@ fn misspelt_setting(row: &ast::Row) -> Option<Diagnostic> {
         .with_help(format!(
             "replace `{}` with `{setting}`; as written, the line is a row without figures",
             name.name
-        )),
+        ))
+        .with_correction(
+            format!("replace `{}` with `{setting}`", name.name),
+            name.span,
+            setting,
+        ),
     )
+}
+
+/// "did you mean `subtotal`?": the help, and the edit that makes the name so.
+fn did_you_mean(diagnostic: Diagnostic, span: Span, suggestion: &str) -> Diagnostic {
+    diagnostic
+        .with_help(format!("did you mean `{suggestion}`?"))
+        .with_correction(format!("change to `{suggestion}`"), span, suggestion)
 }
 
 /// The exact value and unit of a literal (ratios have no single value).

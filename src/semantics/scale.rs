@@ -440,18 +440,19 @@ impl Builder<'_> {
                 continue;
             };
             let Some(shared) = self.shared.get(name.name.as_str()).cloned() else {
-                let help = match closest(&name.name, self.shared.keys().map(String::as_str)) {
+                let suggestion = closest(&name.name, self.shared.keys().map(String::as_str));
+                let help = match suggestion {
                     Some(suggestion) => format!("did you mean `{suggestion}`?"),
                     None => "define it with `rule NAME \"source\" { fixed … floor … }`, here or in a file the decision imports".to_owned(),
                 };
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::NameUnknown,
-                        format!("there is no rule `{}`", name.name),
-                    )
-                    .at(name.span, "unknown rule")
-                    .with_help(help),
-                );
+                let diagnostic = Diagnostic::error(
+                    Code::NameUnknown,
+                    format!("there is no rule `{}`", name.name),
+                )
+                .at(name.span, "unknown rule")
+                .with_help(help);
+                self.diagnostics
+                    .push(name_correction(diagnostic, name.span, suggestion));
                 self.incomplete = true;
                 continue;
             };
@@ -600,6 +601,7 @@ impl Builder<'_> {
                     None => diagnostic
                         .with_help("write the Party's name exactly as in the scale's Party lines"),
                 };
+                diagnostic = party_correction(diagnostic, *span, suggestion);
                 self.diagnostics.push(diagnostic);
             }
         }
@@ -1229,18 +1231,19 @@ impl Builder<'_> {
             return None;
         }
         let names = def.parties.iter().map(|p| p.name.as_str());
-        let help = match closest(&party.value, names) {
+        let suggestion = closest(&party.value, names);
+        let help = match suggestion {
             Some(name) => format!("did you mean \"{name}\"?"),
             None => "write the Party's name exactly as on its line of the scale".to_owned(),
         };
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::ApportionParty,
-                format!("{} is not a Party in {}", party.value, def.display_name()),
-            )
-            .at(party.span, "no Party line of this name")
-            .with_help(help),
-        );
+        let diagnostic = Diagnostic::error(
+            Code::ApportionParty,
+            format!("{} is not a Party in {}", party.value, def.display_name()),
+        )
+        .at(party.span, "no Party line of this name")
+        .with_help(help);
+        self.diagnostics
+            .push(party_correction(diagnostic, party.span, suggestion));
         None
     }
 
@@ -1249,21 +1252,22 @@ impl Builder<'_> {
         if let Some(index) = groups.iter().position(|g| g.name == group.name) {
             return Some(index);
         }
-        let help = match closest(&group.name, groups.iter().map(|g| g.name.as_str())) {
+        let suggestion = closest(&group.name, groups.iter().map(|g| g.name.as_str()));
+        let help = match suggestion {
             Some(name) => format!("did you mean `{name}`?"),
             None => format!(
                 "define it with `group {} \"…\" {{ \"Party\" … }}`",
                 group.name
             ),
         };
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::NameUnknown,
-                format!("there is no group `{}`", group.name),
-            )
-            .at(group.span, "unknown group")
-            .with_help(help),
-        );
+        let diagnostic = Diagnostic::error(
+            Code::NameUnknown,
+            format!("there is no group `{}`", group.name),
+        )
+        .at(group.span, "unknown group")
+        .with_help(help);
+        self.diagnostics
+            .push(name_correction(diagnostic, group.span, suggestion));
         None
     }
 
@@ -1815,6 +1819,34 @@ fn impossible_rule(def: &ScaleDef, year: i32, impossible: &Impossible) -> Diagno
     Diagnostic::error(Code::ApportionImpossible, message)
         .at(span, "this rule cannot be met")
         .with_help(help)
+}
+
+/// The edit a "did you mean `name`?" names: the name replaced.
+pub(crate) fn name_correction(
+    diagnostic: Diagnostic,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    match suggestion {
+        Some(name) => diagnostic.with_correction(format!("change to `{name}`"), span, name),
+        None => diagnostic,
+    }
+}
+
+/// The edit a "did you mean \"Party\"?" (or a row's label) names: the quoted text
+/// replaced, quotes and all; none for a text the quotes would need escapes in.
+pub(crate) fn party_correction(
+    diagnostic: Diagnostic,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    match suggestion.filter(|name| !name.contains(['"', '\\'])) {
+        Some(name) => {
+            let quoted = format!("\"{name}\"");
+            diagnostic.with_correction(format!("change to {quoted}"), span, quoted)
+        }
+        None => diagnostic,
+    }
 }
 
 #[cfg(test)]

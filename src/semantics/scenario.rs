@@ -276,6 +276,11 @@ fn add(file: &mut File, item: &Item) -> Result<(), Diagnostic> {
                 "write `replace` before it to put it in the place of the decision's {}",
                 kind.word()
             ),
+        )
+        .with_correction(
+            "write `replace` before it",
+            Span::new(item.span().start(), item.span().start()),
+            "replace ",
         ));
     }
     file.items.push(item.clone());
@@ -480,7 +485,8 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
         RowSelector::Name(name) => name.name.clone(),
         RowSelector::Label(label) => label.value.clone(),
     };
-    let (what, help) = match (selector, closest(&wanted, known.iter().map(String::as_str))) {
+    let close = closest(&wanted, known.iter().map(String::as_str));
+    let (what, help) = match (selector, close) {
         (RowSelector::Name(_), Some(close)) => ("name", format!("did you mean `{close}`?")),
         (RowSelector::Label(_), Some(close)) => ("label", format!("did you mean \"{close}\"?")),
         (RowSelector::Name(_), None) => (
@@ -492,7 +498,7 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
             "write the row's label exactly as the table has it, or its name".to_owned(),
         ),
     };
-    change_problem(
+    let problem = change_problem(
         format!(
             "{verb} the row {} of table `{}`, but the table has no row with that {what}",
             selector.display(),
@@ -501,7 +507,15 @@ fn no_row(table: &Table, selector: &RowSelector, verb: &str) -> Diagnostic {
         selector.span(),
         "not in the table",
         help,
-    )
+    );
+    match (selector, close) {
+        (RowSelector::Name(_), close) => {
+            super::scale::name_correction(problem, selector.span(), close)
+        }
+        (RowSelector::Label(_), close) => {
+            super::scale::party_correction(problem, selector.span(), close)
+        }
+    }
 }
 
 /// The names (or labels) of every row, for "did you mean".
@@ -523,7 +537,8 @@ fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Dia
         .iter()
         .filter(|(k, _)| verb == "removes" || *k == kind)
         .map(|(_, n)| n.as_str());
-    let help = match closest(name, candidates) {
+    let close = closest(name, candidates);
+    let help = match close {
         Some(close) => format!("did you mean `{close}`?"),
         None if verb == "removes" => {
             "name a table, scale, group or value of the decision".to_owned()
@@ -538,12 +553,13 @@ fn not_there(file: &File, kind: Kind, name: &str, span: Span, verb: &str) -> Dia
     } else {
         kind.word()
     };
-    change_problem(
+    let problem = change_problem(
         format!("{verb} `{name}`, but the decision has no {what} of that name"),
         span,
         "not in the decision",
         help,
-    )
+    );
+    super::scale::name_correction(problem, span, close)
 }
 
 #[cfg(test)]
@@ -617,6 +633,12 @@ mod tests {
             problems[0].message,
             "scenario `s` adds the value `rate`, which the decision already has"
         );
+        // The edit the help names: `replace` written before the value.
+        let [correction] = problems[0].corrections() else {
+            panic!("one correction: {:#?}", problems[0]);
+        };
+        assert_eq!(correction.replacement, "replace ");
+        assert_eq!(correction.span.start(), correction.span.end());
     }
 
     #[test]
@@ -694,6 +716,20 @@ mod tests {
             ]
         );
         assert_eq!(problems[1].help.as_deref(), Some("did you mean `a`?"));
+        // Each "did you mean" comes with its edit: the name written where it was.
+        let edits: Vec<(&str, &str)> = problems
+            .iter()
+            .flat_map(|p| p.corrections())
+            .map(|c| (c.title.as_str(), c.replacement.as_str()))
+            .collect();
+        assert_eq!(
+            edits,
+            [
+                ("change to \"A\"", "\"A\""),
+                ("change to `a`", "a"),
+                ("change to `budget`", "budget")
+            ]
+        );
         assert!(problems.iter().all(|p| p.code == Code::ScenarioChange));
     }
 }

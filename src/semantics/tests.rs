@@ -131,6 +131,16 @@ fn an_unknown_name_is_reported_once_and_suggests_a_known_one() {
         diagnostics[0].help.as_deref(),
         Some("did you mean `support_rat`?")
     );
+    // The edit the help names: the misspelt name, where it is, replaced.
+    let [correction] = diagnostics[0].corrections() else {
+        panic!("one correction: {:#?}", diagnostics[0]);
+    };
+    assert_eq!(correction.title, "change to `support_rat`");
+    assert_eq!(correction.replacement, "support_rat");
+    assert_eq!(
+        Some(correction.span),
+        diagnostics[0].primary.as_ref().map(|l| l.span)
+    );
     // The support row fails; the rows computed from it fail silently.
     let id = model
         .program
@@ -149,6 +159,36 @@ fn a_row_of_another_table_needs_its_table_name() {
     assert_eq!(codes(&diagnostics), [Code::NameUnknown]);
     let help = diagnostics[0].help.as_deref().unwrap();
     assert!(help.contains("write `budget.subtotal`"), "{help}");
+    let edits: Vec<&str> = diagnostics[0]
+        .corrections()
+        .iter()
+        .map(|c| c.replacement.as_str())
+        .collect();
+    assert_eq!(edits, ["budget.subtotal"]);
+}
+
+#[test]
+fn a_section_read_as_a_row_and_a_backwards_period_come_with_their_edit() {
+    let source = format!(
+        "{HEADER}table 1 t {{\n    unit US$\n    columns 2014-2013\n    I. lines \"Lines\" {{\n        a \"A\" 1\n    }}\n    s \"S\" 1 = lines\n}}\n"
+    );
+    let file = parse(&source).unwrap_or_else(|d| panic!("does not parse: {d:#?}"));
+    let (_, diagnostics) = evaluate(&file);
+    let edits: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .flat_map(|d| d.corrections())
+        .map(|c| {
+            (
+                &source[c.span.start()..c.span.end()],
+                c.replacement.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        edits,
+        [("2014-2013", "2013-2014"), ("lines", "sum(lines)")],
+        "{diagnostics:#?}"
+    );
 }
 
 #[test]

@@ -93,7 +93,22 @@ fn worded(source: &str, error: &Error<Rule>, position: usize) -> Diagnostic {
     if let Some(help) = hint(&expected, &found) {
         diagnostic = diagnostic.with_help(help);
     }
-    diagnostic
+    match misspelt_unit(&expected, &found) {
+        Some(unit) => diagnostic.with_correction(format!("change to `{unit}`"), found.span, unit),
+        None => diagnostic,
+    }
+}
+
+/// The unit word a misspelt one most likely is, where the help names it.
+fn misspelt_unit(expected: &[&str], found: &Found) -> Option<&'static str> {
+    let FoundKind::Word(word) = &found.kind else {
+        return None;
+    };
+    let expects_unit = expected.iter().any(|phrase| phrase.contains("a unit"));
+    if !expects_unit || is_percent_spelling(word) {
+        return None;
+    }
+    closest(word, UNIT_WORDS)
 }
 
 /// Drops phrases that another phrase of the list already covers.
@@ -506,11 +521,16 @@ const UNIT_WORDS: [&str; 6] = [
 /// "Did you mean" for a unit misspelt or written another way: `percent`, `thousand of`.
 fn unit_hint(word: &str) -> Option<String> {
     let spelling = "units are written `thousands of US$`, `US$ 1,126,162`, `US$ 5.5 thousand`, `posts`, `13%` or `2 per cent`";
-    if ["percent", "pct", "percentage", "pc"].contains(&word.to_lowercase().as_str()) {
+    if is_percent_spelling(word) {
         return Some(format!("did you mean `per cent` or `%`? {spelling}"));
     }
     let unit = closest(word, UNIT_WORDS)?;
     Some(format!("did you mean `{unit}`? {spelling}"))
+}
+
+/// `percent` and its kin: two ways to write it, so no one edit to offer.
+fn is_percent_spelling(word: &str) -> bool {
+    ["percent", "pct", "percentage", "pc"].contains(&word.to_lowercase().as_str())
 }
 
 fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
@@ -543,7 +563,12 @@ fn misspelt_keyword(source: &str, position: usize) -> Option<Diagnostic> {
                 Span::new(start, start + word_len),
                 format!("did you mean `{keyword}`?"),
             )
-            .with_help(format!("replace `{word}` with `{keyword}`")),
+            .with_help(format!("replace `{word}` with `{keyword}`"))
+            .with_correction(
+                format!("replace `{word}` with `{keyword}`"),
+                Span::new(start, start + word_len),
+                keyword,
+            ),
     )
 }
 

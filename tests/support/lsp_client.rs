@@ -18,6 +18,8 @@ pub struct Client {
     pub next_id: i64,
     /// Notifications that arrived while waiting for a response.
     pub notifications: Vec<Value>,
+    /// What the server said it can do, in its answer to `initialize`.
+    pub capabilities: Value,
 }
 
 impl Client {
@@ -29,6 +31,7 @@ impl Client {
             json!({ "processId": null, "rootUri": null, "capabilities": {} }),
         );
         assert_eq!(initialized["capabilities"]["positionEncoding"], "utf-16");
+        client.capabilities = initialized["capabilities"].clone();
         client.notify("initialized", json!({}));
         client
     }
@@ -75,6 +78,7 @@ impl Client {
             messages,
             next_id: 0,
             notifications: Vec::new(),
+            capabilities: Value::Null,
         }
     }
 

@@ -1,0 +1,2 @@
+" bud decisions: files ending in .bud.
+autocmd BufRead,BufNewFile *.bud setfiletype bud
