@@ -170,6 +170,7 @@ fn presented<'a>(
             view::Purpose::Review
         },
         source: Some(path.display().to_string()),
+        one_table: false,
     };
     if let Some(wanted) = request.table {
         if !outline.only_table(wanted) {

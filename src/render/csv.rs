@@ -41,7 +41,11 @@ pub fn write(outline: &Outline<'_>, out: &mut impl Write) -> io::Result<()> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     writer.write_record(HEADER).map_err(io_error)?;
-    for paragraph in &outline.head.paragraphs {
+    let paragraphs = match outline.head.presentation.one_table {
+        true => &[][..],
+        false => &outline.head.paragraphs[..],
+    };
+    for paragraph in paragraphs {
         let table = paragraph_id(paragraph);
         for (index, value) in paragraph.values.iter().enumerate() {
             writer

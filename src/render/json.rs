@@ -86,7 +86,12 @@ impl<I: Iterator<Item = Table>> Serialize for Decision<'_, I> {
         fields.serialize_field("dates", &head.dates)?;
         fields.serialize_field("currency", &head.currency)?;
         fields.serialize_field("scenario", &head.scenario)?;
-        fields.serialize_field("paragraphs", &head.paragraphs)?;
+        // One table asked for alone comes without the paragraphs, as in every format.
+        let paragraphs = match head.presentation.one_table {
+            true => &[][..],
+            false => &head.paragraphs[..],
+        };
+        fields.serialize_field("paragraphs", paragraphs)?;
         fields.serialize_field("tables", &self.tables)?;
         fields.serialize_field("summary", &head.summary)?;
         fields.serialize_field("errata", &head.errata)?;

@@ -63,6 +63,9 @@ pub struct Presentation {
     /// The file the decision was read from, as it was named on the command line, for
     /// the line that says what produced a publication.
     pub source: Option<String>,
+    /// Whether one table was asked for (`--table`): a reader gets it alone, without
+    /// the paragraphs.
+    pub one_table: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -649,8 +652,9 @@ impl<'a> Outline<'a> {
             .any(|table| table.id == id || table.id == wanted);
         if found {
             self.only = Some(id);
-            // The paragraphs are not part of a table: one table is asked for alone.
-            self.head.paragraphs.clear();
+            // The paragraphs stay in the outline: a workbook's formulas read their
+            // values. The formats for reading leave them out (`one_table`).
+            self.head.presentation.one_table = true;
         }
         found
     }
@@ -687,10 +691,13 @@ impl<'a> Outline<'a> {
     /// The whole document, every table built.
     pub fn into_document(self) -> Document {
         let tables = self.tables().collect();
-        let document = Document {
+        let mut document = Document {
             tables,
             ..self.head
         };
+        if document.presentation.one_table {
+            document.paragraphs.clear();
+        }
         if document.is_publication() {
             document.published()
         } else {

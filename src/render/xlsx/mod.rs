@@ -80,8 +80,10 @@ fn build(outline: &Outline<'_>) -> Result<Vec<u8>, XlsxError> {
         .set_title(format!("{}: {}", document.symbol, document.title))
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     workbook.set_properties(&properties);
-    // A publication of one table has no paragraphs to show, so no Decision sheet.
-    let decision = if publication && document.paragraphs.is_empty() {
+    // A publication of one table is that table alone, without the Decision sheet
+    // (LibreOffice prints even a hidden sheet): its formulas that read the paragraphs'
+    // values hold bud's figures instead. A review of one table keeps the sheet.
+    let decision = if publication && document.presentation.one_table {
         None
     } else {
         Some(decision::sheet(&mut workbook, document, publication)?)
@@ -122,6 +124,9 @@ fn build(outline: &Outline<'_>) -> Result<Vec<u8>, XlsxError> {
     if let Some(decision) = decision {
         let sheet = workbook.worksheet_from_index(0)?;
         decision.write_formulas(sheet, &|reference| table_address(&placed, reference))?;
+        // One table asked for alone: the Decision sheet, whose names its formulas
+        // read, is hidden so that only the table shows and prints. The sheet shown
+        // first cannot be hidden, so the table's is.
     }
     workbook.save_to_buffer()
 }
