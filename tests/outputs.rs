@@ -755,6 +755,29 @@ fn the_publication_of_table_1_prints_on_one_page_as_adopted() {
         .count()
         - bytes.windows(12).filter(|w| w == b"/Type /Pages").count();
     assert_eq!(pages, 1, "Table 1 prints on one page");
+    // What the printed page says, read back from the PDF by Debian's poppler (which
+    // .ci/run installs for the workbook's tests).
+    let pdftotext = Path::new("/usr/bin/pdftotext");
+    assert!(
+        pdftotext.exists() || std::env::var_os("CI").is_none(),
+        "CI reads the printed page: install poppler-utils (.ci/run does)"
+    );
+    if pdftotext.exists() {
+        let text = Process::new(pdftotext)
+            .args(["-layout"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        let grand_total = text
+            .lines()
+            .find(|line| line.contains("GRAND TOTAL (I + II + III)"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let figures: Vec<&str> = grand_total.split_whitespace().rev().take(3).collect();
+        assert_eq!(figures, ["5,885.2", "2,963.1", "2,922.1"], "{grand_total}");
+        assert!(text.contains("Produced by bud"), "{text}");
+    }
     // A picture of the page, for a person to look at, where Debian's poppler is.
     if Path::new("/usr/bin/pdftoppm").exists() {
         let png = pictures().join("table-1-publication");
