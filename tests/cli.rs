@@ -896,3 +896,59 @@ fn two_figures_swapped_are_one_error_in_check_and_in_the_table() {
     assert!(table.contains("✗1 B. Biosafety Bureau meetings, 2013: 25.0 looks swapped with the 20.0 of the same row"), "{table}");
     assert!(!table.contains("✗2"), "one error, one number: {table}");
 }
+
+#[test]
+fn a_mistyped_base_rate_carries_the_error_mark_in_the_scale() {
+    let dir = edited_table_5("Germany\t8.018\t11.304", "Germany\t8.081\t11.304");
+    let (code, table) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud", "--table", "5"]);
+    assert_eq!(code, 1, "{table}");
+    let germany = table.lines().find(|l| l.starts_with("Germany")).unwrap();
+    assert!(germany.contains("8.081 ✗1 "), "{germany}");
+    assert!(
+        table.contains(
+            "\n✗1 Table 5, Germany, base rate: printed 8.081, but the adjusted rates fit 8.018"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("→✗1 follows from ✗1 (Table 5, Germany, base rate)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn one_table_is_asked_for_by_its_number_heading_or_name() {
+    for (file, wanted, heading) in [
+        (DECISION, "1", "Table 1. "),
+        (DECISION, "Table 2", "Table 2. "),
+        (DECISION, "contributions", "Table 5. "),
+        (DECISION, "arrears-bureau", "Arrears (bureau)"),
+        ("decisions/unfccc/12-cmp-11.bud", "annex-ii", "Annex II. "),
+        ("decisions/unfccc/12-cmp-11.bud", "kyoto", "Annex I. "),
+    ] {
+        let output = bud()
+            .args(["evaluate", file, "--table", wanted])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{wanted}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        let headings: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("Table ") || l.starts_with("Annex ") || l.starts_with("Arrears (")
+            })
+            .collect();
+        assert_eq!(headings.len(), 1, "{wanted}: {headings:?}");
+        assert!(headings[0].starts_with(heading), "{wanted}: {headings:?}");
+    }
+    let output = bud()
+        .args(["evaluate", DECISION, "--table", "9"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        error.contains("has no table `9`; give one of 1 (core_budget), 2 (staffing)"),
+        "{error}"
+    );
+}

@@ -169,20 +169,33 @@ fn presented<'a>(
         } else {
             view::Purpose::Review
         },
-        source: Some(path.display().to_string()),
+        source: Some(colophon_name(path)),
         one_table: false,
     };
     if let Some(wanted) = request.table {
         if !outline.only_table(wanted) {
+            let names = outline.table_names();
+            let tables = match names.is_empty() {
+                true => "it has no tables".to_owned(),
+                false => format!("give one of {}", names.join(", ")),
+            };
             err(&format!(
-                "bud evaluate: {} has no table `{wanted}`; its tables are {}\n",
+                "bud evaluate: {} has no table `{wanted}`; {tables}\n",
                 path.display(),
-                outline.table_names().join(", ")
             ))?;
             return Ok(None);
         }
     }
     Ok(Some(outline))
+}
+
+/// The decision file as a publication names it: as given, unless that is an absolute
+/// path, which would print a folder of the machine it was made on.
+fn colophon_name(path: &Path) -> String {
+    match path.file_name() {
+        Some(name) if path.is_absolute() => name.to_string_lossy().into_owned(),
+        _ => path.display().to_string(),
+    }
 }
 
 /// The file among the decision, its imports and its data files that `target` is, if

@@ -181,6 +181,15 @@ pub struct Reconciliation {
     numbers: std::sync::OnceLock<ErrorNumbers>,
 }
 
+/// What an error is about: a wrong figure (`culprits[n]`), a cause found in a scale
+/// (`scale_causes[n]`), or a stated figure wrong on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    Culprit(usize),
+    Scale(usize),
+    Own(Subject),
+}
+
 /// The errors bud reports, numbered 1, 2, … in the order of the files: each wrong
 /// figure (`culprits`), each cause found in a scale, and each stated figure wrong on its
 /// own. A figure that fails only because of one of them names its number (`✗1`).
@@ -191,6 +200,8 @@ pub struct ErrorNumbers {
     own: HashMap<Subject, usize>,
     /// The figure each error is about, by number (from 1).
     subjects: Vec<Subject>,
+    /// What each error is, by number (from 1).
+    roots: Vec<Root>,
     /// Whether the decision acknowledges a published error, which a figure upstream
     /// may follow from as well.
     acknowledges: bool,
@@ -198,12 +209,6 @@ pub struct ErrorNumbers {
 
 impl ErrorNumbers {
     fn of(reconciliation: &Reconciliation) -> Self {
-        #[derive(Clone, Copy)]
-        enum Root {
-            Culprit(usize),
-            Scale(usize),
-            Own(Subject),
-        }
         let culprit_subjects: std::collections::HashSet<Subject> = reconciliation
             .culprits
             .iter()
@@ -247,6 +252,7 @@ impl ErrorNumbers {
             scale_causes: vec![None; reconciliation.scale_causes.len()],
             own: HashMap::default(),
             subjects: roots.iter().map(|(_, _, subject)| *subject).collect(),
+            roots: roots.iter().map(|(_, root, _)| *root).collect(),
             acknowledges: !reconciliation.acknowledged.is_empty(),
         };
         for (number, (_, root, _)) in (1..).zip(roots) {
@@ -275,6 +281,16 @@ impl ErrorNumbers {
     /// The number of the cause found in a scale, `scale_causes[index]`.
     pub fn scale_cause(&self, index: usize) -> Option<usize> {
         self.scale_causes.get(index).copied().flatten()
+    }
+
+    /// Whether bud reports no error at all.
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+
+    /// What error `number` is.
+    pub fn root(&self, number: usize) -> Option<Root> {
+        self.roots.get(number.checked_sub(1)?).copied()
     }
 
     /// The figure an error is about, to name it where a mark points to it.
@@ -680,6 +696,17 @@ impl Presentation {
     fn own_unit(&self) -> Option<&Unit> {
         self.unit.as_ref().filter(|_| self.figures == Scaled::UNITS)
     }
+}
+
+/// What a cause found in a scale says, as `bud check` says it: "Table 5, Germany, base
+/// rate: printed 8.081, but the adjusted rates fit 8.018".
+pub fn scale_cause_message(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    index: usize,
+) -> Option<String> {
+    let cause = reconciliation.scale_causes.get(index)?;
+    scale_causes::error(model, reconciliation, cause).map(|error| error.message)
 }
 
 /// How messages name a figure: `Table 1, A. Staff costs *, 2013`.

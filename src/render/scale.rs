@@ -6,8 +6,8 @@
 use rust_decimal::Decimal;
 
 use super::view::{
-    CellFormula, Column, LineKind, Place, Role, Table, TableCell, TableKind, TableLine,
-    input_number, input_shown, mark, plain, stated_as_is, table_id,
+    CellFormula, Column, Footnotes, LineKind, Place, Role, Table, TableCell, TableKind, TableLine,
+    input_number, input_shown, mark, plain, scale_cause_mark, stated_as_is, table_id,
 };
 use crate::format;
 use crate::reconcile::scale::computed;
@@ -38,7 +38,7 @@ pub(super) fn view(
             )
         },
     );
-    let mut footnotes = Vec::new();
+    let mut footnotes = Footnotes::default();
     let mut lines = Vec::new();
     for (party_index, party) in def.parties.iter().enumerate() {
         let line = ScaleLine::Party(party_index);
@@ -97,7 +97,7 @@ pub(super) fn view(
         notation: def.notation,
         columns: columns(def),
         lines,
-        footnotes,
+        footnotes: footnotes.into_notes(),
         notes,
         found_notes,
     }
@@ -153,7 +153,7 @@ fn line_cells(
     index: usize,
     line: ScaleLine,
     party: &PartyDef,
-    footnotes: &mut Vec<String>,
+    footnotes: &mut Footnotes,
 ) -> Vec<TableCell> {
     (0..scale.def.figure_count())
         .map(|figure| {
@@ -171,6 +171,15 @@ fn line_cells(
             } else {
                 computed(scale, line, role).map(|amount| amount.value.to_decimal())
             };
+            // The figure a cause found in the scale points at: the wrong one.
+            let cause = party.figures.get(figure).and_then(|written| {
+                reconciliation
+                    .scale_causes
+                    .iter()
+                    .position(|cause| cause.scale == index && cause.span == written.span)
+            });
+            let cause_number = cause.and_then(|c| reconciliation.error_numbers().scale_cause(c));
+            let checked_wrong = check.is_some_and(|c| c.outcome == Outcome::Mismatch);
             TableCell {
                 kind: super::view::CellKind::Amount,
                 shown: figure_text(scale, line, party, figure, check),
@@ -181,36 +190,32 @@ fn line_cells(
                 value: number.map(|n| plain(Exact::new(n))),
                 computed: !is_input,
                 stated: check.map(|check| stated_as_is(check, scale.def.notation)),
-                mark: mark(
-                    check,
-                    model,
-                    reconciliation,
-                    footnotes,
-                    || {
-                        format!(
-                            "{}, {}",
-                            party.name,
-                            role_words(scale, scale.def.role(figure))
-                        )
-                    },
-                    format::Scaled {
-                        notation: scale.def.notation,
-                        ..format::Scaled::UNITS
-                    },
-                ),
+                mark: match (cause, checked_wrong) {
+                    // An input (a base rate) has no check of its own to mark.
+                    (Some(cause), false) => {
+                        scale_cause_mark(model, reconciliation, cause, footnotes)
+                    }
+                    _ => mark(
+                        check,
+                        model,
+                        reconciliation,
+                        footnotes,
+                        || {
+                            format!(
+                                "{}, {}",
+                                party.name,
+                                role_words(scale, scale.def.role(figure))
+                            )
+                        },
+                        format::Scaled {
+                            notation: scale.def.notation,
+                            ..format::Scaled::UNITS
+                        },
+                    ),
+                },
                 formula: number.and_then(|_| figure_formula(scale, line, role, figure)),
                 at: place(party, figure, check),
-                role: Role::of(
-                    check,
-                    party.figures.get(figure).and_then(|written| {
-                        let cause = reconciliation
-                            .scale_causes
-                            .iter()
-                            .position(|cause| cause.scale == index && cause.span == written.span)?;
-                        reconciliation.error_numbers().scale_cause(cause)
-                    }),
-                    reconciliation,
-                ),
+                role: Role::of(check, cause_number, reconciliation),
                 number,
                 formula_result: apportioned(scale, line, role),
             }

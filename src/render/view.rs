@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::diagnostic::Span;
 use crate::format::{self, Notation};
 use crate::reconcile::attribution::Cause;
-use crate::reconcile::{Check, Outcome, Reconciliation, shown_unit};
+use crate::reconcile::{Check, Outcome, Reconciliation, Root, shown_unit};
 use crate::semantics::explain::{Subject, constant, difference_size, written_in};
 use crate::semantics::number::Exact;
 use crate::semantics::program::{Line, RowDef, RowId, TableDef, TableId, ValueId};
@@ -103,10 +103,7 @@ impl Document {
 
 impl Table {
     fn publish(&mut self) {
-        // "thousands of US$", without how bud reads the rounding of the figures.
-        if let Some(at) = self.unit.find("; published figures") {
-            self.unit.truncate(at);
-        }
+        self.unit = adopted_unit(&self.unit);
         self.footnotes.clear();
         self.notes.drain(..self.found_notes.min(self.notes.len()));
         self.found_notes = 0;
@@ -121,6 +118,17 @@ impl Table {
     }
 }
 
+/// "thousands of US$", "rates in per cent; contributions in US$": the unit line
+/// without how bud reads the rounding of the figures.
+fn adopted_unit(unit: &str) -> String {
+    let unit = unit.split("; published figures").next().unwrap_or(unit);
+    unit.split("; ")
+        .map(|part| part.split(", rounded to ").next().unwrap_or(part))
+        .map(|part| part.strip_suffix(", exact").unwrap_or(part))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl TableCell {
     /// As adopted: a published figure as printed; a figure bud computes that the
     /// decision does not print, at the column's published precision.
@@ -130,9 +138,7 @@ impl TableCell {
         self.role = None;
         self.at = None;
         if let Some(stated) = &self.stated {
-            if stated.outcome != OutcomeName::NotChecked || !self.computed {
-                self.shown = notation.figure(&stated.written);
-            }
+            self.shown = notation.figure(&stated.written);
         } else if let (true, Some(number), Some(decimals)) = (self.computed, self.number, decimals)
         {
             let rounded = format::fixed(number, decimals, crate::syntax::ast::RoundingMode::HalfUp);
@@ -502,7 +508,13 @@ impl Role {
             return Some(Role::Wrong(culprit));
         }
         let check = check.filter(|check| check.outcome == Outcome::Mismatch)?;
-        let number = reconciliation.error_numbers().of_check(check);
+        let numbers = reconciliation.error_numbers();
+        if check.cause == Cause::Upstream && numbers.is_empty() {
+            // It reconciles with the published figures it is computed from, and bud
+            // finds no error: not part of one (`mark` says so).
+            return None;
+        }
+        let number = numbers.of_check(check);
         let root = match check.cause {
             Cause::Own => true,
             Cause::Figure(index) => reconciliation
@@ -611,6 +623,13 @@ pub fn outline<'a>(checked: &'a crate::Checked, model: &'a Model) -> Outline<'a>
     outline
 }
 
+/// How a table can be asked for by name (`Outline::only_table`).
+struct TableKey {
+    id: String,
+    name: String,
+    heading: String,
+}
+
 /// A `Document` whose `tables` are left empty in `head`, to be built by `tables`.
 pub struct Outline<'a> {
     pub head: Document,
@@ -630,42 +649,68 @@ impl<'a> Outline<'a> {
         }
     }
 
-    /// Keeps only the table that `wanted` names: its number (`1`, as in "Table 1"), its
-    /// id (`table-1`) or its name in the file (`core_budget`). False when no table has
-    /// that name, and then the outline is left whole.
+    /// Keeps only the table that `wanted` names: its number (`1`, as in "Table 1", or
+    /// `annex-ii`), its heading (`Table 1`, `Annex II`), its id (`table-1`) or its name
+    /// in the file (`core_budget`, a scale's `contributions`), in any case. False when
+    /// no table has that name, and then the outline is left whole.
     pub fn only_table(&mut self, wanted: &str) -> bool {
-        let program = &self.model.program;
-        let named_in_file = program
-            .tables
-            .iter()
-            .find(|table| table.name == wanted)
-            .map(|table| table_id(table.number.as_deref(), &table.name));
-        let id = named_in_file.unwrap_or_else(|| {
-            if wanted.starts_with("table-") {
-                wanted.to_owned()
-            } else {
-                format!("table-{wanted}")
-            }
+        let wanted = wanted.trim().to_lowercase();
+        let found = self.table_keys().into_iter().find(|key| {
+            let number = key.id.strip_prefix("table-").unwrap_or(&key.id);
+            [key.id.as_str(), number, &key.name, &key.heading]
+                .iter()
+                .any(|name| name.to_lowercase() == wanted)
         });
-        let found = self
-            .all_tables()
-            .any(|table| table.id == id || table.id == wanted);
-        if found {
-            self.only = Some(id);
-            // The paragraphs stay in the outline: a workbook's formulas read their
-            // values. The formats for reading leave them out (`one_table`).
-            self.head.presentation.one_table = true;
-        }
-        found
+        let Some(found) = found else {
+            return false;
+        };
+        self.only = Some(found.id);
+        // The paragraphs stay in the outline: a workbook's formulas read their
+        // values. The formats for reading leave them out (`one_table`).
+        self.head.presentation.one_table = true;
+        true
     }
 
-    /// The names a reader can give `only_table`, for a message when none matches.
+    /// The names `only_table` takes, one per table, for a message when none matches:
+    /// `1 (core_budget)`, `annex-ii (itl_fees)`.
     pub fn table_names(&self) -> Vec<String> {
-        self.all_tables().map(|table| table.name).collect()
+        self.table_keys()
+            .into_iter()
+            .map(|key| {
+                let number = key.id.strip_prefix("table-").unwrap_or(&key.id);
+                if number == key.name {
+                    key.name
+                } else {
+                    format!("{number} ({})", key.name)
+                }
+            })
+            .collect()
     }
 
-    /// Every table of the document in order, each built when it is asked for: the
-    /// budget tables, then the scales, then the arrears rules.
+    /// Each table's id, name in the file and heading, known without building it.
+    fn table_keys(&self) -> Vec<TableKey> {
+        let model = self.model;
+        let budget = model.program.tables.iter().map(|table| TableKey {
+            id: table_id(table.number.as_deref(), &table.name),
+            name: table.name.clone(),
+            heading: table.display_name(),
+        });
+        let scales = model.scales.scales.iter().map(|scale| TableKey {
+            id: table_id(scale.def.number.as_deref(), &scale.def.name),
+            name: scale.def.name.clone(),
+            heading: crate::semantics::program::display_name(
+                scale.def.number.as_deref(),
+                &scale.def.name,
+            ),
+        });
+        let arrears = model.arrears.iter().map(|arrears| TableKey {
+            id: format!("arrears-{}", arrears.name),
+            name: arrears.name.clone(),
+            heading: format!("Arrears ({})", arrears.name),
+        });
+        budget.chain(scales).chain(arrears).collect()
+    }
+
     pub fn tables(&self) -> impl Iterator<Item = Table> + '_ {
         self.all_tables()
             .filter(|table| self.only.as_ref().is_none_or(|only| &table.id == only))
@@ -991,7 +1036,7 @@ fn stated_note(
 fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> Table {
     let program = &model.program;
     let definition = program.table(id);
-    let mut footnotes = Vec::new();
+    let mut footnotes = Footnotes::default();
     let positions = line_positions(definition);
     let mut lines = Vec::new();
     for line in &definition.lines {
@@ -1063,7 +1108,7 @@ fn budget_table(model: &Model, reconciliation: &Reconciliation, id: TableId) -> 
             })
             .collect(),
         lines,
-        footnotes,
+        footnotes: footnotes.into_notes(),
         notes: definition.notes.clone(),
         found_notes: 0,
     }
@@ -1119,13 +1164,13 @@ struct RowContext<'a> {
 }
 
 impl RowContext<'_> {
-    fn cells(&self, footnotes: &mut Vec<String>) -> Vec<TableCell> {
+    fn cells(&self, footnotes: &mut Footnotes) -> Vec<TableCell> {
         (0..self.table.columns.len())
             .map(|column| self.cell(column, footnotes))
             .collect()
     }
 
-    fn cell(&self, column: usize, footnotes: &mut Vec<String>) -> TableCell {
+    fn cell(&self, column: usize, footnotes: &mut Footnotes) -> TableCell {
         if self.table.is_text(column) {
             return TableCell::words(self.row.text(column).unwrap_or_default());
         }
@@ -1362,7 +1407,7 @@ pub(super) fn mark(
     check: Option<&Check>,
     model: &Model,
     reconciliation: &Reconciliation,
-    footnotes: &mut Vec<String>,
+    footnotes: &mut Footnotes,
     what: impl FnOnce() -> String,
     figures: format::Scaled,
 ) -> String {
@@ -1374,9 +1419,13 @@ pub(super) fn mark(
     if let Some(Role::Follows(number)) = role {
         return follows_mark(model, reconciliation, number, footnotes);
     }
+    // A figure that reconciles with the published figures it is computed from, where
+    // bud finds no error, differs by the rounding of those figures.
+    let upstream_rounding = check.outcome == Outcome::Mismatch && role.is_none();
     let symbol = match check.outcome {
         Outcome::Matches => return MATCH.to_owned(),
         Outcome::Rounding => ROUNDING,
+        Outcome::Mismatch if upstream_rounding => ROUNDING,
         Outcome::Mismatch => MISMATCH,
         Outcome::Acknowledged => ACKNOWLEDGED,
     };
@@ -1384,12 +1433,15 @@ pub(super) fn mark(
     // rounding and acknowledged differences are numbered within their table.
     let number = match role.and_then(Role::number) {
         Some(number) => number,
-        None => footnotes.iter().filter(|note| !is_error_note(note)).count() + 1,
+        None => footnotes.next_difference(),
     };
     let stated = figure_in(check.written, figures.notation);
     let tolerance = show(Exact::new(check.tolerance()));
     let verdict = match check.outcome {
         Outcome::Rounding => format!("within the ±{tolerance} that rounding explains"),
+        Outcome::Mismatch if upstream_rounding => format!(
+            "more than the ±{tolerance} that rounding explains, but it reconciles with the published figures it is computed from"
+        ),
         Outcome::Acknowledged => {
             let reason = check
                 .erratum
@@ -1408,10 +1460,40 @@ pub(super) fn mark(
     format!("{symbol}{number}")
 }
 
-/// Whether a table's footnote is about an error (`✗1 …`, `→✗1 …`) rather than a
-/// rounding or acknowledged difference.
-fn is_error_note(note: &str) -> bool {
-    note.starts_with(MISMATCH) || note.starts_with(FOLLOWS)
+/// The footnotes of a table as it is built, one per mark: each error's and each
+/// difference's. Kept with the marks already noted and the count of differences, so
+/// that a table of a million figures numbers them without reading them again.
+#[derive(Debug, Default)]
+pub(super) struct Footnotes {
+    notes: Vec<String>,
+    marked: std::collections::HashSet<String>,
+    differences: usize,
+}
+
+impl Footnotes {
+    /// Whether `mark` has its footnote already.
+    fn has(&self, mark: &str) -> bool {
+        self.marked.contains(mark)
+    }
+
+    /// Adds a footnote, which starts with its mark.
+    fn push(&mut self, note: String) {
+        if let Some(mark) = note.split(' ').next() {
+            self.marked.insert(mark.to_owned());
+        }
+        self.notes.push(note);
+    }
+
+    /// The number of the next rounding or acknowledged difference (`≈2`); errors carry
+    /// their own.
+    fn next_difference(&mut self) -> usize {
+        self.differences += 1;
+        self.differences
+    }
+
+    pub(super) fn into_notes(self) -> Vec<String> {
+        self.notes
+    }
 }
 
 /// The mark of the wrong figure `culprits[index]`, and its footnote: what it would
@@ -1419,7 +1501,7 @@ fn is_error_note(note: &str) -> bool {
 fn culprit_mark(
     reconciliation: &Reconciliation,
     index: usize,
-    footnotes: &mut Vec<String>,
+    footnotes: &mut Footnotes,
     what: impl FnOnce() -> String,
     figures: format::Scaled,
 ) -> String {
@@ -1428,10 +1510,7 @@ fn culprit_mark(
     };
     let role = Role::Wrong(reconciliation.error_numbers().culprit(index));
     let mark = role.mark();
-    if footnotes
-        .iter()
-        .any(|note| note.split(' ').next() == Some(&mark))
-    {
+    if footnotes.has(&mark) {
         // The second figure of a swap: the first's footnote says it for both.
         return mark;
     }
@@ -1469,13 +1548,10 @@ fn follows_mark(
     model: &Model,
     reconciliation: &Reconciliation,
     number: Option<usize>,
-    footnotes: &mut Vec<String>,
+    footnotes: &mut Footnotes,
 ) -> String {
     let mark = Role::Follows(number).mark();
-    if !footnotes
-        .iter()
-        .any(|note| note.split(' ').next() == Some(&mark))
-    {
+    if !footnotes.has(&mark) {
         footnotes.push(format!(
             "{mark} follows from {}: not wrong in itself; bud's figure is beside the published one",
             error_named(model, reconciliation, number)
@@ -1488,13 +1564,42 @@ fn follows_mark(
 /// bud does not single the error out.
 fn error_named(model: &Model, reconciliation: &Reconciliation, number: Option<usize>) -> String {
     let numbers = reconciliation.error_numbers();
-    match number.and_then(|n| Some((n, numbers.subject(n)?))) {
-        Some((number, subject)) => format!(
-            "{MISMATCH}{number} ({})",
-            crate::reconcile::figure_title(model, subject)
-        ),
-        None => "a wrong figure it is computed from".to_owned(),
+    let Some(number) = number else {
+        return "a wrong figure it is computed from".to_owned();
+    };
+    let name = match numbers.root(number) {
+        // A scale's cause is named as its error names it: "Table 5, Germany, base rate".
+        Some(Root::Scale(index)) => {
+            crate::reconcile::scale_cause_message(model, reconciliation, index)
+                .map(|message| message.split(": ").next().unwrap_or_default().to_owned())
+        }
+        _ => numbers
+            .subject(number)
+            .map(|subject| crate::reconcile::figure_title(model, subject)),
+    };
+    match name {
+        Some(name) => format!("{MISMATCH}{number} ({name})"),
+        None => format!("{MISMATCH}{number}"),
     }
+}
+
+/// The mark of the figure a cause found in a scale points at (`scale_causes[index]`),
+/// an input such as a base rate that has no check of its own, and its footnote: the
+/// error as `bud check` gives it.
+pub(super) fn scale_cause_mark(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    index: usize,
+    footnotes: &mut Footnotes,
+) -> String {
+    let number = reconciliation.error_numbers().scale_cause(index);
+    let mark = Role::Wrong(number).mark();
+    if !footnotes.has(&mark) {
+        if let Some(message) = crate::reconcile::scale_cause_message(model, reconciliation, index) {
+            footnotes.push(format!("{mark} {message}"));
+        }
+    }
+    mark
 }
 
 /// Every digit, no separators: `2922.088`; a fraction to 28 significant digits.
