@@ -952,3 +952,37 @@ fn one_table_is_asked_for_by_its_number_heading_or_name() {
         "{error}"
     );
 }
+
+#[test]
+fn errors_are_numbered_in_the_order_check_prints_them_across_files() {
+    // One error in the decision file, one in its data file, which sorts first by
+    // position in its own file.
+    let dir = edited_table_5("France\t6.123\t8.632", "France\t6.123\t8.623");
+    let path = dir.path().join("bs-vi-7.bud");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let grand_total = "2,922.1   2,963.1   5,885.2";
+    assert_eq!(text.matches(grand_total).count(), 1);
+    std::fs::write(
+        &path,
+        text.replacen(grand_total, "2,922.1   2,936.1   5,885.2", 1),
+    )
+    .unwrap();
+    let (_, check) = run_in(dir.path(), &["check", "bs-vi-7.bud"]);
+    let errors: Vec<&str> = check.lines().filter(|l| l.starts_with("  × ")).collect();
+    assert!(errors[0].contains("GRAND TOTAL"), "{errors:?}");
+    assert!(errors[1].contains("France"), "{errors:?}");
+    let (_, table) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud"]);
+    let line = |start: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        line("GRAND TOTAL").contains("2,936.1 ✗1 "),
+        "{}",
+        line("GRAND TOTAL")
+    );
+    assert!(line("France").contains("8.623 ✗2 "), "{}", line("France"));
+}

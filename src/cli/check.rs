@@ -234,8 +234,9 @@ fn summaries(file: &CheckedFile, notes_listed: bool) -> String {
             safe(&name),
             summary(checked, notes_listed)
         ));
-        // A scenario acknowledges the decision's own errors: listed once, under it.
-        if checked.scenario.is_none() {
+        // A scenario acknowledges the decision's own errors: listed once, under it,
+        // with the notes; the summary counts them otherwise.
+        if checked.scenario.is_none() && notes_listed {
             for erratum in &checked.reconciliation.acknowledged {
                 text.push_str(&format!(
                     "  published error acknowledged: {}\n",

@@ -208,7 +208,9 @@ pub struct ErrorNumbers {
 }
 
 impl ErrorNumbers {
-    fn of(reconciliation: &Reconciliation) -> Self {
+    /// `printed`: the spans of the errors `bud check` prints, in its order, so that ✗1
+    /// is the first error it prints; errors it does not print follow, in file order.
+    fn of(reconciliation: &Reconciliation, printed: &[Span]) -> Self {
         let culprit_subjects: std::collections::HashSet<Subject> = reconciliation
             .culprits
             .iter()
@@ -246,7 +248,15 @@ impl ErrorNumbers {
                 roots.push((check.span, Root::Own(check.subject), check.subject));
             }
         }
-        roots.sort_by_key(|(span, _, _)| *span);
+        let printed_at: HashMap<Span, usize> = printed
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(at, span)| (*span, at))
+            .collect();
+        roots.sort_by_key(|(span, _, _)| {
+            (printed_at.get(span).copied().unwrap_or(usize::MAX), *span)
+        });
         let mut numbers = ErrorNumbers {
             culprits: vec![None; reconciliation.culprits.len()],
             scale_causes: vec![None; reconciliation.scale_causes.len()],
@@ -315,9 +325,16 @@ impl ErrorNumbers {
 }
 
 impl Reconciliation {
-    /// The errors, numbered in file order.
+    /// The errors, numbered in file order, or as `number_errors_as_printed` set.
     pub fn error_numbers(&self) -> &ErrorNumbers {
-        self.numbers.get_or_init(|| ErrorNumbers::of(self))
+        self.numbers.get_or_init(|| ErrorNumbers::of(self, &[]))
+    }
+
+    /// Numbers the errors in the order `bud check` prints them: `printed` holds the
+    /// primary spans of its error diagnostics, in order. Must come before the first
+    /// `error_numbers`, which otherwise numbers them in file order.
+    pub fn number_errors_as_printed(&self, printed: &[Span]) {
+        let _ = self.numbers.set(ErrorNumbers::of(self, printed));
     }
 
     fn keeping(keep: Keep) -> Self {

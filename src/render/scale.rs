@@ -179,7 +179,6 @@ fn line_cells(
                     .position(|cause| cause.scale == index && cause.span == written.span)
             });
             let cause_number = cause.and_then(|c| reconciliation.error_numbers().scale_cause(c));
-            let checked_wrong = check.is_some_and(|c| c.outcome == Outcome::Mismatch);
             TableCell {
                 kind: super::view::CellKind::Amount,
                 shown: figure_text(scale, line, party, figure, check),
@@ -190,9 +189,9 @@ fn line_cells(
                 value: number.map(|n| plain(Exact::new(n))),
                 computed: !is_input,
                 stated: check.map(|check| stated_as_is(check, scale.def.notation)),
-                mark: match (cause, checked_wrong) {
+                mark: match (cause, check) {
                     // An input (a base rate) has no check of its own to mark.
-                    (Some(cause), false) => {
+                    (Some(cause), None) => {
                         scale_cause_mark(model, reconciliation, cause, footnotes)
                     }
                     _ => mark(

@@ -615,6 +615,14 @@ pub fn document_of(model: &Model, reconciliation: &Reconciliation) -> Document {
 /// time: a format that writes as it goes (JSON, CSV, the workbook) holds one table's
 /// view at once instead of the whole decision's, which at a million rows was gigabytes.
 pub fn outline<'a>(checked: &'a crate::Checked, model: &'a Model) -> Outline<'a> {
+    // ✗1 is the first error `bud check` prints, whichever file it is in.
+    let printed: Vec<crate::diagnostic::Span> = checked
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .filter_map(|diagnostic| diagnostic.primary.as_ref().map(|label| label.span))
+        .collect();
+    checked.reconciliation.number_errors_as_printed(&printed);
     let mut outline = Outline::of(model, &checked.reconciliation);
     outline.head.scenario = checked.scenario.as_ref().map(|(name, condition)| Scenario {
         name: name.clone(),
