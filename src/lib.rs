@@ -677,3 +677,21 @@ pub(crate) fn checked_text(text: &str) -> Checked {
     let mut checks = check(&world, world::Memory::MAIN, Request::DECISION);
     checks.variants.remove(0)
 }
+
+/// The one correction of the one error of the decision `text`, checked alone; fails
+/// the test when there is not exactly one of each.
+#[cfg(test)]
+#[allow(clippy::panic)]
+pub(crate) fn only_correction(text: &str) -> diagnostic::Correction {
+    let checked = checked_text(text);
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(errors.len(), 1, "{:#?}", checked.diagnostics);
+    let [correction] = errors[0].corrections() else {
+        panic!("one correction: {:#?}", errors[0]);
+    };
+    correction.clone()
+}

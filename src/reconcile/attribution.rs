@@ -430,16 +430,7 @@ mod tests {
 
     /// The one correction of the one error, and the text it replaces.
     fn correction(source: &str) -> (String, String, String) {
-        let checked = crate::checked_text(source);
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .collect();
-        assert_eq!(errors.len(), 1, "{:#?}", checked.diagnostics);
-        let [correction] = errors[0].corrections() else {
-            panic!("one correction: {:#?}", errors[0]);
-        };
+        let correction = crate::only_correction(source);
         let replaced = &source[correction.span.start()..correction.span.end()];
         (
             correction.title.clone(),
