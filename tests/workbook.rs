@@ -78,6 +78,12 @@ fn libreoffice(soffice: &Path, dir: &Path, recalculate: bool) -> Process {
             "-env:UserInstallation=file://{}",
             profile.display()
         ))
+        // Its cache of shared extensions too, which is otherwise kept in
+        // /var/spool/libreoffice: nothing is written outside the test's folder.
+        .arg(format!(
+            "-env:UNO_SHARED_PACKAGES_CACHE=file://{}",
+            dir.join("shared-extensions").display()
+        ))
         .args(["--headless", "--norestore"])
         .env("HOME", dir)
         .env_remove("DISPLAY");
