@@ -986,3 +986,30 @@ fn errors_are_numbered_in_the_order_check_prints_them_across_files() {
     );
     assert!(line("France").contains("8.623 ✗2 "), "{}", line("France"));
 }
+
+#[test]
+fn with_two_wrong_figures_each_follower_names_the_one_it_follows_from() {
+    let text = decision_text()
+        .replacen(
+            "1,875.2   1,916.7   3,791.9",
+            "1,857.2   1,916.7   3,791.9",
+            1,
+        )
+        .replacen("20.0      25.0      45.0", "20.0      52.0      45.0", 1);
+    let (dir, _) = write_decision(&text);
+    let (code, table) = run_in(dir.path(), &["evaluate", "bs-vi-7.bud", "--table", "1"]);
+    assert_eq!(code, 1, "{table}");
+    let line = |start: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap()
+            .to_owned()
+    };
+    // 2013 follows from the staff costs alone, 2014 from the meetings alone, and the
+    // Total from both, which it says without a number.
+    let grand_total = line("GRAND TOTAL");
+    assert!(grand_total.contains("2,922.1 →✗1 "), "{grand_total}");
+    assert!(grand_total.contains("2,963.1 →✗2 "), "{grand_total}");
+    assert!(grand_total.contains("5,885.2 →✗ "), "{grand_total}");
+}

@@ -205,6 +205,9 @@ pub struct ErrorNumbers {
     /// Whether the decision acknowledges a published error, which a figure upstream
     /// may follow from as well.
     acknowledges: bool,
+    /// The error each figure that fails because of a figure upstream follows from,
+    /// where its inputs name one (`upstream_errors`).
+    upstream: HashMap<Subject, usize>,
 }
 
 impl ErrorNumbers {
@@ -264,6 +267,7 @@ impl ErrorNumbers {
             subjects: roots.iter().map(|(_, _, subject)| *subject).collect(),
             roots: roots.iter().map(|(_, root, _)| *root).collect(),
             acknowledges: !reconciliation.acknowledged.is_empty(),
+            upstream: HashMap::default(),
         };
         for (number, (_, root, _)) in (1..).zip(roots) {
             match root {
@@ -318,7 +322,8 @@ impl ErrorNumbers {
             attribution::Cause::Figure(index) => self.culprit(index),
             attribution::Cause::Scale(index) => self.scale_cause(index),
             attribution::Cause::Upstream => {
-                (self.subjects.len() == 1 && !self.acknowledges).then_some(1)
+                let only = (self.subjects.len() == 1 && !self.acknowledges).then_some(1);
+                self.upstream.get(&check.subject).copied().or(only)
             }
         }
     }
@@ -331,10 +336,14 @@ impl Reconciliation {
     }
 
     /// Numbers the errors in the order `bud check` prints them: `printed` holds the
-    /// primary spans of its error diagnostics, in order. Must come before the first
+    /// primary spans of its error diagnostics, in order. A figure that fails only
+    /// because a figure it is computed from does gets that figure's error, when all it
+    /// reads that fails comes from one error. Must come before the first
     /// `error_numbers`, which otherwise numbers them in file order.
-    pub fn number_errors_as_printed(&self, printed: &[Span]) {
-        let _ = self.numbers.set(ErrorNumbers::of(self, printed));
+    pub fn number_errors_as_printed(&self, model: &Model, printed: &[Span]) {
+        let mut numbers = ErrorNumbers::of(self, printed);
+        numbers.upstream = upstream_errors(model, self, &numbers);
+        let _ = self.numbers.set(numbers);
     }
 
     fn keeping(keep: Keep) -> Self {
@@ -712,6 +721,139 @@ impl Presentation {
     /// `12%`); a table's figures go by its columns and heading instead.
     fn own_unit(&self) -> Option<&Unit> {
         self.unit.as_ref().filter(|_| self.figures == Scaled::UNITS)
+    }
+}
+
+/// For each budget cell that fails because of a figure upstream, the one error its
+/// failing inputs come from: the wrong figures and stated figures it reads in its own
+/// column (or, for a Total, in its own row), followed back through those that fail in
+/// turn. A cell whose inputs come from two errors has none.
+fn upstream_errors(
+    model: &Model,
+    reconciliation: &Reconciliation,
+    numbers: &ErrorNumbers,
+) -> HashMap<Subject, usize> {
+    let culprits: HashMap<Subject, usize> = reconciliation
+        .culprits
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| {
+            let subject = Subject::Cell {
+                row: c.row,
+                column: c.column,
+            };
+            Some((subject, numbers.culprit(index)?))
+        })
+        .collect();
+    let mut found: HashMap<Subject, Option<usize>> = HashMap::default();
+    for check in &reconciliation.checks {
+        let upstream =
+            check.outcome == Outcome::Mismatch && check.cause == attribution::Cause::Upstream;
+        if upstream {
+            let mut walk = Walk {
+                model,
+                reconciliation,
+                numbers,
+                culprits: &culprits,
+                found: &mut found,
+            };
+            walk.error_of(check.subject, 0);
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|(subject, number)| Some((subject, number?)))
+        .collect()
+}
+
+/// The walk of `upstream_errors`, remembering what it found for each figure.
+struct Walk<'a> {
+    model: &'a Model,
+    reconciliation: &'a Reconciliation,
+    numbers: &'a ErrorNumbers,
+    culprits: &'a HashMap<Subject, usize>,
+    found: &'a mut HashMap<Subject, Option<usize>>,
+}
+
+impl Walk<'_> {
+    /// Deeper than any table nests its totals; a guard, not a limit a decision meets.
+    const DEEPEST: usize = 64;
+
+    /// The one error `subject` is, or follows from; `None` when there are several or
+    /// none.
+    fn error_of(&mut self, subject: Subject, depth: usize) -> Option<usize> {
+        if let Some(number) = self.culprits.get(&subject) {
+            return Some(*number);
+        }
+        if let Some(known) = self.found.get(&subject) {
+            return *known;
+        }
+        let check = self.reconciliation.check_for(subject)?;
+        if check.outcome != Outcome::Mismatch || depth > Self::DEEPEST {
+            return None;
+        }
+        let number = match check.cause {
+            attribution::Cause::Upstream => {
+                let mut errors = std::collections::BTreeSet::new();
+                for input in self.inputs(subject) {
+                    let failing = self.culprits.contains_key(&input)
+                        || self
+                            .reconciliation
+                            .check_for(input)
+                            .is_some_and(|c| c.outcome == Outcome::Mismatch);
+                    if failing {
+                        match self.error_of(input, depth + 1) {
+                            Some(number) => {
+                                errors.insert(number);
+                            }
+                            None => return self.remember(subject, None),
+                        }
+                    }
+                }
+                match (errors.len(), errors.first()) {
+                    (1, Some(number)) => Some(*number),
+                    _ => None,
+                }
+            }
+            _ => self.numbers.of_check(check),
+        };
+        self.remember(subject, number)
+    }
+
+    fn remember(&mut self, subject: Subject, number: Option<usize>) -> Option<usize> {
+        self.found.insert(subject, number);
+        number
+    }
+
+    /// The cells a budget cell is computed from: its row's other columns for a Total,
+    /// the rows and sections its formula reads in its column otherwise.
+    fn inputs(&self, subject: Subject) -> Vec<Subject> {
+        let Subject::Cell { row, column } = subject else {
+            return Vec::new();
+        };
+        let program: &Program = &self.model.program;
+        let definition = program.row(row);
+        let table = program.table(definition.table);
+        if table.columns.get(column) == Some(&ColumnKey::Total) {
+            return (0..table.columns.len())
+                .filter(|other| *other != column)
+                .map(|other| Subject::Cell { row, column: other })
+                .collect();
+        }
+        let mut inputs = Vec::new();
+        if let Some(formula) = &definition.formula {
+            formula.for_each_reference(&mut |reference, _, _| match reference {
+                Reference::Row(input) if program.row(input).table == definition.table => {
+                    inputs.push(Subject::Cell { row: input, column });
+                }
+                Reference::Section(section) => {
+                    let rows = &program.section(section).rows;
+                    inputs.extend(rows.iter().map(|row| Subject::Cell { row: *row, column }));
+                }
+                _ => {}
+            });
+        }
+        inputs
     }
 }
 

@@ -622,7 +622,9 @@ pub fn outline<'a>(checked: &'a crate::Checked, model: &'a Model) -> Outline<'a>
         .filter(|diagnostic| diagnostic.is_error())
         .filter_map(|diagnostic| diagnostic.primary.as_ref().map(|label| label.span))
         .collect();
-    checked.reconciliation.number_errors_as_printed(&printed);
+    checked
+        .reconciliation
+        .number_errors_as_printed(model, &printed);
     let mut outline = Outline::of(model, &checked.reconciliation);
     outline.head.scenario = checked.scenario.as_ref().map(|(name, condition)| Scenario {
         name: name.clone(),
