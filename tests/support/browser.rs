@@ -6,7 +6,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
@@ -53,10 +53,14 @@ impl Browser {
         for variable in ["HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"] {
             driver.env(variable, profile.path());
         }
+        // Its log goes to a file of the test's folder, not to a device.
+        let log = std::fs::File::create(profile.path().join("chromedriver.log"))
+            .expect("a log file for chromedriver");
+        let log_too = log.try_clone().expect("the log file, twice");
         let driver = driver
             .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log)
+            .stderr(log_too)
             .spawn()
             .expect("chromedriver starts");
         let capabilities = serde_json::json!({
