@@ -71,10 +71,10 @@ pub enum What {
     TableRemoved,
 }
 
-/// One figure, row or table that differs.
-#[derive(Debug, Clone, Serialize)]
-pub struct Change {
-    pub what: What,
+/// Where a change or an outcome is: a table's line and column, or a paragraph's value.
+/// Its fields stand in the JSON object of either, in this order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Location {
     /// `table-1`; `null` for a paragraph's value.
     pub table: Option<String>,
     /// `Table 1`, or the paragraph's heading (`Paragraph 2`); `null` for values outside
@@ -89,6 +89,14 @@ pub struct Change {
     pub column: Option<String>,
     /// A paragraph value's year; `null` for a value of no year and in tables.
     pub year: Option<i32>,
+}
+
+/// One figure, row or table that differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub what: What,
+    #[serde(flatten)]
+    pub at: Location,
     /// What the figures are in: `thousands of US$`, `per cent`.
     pub unit: Option<String>,
     pub old: Option<Figure>,
@@ -129,12 +137,8 @@ pub struct Reconciled {
 /// A stated figure whose reconciliation changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    pub table: Option<String>,
-    pub heading: Option<String>,
-    pub line: Option<String>,
-    pub name: Option<String>,
-    pub column: Option<String>,
-    pub year: Option<i32>,
+    #[serde(flatten)]
+    pub at: Location,
     /// The figure as published, in the new version (the old one's when it was removed).
     pub stated: String,
     /// What bud computes now, as the table prints it.
@@ -213,12 +217,11 @@ impl Diff {
     fn whole_table(&mut self, table: &Table, what: What) {
         self.changed.push(Change {
             what,
-            table: Some(table.id.clone()),
-            heading: Some(table.name.clone()),
-            line: None,
-            name: None,
-            column: None,
-            year: None,
+            at: Location {
+                table: Some(table.id.clone()),
+                heading: Some(table.name.clone()),
+                ..Location::default()
+            },
             unit: None,
             old: None,
             new: None,
@@ -263,12 +266,13 @@ impl Diff {
         }
         self.changed.push(Change {
             what,
-            table: Some(table.id.clone()),
-            heading: Some(table.name.clone()),
-            line: Some(line.label.clone()),
-            name: line.name.clone(),
-            column: None,
-            year: None,
+            at: Location {
+                table: Some(table.id.clone()),
+                heading: Some(table.name.clone()),
+                line: Some(line.label.clone()),
+                name: line.name.clone(),
+                ..Location::default()
+            },
             unit: None,
             old: None,
             new: None,
@@ -443,12 +447,7 @@ impl Diff {
         let now = new.stated.as_ref().map(|s| s.outcome);
         let failing = |o: Option<OutcomeName>| o == Some(OutcomeName::Mismatch);
         let outcome = |value: &Value| Outcome {
-            table: None,
-            heading: heading.map(str::to_owned),
-            line: Some(value.label()),
-            name: Some(value.name.clone()),
-            column: None,
-            year: value.year,
+            at: Place::value(heading, value).at,
             stated: value
                 .stated
                 .as_ref()
@@ -475,38 +474,37 @@ impl Diff {
     }
 }
 
-/// Where a change is.
+/// Where a change is, and what its figures are in.
 struct Place {
-    table: Option<String>,
-    heading: Option<String>,
-    line: Option<String>,
-    name: Option<String>,
-    column: Option<String>,
-    year: Option<i32>,
+    at: Location,
     unit: Option<String>,
 }
 
 impl Place {
     fn cell(table: &Table, line: &TableLine, column: &Column) -> Place {
         Place {
-            table: Some(table.id.clone()),
-            heading: Some(table.name.clone()),
-            line: Some(line.label.clone()),
-            name: line.name.clone(),
-            column: Some(column.heading.clone()),
-            year: None,
+            at: Location {
+                table: Some(table.id.clone()),
+                heading: Some(table.name.clone()),
+                line: Some(line.label.clone()),
+                name: line.name.clone(),
+                column: Some(column.heading.clone()),
+                year: None,
+            },
             unit: Some(column.unit.clone()).filter(|u| !u.is_empty()),
         }
     }
 
     fn value(heading: Option<&str>, value: &Value) -> Place {
         Place {
-            table: None,
-            heading: heading.map(str::to_owned),
-            line: Some(value.label()),
-            name: Some(value.name.clone()),
-            column: None,
-            year: value.year,
+            at: Location {
+                table: None,
+                heading: heading.map(str::to_owned),
+                line: Some(value.label()),
+                name: Some(value.name.clone()),
+                column: None,
+                year: value.year,
+            },
             unit: value.unit.clone(),
         }
     }
@@ -528,12 +526,7 @@ impl Place {
             .and_then(|(old, new)| new.checked_sub(old));
         Change {
             what,
-            table: self.table.clone(),
-            heading: self.heading.clone(),
-            line: self.line.clone(),
-            name: self.name.clone(),
-            column: self.column.clone(),
-            year: self.year,
+            at: self.at.clone(),
             unit: self.unit.clone(),
             old,
             new,
@@ -541,7 +534,7 @@ impl Place {
             shown_difference: difference.map_or_else(String::new, |d| {
                 let shown = shown_difference(d, scaled);
                 // A rate's difference is in points, not a percentage of the rate.
-                match (&self.table, self.unit.as_deref()) {
+                match (&self.at.table, self.unit.as_deref()) {
                     (None, Some("%")) if d.abs() == Decimal::ONE => {
                         format!("{shown} percentage point")
                     }
@@ -562,12 +555,7 @@ impl Place {
         notation: Notation,
     ) -> Outcome {
         Outcome {
-            table: self.table.clone(),
-            heading: self.heading.clone(),
-            line: self.line.clone(),
-            name: self.name.clone(),
-            column: self.column.clone(),
-            year: None,
+            at: self.at.clone(),
             stated: cell
                 .stated
                 .as_ref()
@@ -686,7 +674,9 @@ fn groups(changes: &[Change]) -> Vec<Vec<Vec<&Change>>> {
             .last()
             .and_then(|g| g.last())
             .and_then(|l| l.last())
-            .is_some_and(|last| last.table == change.table && last.heading == change.heading);
+            .is_some_and(|last| {
+                last.at.table == change.at.table && last.at.heading == change.at.heading
+            });
         if !same_group {
             groups.push(vec![vec![change]]);
             continue;
@@ -694,10 +684,9 @@ fn groups(changes: &[Change]) -> Vec<Vec<Vec<&Change>>> {
         let Some(group) = groups.last_mut() else {
             continue;
         };
-        let same_line = group
-            .last()
-            .and_then(|l| l.last())
-            .is_some_and(|last| last.line == change.line && is_figure(last) && is_figure(change));
+        let same_line = group.last().and_then(|l| l.last()).is_some_and(|last| {
+            last.at.line == change.at.line && is_figure(last) && is_figure(change)
+        });
         match group.last_mut() {
             Some(line) if same_line => line.push(change),
             _ => group.push(vec![change]),
@@ -713,10 +702,11 @@ fn is_figure(change: &Change) -> bool {
 /// `Table 1 (thousands of US$)`, `Paragraph 2`.
 fn group_heading(first: &Change) -> String {
     let heading = first
+        .at
         .heading
         .clone()
         .unwrap_or_else(|| "Values outside paragraphs".to_owned());
-    match (&first.table, &first.unit) {
+    match (&first.at.table, &first.unit) {
         (Some(_), Some(unit)) if is_figure(first) => format!("{heading} ({unit})"),
         _ => heading,
     }
@@ -733,10 +723,13 @@ fn figure_or_dash(figure: Option<&Figure>) -> String {
 /// What a change is, in a few words, for the column or value it is in.
 fn describe(change: &Change) -> (String, String, String, String) {
     let column = match change.what {
-        What::Stated => format!("{} (published)", change.column.clone().unwrap_or_default())
-            .trim_start()
-            .to_owned(),
-        _ => change.column.clone().unwrap_or_default(),
+        What::Stated => format!(
+            "{} (published)",
+            change.at.column.clone().unwrap_or_default()
+        )
+        .trim_start()
+        .to_owned(),
+        _ => change.at.column.clone().unwrap_or_default(),
     };
     (
         column,
@@ -806,9 +799,9 @@ fn summary_words(summary: Option<&Summary>) -> String {
 
 fn outcome_words(outcome: &Outcome) -> String {
     let place = [
-        outcome.heading.as_deref(),
-        outcome.line.as_deref(),
-        outcome.column.as_deref(),
+        outcome.at.heading.as_deref(),
+        outcome.at.line.as_deref(),
+        outcome.at.column.as_deref(),
     ]
     .into_iter()
     .flatten()
@@ -969,7 +962,7 @@ fn describe_rows(group: &[Vec<&Change>], limit: Option<usize>) -> Vec<Row> {
     for line in group.iter().take(shown) {
         for (index, change) in line.iter().enumerate() {
             let label = if index == 0 {
-                change.line.clone().unwrap_or_default()
+                change.at.line.clone().unwrap_or_default()
             } else {
                 String::new()
             };
@@ -980,9 +973,10 @@ fn describe_rows(group: &[Vec<&Change>], limit: Option<usize>) -> Vec<Row> {
                 });
             } else {
                 let label = change
+                    .at
                     .line
                     .clone()
-                    .unwrap_or_else(|| change.heading.clone().unwrap_or_default());
+                    .unwrap_or_else(|| change.at.heading.clone().unwrap_or_default());
                 rows.push(Row {
                     label: format!("{label}: {}", row_words(change)),
                     figures: None,
@@ -1185,8 +1179,8 @@ table 1 budget {
             .iter()
             .map(|c| {
                 (
-                    c.line.as_deref(),
-                    c.column.as_deref(),
+                    c.at.line.as_deref(),
+                    c.at.column.as_deref(),
                     c.difference.as_deref(),
                 )
             })
@@ -1197,8 +1191,8 @@ table 1 budget {
             .iter()
             .map(|c| {
                 (
-                    c.line.clone().unwrap(),
-                    c.column.clone(),
+                    c.at.line.clone().unwrap(),
+                    c.at.column.clone(),
                     c.new.as_ref().unwrap().shown.clone(),
                     c.shown_difference.clone(),
                 )
@@ -1220,7 +1214,8 @@ table 1 budget {
             diff.reconciliation
                 .now_failing
                 .iter()
-                .any(|o| o.line.as_deref() == Some("Total") && o.column.as_deref() == Some("2013"))
+                .any(|o| o.at.line.as_deref() == Some("Total")
+                    && o.at.column.as_deref() == Some("2013"))
         );
     }
 
@@ -1243,7 +1238,7 @@ table 1 budget {
         let added = diff
             .changed
             .iter()
-            .filter(|c| c.what == What::RowAdded && c.table.is_some())
+            .filter(|c| c.what == What::RowAdded && c.at.table.is_some())
             .count();
         assert_eq!(added, 3);
     }
