@@ -670,6 +670,12 @@ fn in_file_order(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
+/// The decision block the library's unit tests start their decisions with: T/1, for
+/// 2013-2014, in US$.
+#[cfg(test)]
+pub(crate) const TEST_DECISION: &str =
+    "decision \"T/1\" {\n    title \"T\"\n    period 2013-2014\n    currency US$\n}\n";
+
 /// The decision `text`, checked alone: what the library's own unit tests need.
 #[cfg(test)]
 pub(crate) fn checked_text(text: &str) -> Checked {

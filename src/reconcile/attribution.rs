@@ -359,13 +359,13 @@ mod tests {
     /// with a Total column.
     fn budget(staff_2013: &str, subtotal_2013: &str) -> String {
         format!(
-            "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n\
-             table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
+            "{}table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
              \x20   staff    \"Staff\"    {staff_2013}   100.0   200.0\n\
              \x20   travel   \"Travel\"    50.0    50.0   100.0\n\
              \x20   subtotal \"Sub-total\" {subtotal_2013}  150.0   300.0  = staff + travel\n\
              \x20   support  \"Support\"    19.5    19.5    39.0  = 13% of subtotal\n\
-             \x20   total    \"TOTAL\"     169.5   169.5   339.0  = subtotal + support\n}}\n"
+             \x20   total    \"TOTAL\"     169.5   169.5   339.0  = subtotal + support\n}}\n",
+            crate::TEST_DECISION
         )
     }
 

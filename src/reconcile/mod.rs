@@ -1215,9 +1215,7 @@ mod tests {
     use crate::syntax::parse;
 
     fn reconciled(body: &str) -> (Model, Reconciliation) {
-        let source = format!(
-            "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n{body}"
-        );
+        let source = format!("{}{body}", crate::TEST_DECISION);
         let file = parse(&source).unwrap();
         let (model, diagnostics) = crate::semantics::evaluate(&file);
         assert!(diagnostics.is_empty(), "{diagnostics:#?}");

@@ -282,11 +282,11 @@ mod tests {
     /// figures does not explain what exchanging A's does.
     fn table(a: &str, b: &str) -> String {
         format!(
-            "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n\
-             table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
+            "{}table 1 t {{\n    unit thousands of US$\n    rounding 0.1\n    columns 2013 2014 Total\n\
              \x20   a        \"A\"          {a}\n\
              \x20   b        \"B\"          {b}\n\
-             \x20   subtotal \"Sub-total\"  50.0   65.0  115.0  = a + b\n}}\n"
+             \x20   subtotal \"Sub-total\"  50.0   65.0  115.0  = a + b\n}}\n",
+            crate::TEST_DECISION
         )
     }
 

@@ -227,7 +227,8 @@ mod tests {
 
     fn decision(values: &str) -> String {
         format!(
-            "decision \"T/1\" {{\n    title \"T\"\n    period 2013-2014\n    currency US$\n}}\n\nparagraph 1 \"P\" {{\n    base = US$ 1,000\n{values}}}\n"
+            "{}\nparagraph 1 \"P\" {{\n    base = US$ 1,000\n{values}}}\n",
+            crate::TEST_DECISION
         )
     }
 
