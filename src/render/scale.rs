@@ -179,6 +179,7 @@ fn line_cells(
                     .position(|cause| cause.scale == index && cause.span == written.span)
             });
             let cause_number = cause.and_then(|c| reconciliation.error_numbers().scale_cause(c));
+            let error_role = Role::of(check, cause_number, reconciliation);
             TableCell {
                 kind: super::view::CellKind::Amount,
                 shown: figure_text(scale, line, party, figure, check),
@@ -196,6 +197,7 @@ fn line_cells(
                     }
                     _ => mark(
                         check,
+                        error_role,
                         model,
                         reconciliation,
                         footnotes,
@@ -214,7 +216,7 @@ fn line_cells(
                 },
                 formula: number.and_then(|_| figure_formula(scale, line, role, figure)),
                 at: place(party, figure, check),
-                role: Role::of(check, cause_number, reconciliation),
+                role: error_role,
                 number,
                 formula_result: apportioned(scale, line, role),
             }

@@ -1211,6 +1211,7 @@ impl RowContext<'_> {
             format!("{}, {column}", self.row.message_label())
         };
         let written_at = self.row.figures.get(column).map(|figure| figure.span);
+        let role = Role::of(check, culprit_number, self.reconciliation);
         TableCell {
             kind: CellKind::Amount,
             shown: self.shown(column, computed, figure.clone(), check),
@@ -1224,6 +1225,7 @@ impl RowContext<'_> {
                 Some(index) => culprit_mark(self.reconciliation, index, footnotes, what, scale),
                 None => mark(
                     check,
+                    role,
                     self.model,
                     self.reconciliation,
                     footnotes,
@@ -1240,7 +1242,7 @@ impl RowContext<'_> {
                 .map(|check| check.span)
                 .or(written_at)
                 .map(Place::decision),
-            role: Role::of(check, culprit_number, self.reconciliation),
+            role,
             number,
             formula_result: None,
         }
@@ -1415,6 +1417,7 @@ pub fn published(table: &TableDef, value: Exact) -> String {
 /// computed …, difference …: within/more than the ±… that rounding explains".
 pub(super) fn mark(
     check: Option<&Check>,
+    role: Option<Role>,
     model: &Model,
     reconciliation: &Reconciliation,
     footnotes: &mut Footnotes,
@@ -1425,7 +1428,6 @@ pub(super) fn mark(
     let Some(check) = check else {
         return String::new();
     };
-    let role = Role::of(Some(check), None, reconciliation);
     if let Some(Role::Follows(number)) = role {
         return follows_mark(model, reconciliation, number, footnotes);
     }
